@@ -1,0 +1,30 @@
+"""geoplan: 5G coverage and new-site planning from open data.
+
+The public API, for notebooks and scripts::
+
+    import geoplan
+    scenario = geoplan.load_scenario()
+    result = scenario.coverage()
+    result.communes            # per-commune table (pandas)
+"""
+
+from geoplan.config import PlanConfig
+from geoplan.coverage import CoverageResult, RadiusModel, Sites, compute_coverage
+from geoplan.errors import GeoplanError
+from geoplan.population import PopulationGrid, build_population_grid
+from geoplan.scenario import Scenario, get_model, load_scenario
+
+__all__ = [
+    "CoverageResult",
+    "GeoplanError",
+    "PlanConfig",
+    "PopulationGrid",
+    "RadiusModel",
+    "Scenario",
+    "Sites",
+    "build_population_grid",
+    "compute_coverage",
+    "get_model",
+    "load_scenario",
+]
+__version__ = "0.1.0"

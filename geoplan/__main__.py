@@ -1,0 +1,7 @@
+"""``python -m geoplan``."""
+
+import sys
+
+from geoplan.cli import main
+
+sys.exit(main())

@@ -1,0 +1,159 @@
+"""Command line: parse arguments, call the public API, print. No logic lives here."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from geoplan.config import PlanConfig
+from geoplan.coverage import CoverageResult
+from geoplan.errors import GeoplanError
+from geoplan.io.atomic import atomic_path, check_writable, write_text_atomic
+from geoplan.io.boundaries import read_communes
+from geoplan.io.rasters import read_population_raster
+from geoplan.outputs import commune_table, coverage_map, save_map, write_table_csv
+from geoplan.population import build_population_grid
+from geoplan.scenario import MODELS, load_scenario
+from geoplan.synthetic import synthesize_stations
+
+log = logging.getLogger("geoplan")
+
+
+def _add_inputs(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("inputs (default: the embedded Bắc Ninh data)")
+    group.add_argument("--stations", type=Path, help="station CSV (site_id, lon, lat, ...)")
+    group.add_argument("--population", type=Path, help="population raster (people per cell)")
+    group.add_argument("--boundaries", type=Path, help="commune polygons with official population")
+    group.add_argument("--cell-size-m", type=float, default=PlanConfig.cell_size_m,
+                       help="work grid cell size in metres (default %(default)g)")
+    group.add_argument("--model", choices=sorted(MODELS), default="radius",
+                       help="coverage model (default %(default)s)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="geoplan", description="5G coverage and site planning for the merged Bắc Ninh province"
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only results and errors")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log each step")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    cov = commands.add_parser("coverage", help="covered share today, province and communes")
+    _add_inputs(cov)
+    cov.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    cov.set_defaults(handler=run_coverage)
+
+    demo = commands.add_parser("demo", help="the default job: coverage table and map under out/")
+    _add_inputs(demo)
+    demo.add_argument("--out", type=Path, default=Path("out"), help="output folder")
+    demo.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    demo.set_defaults(handler=run_demo)
+
+    stations = commands.add_parser("stations", help="station files")
+    station_commands = stations.add_subparsers(dest="stations_command", required=True)
+    synth = station_commands.add_parser("synth", help="generate the synthetic default site set")
+    synth.add_argument("--n-sites", type=int, default=290)
+    synth.add_argument("--target-share", type=float, default=0.50)
+    synth.add_argument("--seed", type=int, default=PlanConfig.seed)
+    synth.add_argument("--population", type=Path)
+    synth.add_argument("--boundaries", type=Path)
+    synth.add_argument("--out", type=Path, required=True, help="CSV to write")
+    synth.add_argument("--overwrite", action="store_true")
+    synth.set_defaults(handler=run_synth)
+    return parser
+
+
+def _config(args: argparse.Namespace) -> PlanConfig:
+    return replace(PlanConfig(), cell_size_m=args.cell_size_m)
+
+
+def _summary_lines(result: CoverageResult, synthetic: bool, worst: int = 10) -> list[str]:
+    label = "synthetic " if synthetic else ""
+    lines = [
+        f"Province: {result.covered_population:,.0f} of {result.population_total:,.0f} people "
+        f"covered ({result.covered_share:.1%}) by {result.n_sites} {label}sites",
+        f"Model: {result.model_description}",
+        f"Least covered {worst} of {len(result.communes)} communes:",
+    ]
+    for row in commune_table(result).head(worst).itertuples(index=False):
+        lines.append(
+            f"  {row.code}  {row.name:<22} {row.covered_share:6.1%}  "
+            f"of {row.population:>9,} people ({row.uncovered_population:,} uncovered)"
+        )
+    return lines
+
+
+def run_coverage(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.boundaries, args.population, args.stations, _config(args))
+    result = scenario.coverage(args.model)
+    if args.json:
+        payload = result.to_dict() | {"stations_synthetic": scenario.stations_synthetic}
+        print(json.dumps(payload, ensure_ascii=False))
+    else:
+        print("\n".join(_summary_lines(result, scenario.stations_synthetic)))
+    return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    outputs = {
+        "table": args.out / "coverage_communes.csv",
+        "map": args.out / "coverage_map.html",
+        "summary": args.out / "coverage_summary.json",
+    }
+    for path in outputs.values():
+        check_writable(path, args.overwrite)
+    scenario = load_scenario(args.boundaries, args.population, args.stations, _config(args))
+    result = scenario.coverage(args.model)
+    write_table_csv(commune_table(result), outputs["table"], args.overwrite)
+    title = "5G coverage today (synthetic sites)" if scenario.stations_synthetic else "5G coverage"
+    save_map(coverage_map(scenario.communes, result, scenario.stations, title),
+             outputs["map"], args.overwrite)
+    summary = result.to_dict() | {"stations_synthetic": scenario.stations_synthetic}
+    write_text_atomic(outputs["summary"], json.dumps(summary, ensure_ascii=False, indent=1),
+                      args.overwrite)
+    print("\n".join(_summary_lines(result, scenario.stations_synthetic)))
+    for name, path in outputs.items():
+        print(f"wrote {name}: {path}")
+    print(f"done in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def run_synth(args: argparse.Namespace) -> int:
+    check_writable(args.out, args.overwrite)
+    config = replace(PlanConfig(), seed=args.seed)
+    communes = read_communes(args.boundaries)
+    grid = build_population_grid(communes, read_population_raster(args.population), config)
+    frame, report = synthesize_stations(grid, args.n_sites, args.target_share, args.seed,
+                                        config=config)
+    with atomic_path(args.out, args.overwrite) as tmp:
+        frame.drop(columns="geometry").to_csv(tmp, index=False)
+    print(
+        f"wrote {len(frame)} synthetic sites to {args.out}: {report.covered_share:.2%} covered "
+        f"(target {report.target_share:.0%}), spacing factor {report.spacing_factor:.4f}, "
+        f"seed {report.seed}"
+    )
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``geoplan`` and ``python -m geoplan``; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    level = logging.WARNING if args.quiet else logging.INFO if args.verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(message)s")
+    try:
+        code: int = args.handler(args)
+    except GeoplanError as exc:
+        print(f"geoplan: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("geoplan: interrupted; no output was left half-written", file=sys.stderr)
+        return 130
+    return code

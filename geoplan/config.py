@@ -1,0 +1,77 @@
+"""Defaults for every stage, in one frozen dataclass.
+
+Each default says where it comes from. Change one with ``dataclasses.replace``::
+
+    >>> from dataclasses import replace
+    >>> cfg = replace(PlanConfig(), cell_size_m=50.0)
+    >>> cfg.cell_size_m
+    50.0
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Folder of the embedded default data (boundaries, population, stations).
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+ENVIRONMENTS: tuple[str, ...] = ("urban", "suburban", "rural")
+
+
+@dataclass(frozen=True)
+class PlanConfig:
+    """Settings shared by the pipeline stages.
+
+    Attributes
+    ----------
+    storage_crs, work_crs
+        Data is stored in EPSG:4326; distances and areas are computed in
+        EPSG:32648 (UTM zone 48N, which contains the whole province).
+    cell_size_m
+        Side of the population work grid, metres.
+    downscale_method
+        ``"smooth"`` (bilinear density, renormalised so every 1 km source cell keeps
+        its total) or ``"uniform"`` (each source cell spread evenly).
+    density_window_m
+        Population density is averaged over this square window before it classes a
+        place as urban, suburban or rural (1 km, the grid of the GHSL method).
+    urban_density_per_km2, suburban_density_per_km2
+        Thresholds of the EU/GHSL Degree of Urbanisation (Eurostat 2021, *Applying the
+        Degree of Urbanisation*): urban centre cells >= 1,500 people/km², urban
+        cluster cells >= 300 people/km²; below that, rural.
+    radius_urban_m, radius_suburban_m, radius_rural_m
+        Outdoor reach of one n78 (3.5 GHz) macro site per environment for the
+        ``radius`` model. Order of magnitude from a TR 38.901 link budget for a
+        64T64R macro cell (UMa NLOS reaches about 1 km at RSRP -110 dBm with 8 dB
+        shadow-fading margin; suburban and rural sites sit higher over lower
+        clutter). They are the model's assumption, printed with every result; the
+        radio model (issue 4) replaces them with the link budget itself.
+    """
+
+    storage_crs: str = "EPSG:4326"
+    work_crs: str = "EPSG:32648"
+    cell_size_m: float = 100.0
+    downscale_method: str = "smooth"
+    density_window_m: float = 1000.0
+    urban_density_per_km2: float = 1500.0
+    suburban_density_per_km2: float = 300.0
+    radius_urban_m: float = 1000.0
+    radius_suburban_m: float = 1500.0
+    radius_rural_m: float = 2500.0
+    seed: int = 20250701
+
+    def __post_init__(self) -> None:
+        if self.cell_size_m <= 0:
+            raise ValueError(f"cell_size_m must be positive, got {self.cell_size_m}")
+        if self.downscale_method not in ("smooth", "uniform"):
+            raise ValueError(
+                f"downscale_method must be 'smooth' or 'uniform', got {self.downscale_method!r}"
+            )
+        if min(self.radii_m) <= 0:
+            raise ValueError(f"radii must be positive, got {self.radii_m}")
+
+    @property
+    def radii_m(self) -> tuple[float, float, float]:
+        """Radius-model reach per environment, in the order of ``ENVIRONMENTS``."""
+        return (self.radius_urban_m, self.radius_suburban_m, self.radius_rural_m)

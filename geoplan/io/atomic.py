@@ -1,0 +1,61 @@
+"""Safe writes: a temporary file beside the target, renamed into place.
+
+A crash or Ctrl-C mid-write leaves the old file (or nothing) where the output goes,
+never half a file, and nothing is replaced unless the caller asked to overwrite.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from geoplan.errors import OutputExistsError
+
+
+def check_writable(path: str | os.PathLike[str], overwrite: bool) -> Path:
+    """Return ``path`` as a Path, or raise if it exists and ``overwrite`` is False."""
+    target = Path(path)
+    if target.exists() and not overwrite:
+        raise OutputExistsError(f"{target}: already exists; pass --overwrite to replace it")
+    return target
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str], overwrite: bool = False) -> Iterator[Path]:
+    """Yield a temporary path to write; on success it replaces ``path`` atomically.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "table.csv"
+    >>> with atomic_path(out) as tmp:
+    ...     _ = tmp.write_text("a,b\\n1,2\\n")
+    >>> out.read_text()
+    'a,b\\n1,2\\n'
+    """
+    target = check_writable(path, overwrite)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{target.stem}.", suffix=f".part{target.suffix}", dir=target.parent
+    )
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()  # writers such as GDAL want to create the file themselves
+    try:
+        yield tmp
+        if not overwrite and target.exists():  # appeared while we were writing
+            raise OutputExistsError(f"{target}: already exists; pass --overwrite to replace it")
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str, overwrite: bool = False) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` through :func:`atomic_path`."""
+    with atomic_path(path, overwrite) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(path)

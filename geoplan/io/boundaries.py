@@ -1,0 +1,88 @@
+"""Read and check the commune boundaries with their official population."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geoplan.config import DATA_DIR
+from geoplan.errors import CRSError, FormatError, InputError
+
+DEFAULT_COMMUNES = DATA_DIR / "boundaries" / "communes_2025.geojson"
+REQUIRED_COLUMNS = ("code", "name", "population")
+
+
+def read_vector(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
+    """Read any vector file GDAL knows, turning its failures into :class:`InputError`."""
+    src = Path(path)
+    if not src.exists():
+        raise InputError(f"{src}: file not found; check the path")
+    if src.is_file() and src.stat().st_size == 0:
+        raise FormatError(f"{src}: the file is empty")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            frame = gpd.read_file(src)
+    except Exception as exc:  # pyogrio raises several types for unreadable data
+        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise FormatError(f"{src}: not a readable vector file ({first_line})") from exc
+    return frame
+
+
+def read_communes(path: str | os.PathLike[str] | None = None) -> gpd.GeoDataFrame:
+    """Read commune polygons with ``code``, ``name`` and official ``population``.
+
+    Invalid polygons are repaired with ``shapely.make_valid`` (with a warning); the
+    result is in EPSG:4326, sorted by ``code``.
+
+    Examples
+    --------
+    >>> communes = read_communes()
+    >>> len(communes), int(communes["population"].sum())
+    (99, 3619443)
+    """
+    src = Path(path) if path is not None else DEFAULT_COMMUNES
+    frame = read_vector(src)
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    if missing:
+        raise FormatError(
+            f"{src}: missing column(s) {', '.join(missing)}; each commune needs "
+            "'code', 'name' and its official 'population'"
+        )
+    if frame.crs is None:
+        raise CRSError(f"{src}: no coordinate reference system; save it with one (EPSG:4326)")
+    kinds = shapely.get_type_id(frame.geometry.values)
+    polygonal = np.isin(kinds, (3, 6))  # Polygon, MultiPolygon
+    if not polygonal.any():
+        raise FormatError(f"{src}: no polygons found; commune boundaries must be polygons")
+    if not polygonal.all():
+        raise FormatError(
+            f"{src}: {int((~polygonal).sum())} feature(s) are not polygons "
+            f"(first: row {int(np.flatnonzero(~polygonal)[0]) + 1}); keep only commune polygons"
+        )
+    population = pd.to_numeric(frame["population"], errors="coerce")
+    bad = population.isna() | (population < 0)
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
+        raise FormatError(
+            f"{src} row {row}: field 'population' is {frame['population'].iloc[row - 1]!r}; "
+            "it must be a non-negative number"
+        )
+    frame = frame.assign(code=frame["code"].astype(str), population=population.astype(float))
+    if frame["code"].duplicated().any():
+        dup = frame.loc[frame["code"].duplicated(), "code"].iloc[0]
+        raise FormatError(f"{src}: commune code {dup!r} appears more than once; codes must be unique")
+    invalid = ~shapely.is_valid(frame.geometry.values)
+    if invalid.any():
+        warnings.warn(
+            f"{src}: repaired {int(invalid.sum())} invalid polygon(s) with make_valid",
+            stacklevel=2,
+        )
+        frame.geometry = shapely.make_valid(frame.geometry.values)
+    return frame.to_crs("EPSG:4326").sort_values("code").reset_index(drop=True)
