@@ -30,10 +30,18 @@ def _add_inputs(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--stations", type=Path, help="station CSV (site_id, lon, lat, ...)")
     group.add_argument("--population", type=Path, help="population raster (people per cell)")
     group.add_argument("--boundaries", type=Path, help="commune polygons with official population")
-    group.add_argument("--cell-size-m", type=float, default=PlanConfig.cell_size_m,
-                       help="work grid cell size in metres (default %(default)g)")
-    group.add_argument("--model", choices=sorted(MODELS), default="radius",
-                       help="coverage model (default %(default)s)")
+    group.add_argument(
+        "--cell-size-m",
+        type=float,
+        default=PlanConfig.cell_size_m,
+        help="work grid cell size in metres (default %(default)g)",
+    )
+    group.add_argument(
+        "--model",
+        choices=sorted(MODELS),
+        default="radius",
+        help="coverage model (default %(default)s)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -113,11 +121,15 @@ def run_demo(args: argparse.Namespace) -> int:
     result = scenario.coverage(args.model)
     write_table_csv(commune_table(result), outputs["table"], args.overwrite)
     title = "5G coverage today (synthetic sites)" if scenario.stations_synthetic else "5G coverage"
-    save_map(coverage_map(scenario.communes, result, scenario.stations, title),
-             outputs["map"], args.overwrite)
+    save_map(
+        coverage_map(scenario.communes, result, scenario.stations, title),
+        outputs["map"],
+        args.overwrite,
+    )
     summary = result.to_dict() | {"stations_synthetic": scenario.stations_synthetic}
-    write_text_atomic(outputs["summary"], json.dumps(summary, ensure_ascii=False, indent=1),
-                      args.overwrite)
+    write_text_atomic(
+        outputs["summary"], json.dumps(summary, ensure_ascii=False, indent=1), args.overwrite
+    )
     print("\n".join(_summary_lines(result, scenario.stations_synthetic)))
     for name, path in outputs.items():
         print(f"wrote {name}: {path}")
@@ -130,8 +142,9 @@ def run_synth(args: argparse.Namespace) -> int:
     config = replace(PlanConfig(), seed=args.seed)
     communes = read_communes(args.boundaries)
     grid = build_population_grid(communes, read_population_raster(args.population), config)
-    frame, report = synthesize_stations(grid, args.n_sites, args.target_share, args.seed,
-                                        config=config)
+    frame, report = synthesize_stations(
+        grid, args.n_sites, args.target_share, args.seed, config=config
+    )
     with atomic_path(args.out, args.overwrite) as tmp:
         frame.drop(columns="geometry").to_csv(tmp, index=False)
     print(

@@ -58,7 +58,10 @@ class Sites:
 class CoverageModel(Protocol):
     """What every coverage model offers (radius now; TR 38.901 radio model next)."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """Short name used on the command line (``--model``)."""
+        ...
 
     def describe(self) -> str:
         """One line that states the model and its key assumptions."""
@@ -198,9 +201,7 @@ class CoverageResult:
         )
 
 
-def compute_coverage(
-    grid: PopulationGrid, sites: Sites, model: CoverageModel
-) -> CoverageResult:
+def compute_coverage(grid: PopulationGrid, sites: Sites, model: CoverageModel) -> CoverageResult:
     """Covered population of the province and of each commune.
 
     A cell counts as covered when its centre is covered; its whole population then

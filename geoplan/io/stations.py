@@ -28,8 +28,17 @@ STATION_DEFAULTS: dict[str, object] = {
     "azimuths_deg": "0;120;240",
     "source": "user",
 }
-STATION_COLUMNS = ("site_id", "operator", "lon", "lat", "band", "antenna_height_m", "sectors",
-                   "azimuths_deg", "source")
+STATION_COLUMNS = (
+    "site_id",
+    "operator",
+    "lon",
+    "lat",
+    "band",
+    "antenna_height_m",
+    "sectors",
+    "azimuths_deg",
+    "source",
+)
 
 
 def read_stations(path: str | os.PathLike[str] | None = None) -> gpd.GeoDataFrame:
