@@ -19,6 +19,7 @@ from geoplan.io.boundaries import read_communes
 from geoplan.io.rasters import read_population_raster
 from geoplan.outputs import commune_table, coverage_map, save_map, write_table_csv
 from geoplan.population import build_population_grid
+from geoplan.progress import set_quiet
 from geoplan.scenario import MODELS, load_scenario
 from geoplan.synthetic import synthesize_stations
 
@@ -161,6 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     level = logging.WARNING if args.quiet else logging.INFO if args.verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(message)s")
+    if args.quiet:
+        set_quiet(True)
     try:
         code: int = args.handler(args)
     except GeoplanError as exc:
