@@ -7,6 +7,7 @@ same matrix for candidate sites, so every model serves both.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -192,6 +193,22 @@ class CoverageResult:
             "covered_share": round(self.covered_share, 6),
             "communes": communes,
         }
+
+    def _repr_html_(self) -> str:
+        worst = self.communes.sort_values("covered_share").head(10)
+        table = worst.to_html(
+            index=False,
+            formatters={
+                "population": "{:,.0f}".format,
+                "covered_population": "{:,.0f}".format,
+                "uncovered_population": "{:,.0f}".format,
+                "covered_share": "{:.1%}".format,
+            },
+        )
+        return (
+            f"<p><b>{html.escape(repr(self))}</b><br>{html.escape(self.model_description)}</p>"
+            f"<p>Ten least-covered communes:</p>{table}"
+        )
 
     def __repr__(self) -> str:
         return (

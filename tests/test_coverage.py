@@ -115,3 +115,19 @@ def test_result_dict_shape(tiny_communes, tiny_raster_file, tiny_stations_file, 
     assert [c["code"] for c in payload["communes"]] == ["00001", "00002", "00003"]
     assert 0.0 <= payload["covered_share"] <= 1.0
     assert "covered" in repr(result)
+
+
+def test_rich_display_escapes_names(
+    tiny_communes, tiny_raster_file, tiny_stations_file, tiny_config
+) -> None:
+    tiny_communes.loc[0, "name"] = "<b>Một</b>"
+    grid = build_population_grid(
+        tiny_communes, read_population_raster(tiny_raster_file), tiny_config
+    )
+    result = compute_coverage(
+        grid, Sites.from_frame(read_stations(tiny_stations_file), grid), RadiusModel(tiny_config)
+    )
+    page = result._repr_html_()
+    assert "&lt;b&gt;Một&lt;/b&gt;" in page
+    assert "<b>Một</b>" not in page
+    assert "least-covered" in page
