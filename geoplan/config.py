@@ -47,6 +47,32 @@ class PlanConfig:
         shadow-fading margin; suburban and rural sites sit higher over lower
         clutter). They are the model's assumption, printed with every result; the
         radio model (issue 4) replaces them with the link budget itself.
+    capex_new_tower_vnd, capex_upgrade_vnd
+        Investment per new 5G macro site on a new tower, and per 5G upgrade of an
+        existing (4G) site, in VND. Assumptions, not quotes: a new site is tower,
+        civil works and power (about 0.8 billion VND) plus a three-sector 64T64R n78
+        radio set (about 1.2 billion VND); an upgrade is the radio set only. Replace
+        them with the operator's own figures.
+    state_support_share
+        Share of the investment the state may cover: "up to 15%" of equipment cost
+        for operators that deploy 20,000 5G stations (National Assembly Resolution
+        193/2025/QH15, Decree 88/2025/ND-CP). Applied to the whole CAPEX, so it is
+        an upper bound.
+    plan_target_share
+        Default coverage target of ``geoplan plan`` (the province's 80% goal).
+    candidate_spacing_factor
+        Grid candidates are spaced by this factor times the model's typical range
+        (the population-weighted median reach over uncovered cells).
+    candidate_clusters
+        Number of population-weighted KMeans centres of uncovered people added to
+        the grid candidates.
+    candidate_min_population
+        A grid square becomes a candidate only if it holds this many uncovered people.
+    sites_per_phase
+        Default phase size of the build order.
+    solver_time_limit_s, solver_mip_rel_gap
+        HiGHS limits of the exact solver: wall-clock seconds, and the relative gap at
+        which it stops (the gap it reaches is reported either way).
     """
 
     storage_crs: str = "EPSG:4326"
@@ -60,6 +86,16 @@ class PlanConfig:
     radius_suburban_m: float = 1500.0
     radius_rural_m: float = 2500.0
     seed: int = 20250701
+    capex_new_tower_vnd: float = 2.0e9
+    capex_upgrade_vnd: float = 1.2e9
+    state_support_share: float = 0.15
+    plan_target_share: float = 0.80
+    candidate_spacing_factor: float = 1.0
+    candidate_clusters: int = 300
+    candidate_min_population: float = 50.0
+    sites_per_phase: int = 25
+    solver_time_limit_s: float = 300.0
+    solver_mip_rel_gap: float = 0.005
 
     def __post_init__(self) -> None:
         if self.cell_size_m <= 0:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 
@@ -24,6 +25,9 @@ from geoplan.io.boundaries import DEFAULT_COMMUNES, read_communes
 from geoplan.io.rasters import DEFAULT_POPULATION, read_population_raster
 from geoplan.io.stations import DEFAULT_STATIONS, read_stations
 from geoplan.population import PopulationGrid, build_population_grid
+
+if TYPE_CHECKING:
+    from geoplan.optimize.adapter import PlanResult
 
 PathLike = str | os.PathLike[str]
 
@@ -62,6 +66,12 @@ class Scenario:
         """Covered people today, for the province and each commune."""
         chosen = get_model(model, self.config) if isinstance(model, str) else model
         return compute_coverage(self.grid, self.sites(), chosen)
+
+    def plan(self, target: float | None = None, **options: Any) -> PlanResult:
+        """New sites to reach ``target``; see :func:`geoplan.optimize.adapter.plan_sites`."""
+        from geoplan.optimize.adapter import plan_sites
+
+        return plan_sites(self, target, **options)
 
     def with_stations(self, stations: gpd.GeoDataFrame) -> Scenario:
         """The same scenario with another station set (e.g. one operator's sites)."""

@@ -1,0 +1,268 @@
+"""Candidate sites for new 5G coverage: a grid, cluster centres, and a user file.
+
+Three sources, all in the work CRS (metres):
+
+* :func:`grid_candidates` — one candidate per grid square holding uncovered people,
+  at the people-weighted centre of that square;
+* :func:`cluster_candidates` — population-weighted KMeans centres of uncovered people;
+* :func:`read_candidates` — a CSV (``candidate_id`` or ``site_id``, ``lon``, ``lat``,
+  optional ``kind`` and ``cost_vnd``), e.g. existing 4G towers that can be upgraded.
+
+:func:`build_candidates` joins them into a :class:`CandidateSet`, whose ``sites``
+feed any :class:`~geoplan.coverage.CoverageModel`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sklearn.cluster import MiniBatchKMeans
+
+from geoplan.config import PlanConfig
+from geoplan.coverage import CoverageModel, Sites
+from geoplan.errors import FormatError, InputError
+from geoplan.io.stations import STATION_DEFAULTS, stations_from_table
+from geoplan.population import Cells, PopulationGrid
+
+log = logging.getLogger(__name__)
+
+KINDS = ("new_tower", "upgrade")
+
+
+@dataclass(frozen=True)
+class CandidateSet:
+    """Candidates as a table (EPSG:4326 points) and as row-aligned work-CRS sites.
+
+    ``frame`` has ``candidate_id``, ``kind`` ("new_tower" | "upgrade"), ``cost_vnd``,
+    ``source`` ("grid" | "cluster" | "user"), ``lon``, ``lat`` and the station
+    columns a coverage model may read (``antenna_height_m``, ``band`` …).
+    """
+
+    frame: gpd.GeoDataFrame
+    sites: Sites
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    @property
+    def cost_vnd(self) -> np.ndarray:
+        return self.frame["cost_vnd"].to_numpy(float)
+
+    def __repr__(self) -> str:
+        counts = self.frame["source"].value_counts().sort_index()
+        parts = ", ".join(f"{n} {src}" for src, n in counts.items())
+        return f"CandidateSet({len(self)} candidates: {parts})"
+
+
+def subset_cells(cells: Cells, mask: np.ndarray) -> Cells:
+    """The cells where ``mask`` is True, as a new :class:`Cells`."""
+    return Cells(
+        flat_index=cells.flat_index[mask],
+        x_m=cells.x_m[mask],
+        y_m=cells.y_m[mask],
+        population=cells.population[mask],
+        commune=cells.commune[mask],
+        environment=cells.environment[mask],
+    )
+
+
+def typical_range_m(model: CoverageModel, grid: PopulationGrid, demand: Cells) -> float:
+    """People-weighted median reach of a site standing among the uncovered people (m).
+
+    A probe site is put on each demand cell; the model's ``max_range_m`` for it is
+    weighted by the cell's population.
+    """
+    if len(demand) == 0:
+        raise InputError("no uncovered people: nothing to plan for")
+    probes = Sites(
+        x_m=demand.x_m,
+        y_m=demand.y_m,
+        antenna_height_m=np.full(len(demand), float(str(STATION_DEFAULTS["antenna_height_m"]))),
+        environment=demand.environment,
+        frame=_station_columns(pd.DataFrame(index=range(len(demand)))),
+    )
+    reach = np.asarray(model.max_range_m(probes), dtype=float)
+    order = np.argsort(reach, kind="stable")
+    cumulative = np.cumsum(demand.population[order])
+    return float(reach[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
+
+
+def grid_candidates(demand: Cells, spacing_m: float, min_population: float) -> np.ndarray:
+    """(n, 2) work-CRS points: one per ``spacing_m`` square with enough uncovered people.
+
+    The point is the people-weighted centre of the square's demand cells, so it
+    stands where people are (never in an empty corner of the square).
+
+    >>> cells = Cells(np.arange(3), np.array([10.0, 30.0, 2500.0]), np.zeros(3),
+    ...               np.array([1.0, 3.0, 5.0]), np.zeros(3, int), np.zeros(3, int))
+    >>> grid_candidates(cells, 1000.0, 2.0).tolist()
+    [[25.0, 0.0], [2500.0, 0.0]]
+    """
+    if spacing_m <= 0:
+        raise InputError(f"candidate spacing must be positive, got {spacing_m} m")
+    col = np.floor(demand.x_m / spacing_m).astype(np.int64)
+    row = np.floor(demand.y_m / spacing_m).astype(np.int64)
+    keys = np.stack([row, col], axis=1)
+    _, square = np.unique(keys, axis=0, return_inverse=True)
+    square = square.ravel()
+    people = np.bincount(square, weights=demand.population)
+    x = np.bincount(square, weights=demand.population * demand.x_m)
+    y = np.bincount(square, weights=demand.population * demand.y_m)
+    keep = (people >= min_population) & (people > 0)
+    return np.column_stack([x[keep] / people[keep], y[keep] / people[keep]])
+
+
+def cluster_candidates(demand: Cells, n_clusters: int, seed: int) -> np.ndarray:
+    """(n, 2) centres of uncovered people from population-weighted MiniBatchKMeans."""
+    populated = demand.population > 0
+    n = min(int(n_clusters), int(populated.sum()))
+    if n <= 0:
+        return np.zeros((0, 2))
+    xy = np.column_stack([demand.x_m[populated], demand.y_m[populated]])
+    kmeans = MiniBatchKMeans(n_clusters=n, random_state=seed, n_init=3, batch_size=4096)
+    kmeans.fit(xy, sample_weight=demand.population[populated])
+    centres = np.asarray(kmeans.cluster_centers_)
+    return centres[np.lexsort((centres[:, 0], centres[:, 1]))]
+
+
+def read_candidates(path: str | os.PathLike[str], config: PlanConfig | None = None) -> pd.DataFrame:
+    """Read a candidate CSV: ``candidate_id`` (or ``site_id``), ``lon``, ``lat``.
+
+    Optional ``kind`` ("new_tower" | "upgrade", default "upgrade": the usual file is
+    a list of existing towers) and ``cost_vnd`` (default: the kind's CAPEX).
+    """
+    config = config or PlanConfig()
+    src = Path(path)
+    if not src.exists():
+        raise InputError(f"{src}: file not found; check --candidates")
+    try:
+        table = pd.read_csv(src, dtype={"candidate_id": str, "site_id": str}, encoding="utf-8-sig")
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise FormatError(f"{src}: not a readable CSV table ({type(exc).__name__})") from exc
+    if "candidate_id" in table.columns:
+        table = table.drop(columns=[c for c in ("site_id",) if c in table.columns])
+        table = table.rename(columns={"candidate_id": "site_id"})
+    stations = stations_from_table(table, src)
+    kind = stations["kind"].fillna("upgrade").astype(str) if "kind" in stations else "upgrade"
+    stations["kind"] = kind
+    bad = ~stations["kind"].isin(KINDS)
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise FormatError(
+            f"{src} row {row + 2}: kind is {stations['kind'].iloc[row]!r}; "
+            f"use one of {', '.join(KINDS)}"
+        )
+    default_cost = stations["kind"].map(_capex_by_kind(config))
+    if "cost_vnd" in stations:
+        cost = pd.to_numeric(stations["cost_vnd"], errors="coerce")
+        bad = stations["cost_vnd"].notna() & (cost.isna() | (cost < 0))
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise FormatError(
+                f"{src} row {row + 2}: cost_vnd is {stations['cost_vnd'].iloc[row]!r}; "
+                "it must be a non-negative number of VND (or empty for the default)"
+            )
+        stations["cost_vnd"] = cost.fillna(default_cost)
+    else:
+        stations["cost_vnd"] = default_cost
+    stations["source"] = "user"
+    return pd.DataFrame(stations.drop(columns="geometry")).rename(
+        columns={"site_id": "candidate_id"}
+    )
+
+
+def build_candidates(
+    grid: PopulationGrid,
+    demand: Cells,
+    model: CoverageModel,
+    config: PlanConfig | None = None,
+    user_candidates: pd.DataFrame | None = None,
+    spacing_m: float | None = None,
+) -> CandidateSet:
+    """Grid candidates, cluster centres and optional user candidates as one set.
+
+    Parameters
+    ----------
+    grid : the population grid (for environments and the work CRS)
+    demand : the cells still to cover (see :func:`uncovered_demand`)
+    model : the coverage model; its typical range sets the default grid spacing
+    user_candidates : table from :func:`read_candidates`
+    spacing_m : grid spacing; default ``candidate_spacing_factor`` × typical range
+    """
+    config = config or PlanConfig()
+    if spacing_m is None:
+        spacing_m = config.candidate_spacing_factor * typical_range_m(model, grid, demand)
+    xy_grid = grid_candidates(demand, spacing_m, config.candidate_min_population)
+    xy_cluster = cluster_candidates(demand, config.candidate_clusters, config.seed)
+    log.info("candidates: %d on a %.0f m grid, %d cluster centres", len(xy_grid), spacing_m,
+             len(xy_cluster))  # fmt: skip
+    generated = _generated_frame(np.vstack([xy_grid, xy_cluster]), grid.crs, config)
+    generated["source"] = ["grid"] * len(xy_grid) + ["cluster"] * len(xy_cluster)
+    generated["candidate_id"] = [
+        f"{'G' if s == 'grid' else 'K'}{i + 1:04d}" for i, s in enumerate(generated["source"])
+    ]
+    parts = [generated]
+    if user_candidates is not None and len(user_candidates):
+        parts.append(user_candidates)
+    table = pd.concat(parts, ignore_index=True)
+    if table["candidate_id"].duplicated().any():
+        dup = table.loc[table["candidate_id"].duplicated(), "candidate_id"].iloc[0]
+        raise FormatError(f"candidate id {dup!r} appears twice; ids must be unique")
+    frame = gpd.GeoDataFrame(
+        table, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs=config.storage_crs
+    )
+    return CandidateSet(frame=frame, sites=Sites.from_frame(frame, grid, config))
+
+
+def candidate_coverage(
+    model: CoverageModel, sites: Sites, demand: Cells, chunk_size: int = 500
+) -> sparse.csr_matrix:
+    """Boolean (n_candidates × n_demand) matrix from ``model``, built in chunks of sites."""
+    blocks = []
+    for start in range(0, len(sites), chunk_size):  # chunks bound the memory of any model
+        part = slice(start, start + chunk_size)
+        frame = None if sites.frame is None else sites.frame.iloc[part].reset_index(drop=True)
+        chunk = Sites(
+            sites.x_m[part], sites.y_m[part], sites.antenna_height_m[part],
+            sites.environment[part], frame,
+        )  # fmt: skip
+        blocks.append(sparse.csr_matrix(model.coverage_matrix(chunk, demand), dtype=bool))
+    if not blocks:
+        return sparse.csr_matrix((0, len(demand)), dtype=bool)
+    return sparse.csr_matrix(sparse.vstack(blocks, format="csr"), dtype=bool)
+
+
+def _capex_by_kind(config: PlanConfig) -> dict[str, float]:
+    return {"new_tower": config.capex_new_tower_vnd, "upgrade": config.capex_upgrade_vnd}
+
+
+def _station_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    for column, default in STATION_DEFAULTS.items():
+        if column not in frame:
+            frame[column] = default
+    return frame
+
+
+def _generated_frame(xy_m: np.ndarray, work_crs: str, config: PlanConfig) -> pd.DataFrame:
+    points = gpd.GeoSeries(gpd.points_from_xy(xy_m[:, 0], xy_m[:, 1]), crs=work_crs)
+    lonlat = points.to_crs(config.storage_crs)
+    frame = pd.DataFrame(
+        {
+            "kind": "new_tower",
+            "cost_vnd": config.capex_new_tower_vnd,
+            "lon": np.round(lonlat.x.to_numpy(), 7),
+            "lat": np.round(lonlat.y.to_numpy(), 7),
+        },
+        index=range(len(xy_m)),
+    )
+    frame = _station_columns(frame)
+    frame["operator"] = "new"
+    frame["source"] = "candidate"
+    return frame

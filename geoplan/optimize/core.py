@@ -1,0 +1,429 @@
+"""Maximum coverage and fewest sites for a target, on arrays only (no geometry).
+
+Like spopt's ``from_cost_matrix``: the caller brings a weight per demand column and
+a sparse candidates × demand coverage matrix; :mod:`geoplan.optimize.adapter` builds
+those from a scenario.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+
+from geoplan.errors import InputError, SolverError
+from geoplan.optimize.exact import SideRow, solve_coverage_milp
+from geoplan.optimize.greedy import GreedyRun, lazy_greedy
+from geoplan.optimize.reduce import dominated_candidates, merge_identical_columns
+
+log = logging.getLogger(__name__)
+
+SOLVERS = ("exact", "greedy")
+
+
+class TargetUnreachableError(SolverError):
+    """The target exceeds what all candidates together can cover."""
+
+    def __init__(self, message: str, reachable_weight: float) -> None:
+        super().__init__(message)
+        self.reachable_weight = reachable_weight
+
+
+@dataclass(frozen=True)
+class OptimizeResult:
+    """The chosen candidates and how good the choice provably is.
+
+    Attributes
+    ----------
+    selected : candidate indices (ascending)
+    covered_weight : weight (people) of the demand the selection covers
+    total_weight : weight of all demand
+    objective : what was optimised: ``"covered_weight"`` (maximum coverage) or
+        ``"n_sites"`` (fewest sites for a target)
+    bound : best proven bound on that objective: an upper bound on the covered
+        weight, or a lower bound on the number of sites
+    gap : relative distance between the solution and the bound (0 = proven optimal)
+    status : ``"optimal"``, ``"time_limit"``, ``"greedy"`` …
+    seconds : wall-clock time, reduction and solve included
+    stats : sizes before and after the reductions, HiGHS nodes
+    """
+
+    selected: np.ndarray
+    covered_weight: float
+    total_weight: float
+    objective: str
+    bound: float
+    gap: float
+    status: str
+    seconds: float
+    solver: str
+    cost: float = 0.0
+    stats: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def n_sites(self) -> int:
+        return int(self.selected.size)
+
+    def __repr__(self) -> str:
+        return (
+            f"OptimizeResult({self.solver}, {self.status}: {self.n_sites} sites cover "
+            f"{self.covered_weight:,.0f} of {self.total_weight:,.0f}; {self.objective} bound "
+            f"{self.bound:,.6g}, gap {self.gap:.2%}, {self.seconds:.2f} s)"
+        )
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """Validated inputs plus the reduced instance the solvers see."""
+
+    weights: np.ndarray
+    cover: sparse.csr_matrix
+    cost: np.ndarray
+    preferred: np.ndarray
+    kept: np.ndarray  # original indices of the candidates that survive reduction
+    reduced_cover: sparse.csr_matrix
+    reduced_weights: np.ndarray
+    reduced_groups: np.ndarray
+    group_need: np.ndarray | None
+    stats: dict[str, int]
+
+
+def max_coverage(
+    weights: np.ndarray,
+    cover: sparse.spmatrix,
+    k: int | None,
+    *,
+    solver: str = "exact",
+    cost: np.ndarray | None = None,
+    budget: float | None = None,
+    groups: np.ndarray | None = None,
+    group_min_weight: np.ndarray | None = None,
+    group_names: list[str] | None = None,
+    preferred: np.ndarray | None = None,
+    time_limit_s: float = 120.0,
+    mip_rel_gap: float = 1e-4,
+    seed: int = 0,
+) -> OptimizeResult:
+    """Choose at most ``k`` candidates (and/or within ``budget``) covering the most weight.
+
+    Parameters
+    ----------
+    weights : (n_demand,) people per demand column, >= 0
+    cover : (n_candidates × n_demand) sparse bool, True where a candidate covers a column
+    k : most candidates to open (None: only the budget limits)
+    solver : ``"exact"`` (HiGHS MILP, warm-started with greedy) or ``"greedy"``
+    cost, budget : per-candidate cost and the total allowed (same unit, e.g. VND)
+    groups, group_min_weight : group of each demand column (0..G-1, -1 none) and the
+        weight each group must get covered at least (equity floors)
+    group_names : names for error messages
+    preferred : bool per candidate; wins ties (never trades coverage for preference)
+    time_limit_s, mip_rel_gap, seed : HiGHS settings
+
+    Examples
+    --------
+    >>> cover = sparse.csr_matrix(np.array([[1, 1, 0, 0], [0, 1, 1, 0], [0, 0, 1, 1]], bool))
+    >>> result = max_coverage(np.array([4.0, 1.0, 1.0, 4.0]), cover, k=2)
+    >>> result.selected.tolist(), result.covered_weight, result.gap
+    ([0, 2], 10.0, 0.0)
+    """
+    started = time.perf_counter()
+    if k is None and budget is None:
+        raise InputError("max_coverage needs k (number of sites) or a budget")
+    if k is not None and k < 0:
+        raise InputError(f"k must be >= 0, got {k}")
+    problem = _prepare(weights, cover, solver, cost, budget, groups, group_min_weight,
+                       group_names, preferred, seed)  # fmt: skip
+    run = lazy_greedy(
+        problem.reduced_weights, problem.reduced_cover, k=k, cost=_kept(problem.cost, problem),
+        budget=budget, groups=problem.reduced_groups, group_need=problem.group_need,
+        preferred=_kept(problem.preferred, problem),
+    )  # fmt: skip
+    run = _best_single_if_better(run, problem, budget)
+    if not run.complete and solver == "greedy":
+        raise SolverError(
+            "greedy could not meet the group floors within the sites/budget allowed; "
+            "allow more sites or a larger budget, lower the floors, or use solver='exact'"
+        )
+    chosen = problem.kept[run.selected]
+    bound, status = run.bound, "greedy"
+    if solver == "exact":
+        chosen, bound, status = _exact_max(problem, run, k, budget, time_limit_s,
+                                           mip_rel_gap, seed)  # fmt: skip
+    covered = _covered_weight(problem, chosen)
+    bound = max(bound, covered)
+    gap = (bound - covered) / bound if bound > 0 else 0.0
+    return _result(problem, chosen, covered, "covered_weight", bound, gap, status, solver, started)
+
+
+def min_sites_for_target(
+    weights: np.ndarray,
+    cover: sparse.spmatrix,
+    target_weight: float,
+    *,
+    solver: str = "exact",
+    cost: np.ndarray | None = None,
+    budget: float | None = None,
+    max_sites: int | None = None,
+    groups: np.ndarray | None = None,
+    group_min_weight: np.ndarray | None = None,
+    group_names: list[str] | None = None,
+    preferred: np.ndarray | None = None,
+    time_limit_s: float = 120.0,
+    mip_rel_gap: float = 1e-4,
+    seed: int = 0,
+) -> OptimizeResult:
+    """Fewest candidates that together cover at least ``target_weight``.
+
+    Parameters are those of :func:`max_coverage`, with ``target_weight`` (people)
+    instead of ``k`` and ``max_sites`` as an optional cap. ``bound`` is a proven lower
+    bound on the number of sites; a target above what all candidates together cover
+    raises :class:`TargetUnreachableError` (its ``reachable_weight`` says how far one
+    can go).
+
+    Examples
+    --------
+    >>> cover = sparse.csr_matrix(np.array([[1, 1, 0, 0], [0, 1, 1, 0], [0, 0, 1, 1]], bool))
+    >>> result = min_sites_for_target(np.array([4.0, 1.0, 1.0, 4.0]), cover, 9.0)
+    >>> result.selected.tolist(), result.bound
+    ([0, 2], 2.0)
+    """
+    started = time.perf_counter()
+    problem = _prepare(weights, cover, solver, cost, budget, groups, group_min_weight,
+                       group_names, preferred, seed)  # fmt: skip
+    reachable = float(problem.reduced_weights.sum())
+    if target_weight > reachable * (1 + 1e-12):
+        raise TargetUnreachableError(
+            f"target {target_weight:,.0f} is out of reach: all {problem.cover.shape[0]} "
+            f"candidates together cover at most {reachable:,.0f}",
+            reachable,
+        )
+    run = lazy_greedy(
+        problem.reduced_weights, problem.reduced_cover, k=max_sites,
+        target_weight=target_weight, cost=_kept(problem.cost, problem), budget=budget,
+        groups=problem.reduced_groups, group_need=problem.group_need,
+        preferred=_kept(problem.preferred, problem),
+    )  # fmt: skip
+    if solver == "greedy" and not run.complete:
+        raise SolverError(
+            f"greedy could not reach {target_weight:,.0f} within the sites/budget allowed "
+            f"(it covered {float(np.sum(run.gains)):,.0f}); raise the limits or use "
+            "solver='exact'"
+        )
+    chosen = problem.kept[run.selected] if run.complete else None
+    bound, status = run.bound, "greedy"
+    if solver == "exact":
+        chosen, bound, status = _exact_min(problem, run, target_weight, budget, max_sites,
+                                           time_limit_s, mip_rel_gap, seed)  # fmt: skip
+    assert chosen is not None
+    covered = _covered_weight(problem, chosen)
+    n_sites = float(chosen.size)
+    bound = min(max(bound, 0.0), n_sites)
+    gap = (n_sites - bound) / n_sites if n_sites > 0 else 0.0
+    return _result(problem, chosen, covered, "n_sites", bound, gap, status, solver, started)
+
+
+# --------------------------------------------------------------------------- helpers
+def _prepare(
+    weights: np.ndarray,
+    cover: sparse.spmatrix,
+    solver: str,
+    cost: np.ndarray | None,
+    budget: float | None,
+    groups: np.ndarray | None,
+    group_min_weight: np.ndarray | None,
+    group_names: list[str] | None,
+    preferred: np.ndarray | None,
+    seed: int,
+) -> _Problem:
+    if solver not in SOLVERS:
+        raise InputError(f"unknown solver {solver!r}; choose 'exact' or 'greedy'")
+    w = np.asarray(weights, dtype=float)
+    if w.ndim != 1 or not np.isfinite(w).all() or (w < 0).any():
+        raise InputError("weights must be a 1-D array of finite, non-negative numbers")
+    csr = sparse.csr_matrix(cover, dtype=bool)
+    csr.sort_indices()
+    n_cand, n_dem = csr.shape
+    if n_dem != w.size:
+        raise InputError(f"cover has {n_dem} demand columns but weights has {w.size} values")
+    cost_arr = _per_candidate(cost, n_cand, "cost", default=1.0)
+    if (cost_arr < 0).any():
+        raise InputError("cost must be >= 0 for every candidate")
+    if budget is not None and budget < 0:
+        raise InputError(f"budget must be >= 0, got {budget}")
+    pref = _per_candidate(preferred, n_cand, "preferred", default=False).astype(bool)
+    group_of, need = _group_floors(w, csr, groups, group_min_weight, group_names)
+    merged = merge_identical_columns(csr, w, group_of, seed=seed)
+    dominated = dominated_candidates(merged.cover, cost_arr, pref)
+    kept = np.flatnonzero(~dominated)
+    stats = {
+        "n_candidates": n_cand,
+        "n_candidates_kept": int(kept.size),
+        "n_demand": n_dem,
+        "n_demand_merged": int(merged.weights.size),
+    }
+    log.info("reduced %d × %d to %d × %d", n_cand, n_dem, kept.size, merged.weights.size)
+    return _Problem(
+        weights=w, cover=csr, cost=cost_arr, preferred=pref, kept=kept,
+        reduced_cover=sparse.csr_matrix(merged.cover[kept]), reduced_weights=merged.weights,
+        reduced_groups=merged.groups, group_need=need, stats=stats,
+    )  # fmt: skip
+
+
+def _per_candidate(values: np.ndarray | None, n: int, name: str, default: float) -> np.ndarray:
+    if values is None:
+        return np.full(n, default)
+    arr = np.asarray(values, dtype=float)
+    if arr.shape != (n,) or not np.isfinite(arr).all():
+        raise InputError(f"{name} must hold one finite value per candidate ({n})")
+    return arr
+
+
+def _group_floors(
+    w: np.ndarray,
+    cover: sparse.csr_matrix,
+    groups: np.ndarray | None,
+    group_min_weight: np.ndarray | None,
+    group_names: list[str] | None,
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Check the floors against what all candidates reach in each group."""
+    if group_min_weight is None:
+        return None, None
+    if groups is None:
+        raise InputError("group_min_weight needs groups (the group of each demand column)")
+    group_of = np.asarray(groups, dtype=np.int64)
+    need = np.asarray(group_min_weight, dtype=float)
+    if group_of.shape != w.shape or (group_of >= need.size).any():
+        raise InputError("groups must give each demand column a group index < len(floors)")
+    reachable_col = np.asarray(cover.getnnz(axis=0) > 0)
+    in_group = group_of >= 0
+    reachable = np.bincount(group_of[in_group], weights=(w * reachable_col)[in_group],
+                            minlength=need.size)  # fmt: skip
+    short = np.flatnonzero(need > reachable * (1 + 1e-9) + 1e-9)
+    if short.size:
+        names = [group_names[g] if group_names else str(g) for g in short]
+        shown = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
+        raise SolverError(
+            f"the coverage floor cannot be met in {len(names)} group(s) even with every "
+            f"candidate built: {shown}; lower the floor or add candidates there"
+        )
+    return group_of, need
+
+
+def _kept(values: np.ndarray, problem: _Problem) -> np.ndarray:
+    return values[problem.kept]
+
+
+def _best_single_if_better(run: GreedyRun, problem: _Problem, budget: float | None) -> GreedyRun:
+    """Budgeted greedy by gain/cost keeps its guarantee only against the best single site."""
+    if budget is None or problem.group_need is not None or run.selected.size == 0:
+        return run
+    cost = _kept(problem.cost, problem)
+    singles = np.asarray(problem.reduced_cover @ problem.reduced_weights, dtype=float)
+    singles[cost > budget] = -1.0
+    best = int(np.argmax(singles))
+    if singles[best] > float(run.gains.sum()):
+        return GreedyRun(np.array([best]), singles[[best]], run.bound, True)
+    return run
+
+
+def _side_rows_common(
+    problem: _Problem, k: int | None, budget: float | None
+) -> list[SideRow]:
+    n_kept = problem.kept.size
+    rows = []
+    if k is not None:
+        rows.append(SideRow(np.ones(n_kept), None, -np.inf, float(k)))
+    if budget is not None:
+        rows.append(SideRow(_kept(problem.cost, problem), None, -np.inf, float(budget)))
+    if problem.group_need is not None:
+        for g in np.flatnonzero(problem.group_need > 0):
+            a_y = problem.reduced_weights * (problem.reduced_groups == g)
+            rows.append(SideRow(None, a_y, float(problem.group_need[g]) * (1 - 1e-9), np.inf))
+    return rows
+
+
+def _preference_penalty(problem: _Problem) -> np.ndarray:
+    """0 for preferred candidates, 1 for others (only when some are preferred)."""
+    pref = _kept(problem.preferred, problem)
+    return (~pref).astype(float) if pref.any() and not pref.all() else np.zeros(pref.size)
+
+
+def _exact_max(
+    problem: _Problem, run: GreedyRun, k: int | None, budget: float | None,
+    time_limit_s: float, mip_rel_gap: float, seed: int,
+) -> tuple[np.ndarray, float, str]:  # fmt: skip
+    n_kept = problem.kept.size
+    warm = np.zeros(n_kept, bool)
+    warm[run.selected] = True
+    min_weight = float(problem.reduced_weights[problem.reduced_weights > 0].min(initial=1.0))
+    eps = 1e-3 * min_weight / max(n_kept, 1)  # total penalty < any coverage difference
+    outcome = solve_coverage_milp(
+        problem.reduced_cover, -eps * _preference_penalty(problem), problem.reduced_weights,
+        maximize=True, side_rows=_side_rows_common(problem, k, budget),
+        warm_start=warm if run.complete else None, time_limit_s=time_limit_s,
+        mip_rel_gap=mip_rel_gap, seed=seed,
+    )  # fmt: skip
+    if outcome.status == "infeasible":
+        raise SolverError("no choice of candidates meets the group floors within the limits given")
+    if outcome.x is None:
+        if not run.complete:
+            raise SolverError(f"HiGHS found no feasible plan ({outcome.status})")
+        return problem.kept[run.selected], run.bound, outcome.status
+    bound = run.bound
+    if np.isfinite(outcome.dual_bound):
+        bound = min(bound, outcome.dual_bound + eps * n_kept)
+    return problem.kept[np.flatnonzero(outcome.x)], bound, outcome.status
+
+
+def _exact_min(
+    problem: _Problem, run: GreedyRun, target_weight: float, budget: float | None,
+    max_sites: int | None, time_limit_s: float, mip_rel_gap: float, seed: int,
+) -> tuple[np.ndarray, float, str]:  # fmt: skip
+    n_kept = problem.kept.size
+    penalty = _preference_penalty(problem)
+    eps = 1.0 / (n_kept + 1)  # preference never buys an extra site
+    rows = _side_rows_common(problem, max_sites, budget)
+    rows.append(SideRow(None, problem.reduced_weights, float(target_weight) * (1 - 1e-9), np.inf))
+    warm = np.zeros(n_kept, bool)
+    warm[run.selected] = True
+    outcome = solve_coverage_milp(
+        problem.reduced_cover, 1.0 + eps * penalty, np.zeros(problem.reduced_weights.size),
+        maximize=False, side_rows=rows, warm_start=warm if run.complete else None,
+        time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, seed=seed,
+        integral_objective=not penalty.any(),
+    )  # fmt: skip
+    if outcome.status == "infeasible":
+        raise SolverError(
+            "no choice of candidates reaches the target within the sites, budget and floors "
+            "given; relax one of them"
+        )
+    bound = run.bound
+    if np.isfinite(outcome.dual_bound):
+        bound = max(bound, float(np.ceil(outcome.dual_bound / (1.0 + eps) - 1e-6)))
+    if outcome.x is None:
+        if not run.complete:
+            raise SolverError(f"HiGHS found no plan within {time_limit_s:g} s ({outcome.status})")
+        return problem.kept[run.selected], bound, outcome.status
+    return problem.kept[np.flatnonzero(outcome.x)], bound, outcome.status
+
+
+def _covered_weight(problem: _Problem, chosen: np.ndarray) -> float:
+    """Covered weight on the original (unreduced) arrays: an independent check."""
+    hit = np.asarray(problem.cover[np.sort(chosen)].getnnz(axis=0) > 0)
+    return float(problem.weights[hit].sum())
+
+
+def _result(
+    problem: _Problem, chosen: np.ndarray, covered: float, objective: str, bound: float,
+    gap: float, status: str, solver: str, started: float,
+) -> OptimizeResult:  # fmt: skip
+    selected = np.sort(np.asarray(chosen, dtype=np.int64))
+    return OptimizeResult(
+        selected=selected, covered_weight=covered, total_weight=float(problem.weights.sum()),
+        objective=objective, bound=float(bound), gap=float(max(gap, 0.0)), status=status,
+        seconds=time.perf_counter() - started, solver=solver,
+        cost=float(problem.cost[selected].sum()), stats=problem.stats,
+    )  # fmt: skip
