@@ -80,29 +80,56 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_plan_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_plan_parser(commands: argparse._SubParsersAction) -> None:
     plan = commands.add_parser(
         "plan", help="fewest new sites to reach a coverage target, with phases and cost"
     )
     _add_inputs(plan)
-    plan.add_argument("--target", type=float, default=None,
-                      help="covered share to reach, 0..1 (default 0.8; without it, "
-                           "--max-sites/--budget give the most coverage within them)")
-    plan.add_argument("--solver", choices=("exact", "greedy"), default="exact",
-                      help="exact HiGHS MILP with a proven gap, or lazy greedy (default %(default)s)")
+    plan.add_argument(
+        "--target",
+        type=float,
+        default=None,
+        help="covered share to reach, 0..1 (default 0.8; without it, "
+        "--max-sites/--budget give the most coverage within them)",
+    )
+    plan.add_argument(
+        "--solver",
+        choices=("exact", "greedy"),
+        default="exact",
+        help="exact HiGHS MILP with a proven gap, or lazy greedy (default %(default)s)",
+    )
     plan.add_argument("--max-sites", type=int, help="at most this many new sites")
     plan.add_argument("--budget", type=float, help="at most this much CAPEX, VND")
-    plan.add_argument("--min-commune-share", type=float,
-                      help="every commune at least this covered share after the plan, 0..1")
-    plan.add_argument("--candidates", type=Path,
-                      help="extra candidates CSV (candidate_id, lon, lat, kind, cost_vnd)")
-    plan.add_argument("--sites-per-phase", type=int, default=PlanConfig.sites_per_phase,
-                      help="sites per build phase (default %(default)s)")
+    plan.add_argument(
+        "--min-commune-share",
+        type=float,
+        help="every commune at least this covered share after the plan, 0..1",
+    )
+    plan.add_argument(
+        "--candidates",
+        type=Path,
+        help="extra candidates CSV (candidate_id, lon, lat, kind, cost_vnd)",
+    )
+    plan.add_argument(
+        "--sites-per-phase",
+        type=int,
+        default=PlanConfig.sites_per_phase,
+        help="sites per build phase (default %(default)s)",
+    )
     plan.add_argument("--budget-per-phase", type=float, help="VND per phase instead of a count")
-    plan.add_argument("--prefer", action="append", choices=("new_tower", "upgrade"), default=[],
-                      help="candidate kind that wins ties (repeatable)")
-    plan.add_argument("--time-limit", type=float, default=PlanConfig.solver_time_limit_s,
-                      help="seconds for the exact solver (default %(default)g)")
+    plan.add_argument(
+        "--prefer",
+        action="append",
+        choices=("new_tower", "upgrade"),
+        default=[],
+        help="candidate kind that wins ties (repeatable)",
+    )
+    plan.add_argument(
+        "--time-limit",
+        type=float,
+        default=PlanConfig.solver_time_limit_s,
+        help="seconds for the exact solver (default %(default)g)",
+    )
     plan.add_argument("--out", type=Path, default=Path("out/plan"), help="output folder")
     plan.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     plan.add_argument("--json", action="store_true", help="print plan.json on stdout")
@@ -130,8 +157,10 @@ def run_plan(args: argparse.Namespace) -> int:
     print(f"Model: {s['model_description']}")
     bound = f"{s['bound']:.4%}" if s["bound_kind"] == "covered_share" else f"{s['bound']:g} sites"
     print(f"Proven bound: {bound}; gap {s['gap']:.2%} ({s['status']}, {s['seconds']:.1f} s)")
-    print(f"CAPEX {s['total_cost_vnd']:,} VND; state support up to {s['state_support_vnd']:,} VND; "
-          f"{s['cost_per_new_person_vnd'] or 0:,} VND per newly covered person")
+    print(
+        f"CAPEX {s['total_cost_vnd']:,} VND; state support up to {s['state_support_vnd']:,} VND; "
+        f"{s['cost_per_new_person_vnd'] or 0:,} VND per newly covered person"
+    )
     if s["stations_synthetic"]:
         print("Note: today's sites are the synthetic default set, not real operator sites")
     for name, path in files.items():

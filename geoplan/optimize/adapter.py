@@ -74,9 +74,7 @@ class PlanResult:
         """The ``plan.json`` / ``--json`` object."""
         return self.summary | {"files": dict(files or {})}
 
-    def write(
-        self, out_dir: str | os.PathLike[str], overwrite: bool = False
-    ) -> dict[str, str]:
+    def write(self, out_dir: str | os.PathLike[str], overwrite: bool = False) -> dict[str, str]:
         """Write the plan files into ``out_dir``; see :func:`geoplan.outputs.plan.write_plan`."""
         from geoplan.outputs.plan import write_plan
 
@@ -155,9 +153,12 @@ def plan_sites(
     baseline = scenario.coverage(chosen_model)
     cells = baseline.cells
     demand = subset_cells(cells, ~baseline.covered & (cells.population > 0))
-    user = read_candidates(candidates, config) if _is_path(candidates) else candidates
-    candidate_set = build_candidates(scenario.grid, demand, chosen_model, config,
-                                     user_candidates=user)  # type: ignore[arg-type]  # fmt: skip
+    user = candidates if isinstance(candidates, pd.DataFrame) else None
+    if candidates is not None and user is None:
+        user = read_candidates(candidates, config)
+    candidate_set = build_candidates(
+        scenario.grid, demand, chosen_model, config, user_candidates=user
+    )
     cover = candidate_coverage(chosen_model, candidate_set.sites, demand)
     log.info("coverage matrix: %d candidates × %d demand cells, %d pairs",
              cover.shape[0], cover.shape[1], cover.nnz)  # fmt: skip
@@ -182,10 +183,6 @@ def plan_sites(
 
 
 # --------------------------------------------------------------------------- helpers
-def _is_path(value: object) -> bool:
-    return value is not None and not isinstance(value, pd.DataFrame)
-
-
 def _check_arguments(
     target: float | None, max_sites: int | None, budget_vnd: float | None,
     min_commune_share: float | None,

@@ -329,9 +329,7 @@ def _best_single_if_better(run: GreedyRun, problem: _Problem, budget: float | No
     return run
 
 
-def _side_rows_common(
-    problem: _Problem, k: int | None, budget: float | None
-) -> list[SideRow]:
+def _side_rows_common(problem: _Problem, k: int | None, budget: float | None) -> list[SideRow]:
     n_kept = problem.kept.size
     rows = []
     if k is not None:

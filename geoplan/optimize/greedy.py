@@ -131,7 +131,8 @@ def lazy_greedy(
         key = gain_all / np.maximum(cost_arr, 1e-300) if by_ratio else gain_all
         stamp = len(selected)
         heap = [
-            (-key[j], not pref[j], cost_arr[j], j, stamp) for j in np.flatnonzero(gain_all > 0)
+            (-float(key[j]), not pref[j], float(cost_arr[j]), int(j), stamp)
+            for j in np.flatnonzero(gain_all > 0)
         ]
         heapq.heapify(heap)
         return heap
@@ -145,7 +146,7 @@ def lazy_greedy(
             heap = heap_from(live)
         if not heap:
             break
-        neg_key, not_pref, c, j, stamp = heapq.heappop(heap)
+        _, not_pref, c, j, stamp = heapq.heappop(heap)
         if chosen[j] or (budget is not None and spent + cost_arr[j] > budget * (1 + 1e-12)):
             continue
         if stamp != len(selected):  # stale: re-evaluate and push back
@@ -189,12 +190,18 @@ class _BoundTracker:
         budget: float | None,
     ) -> None:
         self.cover, self.k, self.target, self.cost, self.budget = (
-            cover, k, target_weight, cost, budget,
+            cover,
+            k,
+            target_weight,
+            cost,
+            budget,
         )
         self.bound = 0.0 if target_weight is not None else float(weights.sum())
         self.next_check = 0
 
-    def update(self, live: np.ndarray, covered: float, n_selected: int, force: bool = False) -> None:
+    def update(
+        self, live: np.ndarray, covered: float, n_selected: int, force: bool = False
+    ) -> None:
         if n_selected < self.next_check and not force:
             return
         self.next_check = max(1, 2 * n_selected) if n_selected < 16 else n_selected + 16

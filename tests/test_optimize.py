@@ -1,0 +1,283 @@
+"""The optimiser core on tiny arrays: brute force, guarantees, floors, budget, errors."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import sparse
+
+from geoplan.errors import InputError, SolverError
+from geoplan.optimize import (
+    TargetUnreachableError,
+    coverage_curve,
+    max_coverage,
+    min_sites_for_target,
+    order_by_marginal_gain,
+    split_into_phases,
+)
+from geoplan.optimize.reduce import dominated_candidates, merge_identical_columns
+
+
+def random_instance(seed: int, n_cand: int = 7, n_dem: int = 14, density: float = 0.3):
+    rng = np.random.default_rng(seed)
+    cover = sparse.csr_matrix(rng.random((n_cand, n_dem)) < density)
+    weights = rng.integers(0, 20, n_dem).astype(float)
+    cost = rng.integers(1, 6, n_cand).astype(float)
+    return weights, cover, cost
+
+
+def covered_by(weights, cover, chosen) -> float:
+    if len(chosen) == 0:
+        return 0.0
+    hit = np.asarray(cover[list(chosen)].getnnz(axis=0) > 0)
+    return float(weights[hit].sum())
+
+
+def brute_max(weights, cover, k, cost=None, budget=None) -> float:
+    best = 0.0
+    for size in range(0, k + 1):
+        for subset in itertools.combinations(range(cover.shape[0]), size):
+            if budget is not None and cost[list(subset)].sum() > budget:
+                continue
+            best = max(best, covered_by(weights, cover, subset))
+    return best
+
+
+def brute_min_sites(weights, cover, target) -> int:
+    for size in range(0, cover.shape[0] + 1):
+        for subset in itertools.combinations(range(cover.shape[0]), size):
+            if covered_by(weights, cover, subset) >= target:
+                return size
+    raise AssertionError("unreachable target in brute force")
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_exact_max_coverage_matches_brute_force(seed) -> None:
+    weights, cover, _ = random_instance(seed)
+    k = 1 + seed % 4
+    result = max_coverage(weights, cover, k, solver="exact")
+    assert result.covered_weight == pytest.approx(brute_max(weights, cover, k))
+    assert result.n_sites <= k
+    assert result.status == "optimal"
+    assert result.bound >= result.covered_weight - 1e-9
+    assert result.gap <= 1e-3
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_exact_max_coverage_with_budget_matches_brute_force(seed) -> None:
+    weights, cover, cost = random_instance(seed + 100)
+    budget = 6.0
+    result = max_coverage(weights, cover, None, cost=cost, budget=budget)
+    assert result.cost <= budget
+    assert result.covered_weight == pytest.approx(
+        brute_max(weights, cover, cover.shape[0], cost, budget)
+    )
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_exact_min_sites_matches_brute_force(seed) -> None:
+    weights, cover, _ = random_instance(seed + 200)
+    reachable = covered_by(weights, cover, range(cover.shape[0]))
+    target = 0.7 * reachable
+    result = min_sites_for_target(weights, cover, target)
+    assert result.n_sites == brute_min_sites(weights, cover, target)
+    assert result.covered_weight >= target
+    assert result.bound == result.n_sites
+    assert result.gap == 0.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), k=st.integers(1, 4))
+def test_greedy_within_one_minus_one_over_e(seed, k) -> None:
+    weights, cover, _ = random_instance(seed, n_cand=6, n_dem=10, density=0.35)
+    optimum = brute_max(weights, cover, k)
+    greedy = max_coverage(weights, cover, k, solver="greedy")
+    assert greedy.covered_weight >= (1 - 1 / np.e) * optimum - 1e-9
+    assert greedy.bound >= optimum - 1e-9  # greedy's bound is a true upper bound
+    assert greedy.covered_weight <= optimum + 1e-9
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_greedy_min_sites_bound_is_a_true_lower_bound(seed) -> None:
+    weights, cover, _ = random_instance(seed, n_cand=6, n_dem=10, density=0.35)
+    reachable = covered_by(weights, cover, range(cover.shape[0]))
+    if reachable == 0:
+        return
+    target = 0.8 * reachable
+    greedy = min_sites_for_target(weights, cover, target, solver="greedy")
+    optimum = brute_min_sites(weights, cover, target)
+    assert greedy.bound <= optimum <= greedy.n_sites
+    assert greedy.covered_weight >= target
+
+
+def two_town_instance():
+    """Group 0 has many people near three sites; group 1 few people, one site of its own."""
+    cover = sparse.csr_matrix(
+        np.array(
+            [
+                [1, 1, 0, 0, 0],
+                [0, 1, 1, 0, 0],
+                [0, 0, 1, 1, 0],
+                [0, 0, 0, 0, 1],
+            ],
+            dtype=bool,
+        )
+    )
+    weights = np.array([50.0, 50.0, 50.0, 50.0, 10.0])
+    groups = np.array([0, 0, 0, 0, 1])
+    return weights, cover, groups
+
+
+@pytest.mark.parametrize("solver", ["exact", "greedy"])
+def test_equity_floor_holds(solver) -> None:
+    weights, cover, groups = two_town_instance()
+    plain = max_coverage(weights, cover, 2, solver=solver)
+    assert 3 not in plain.selected  # without floors the small town is left out
+    floors = np.array([0.0, 10.0])
+    fair = max_coverage(weights, cover, 2, solver=solver, groups=groups, group_min_weight=floors)
+    assert 3 in fair.selected
+    hit = np.asarray(cover[fair.selected].getnnz(axis=0) > 0)
+    per_group = np.bincount(groups, weights=weights * hit)
+    assert (per_group >= floors).all()
+
+
+def test_equity_floor_in_min_sites() -> None:
+    weights, cover, groups = two_town_instance()
+    result = min_sites_for_target(
+        weights, cover, 100.0, groups=groups, group_min_weight=np.array([0.0, 10.0])
+    )
+    assert result.n_sites == 2 and 3 in result.selected
+
+
+def test_infeasible_floor_names_the_groups() -> None:
+    weights, cover, groups = two_town_instance()
+    weights = np.append(weights, 5.0)
+    cover = sparse.hstack([cover, sparse.csr_matrix((4, 1), dtype=bool)]).tocsr()
+    groups = np.append(groups, 2)
+    with pytest.raises(SolverError, match=r"1 group\(s\).*Ba"):
+        max_coverage(
+            weights, cover, 2, groups=groups, group_min_weight=np.array([0.0, 0.0, 5.0]),
+            group_names=["Một", "Hai", "Ba"],
+        )  # fmt: skip
+
+
+def test_floors_that_need_more_sites_than_allowed_fail_clearly() -> None:
+    weights, cover, groups = two_town_instance()
+    floors = np.array([200.0, 10.0])  # all of group 0 (two sites) plus the small town
+    with pytest.raises(SolverError, match="floors"):
+        max_coverage(weights, cover, 2, groups=groups, group_min_weight=floors)
+    with pytest.raises(SolverError, match="floors"):
+        max_coverage(weights, cover, 2, solver="greedy", groups=groups, group_min_weight=floors)
+
+
+def test_unreachable_target_states_what_is_reachable() -> None:
+    weights, cover, _ = two_town_instance()
+    cover = sparse.csr_matrix(cover[:3])  # nobody covers the small town now
+    with pytest.raises(TargetUnreachableError, match="at most 200") as info:
+        min_sites_for_target(weights, cover, 205.0)
+    assert info.value.reachable_weight == pytest.approx(200.0)
+
+
+def test_target_within_reach_but_not_within_max_sites() -> None:
+    weights, cover, _ = two_town_instance()
+    with pytest.raises(SolverError, match="relax"):
+        min_sites_for_target(weights, cover, 210.0, max_sites=2)
+
+
+@pytest.mark.parametrize("solver", ["exact", "greedy"])
+def test_budget_is_respected(solver) -> None:
+    weights, cover, _ = two_town_instance()
+    cost = np.array([5.0, 5.0, 5.0, 1.0])
+    result = max_coverage(weights, cover, None, solver=solver, cost=cost, budget=6.0)
+    assert result.cost <= 6.0
+    assert result.covered_weight == pytest.approx(110.0)
+
+
+@pytest.mark.parametrize("solver", ["exact", "greedy"])
+def test_same_input_same_answer(solver) -> None:
+    weights, cover, _ = random_instance(7, n_cand=30, n_dem=200, density=0.08)
+    first = max_coverage(weights, cover, 5, solver=solver)
+    second = max_coverage(weights, cover, 5, solver=solver)
+    assert first.selected.tolist() == second.selected.tolist()
+    assert first.covered_weight == second.covered_weight
+
+
+def test_preferred_kind_wins_a_tie() -> None:
+    cover = sparse.csr_matrix(np.array([[1, 1], [1, 1]], dtype=bool))
+    weights = np.array([3.0, 4.0])
+    for solver in ("exact", "greedy"):
+        plain = min_sites_for_target(weights, cover, 7.0, solver=solver)
+        assert plain.selected.tolist() == [0]
+        pref = min_sites_for_target(
+            weights, cover, 7.0, solver=solver, preferred=np.array([False, True])
+        )
+        assert pref.selected.tolist() == [1]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"k": None}, "needs k"),
+        ({"k": 2, "solver": "magic"}, "unknown solver"),
+        ({"k": 2, "cost": np.ones(3)}, "one finite value per candidate"),
+        ({"k": 2, "budget": -1.0}, "budget must be"),
+    ],
+)
+def test_bad_arguments(kwargs, message) -> None:
+    weights, cover, _ = two_town_instance()
+    with pytest.raises(InputError, match=message):
+        max_coverage(weights, cover, **kwargs)
+
+
+def test_weights_must_match_the_matrix() -> None:
+    _, cover, _ = two_town_instance()
+    with pytest.raises(InputError, match="5 demand columns but weights has 3"):
+        max_coverage(np.ones(3), cover, 1)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_merging_columns_is_exact(seed) -> None:
+    weights, cover, _ = random_instance(seed, n_cand=5, n_dem=40, density=0.25)
+    groups = np.random.default_rng(seed).integers(0, 2, weights.size)
+    merged = merge_identical_columns(cover, weights, groups)
+    kept = merged.column_of >= 0
+    # every covered column maps to a merged column with the same candidates and group
+    rebuilt = merged.cover[:, merged.column_of[kept]]
+    assert (rebuilt != cover[:, np.flatnonzero(kept)]).nnz == 0
+    assert (merged.groups[merged.column_of[kept]] == groups[kept]).all()
+    assert merged.weights.sum() == pytest.approx(weights[kept].sum())
+    assert not kept[np.asarray(cover.getnnz(axis=0)) > 0].__invert__().any()
+    # merged columns are distinct (candidate set, group)
+    keys = {
+        (tuple(merged.cover[:, c].nonzero()[0]), merged.groups[c])
+        for c in range(merged.weights.size)
+    }
+    assert len(keys) == merged.weights.size
+
+
+def test_dominated_candidates_respect_cost() -> None:
+    cover = sparse.csr_matrix(np.array([[1, 1, 0], [1, 0, 0], [1, 1, 0]], dtype=bool))
+    assert dominated_candidates(cover).tolist() == [False, True, True]
+    cheaper_small = dominated_candidates(cover, cost=np.array([5.0, 1.0, 5.0]))
+    assert cheaper_small.tolist() == [False, False, True]
+
+
+def test_order_phases_and_curve() -> None:
+    cover = sparse.csr_matrix(np.array([[1, 0, 0], [0, 1, 1], [1, 1, 0]], dtype=bool))
+    order, gains = order_by_marginal_gain(np.array([1.0, 2.0, 4.0]), cover, np.array([0, 1]))
+    assert order.tolist() == [1, 0] and gains.tolist() == [6.0, 1.0]
+    assert split_into_phases(np.ones(5), sites_per_phase=2).tolist() == [1, 1, 2, 2, 3]
+    assert split_into_phases(np.array([4.0, 4.0, 9.0, 1.0]), budget_per_phase=8.0).tolist() == [
+        1, 1, 2, 3,
+    ]  # fmt: skip
+    curve = coverage_curve(gains, 3.0, 10.0)
+    assert curve["covered_share"].tolist() == pytest.approx([0.3, 0.9, 1.0])
+    assert curve["covered_share"].is_monotonic_increasing
+    with pytest.raises(InputError, match="exactly one"):
+        split_into_phases(np.ones(2))
