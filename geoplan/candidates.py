@@ -197,11 +197,13 @@ def build_candidates(
     spacing_m : grid spacing; default ``candidate_spacing_factor`` × typical range
     """
     config = config or PlanConfig()
-    if spacing_m is None:
-        spacing_m = config.candidate_spacing_factor * typical_range_m(model, grid, demand)
-    xy_grid = grid_candidates(demand, spacing_m, config.candidate_min_population)
-    xy_cluster = cluster_candidates(demand, config.candidate_clusters, config.seed)
-    log.info("candidates: %d on a %.0f m grid, %d cluster centres", len(xy_grid), spacing_m,
+    xy_grid = xy_cluster = np.zeros((0, 2))
+    if len(demand):  # with nobody left to cover, only user candidates remain
+        if spacing_m is None:
+            spacing_m = config.candidate_spacing_factor * typical_range_m(model, grid, demand)
+        xy_grid = grid_candidates(demand, spacing_m, config.candidate_min_population)
+        xy_cluster = cluster_candidates(demand, config.candidate_clusters, config.seed)
+    log.info("candidates: %d on a %s m grid, %d cluster centres", len(xy_grid), spacing_m,
              len(xy_cluster))  # fmt: skip
     generated = _generated_frame(np.vstack([xy_grid, xy_cluster]), grid.crs, config)
     generated["source"] = ["grid"] * len(xy_grid) + ["cluster"] * len(xy_cluster)

@@ -136,6 +136,11 @@ def max_coverage(
         raise InputError(f"k must be >= 0, got {k}")
     problem = _prepare(weights, cover, solver, cost, budget, groups, group_min_weight,
                        group_names, preferred, seed)  # fmt: skip
+    if problem.kept.size == 0 or k == 0:  # nothing worth building, or nothing allowed
+        if problem.group_need is not None and (problem.group_need > 0).any():
+            raise SolverError("the group floors need sites but none may be built")
+        return _result(problem, np.zeros(0, np.int64), 0.0, "covered_weight", 0.0, 0.0,
+                       "optimal", solver, started)  # fmt: skip
     run = lazy_greedy(
         problem.reduced_weights, problem.reduced_cover, k=k, cost=_kept(problem.cost, problem),
         budget=budget, groups=problem.reduced_groups, group_need=problem.group_need,
@@ -200,6 +205,9 @@ def min_sites_for_target(
             f"candidates together cover at most {reachable:,.0f}",
             reachable,
         )
+    if target_weight <= 0:  # already there: nothing to build
+        return _result(problem, np.zeros(0, np.int64), 0.0, "n_sites", 0.0, 0.0, "optimal",
+                       solver, started)  # fmt: skip
     run = lazy_greedy(
         problem.reduced_weights, problem.reduced_cover, k=max_sites,
         target_weight=target_weight, cost=_kept(problem.cost, problem), budget=budget,
