@@ -11,6 +11,8 @@ The public API, for notebooks and scripts::
 from geoplan.config import PlanConfig
 from geoplan.coverage import CoverageResult, RadiusModel, Sites, compute_coverage
 from geoplan.errors import GeoplanError
+from geoplan.optimize.adapter import PlanResult
+from geoplan.optimize.adapter import plan_sites as plan
 from geoplan.outputs import coverage_map
 from geoplan.population import PopulationGrid, build_population_grid
 from geoplan.scenario import Scenario, get_model, load_scenario
@@ -19,6 +21,7 @@ __all__ = [
     "CoverageResult",
     "GeoplanError",
     "PlanConfig",
+    "PlanResult",
     "PopulationGrid",
     "RadiusModel",
     "Scenario",
@@ -28,5 +31,6 @@ __all__ = [
     "coverage_map",
     "get_model",
     "load_scenario",
+    "plan",
 ]
 __version__ = "0.1.0"

@@ -94,7 +94,7 @@ class PlanConfig:
     candidate_clusters: int = 300
     candidate_min_population: float = 50.0
     sites_per_phase: int = 25
-    solver_time_limit_s: float = 300.0
+    solver_time_limit_s: float = 600.0
     solver_mip_rel_gap: float = 0.005
 
     def __post_init__(self) -> None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from geoplan.candidates import (
     CandidateSet,
@@ -35,6 +36,7 @@ from geoplan.optimize.core import (
     min_sites_for_target,
 )
 from geoplan.optimize.phasing import coverage_curve, order_by_marginal_gain, split_into_phases
+from geoplan.population import Cells
 
 if TYPE_CHECKING:
     import os
@@ -150,18 +152,7 @@ def plan_sites(
     if target is None and max_sites is None and budget_vnd is None:
         target = config.plan_target_share
     _check_arguments(target, max_sites, budget_vnd, min_commune_share)
-    baseline = scenario.coverage(chosen_model)
-    cells = baseline.cells
-    demand = subset_cells(cells, ~baseline.covered & (cells.population > 0))
-    user = candidates if isinstance(candidates, pd.DataFrame) else None
-    if candidates is not None and user is None:
-        user = read_candidates(candidates, config)
-    candidate_set = build_candidates(
-        scenario.grid, demand, chosen_model, config, user_candidates=user
-    )
-    cover = candidate_coverage(chosen_model, candidate_set.sites, demand)
-    log.info("coverage matrix: %d candidates × %d demand cells, %d pairs",
-             cover.shape[0], cover.shape[1], cover.nnz)  # fmt: skip
+    baseline, demand, candidate_set, cover = planning_arrays(scenario, chosen_model, candidates)
     result = _solve(baseline, demand.population, demand.commune, cover, candidate_set, config,
                     target, solver, max_sites, budget_vnd, min_commune_share, preferred_kinds,
                     time_limit_s)  # fmt: skip
@@ -180,6 +171,30 @@ def plan_sites(
     summary = _summary(scenario, chosen_model, baseline, result, new_sites, phases, target,
                        candidate_set, time.perf_counter() - started, config)  # fmt: skip
     return PlanResult(new_sites, phases, communes, curve, summary, result, candidate_set)
+
+
+def planning_arrays(
+    scenario: Scenario,
+    model: CoverageModel,
+    candidates: str | os.PathLike[str] | pd.DataFrame | None = None,
+) -> tuple[CoverageResult, Cells, CandidateSet, sparse.csr_matrix]:
+    """Today's coverage, the demand (people not covered today), candidates and their matrix.
+
+    The demand is every populated cell the existing sites leave uncovered; the matrix
+    is ``model.coverage_matrix`` of the candidates over those cells, built in chunks.
+    """
+    config = scenario.config
+    baseline = scenario.coverage(model)
+    cells = baseline.cells
+    demand = subset_cells(cells, ~baseline.covered & (cells.population > 0))
+    user = candidates if isinstance(candidates, pd.DataFrame) else None
+    if candidates is not None and user is None:
+        user = read_candidates(candidates, config)
+    candidate_set = build_candidates(scenario.grid, demand, model, config, user_candidates=user)
+    cover = candidate_coverage(model, candidate_set.sites, demand)
+    log.info("coverage matrix: %d candidates × %d demand cells, %d pairs",
+             cover.shape[0], cover.shape[1], cover.nnz)  # fmt: skip
+    return baseline, demand, candidate_set, cover
 
 
 # --------------------------------------------------------------------------- helpers
