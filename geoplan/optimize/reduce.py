@@ -73,8 +73,7 @@ def merge_identical_columns(
             group_of[covered].astype(np.uint64),
         ]
     )
-    _, first, inverse = np.unique(summary, axis=0, return_index=True, return_inverse=True)
-    inverse = inverse.ravel()
+    first, inverse = _unique_rows(summary)
     # keep merged columns in the order of their first original column (deterministic)
     rank = np.argsort(np.argsort(first, kind="stable"), kind="stable")
     column_of[covered] = rank[inverse]
@@ -88,6 +87,23 @@ def merge_identical_columns(
         groups=group_of[representatives],
         column_of=column_of,
     )
+
+
+def _unique_rows(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First row index of each distinct row, and each row's distinct-row number.
+
+    Same as ``np.unique(keys, axis=0, return_index=True, return_inverse=True)`` but
+    a lexsort over the columns, several times faster on wide integer keys.
+    """
+    order = np.lexsort(keys.T[::-1])
+    ordered = keys[order]
+    starts = np.concatenate([[True], (ordered[1:] != ordered[:-1]).any(axis=1)])
+    label_sorted = np.cumsum(starts) - 1
+    inverse = np.empty(keys.shape[0], dtype=np.int64)
+    inverse[order] = label_sorted
+    first = np.full(int(starts.sum()), keys.shape[0], dtype=np.int64)
+    np.minimum.at(first, label_sorted, order)
+    return first, inverse
 
 
 def dominated_candidates(
