@@ -87,7 +87,7 @@ class PlanResult:
         return (
             f"PlanResult({s['n_new_sites']} new sites: {s['baseline_share']:.1%} -> "
             f"{s['achieved_share']:.1%} covered (target {_fmt_target(s['target'])}); "
-            f"{s['solver']} {s['status']}, gap {s['gap']:.2%}; "
+            f"{s['solver']} solver ({s['status']}), gap {s['gap']:.2%}; "
             f"CAPEX {s['total_cost_vnd'] / 1e9:,.1f} bn VND in {len(self.phases)} phases)"
         )
 
@@ -113,7 +113,7 @@ class PlanResult:
 
 
 def _fmt_target(target: float | None) -> str:
-    return "none (most coverage within the limits)" if target is None else f"{target:.0%}"
+    return "none (most coverage within the limits)" if target is None else f"{100 * target:g}%"
 
 
 def plan_sites(
@@ -236,7 +236,8 @@ def _solve(
             - table["covered_population"].to_numpy(float),
         )  # fmt: skip
         names = [f"{c} {n}" for c, n in zip(table["code"], table["name"], strict=True)]
-        options |= {"groups": commune, "group_min_weight": need, "group_names": names}
+        options |= {"groups": commune, "group_min_weight": need, "group_names": names,
+                    "group_label": "commune"}  # fmt: skip
     if target is None:
         return max_coverage(weights, cover, max_sites, **options)
     missing = target * total - baseline.covered_population
@@ -348,7 +349,6 @@ def _summary(
     candidate_set: CandidateSet, seconds: float, config: PlanConfig,
 ) -> dict[str, Any]:  # fmt: skip
     total = baseline.population_total
-    added = float(new_sites["added_population"].sum()) if len(new_sites) else 0.0
     newly = result.covered_weight
     cost = float(new_sites["cost_vnd"].sum()) if len(new_sites) else 0.0
     if result.objective == "covered_weight":
@@ -384,5 +384,4 @@ def _summary(
         "n_existing_sites": baseline.n_sites,
         "candidates": {str(k): int(v) for k, v in sources.items()} | {"total": len(candidate_set)},
         "problem": dict(result.stats),
-        "added_population_check": round(added),
     }

@@ -102,6 +102,7 @@ def max_coverage(
     groups: np.ndarray | None = None,
     group_min_weight: np.ndarray | None = None,
     group_names: list[str] | None = None,
+    group_label: str = "group",
     preferred: np.ndarray | None = None,
     time_limit_s: float = 120.0,
     mip_rel_gap: float = 1e-4,
@@ -118,7 +119,8 @@ def max_coverage(
     cost, budget : per-candidate cost and the total allowed (same unit, e.g. VND)
     groups, group_min_weight : group of each demand column (0..G-1, -1 none) and the
         weight each group must get covered at least (equity floors)
-    group_names : names for error messages
+    group_names, group_label : names of the groups and what a group is ("commune"),
+        for error messages
     preferred : bool per candidate; wins ties (never trades coverage for preference)
     time_limit_s, mip_rel_gap, seed : HiGHS settings
 
@@ -135,7 +137,7 @@ def max_coverage(
     if k is not None and k < 0:
         raise InputError(f"k must be >= 0, got {k}")
     problem = _prepare(weights, cover, solver, cost, budget, groups, group_min_weight,
-                       group_names, preferred, seed)  # fmt: skip
+                       group_names, group_label, preferred, seed)  # fmt: skip
     if problem.kept.size == 0 or k == 0:  # nothing worth building, or nothing allowed
         if problem.group_need is not None and (problem.group_need > 0).any():
             raise SolverError("the group floors need sites but none may be built")
@@ -175,6 +177,7 @@ def min_sites_for_target(
     groups: np.ndarray | None = None,
     group_min_weight: np.ndarray | None = None,
     group_names: list[str] | None = None,
+    group_label: str = "group",
     preferred: np.ndarray | None = None,
     time_limit_s: float = 120.0,
     mip_rel_gap: float = 1e-4,
@@ -197,7 +200,7 @@ def min_sites_for_target(
     """
     started = time.perf_counter()
     problem = _prepare(weights, cover, solver, cost, budget, groups, group_min_weight,
-                       group_names, preferred, seed)  # fmt: skip
+                       group_names, group_label, preferred, seed)  # fmt: skip
     reachable = float(problem.reduced_weights.sum())
     if target_weight > reachable * (1 + 1e-12):
         raise TargetUnreachableError(
@@ -243,6 +246,7 @@ def _prepare(
     groups: np.ndarray | None,
     group_min_weight: np.ndarray | None,
     group_names: list[str] | None,
+    group_label: str,
     preferred: np.ndarray | None,
     seed: int,
 ) -> _Problem:
@@ -262,7 +266,7 @@ def _prepare(
     if budget is not None and budget < 0:
         raise InputError(f"budget must be >= 0, got {budget}")
     pref = _per_candidate(preferred, n_cand, "preferred", default=False).astype(bool)
-    group_of, need = _group_floors(w, csr, groups, group_min_weight, group_names)
+    group_of, need = _group_floors(w, csr, groups, group_min_weight, group_names, group_label)
     merged = merge_identical_columns(csr, w, group_of, seed=seed)
     dominated = dominated_candidates(merged.cover, cost_arr, pref)
     kept = np.flatnonzero(~dominated)
@@ -295,6 +299,7 @@ def _group_floors(
     groups: np.ndarray | None,
     group_min_weight: np.ndarray | None,
     group_names: list[str] | None,
+    group_label: str = "group",
 ) -> tuple[np.ndarray | None, np.ndarray | None]:
     """Check the floors against what all candidates reach in each group."""
     if group_min_weight is None:
@@ -311,11 +316,15 @@ def _group_floors(
                             minlength=need.size)  # fmt: skip
     short = np.flatnonzero(need > reachable * (1 + 1e-9) + 1e-9)
     if short.size:
-        names = [group_names[g] if group_names else str(g) for g in short]
+        names = [
+            f"{group_names[g] if group_names else g} (needs {need[g]:,.0f} more, "
+            f"candidates reach at most {reachable[g]:,.0f})"
+            for g in short
+        ]
         shown = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
         raise SolverError(
-            f"the coverage floor cannot be met in {len(names)} group(s) even with every "
-            f"candidate built: {shown}; lower the floor or add candidates there"
+            f"the coverage floor cannot be met in {len(names)} {group_label}(s) even with "
+            f"every candidate built: {shown}; lower the floor or add candidates there"
         )
     return group_of, need
 
