@@ -16,7 +16,7 @@ from scipy import sparse
 
 from geoplan.errors import InputError, SolverError
 from geoplan.optimize.exact import SideRow, solve_coverage_milp
-from geoplan.optimize.greedy import GreedyRun, lazy_greedy
+from geoplan.optimize.greedy import GreedyRun, drop_redundant, lazy_greedy
 from geoplan.optimize.reduce import dominated_candidates, merge_identical_columns
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,8 @@ class OptimizeResult:
     bound : best proven bound on that objective: an upper bound on the covered
         weight, or a lower bound on the number of sites
     gap : relative distance between the solution and the bound (0 = proven optimal)
-    status : ``"optimal"``, ``"time_limit"``, ``"greedy"`` …
+    status : ``"optimal"`` (proven, up to ``mip_rel_gap`` for coverage), ``"within_gap"``
+        (fewest sites: stopped at ``mip_rel_gap``), ``"time_limit"``, ``"greedy"``
     seconds : wall-clock time, reduction and solve included
     stats : sizes before and after the reductions, HiGHS nodes
     """
@@ -217,6 +218,11 @@ def min_sites_for_target(
         groups=problem.reduced_groups, group_need=problem.group_need,
         preferred=_kept(problem.preferred, problem),
     )  # fmt: skip
+    if run.complete and problem.group_need is None:
+        pruned = drop_redundant(
+            problem.reduced_weights, problem.reduced_cover, run.selected, target_weight
+        )
+        run = GreedyRun(pruned, run.gains[: pruned.size], run.bound, True)
     if solver == "greedy" and not run.complete:
         raise SolverError(
             f"greedy could not reach {target_weight:,.0f} within the sites/budget allowed "
@@ -397,32 +403,88 @@ def _exact_min(
     problem: _Problem, run: GreedyRun, target_weight: float, budget: float | None,
     max_sites: int | None, time_limit_s: float, mip_rel_gap: float, seed: int,
 ) -> tuple[np.ndarray, float, str]:  # fmt: skip
+    """Fewest sites in three steps, all within ``time_limit_s``.
+
+    1. the LP relaxation: its optimum, rounded up, is a lower bound on the sites;
+    2. the MILP restricted to the candidates the LP uses (plus greedy's): small,
+       so HiGHS finds a near-optimal plan fast;
+    3. the full MILP warm-started with that plan, only if the gap is still open.
+    """
+    deadline = time.perf_counter() + time_limit_s
     n_kept = problem.kept.size
     penalty = _preference_penalty(problem)
     eps = 1.0 / (n_kept + 1)  # preference never buys an extra site
+    cost_x = 1.0 + eps * penalty
     rows = _side_rows_common(problem, max_sites, budget)
     rows.append(SideRow(None, problem.reduced_weights, float(target_weight) * (1 - 1e-9), np.inf))
-    warm = np.zeros(n_kept, bool)
-    warm[run.selected] = True
-    outcome = solve_coverage_milp(
-        problem.reduced_cover, 1.0 + eps * penalty, np.zeros(problem.reduced_weights.size),
-        maximize=False, side_rows=rows, warm_start=warm if run.complete else None,
-        time_limit_s=time_limit_s, mip_rel_gap=mip_rel_gap, seed=seed,
-        integral_objective=not penalty.any(),
-    )  # fmt: skip
-    if outcome.status == "infeasible":
-        raise SolverError(
-            "no choice of candidates reaches the target within the sites, budget and floors "
-            "given; relax one of them"
-        )
+    zeros_y = np.zeros(problem.reduced_weights.size)
+    best = run.selected if run.complete else None
     bound = run.bound
-    if np.isfinite(outcome.dual_bound):
-        bound = max(bound, float(np.ceil(outcome.dual_bound / (1.0 + eps) - 1e-6)))
-    if outcome.x is None:
-        if not run.complete:
-            raise SolverError(f"HiGHS found no plan within {time_limit_s:g} s ({outcome.status})")
-        return problem.kept[run.selected], bound, outcome.status
-    return problem.kept[np.flatnonzero(outcome.x)], bound, outcome.status
+
+    def lower_bound(dual: float) -> float:
+        return float(np.ceil(dual / (1.0 + eps) - 1e-6)) if np.isfinite(dual) else 0.0
+
+    def closed() -> bool:
+        return best is not None and (best.size - bound) <= mip_rel_gap * best.size + 1e-9
+
+    def left() -> float:
+        return max(deadline - time.perf_counter(), 0.0)
+
+    lp = solve_coverage_milp(problem.reduced_cover, cost_x, zeros_y, maximize=False,
+                             side_rows=rows, time_limit_s=left(), relax=True)  # fmt: skip
+    if lp.status == "infeasible":
+        raise SolverError(_NO_PLAN)
+    status = "time_limit"
+    if lp.x_values is not None:
+        bound = max(bound, lower_bound(lp.dual_bound))
+        support = lp.x_values > 1e-6
+        if best is not None:
+            support[best] = True
+        if not closed() and support.sum() < n_kept:
+            idx = np.flatnonzero(support)
+            warm = None if best is None else np.isin(idx, best)
+            sub = solve_coverage_milp(
+                sparse.csr_matrix(problem.reduced_cover[idx]), cost_x[idx], zeros_y,
+                maximize=False, side_rows=[_restrict(r, idx) for r in rows], warm_start=warm,
+                time_limit_s=left() / 2, mip_rel_gap=mip_rel_gap, seed=seed,
+                integral_objective=not penalty.any(),
+            )  # fmt: skip
+            if sub.x is not None and (best is None or sub.x.sum() < best.size):
+                best = idx[sub.x]
+    if not closed() and left() > 0:
+        warm_mask = None
+        if best is not None:
+            warm_mask = np.zeros(n_kept, bool)
+            warm_mask[best] = True
+        full = solve_coverage_milp(
+            problem.reduced_cover, cost_x, zeros_y, maximize=False, side_rows=rows,
+            warm_start=warm_mask, time_limit_s=left(), mip_rel_gap=mip_rel_gap, seed=seed,
+            integral_objective=not penalty.any(),
+        )  # fmt: skip
+        if full.status == "infeasible":
+            raise SolverError(_NO_PLAN)
+        bound = max(bound, lower_bound(full.dual_bound))
+        if full.x is not None and (best is None or full.x.sum() <= best.size):
+            best = np.flatnonzero(full.x)
+        status = full.status
+    if best is None:
+        raise SolverError(f"HiGHS found no plan within {time_limit_s:g} s; allow more time")
+    if best.size <= bound:
+        status = "optimal"  # proven: the bound meets the plan
+    elif closed():
+        status = "within_gap"  # stopped at the requested relative gap
+    return problem.kept[best], bound, status
+
+
+_NO_PLAN = (
+    "no choice of candidates reaches the target within the sites, budget and floors "
+    "given; relax one of them"
+)
+
+
+def _restrict(row: SideRow, idx: np.ndarray) -> SideRow:
+    """The same side row over a subset of the candidates."""
+    return SideRow(None if row.a_x is None else row.a_x[idx], row.a_y, row.lower, row.upper)
 
 
 def _covered_weight(problem: _Problem, chosen: np.ndarray) -> float:

@@ -216,3 +216,33 @@ class _BoundTracker:
             caps.append(covered + knapsack_bound(gains, self.cost, self.budget))
         if caps:
             self.bound = min(self.bound, min(caps))
+
+
+def drop_redundant(
+    weights: np.ndarray, cover: sparse.csr_matrix, selected: np.ndarray, target_weight: float
+) -> np.ndarray:
+    """Remove chosen sites, least unique weight first, while the rest still reach the target.
+
+    Greedy's early picks can become redundant once later picks overlap them; this
+    keeps the target and never adds a site.
+
+    >>> cover = sparse.csr_matrix(np.array([[1, 1, 0], [1, 0, 0], [0, 1, 1]], dtype=bool))
+    >>> drop_redundant(np.ones(3), cover, np.array([0, 1, 2]), 3.0).tolist()
+    [1, 2]
+    """
+    keep = np.asarray(selected, dtype=np.int64).copy()
+    w = np.asarray(weights, dtype=float)
+    counts = np.bincount(cover[keep].indices, minlength=w.size)
+    covered = float(w[counts > 0].sum())
+    while keep.size:
+        sub = cover[keep]
+        unique = np.asarray(sub @ (w * (counts == 1)), dtype=float)
+        order = np.argsort(unique, kind="stable")
+        drop = next((i for i in order if covered - unique[i] >= target_weight * (1 - 1e-12)), None)
+        if drop is None:
+            break
+        rows = cover.indices[cover.indptr[keep[drop]] : cover.indptr[keep[drop] + 1]]
+        counts[rows] -= 1
+        covered -= float(unique[drop])
+        keep = np.delete(keep, drop)
+    return keep
