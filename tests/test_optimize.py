@@ -281,3 +281,20 @@ def test_order_phases_and_curve() -> None:
     assert curve["covered_share"].is_monotonic_increasing
     with pytest.raises(InputError, match="exactly one"):
         split_into_phases(np.ones(2))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_time_limited_runs_report_true_bounds(seed) -> None:
+    weights, cover, _ = random_instance(seed + 300, n_cand=8, n_dem=16)
+    reachable = covered_by(weights, cover, range(cover.shape[0]))
+    target = 0.75 * reachable
+    fewest = min_sites_for_target(weights, cover, target, time_limit_s=0.0)
+    optimum = brute_min_sites(weights, cover, target)
+    assert fewest.covered_weight >= target
+    assert fewest.bound <= optimum <= fewest.n_sites
+    assert fewest.gap == pytest.approx((fewest.n_sites - fewest.bound) / fewest.n_sites)
+    most = max_coverage(weights, cover, 2, time_limit_s=0.0)
+    best = brute_max(weights, cover, 2)
+    assert most.covered_weight <= best + 1e-9 <= most.bound + 2e-9
+    greedy = max_coverage(weights, cover, 2, solver="greedy")
+    assert most.covered_weight >= greedy.covered_weight - 1e-9
