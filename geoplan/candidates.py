@@ -218,8 +218,8 @@ def build_candidates(
              len(xy_cluster))  # fmt: skip
     generated = _generated_frame(np.vstack([xy_grid, xy_cluster]), grid.crs, config)
     generated["source"] = ["grid"] * len(xy_grid) + ["cluster"] * len(xy_cluster)
-    generated["candidate_id"] = [
-        f"{'G' if s == 'grid' else 'K'}{i + 1:04d}" for i, s in enumerate(generated["source"])
+    generated["candidate_id"] = [f"G{i + 1:04d}" for i in range(len(xy_grid))] + [
+        f"K{i + 1:04d}" for i in range(len(xy_cluster))
     ]
     parts = [generated]
     if user_candidates is not None and len(user_candidates):
