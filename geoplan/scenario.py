@@ -81,8 +81,13 @@ def load_scenario(
     population: PathLike | None = None,
     stations: PathLike | None = None,
     config: PlanConfig | None = None,
+    drop_outside: bool | None = None,
 ) -> Scenario:
-    """Read and grid the inputs; any left out come from the embedded default data."""
+    """Read and grid the inputs; any left out come from the embedded default data.
+
+    ``drop_outside``: None reads the stations as they are; False stops on stations
+    outside the province (more than 5 km beyond it), True leaves them out.
+    """
     config = config or PlanConfig()
     sources = {
         "boundaries": Path(boundaries or DEFAULT_COMMUNES),
@@ -91,5 +96,8 @@ def load_scenario(
     }
     communes = read_communes(sources["boundaries"])
     grid = build_population_grid(communes, read_population_raster(sources["population"]), config)
-    station_frame = read_stations(sources["stations"])
+    station_frame = read_stations(
+        sources["stations"], communes=None if drop_outside is None else communes,
+        drop_outside=bool(drop_outside),
+    )
     return Scenario(communes, grid, station_frame, config, sources)

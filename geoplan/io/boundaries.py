@@ -77,7 +77,9 @@ def read_communes(path: str | os.PathLike[str] | None = None) -> gpd.GeoDataFram
     frame = frame.assign(code=frame["code"].astype(str), population=population.astype(float))
     if frame["code"].duplicated().any():
         dup = frame.loc[frame["code"].duplicated(), "code"].iloc[0]
-        raise FormatError(f"{src}: commune code {dup!r} appears more than once; codes must be unique")
+        raise FormatError(
+            f"{src}: commune code {dup!r} appears more than once; codes must be unique"
+        )
     invalid = ~shapely.is_valid(frame.geometry.values)
     if invalid.any():
         warnings.warn(
