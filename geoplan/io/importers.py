@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -159,17 +160,17 @@ def decode_text(path: Path, encoding: str | None = None) -> str:
     data = path.read_bytes()
     if encoding:
         try:
-            return data.decode(encoding)
+            return unicodedata.normalize("NFC", data.decode(encoding))
         except (UnicodeDecodeError, LookupError) as exc:
             raise FormatError(f"{path}: cannot decode as {encoding} ({exc})") from exc
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return unicodedata.normalize("NFC", data.decode("utf-16"))
     if _looks_binary(data[:4096]):
         raise FormatError(
             f"{path}: binary data, not a station table; export it as CSV, XLSX, KML or GeoJSON"
         )
     try:
-        return data.decode("utf-8-sig")
+        return unicodedata.normalize("NFC", data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise FormatError(
