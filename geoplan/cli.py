@@ -216,7 +216,8 @@ def run_stations_convert(args: argparse.Namespace) -> int:
     check_writable(args.out, args.overwrite)
     report = _station_report(args)
     for problem in report.problems:
-        log.warning("%s %s", report.src, problem)
+        if problem.severity == "warning":
+            log.warning("%s %s", report.src, problem)
     report.raise_for_errors()
     write_stations(report.stations, args.out, headers=args.headers, overwrite=args.overwrite)
     print(f"wrote {report.rows_kept} sites ({report.rows_read} rows read) to {args.out}")

@@ -53,8 +53,9 @@ def _zip_without_kml(folder: Path) -> Path:
 
 def _polygon_geojson(folder: Path) -> Path:
     path = folder / "sites.geojson"
-    gpd.GeoDataFrame({"site_id": ["A"]}, geometry=[box(105.9, 21.1, 106.0, 21.2)],
-                     crs="EPSG:4326").to_file(path)
+    gpd.GeoDataFrame(
+        {"site_id": ["A"]}, geometry=[box(105.9, 21.1, 106.0, 21.2)], crs="EPSG:4326"
+    ).to_file(path)
     return path
 
 
@@ -62,45 +63,104 @@ STATION_CASES = [
     # id, file builder, exception, message pattern (API and CLI)
     ("missing file", lambda d: d / "nowhere.csv", InputError, r"file not found"),
     ("empty file", _write("sites.csv", ""), FormatError, r"the file is empty"),
-    ("header only", _write("sites.csv", "site_id,lat,lon\n"), FormatError,
-     r"header but no rows"),
-    ("unknown columns", _write("sites.csv", "foo,bar\n1,2\n"), FormatError,
-     r"no site_id / lat / lon column.*'foo'"),
-    ("missing coordinate", _write("sites.csv", f"site_id,lat,lon\nA,,{IN_LON}\n"), FormatError,
-     r"row 2, field 'lat': the coordinate is missing"),
-    ("non-numeric coordinate", _write("sites.csv", f"site_id,lat,lon\nA,abc,{IN_LON}\n"),
-     FormatError, r"row 2, field 'lat': 'abc' is not a coordinate"),
-    ("swapped lat/lon", _write("sites.csv", f"site_id,lat,lon\nA,{IN_LON},{IN_LAT}\n"
-                                            f"B,{IN_LON + 0.001},{IN_LAT}\n"),
-     FormatError, r"latitude and longitude look swapped"),
-    ("projected, no CRS", _write("sites.csv", "site_id,x,y\nA,601500,2340500\n"
-                                              .replace("x,y", "lon,lat")),
-     CRSError, r"look like UTM metres.*\n.*--crs EPSG:32648"),
-    ("outside the province", _write("sites.csv", f"site_id,lat,lon\nA,{IN_LAT},{IN_LON}\n"
-                                                 f"B,{FAR_LAT},{FAR_LON}\n"),
-     DataMismatchError, r"1 of 2 sites lie outside the province.*row 3.*\n.*--drop-outside"),
-    ("duplicate id, two places", _write("sites.csv", f"site_id,lat,lon\nA,{IN_LAT},{IN_LON}\n"
-                                                     f"A,{IN_LAT + 0.01},{IN_LON}\n"),
-     FormatError, r"row 3, field 'site_id': site_id 'A' is also at row 2, 1\.\d\d km away"),
-    ("binary garbage", _write("sites.csv", bytes(range(256)) * 8), FormatError,
-     r"binary data, not a station table"),
-    ("not UTF-8", _write("sites.csv", f"site_id,name,lat,lon\nA,Bé,{IN_LAT},{IN_LON}\n"
-                         .encode("cp1258")),
-     FormatError, r"line 2: not UTF-8 text.*--encoding"),
-    ("KML without placemarks", _write("sites.kml", '<?xml version="1.0"?><kml xmlns='
-                                      '"http://www.opengis.net/kml/2.2"><Document/></kml>'),
-     FormatError, r"no Placemark"),
-    ("broken KML", _write("sites.kml", "<kml><Document><Placemark>"), FormatError,
-     r"not a readable KML file"),
-    ("KML entity bomb", _write("sites.kml", '<?xml version="1.0"?><!DOCTYPE kml [<!ENTITY a '
-                               '"aaaa">]><kml><Document/></kml>'), FormatError, r"unsafe XML"),
+    ("header only", _write("sites.csv", "site_id,lat,lon\n"), FormatError, r"header but no rows"),
+    (
+        "unknown columns",
+        _write("sites.csv", "foo,bar\n1,2\n"),
+        FormatError,
+        r"no site_id / lat / lon column.*'foo'",
+    ),
+    (
+        "missing coordinate",
+        _write("sites.csv", f"site_id,lat,lon\nA,,{IN_LON}\n"),
+        FormatError,
+        r"row 2, field 'lat': the coordinate is missing",
+    ),
+    (
+        "non-numeric coordinate",
+        _write("sites.csv", f"site_id,lat,lon\nA,abc,{IN_LON}\n"),
+        FormatError,
+        r"row 2, field 'lat': 'abc' is not a coordinate",
+    ),
+    (
+        "swapped lat/lon",
+        _write("sites.csv", f"site_id,lat,lon\nA,{IN_LON},{IN_LAT}\nB,{IN_LON + 0.001},{IN_LAT}\n"),
+        FormatError,
+        r"latitude and longitude look swapped",
+    ),
+    (
+        "projected, no CRS",
+        _write("sites.csv", "site_id,x,y\nA,601500,2340500\n".replace("x,y", "lon,lat")),
+        CRSError,
+        r"look like UTM metres.*\n.*--crs EPSG:32648",
+    ),
+    (
+        "outside the province",
+        _write("sites.csv", f"site_id,lat,lon\nA,{IN_LAT},{IN_LON}\nB,{FAR_LAT},{FAR_LON}\n"),
+        DataMismatchError,
+        r"1 of 2 sites lie outside the province.*row 3.*\n.*--drop-outside",
+    ),
+    (
+        "duplicate id, two places",
+        _write("sites.csv", f"site_id,lat,lon\nA,{IN_LAT},{IN_LON}\nA,{IN_LAT + 0.01},{IN_LON}\n"),
+        FormatError,
+        r"row 3, field 'site_id': site_id 'A' is also at row 2, 1\.\d\d km away",
+    ),
+    (
+        "binary garbage",
+        _write("sites.csv", bytes(range(256)) * 8),
+        FormatError,
+        r"binary data, not a station table",
+    ),
+    (
+        "not UTF-8",
+        _write("sites.csv", f"site_id,name,lat,lon\nA,Bé,{IN_LAT},{IN_LON}\n".encode("cp1258")),
+        FormatError,
+        r"line 2: not UTF-8 text.*--encoding",
+    ),
+    (
+        "KML without placemarks",
+        _write(
+            "sites.kml",
+            '<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document/></kml>',
+        ),
+        FormatError,
+        r"no Placemark",
+    ),
+    (
+        "broken KML",
+        _write("sites.kml", "<kml><Document><Placemark>"),
+        FormatError,
+        r"not a readable KML file",
+    ),
+    (
+        "KML entity bomb",
+        _write(
+            "sites.kml",
+            '<?xml version="1.0"?><!DOCTYPE kml [<!ENTITY a "aaaa">]><kml><Document/></kml>',
+        ),
+        FormatError,
+        r"unsafe XML",
+    ),
     ("zip without KML", _zip_without_kml, FormatError, r"zip archive without a KML"),
-    ("old Excel .xls", _write("sites.xls", b"\xd0\xcf\x11\xe0" + b"\x00" * 100), FormatError,
-     r"old Excel \.xls.*\.xlsx"),
-    ("OpenCellID without Vietnam", _write("cells.csv", "radio,mcc,net,area,cell,unit,lon,lat,"
-                                          "range,samples,changeable,created,updated,"
-                                          "averageSignal\nLTE,310,260,1,2,3,-122.4,37.7,1,1,"
-                                          "1,0,0,0\n"), FormatError, r"MCC 452"),
+    (
+        "old Excel .xls",
+        _write("sites.xls", b"\xd0\xcf\x11\xe0" + b"\x00" * 100),
+        FormatError,
+        r"old Excel \.xls.*\.xlsx",
+    ),
+    (
+        "OpenCellID without Vietnam",
+        _write(
+            "cells.csv",
+            "radio,mcc,net,area,cell,unit,lon,lat,"
+            "range,samples,changeable,created,updated,"
+            "averageSignal\nLTE,310,260,1,2,3,-122.4,37.7,1,1,"
+            "1,0,0,0\n",
+        ),
+        FormatError,
+        r"MCC 452",
+    ),
     ("polygons, not points", _polygon_geojson, FormatError, r"feature 1: a Polygon, not a point"),
 ]
 IDS = [case[0] for case in STATION_CASES]
@@ -116,12 +176,14 @@ def test_bad_station_file_raises(name, make, error, pattern, tmp_path, tiny_comm
 
 
 @pytest.mark.parametrize(("name", "make", "error", "pattern"), STATION_CASES, ids=IDS)
-def test_bad_station_file_cli(name, make, error, pattern, tmp_path, tiny_communes_file,
-                              capsys) -> None:
+def test_bad_station_file_cli(
+    name, make, error, pattern, tmp_path, tiny_communes_file, capsys
+) -> None:
     path = make(tmp_path)
     out = tmp_path / "out" / "stations.csv"
-    code = main(["stations", "convert", str(path), str(out),
-                 "--boundaries", str(tiny_communes_file)])
+    code = main(
+        ["stations", "convert", str(path), str(out), "--boundaries", str(tiny_communes_file)]
+    )
     captured = capsys.readouterr()
     assert code == 2
     message = captured.err.strip()
@@ -161,15 +223,25 @@ def test_validate_clean_file_exits_zero(tmp_path, tiny_communes_file, capsys) ->
     assert "0 error(s), 0 warning(s): clean" in capsys.readouterr().out
 
 
-def test_drop_outside_goes_on_without_them(tmp_path, tiny_communes, tiny_communes_file,
-                                           capsys) -> None:
+def test_drop_outside_goes_on_without_them(
+    tmp_path, tiny_communes, tiny_communes_file, capsys
+) -> None:
     path = tmp_path / "sites.csv"
-    path.write_text(f"site_id,lat,lon\nA,{IN_LAT},{IN_LON}\nB,{FAR_LAT},{FAR_LON}\n",
-                    encoding="utf-8")
+    path.write_text(
+        f"site_id,lat,lon\nA,{IN_LAT},{IN_LON}\nB,{FAR_LAT},{FAR_LON}\n", encoding="utf-8"
+    )
     sites = read_stations(path, communes=tiny_communes, drop_outside=True)
     assert sites["site_id"].tolist() == ["A"]
-    code = main(["stations", "validate", str(path), "--boundaries", str(tiny_communes_file),
-                 "--drop-outside"])
+    code = main(
+        [
+            "stations",
+            "validate",
+            str(path),
+            "--boundaries",
+            str(tiny_communes_file),
+            "--drop-outside",
+        ]
+    )
     assert code == 0
     assert "dropped (--drop-outside)" in capsys.readouterr().out
 
@@ -236,8 +308,12 @@ def _raster_elsewhere(folder: Path) -> Path:
 def _raster_truncated(folder: Path) -> Path:
     from affine import Affine
 
-    path = write_raster(folder / "full.tif", np.random.default_rng(1).random((200, 200)),
-                        Affine(100.0, 0.0, X0 - 5000, 0.0, -100.0, Y0 + 8000), WORK_CRS)
+    path = write_raster(
+        folder / "full.tif",
+        np.random.default_rng(1).random((200, 200)),
+        Affine(100.0, 0.0, X0 - 5000, 0.0, -100.0, Y0 + 8000),
+        WORK_CRS,
+    )
     data = path.read_bytes()
     cut = folder / "pop.tif"
     cut.write_bytes(data[: len(data) // 2])
@@ -253,15 +329,26 @@ RASTER_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("name", "make", "pattern"), RASTER_CASES,
-                         ids=[c[0] for c in RASTER_CASES])
-def test_bad_raster(name, make, pattern, tmp_path, tiny_communes, tiny_communes_file,
-                    tiny_stations_file, capsys) -> None:
+@pytest.mark.parametrize(
+    ("name", "make", "pattern"), RASTER_CASES, ids=[c[0] for c in RASTER_CASES]
+)
+def test_bad_raster(
+    name, make, pattern, tmp_path, tiny_communes, tiny_communes_file, tiny_stations_file, capsys
+) -> None:
     path = make(tmp_path)
     with pytest.raises(InputError, match=pattern):
         build_population_grid(tiny_communes, read_population_raster(path))
-    code = main(["coverage", "--boundaries", str(tiny_communes_file), "--population", str(path),
-                 "--stations", str(tiny_stations_file)])
+    code = main(
+        [
+            "coverage",
+            "--boundaries",
+            str(tiny_communes_file),
+            "--population",
+            str(path),
+            "--stations",
+            str(tiny_stations_file),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert "Traceback" not in err
@@ -271,8 +358,11 @@ def test_bad_raster(name, make, pattern, tmp_path, tiny_communes, tiny_communes_
 
 def _points_as_boundaries(folder: Path) -> Path:
     path = folder / "communes.geojson"
-    gpd.GeoDataFrame({"code": ["1"], "name": ["A"], "population": [10]},
-                     geometry=[Point(106, 21)], crs="EPSG:4326").to_file(path)
+    gpd.GeoDataFrame(
+        {"code": ["1"], "name": ["A"], "population": [10]},
+        geometry=[Point(106, 21)],
+        crs="EPSG:4326",
+    ).to_file(path)
     return path
 
 

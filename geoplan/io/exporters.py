@@ -74,7 +74,7 @@ def write_stations(
             frame = gpd.GeoDataFrame(
                 table, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs="EPSG:4326"
             )
-            frame.to_file(tmp, driver="GeoJSON" if fmt == "geojson" else "GPKG")
+            frame.to_file(tmp, driver="GeoJSON" if fmt == "geojson" else "GPKG", layer="stations")
         else:
             document = kml_document(table)
             if fmt == "kml":

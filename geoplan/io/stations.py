@@ -331,6 +331,8 @@ def check_station_table(
     if communes is not None:
         frame, outside_problems = _outside(frame, communes, drop_outside)
         problems += outside_problems
+    order = {label: i for i, label in enumerate(where)}
+    problems.sort(key=lambda p: order.get(p.where, len(order)))
     bad_rows = {p.where for p in problems if p.severity == "error"}
     kept = frame[~frame["_where"].isin(bad_rows)]
     stations = _to_frame(kept)
@@ -618,6 +620,8 @@ def _outside(
 
 def _to_frame(table: pd.DataFrame) -> gpd.GeoDataFrame:
     table = table.drop(columns=["_where"]).reset_index(drop=True)
+    first = [*STATION_COLUMNS, "name"]
+    table = table[first + [c for c in table.columns if c not in first]]
     table["sectors"] = table["sectors"].astype("Int64").astype(int) if len(table) else 3
     geometry = gpd.points_from_xy(table["lon"], table["lat"], crs="EPSG:4326")
     return gpd.GeoDataFrame(table, geometry=geometry, crs="EPSG:4326")

@@ -21,8 +21,18 @@ def main() -> None:
     sheet.title = "Trạm BTS"
     sheet.append(["DANH SÁCH TRẠM BTS TỈNH BẮC NINH (tháng 7/2025)"])
     sheet.append([])
-    sheet.append(["STT", "Mã trạm", "Tên trạm", "Nhà mạng", "Vĩ độ", "Kinh độ",
-                  "Độ cao anten (m)", "Ghi chú"])
+    sheet.append(
+        [
+            "STT",
+            "Mã trạm",
+            "Tên trạm",
+            "Nhà mạng",
+            "Vĩ độ",
+            "Kinh độ",
+            "Độ cao anten (m)",
+            "Ghi chú",
+        ]
+    )
     for row in ROWS:
         sheet.append(list(row))
     book.save(Path(__file__).with_name("stations_vi.xlsx"))
