@@ -95,7 +95,8 @@ def load_scenario(
         "stations": Path(stations or DEFAULT_STATIONS),
     }
     communes = read_communes(sources["boundaries"])
-    grid = build_population_grid(communes, read_population_raster(sources["population"]), config)
+    raster = read_population_raster(sources["population"], bounds=tuple(communes.total_bounds))
+    grid = build_population_grid(communes, raster, config)
     station_frame = read_stations(
         sources["stations"], communes=None if drop_outside is None else communes,
         drop_outside=bool(drop_outside),
