@@ -283,8 +283,9 @@ def read_xlsx_table(path: Path) -> RawTable:
 
 
 def _excel_text(value: object) -> object:
+    """Cell text; whole numbers stored as floats (site ids like 1001.0) lose the '.0'."""
     if isinstance(value, float):
-        return repr(value)
+        return str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value)
     return value
 
 
