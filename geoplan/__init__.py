@@ -11,6 +11,7 @@ The public API, for notebooks and scripts::
 from geoplan.config import PlanConfig
 from geoplan.coverage import CoverageResult, RadiusModel, Sites, compute_coverage
 from geoplan.errors import GeoplanError
+from geoplan.outputs import coverage_map
 from geoplan.population import PopulationGrid, build_population_grid
 from geoplan.scenario import Scenario, get_model, load_scenario
 
@@ -24,6 +25,7 @@ __all__ = [
     "Sites",
     "build_population_grid",
     "compute_coverage",
+    "coverage_map",
     "get_model",
     "load_scenario",
 ]

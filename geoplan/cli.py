@@ -25,6 +25,7 @@ from geoplan.io.rasters import read_population_raster
 from geoplan.io.stations import StationReport, report_lines, validate_stations
 from geoplan.outputs import commune_table, coverage_map, save_map, write_table_csv
 from geoplan.population import build_population_grid
+from geoplan.progress import set_quiet
 from geoplan.scenario import MODELS, load_scenario
 from geoplan.synthetic import synthesize_stations
 
@@ -36,12 +37,23 @@ def _add_inputs(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--stations", type=Path, help="station CSV (site_id, lon, lat, ...)")
     group.add_argument("--population", type=Path, help="population raster (people per cell)")
     group.add_argument("--boundaries", type=Path, help="commune polygons with official population")
-    group.add_argument("--cell-size-m", type=float, default=PlanConfig.cell_size_m,
-                       help="work grid cell size in metres (default %(default)g)")
-    group.add_argument("--model", choices=sorted(MODELS), default="radius",
-                       help="coverage model (default %(default)s)")
-    group.add_argument("--drop-outside", action="store_true",
-                       help="leave out stations outside the province instead of stopping")
+    group.add_argument(
+        "--cell-size-m",
+        type=float,
+        default=PlanConfig.cell_size_m,
+        help="work grid cell size in metres (default %(default)g)",
+    )
+    group.add_argument(
+        "--model",
+        choices=sorted(MODELS),
+        default="radius",
+        help="coverage model (default %(default)s)",
+    )
+    group.add_argument(
+        "--drop-outside",
+        action="store_true",
+        help="leave out stations outside the province instead of stopping",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,19 +95,25 @@ def _add_station_io_commands(station_commands: argparse._SubParsersAction) -> No
     """``stations validate`` and ``stations convert`` (issue 8)."""
     validate = station_commands.add_parser("validate", help="check a station file, row by row")
     convert = station_commands.add_parser(
-        "convert", help="import a station file into the standard CSV (or another format)")
+        "convert", help="import a station file into the standard CSV (or another format)"
+    )
     for sub in (validate, convert):
         sub.add_argument("file", type=Path, help="CSV, XLSX, GeoJSON, GPKG, KML, KMZ, OpenCellID")
         sub.add_argument("--format", choices=FORMATS, help="override format detection")
         sub.add_argument("--encoding", help="text encoding when not UTF-8 (e.g. cp1258)")
         sub.add_argument("--crs", help="CRS of the coordinates when not degrees (EPSG:32648)")
         sub.add_argument("--boundaries", type=Path, help="commune polygons (the province)")
-        sub.add_argument("--drop-outside", action="store_true",
-                         help="leave out stations outside the province")
+        sub.add_argument(
+            "--drop-outside", action="store_true", help="leave out stations outside the province"
+        )
     validate.set_defaults(handler=run_stations_validate)
     convert.add_argument("out", type=Path, help="file to write; the suffix picks the format")
-    convert.add_argument("--headers", choices=("en", "vi"), default="en",
-                         help="column names in English or Vietnamese (CSV, XLSX)")
+    convert.add_argument(
+        "--headers",
+        choices=("en", "vi"),
+        default="en",
+        help="column names in English or Vietnamese (CSV, XLSX)",
+    )
     convert.add_argument("--overwrite", action="store_true")
     convert.set_defaults(handler=run_stations_convert)
 
@@ -146,8 +164,13 @@ def _summary_lines(result: CoverageResult, synthetic: bool, worst: int = 10) -> 
 
 
 def run_coverage(args: argparse.Namespace) -> int:
-    scenario = load_scenario(args.boundaries, args.population, args.stations, _config(args),
-                             drop_outside=args.drop_outside)
+    scenario = load_scenario(
+        args.boundaries,
+        args.population,
+        args.stations,
+        _config(args),
+        drop_outside=args.drop_outside,
+    )
     result = scenario.coverage(args.model)
     if args.json:
         payload = result.to_dict() | {"stations_synthetic": scenario.stations_synthetic}
@@ -166,16 +189,25 @@ def run_demo(args: argparse.Namespace) -> int:
     }
     for path in outputs.values():
         check_writable(path, args.overwrite)
-    scenario = load_scenario(args.boundaries, args.population, args.stations, _config(args),
-                             drop_outside=args.drop_outside)
+    scenario = load_scenario(
+        args.boundaries,
+        args.population,
+        args.stations,
+        _config(args),
+        drop_outside=args.drop_outside,
+    )
     result = scenario.coverage(args.model)
     write_table_csv(commune_table(result), outputs["table"], args.overwrite)
     title = "5G coverage today (synthetic sites)" if scenario.stations_synthetic else "5G coverage"
-    save_map(coverage_map(scenario.communes, result, scenario.stations, title),
-             outputs["map"], args.overwrite)
+    save_map(
+        coverage_map(scenario.communes, result, scenario.stations, title),
+        outputs["map"],
+        args.overwrite,
+    )
     summary = result.to_dict() | {"stations_synthetic": scenario.stations_synthetic}
-    write_text_atomic(outputs["summary"], json.dumps(summary, ensure_ascii=False, indent=1),
-                      args.overwrite)
+    write_text_atomic(
+        outputs["summary"], json.dumps(summary, ensure_ascii=False, indent=1), args.overwrite
+    )
     print("\n".join(_summary_lines(result, scenario.stations_synthetic)))
     for name, path in outputs.items():
         print(f"wrote {name}: {path}")
@@ -188,8 +220,9 @@ def run_synth(args: argparse.Namespace) -> int:
     config = replace(PlanConfig(), seed=args.seed)
     communes = read_communes(args.boundaries)
     grid = build_population_grid(communes, read_population_raster(args.population), config)
-    frame, report = synthesize_stations(grid, args.n_sites, args.target_share, args.seed,
-                                        config=config)
+    frame, report = synthesize_stations(
+        grid, args.n_sites, args.target_share, args.seed, config=config
+    )
     with atomic_path(args.out, args.overwrite) as tmp:
         frame.drop(columns="geometry").to_csv(tmp, index=False)
     print(
@@ -201,9 +234,14 @@ def run_synth(args: argparse.Namespace) -> int:
 
 
 def _station_report(args: argparse.Namespace) -> StationReport:
-    return validate_stations(args.file, format=args.format, encoding=args.encoding, crs=args.crs,
-                             communes=read_communes(args.boundaries),
-                             drop_outside=args.drop_outside)
+    return validate_stations(
+        args.file,
+        format=args.format,
+        encoding=args.encoding,
+        crs=args.crs,
+        communes=read_communes(args.boundaries),
+        drop_outside=args.drop_outside,
+    )
 
 
 def run_stations_validate(args: argparse.Namespace) -> int:
@@ -226,9 +264,18 @@ def run_stations_convert(args: argparse.Namespace) -> int:
 
 def run_data_fetch(args: argparse.Namespace) -> int:
     bbox = _parse_bbox(args.bbox) if args.bbox else None
-    results = fetch(args.source, iso3=args.iso3, year=args.year, resolution=args.resolution,
-                    level=args.level, bbox=bbox, cache=args.cache, base=args.base_url,
-                    sha256=args.sha256, quiet=args.quiet)
+    results = fetch(
+        args.source,
+        iso3=args.iso3,
+        year=args.year,
+        resolution=args.resolution,
+        level=args.level,
+        bbox=bbox,
+        cache=args.cache,
+        base=args.base_url,
+        sha256=args.sha256,
+        quiet=args.quiet,
+    )
     if args.out is not None:
         if len(results) != 1:
             raise InputError(f"--out takes one file; {len(results)} were fetched (see the cache)")
@@ -262,6 +309,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     level = logging.WARNING if args.quiet else logging.INFO if args.verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(message)s")
+    if args.quiet:
+        set_quiet(True)
     try:
         code: int = args.handler(args)
     except GeoplanError as exc:

@@ -7,6 +7,7 @@ same matrix for candidate sites, so every model serves both.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -58,7 +59,10 @@ class Sites:
 class CoverageModel(Protocol):
     """What every coverage model offers (radius now; TR 38.901 radio model next)."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """Short name used on the command line (``--model``)."""
+        ...
 
     def describe(self) -> str:
         """One line that states the model and its key assumptions."""
@@ -190,6 +194,22 @@ class CoverageResult:
             "communes": communes,
         }
 
+    def _repr_html_(self) -> str:
+        worst = self.communes.sort_values("covered_share").head(10)
+        table = worst.to_html(
+            index=False,
+            formatters={
+                "population": "{:,.0f}".format,
+                "covered_population": "{:,.0f}".format,
+                "uncovered_population": "{:,.0f}".format,
+                "covered_share": "{:.1%}".format,
+            },
+        )
+        return (
+            f"<p><b>{html.escape(repr(self))}</b><br>{html.escape(self.model_description)}</p>"
+            f"<p>Ten least-covered communes:</p>{table}"
+        )
+
     def __repr__(self) -> str:
         return (
             f"CoverageResult({self.model} model, {self.n_sites} sites: "
@@ -198,9 +218,7 @@ class CoverageResult:
         )
 
 
-def compute_coverage(
-    grid: PopulationGrid, sites: Sites, model: CoverageModel
-) -> CoverageResult:
+def compute_coverage(grid: PopulationGrid, sites: Sites, model: CoverageModel) -> CoverageResult:
     """Covered population of the province and of each commune.
 
     A cell counts as covered when its centre is covered; its whole population then

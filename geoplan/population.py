@@ -94,7 +94,7 @@ def rescale_to_totals(
     g = group[inside]
     sums = np.bincount(g, weights=values[inside], minlength=totals.size)
     counts = np.bincount(g, minlength=totals.size)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         factors = np.where(sums > 0, totals / sums, np.nan)
         even = np.where(counts > 0, totals / counts, 0.0)
     scaled = np.zeros_like(values)
@@ -266,7 +266,7 @@ def build_population_grid(
         density, config.urban_density_per_km2, config.suburban_density_per_km2
     )
     scale_factor = float(official.sum() / source_total)
-    log.info("source population inside province %.0f; scale factor %.3f", source_total, scale_factor)
+    log.info("source population in province %.0f; scale factor %.3f", source_total, scale_factor)
     return PopulationGrid(
         population=population,
         commune_index=commune_index,

@@ -98,7 +98,8 @@ def load_scenario(
     raster = read_population_raster(sources["population"], bounds=tuple(communes.total_bounds))
     grid = build_population_grid(communes, raster, config)
     station_frame = read_stations(
-        sources["stations"], communes=None if drop_outside is None else communes,
+        sources["stations"],
+        communes=None if drop_outside is None else communes,
         drop_outside=bool(drop_outside),
     )
     return Scenario(communes, grid, station_frame, config, sources)

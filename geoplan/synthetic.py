@@ -19,8 +19,8 @@ from pyproj import Transformer
 from scipy.spatial import cKDTree
 
 from geoplan.config import ENVIRONMENTS, PlanConfig
-from geoplan.errors import GeoplanError
 from geoplan.coverage import CoverageModel, RadiusModel, Sites, compute_coverage
+from geoplan.errors import GeoplanError
 from geoplan.population import PopulationGrid
 
 log = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ def synthesize_stations(
     """
     config = config or PlanConfig()
     seed = config.seed if seed is None else seed
-    model = model or RadiusModel(config)
+    chosen_model: CoverageModel = model or RadiusModel(config)
     cells = grid.cells()
     rng = np.random.default_rng(seed)
     # operators do not follow the density map exactly: a seeded log-normal preference
@@ -105,7 +105,7 @@ def synthesize_stations(
     def share_at(factor: float) -> tuple[np.ndarray, float]:
         chosen = place_densest_first(cells.x_m, cells.y_m, score, factor * radius, n_sites)
         sites = _sites_at(cells.x_m[chosen], cells.y_m[chosen], grid)
-        return chosen, compute_coverage(grid, sites, model).covered_share
+        return chosen, compute_coverage(grid, sites, chosen_model).covered_share
 
     # denser packing (small factor) overlaps more and covers less: search the factor
     low, high = SPACING_FACTOR_RANGE
@@ -113,7 +113,7 @@ def synthesize_stations(
     if not share_low <= target_share <= share_high:
         raise GeoplanError(
             f"{n_sites} synthetic sites cover {share_low:.1%}..{share_high:.1%} under "
-            f"{model.name}; a target of {target_share:.1%} is outside that range"
+            f"{chosen_model.name}; a target of {target_share:.1%} is outside that range"
         )
     iterations = 2
     factor, (chosen, share) = high, share_at(high)
@@ -135,7 +135,10 @@ def _sites_at(x_m: np.ndarray, y_m: np.ndarray, grid: PopulationGrid) -> Sites:
 
 
 def _station_table(
-    x_m: np.ndarray, y_m: np.ndarray, grid: PopulationGrid, rng: np.random.Generator,
+    x_m: np.ndarray,
+    y_m: np.ndarray,
+    grid: PopulationGrid,
+    rng: np.random.Generator,
     config: PlanConfig,
 ) -> gpd.GeoDataFrame:
     env = grid.environment_at(x_m, y_m).astype(int)

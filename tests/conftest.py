@@ -22,8 +22,11 @@ def tiny_communes() -> gpd.GeoDataFrame:
     """Three 1 km × 1 km communes side by side (west to east), official population given."""
     squares = [box(X0 + i * 1000, Y0, X0 + (i + 1) * 1000, Y0 + 1000) for i in range(3)]
     frame = gpd.GeoDataFrame(
-        {"code": ["00001", "00002", "00003"], "name": ["Một", "Hai", "Ba"],
-         "population": [1000, 2000, 500]},
+        {
+            "code": ["00001", "00002", "00003"],
+            "name": ["Một", "Hai", "Ba"],
+            "population": [1000, 2000, 500],
+        },
         geometry=squares,
         crs=WORK_CRS,
     )
@@ -38,8 +41,15 @@ def tiny_communes_file(tmp_path: Path, tiny_communes: gpd.GeoDataFrame) -> Path:
 
 
 def write_raster(path: Path, values: np.ndarray, transform: Affine, crs: str | None) -> Path:
-    profile = {"driver": "GTiff", "height": values.shape[0], "width": values.shape[1],
-               "count": 1, "dtype": "float32", "transform": transform, "nodata": -99999.0}
+    profile = {
+        "driver": "GTiff",
+        "height": values.shape[0],
+        "width": values.shape[1],
+        "count": 1,
+        "dtype": "float32",
+        "transform": transform,
+        "nodata": -99999.0,
+    }
     if crs is not None:
         profile["crs"] = crs
     with rasterio.open(path, "w", **profile) as dst:
@@ -56,8 +66,9 @@ def tiny_raster_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def tiny_config() -> PlanConfig:
-    return PlanConfig(cell_size_m=100.0, radius_urban_m=300.0, radius_suburban_m=300.0,
-                      radius_rural_m=300.0)
+    return PlanConfig(
+        cell_size_m=100.0, radius_urban_m=300.0, radius_suburban_m=300.0, radius_rural_m=300.0
+    )
 
 
 @pytest.fixture
@@ -65,7 +76,8 @@ def tiny_stations_file(tmp_path: Path) -> Path:
     """Five sites: one in the centre of each commune, two far outside."""
     to_lonlat = gpd.GeoSeries.from_xy(
         [X0 + 500, X0 + 1500, X0 + 2500, X0 + 50_000, X0 - 50_000],
-        [Y0 + 500] * 5, crs=WORK_CRS,
+        [Y0 + 500] * 5,
+        crs=WORK_CRS,
     ).to_crs("EPSG:4326")
     lines = ["site_id,operator,lon,lat"]
     for i, point in enumerate(to_lonlat):

@@ -68,19 +68,19 @@ STATION_CASES = [
         "unknown columns",
         _write("sites.csv", "foo,bar\n1,2\n"),
         FormatError,
-        r"no site_id / lat / lon column.*'foo'",
+        r"missing column\(s\) site_id, lat, lon.*'foo'",
     ),
     (
         "missing coordinate",
         _write("sites.csv", f"site_id,lat,lon\nA,,{IN_LON}\n"),
         FormatError,
-        r"row 2, field 'lat': the coordinate is missing",
+        r"row 2: lat is missing",
     ),
     (
         "non-numeric coordinate",
         _write("sites.csv", f"site_id,lat,lon\nA,abc,{IN_LON}\n"),
         FormatError,
-        r"row 2, field 'lat': 'abc' is not a coordinate",
+        r"row 2: lat 'abc' is not a coordinate",
     ),
     (
         "swapped lat/lon",
@@ -104,7 +104,7 @@ STATION_CASES = [
         "duplicate id, two places",
         _write("sites.csv", f"site_id,lat,lon\nA,{IN_LAT},{IN_LON}\nA,{IN_LAT + 0.01},{IN_LON}\n"),
         FormatError,
-        r"row 3, field 'site_id': site_id 'A' is also at row 2, 1\.\d\d km away",
+        r"row 3: site_id 'A' is also at row 2, 1\.\d\d km away",
     ),
     (
         "binary garbage",
@@ -209,9 +209,9 @@ def test_validate_lists_every_bad_row(tmp_path, tiny_communes_file, capsys) -> N
     out = capsys.readouterr().out
     assert code == 2
     assert "4 rows read, 1 sites kept" in out
-    assert "row 3, field 'lat'" in out
-    assert "row 4, field 'position'" in out
-    assert "row 5, field 'antenna_height_m'" in out
+    assert "row 3: lat" in out
+    assert "row 4: position" in out
+    assert "row 5: antenna_height_m" in out
     assert "3 error(s)" in out
 
 
@@ -284,7 +284,7 @@ def test_one_swapped_row_is_named(tmp_path, tiny_communes) -> None:
     path = tmp_path / "sites.csv"
     rows = "".join(f"S{i},{IN_LAT},{IN_LON + i * 0.001}\n" for i in range(3))
     path.write_text(f"site_id,lat,lon\n{rows}X,{IN_LON},{IN_LAT}\n", encoding="utf-8")
-    with pytest.raises(FormatError, match=r"row 5, field 'lat'.*look swapped"):
+    with pytest.raises(FormatError, match=r"row 5: lat .*look swapped"):
         read_stations(path, communes=tiny_communes)
 
 

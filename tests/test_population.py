@@ -47,9 +47,11 @@ def test_downscale_treats_nodata_as_empty() -> None:
     np.testing.assert_allclose(out, [0.0, 2.0, 2.0])
 
 
-@given(values=arrays(float, 30, elements=st.floats(0, 1e4)),
-       group=arrays(np.int64, 30, elements=st.integers(-1, 3)),
-       totals=arrays(float, 4, elements=st.floats(0, 1e6)))
+@given(
+    values=arrays(float, 30, elements=st.floats(0, 1e4)),
+    group=arrays(np.int64, 30, elements=st.integers(-1, 3)),
+    totals=arrays(float, 4, elements=st.floats(0, 1e6)),
+)
 def test_rescale_reaches_every_group_total(values, group, totals) -> None:
     scaled, _ = rescale_to_totals(values, group, totals)
     present = np.bincount(group[group >= 0], minlength=4) > 0
@@ -72,8 +74,9 @@ def test_window_density_ignores_cells_outside() -> None:
 
 
 def test_tiny_grid_matches_official_totals(tiny_communes, tiny_raster_file, tiny_config) -> None:
-    grid = build_population_grid(tiny_communes, read_population_raster(tiny_raster_file),
-                                 tiny_config)
+    grid = build_population_grid(
+        tiny_communes, read_population_raster(tiny_raster_file), tiny_config
+    )
     cells = grid.cells()
     assert len(cells) == 300  # three 1 km² communes of 100 m cells
     sums = np.bincount(cells.commune, weights=cells.population, minlength=3)
@@ -107,8 +110,11 @@ def test_province_grid_sums_to_official_figures() -> None:
     communes = read_communes()
     grid = build_population_grid(communes, read_population_raster())
     assert grid.population.sum() == pytest.approx(3_619_443, rel=1e-9)
-    sums = np.bincount(grid.commune_index[grid.commune_index >= 0],
-                       weights=grid.population[grid.commune_index >= 0], minlength=99)
+    sums = np.bincount(
+        grid.commune_index[grid.commune_index >= 0],
+        weights=grid.population[grid.commune_index >= 0],
+        minlength=99,
+    )
     np.testing.assert_allclose(sums, communes["population"].to_numpy(float), rtol=1e-9)
     # WorldPop 2020 is low against the 2025 register (PROVENANCE: factor about 1.27–1.32)
     assert 1.2 < grid.scale_factor < 1.4

@@ -17,17 +17,17 @@ import logging
 import math
 import os
 import re
-import sys
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
+from tqdm.auto import tqdm
 
 from geoplan.errors import InputError
 from geoplan.io.atomic import write_text_atomic
+from geoplan.progress import bars_enabled
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +166,7 @@ def download(
                 hasher.update(chunk)
     length = response.headers.get("Content-Length")
     total = int(length) + offset if length is not None else None
-    show = not quiet and sys.stderr.isatty() and not os.environ.get("CI")
+    show = not quiet and bars_enabled()
     try:
         with (
             response,

@@ -211,8 +211,11 @@ class Problem:
     severity: str = "error"  # "error" stops a run; "warning" is reported only
 
     def __str__(self) -> str:
-        field_text = f", field '{self.field}'" if self.field else ""
-        return f"{self.where}{field_text}: {self.message}"
+        return (
+            f"{self.where}: {self.field} {self.message}"
+            if self.field
+            else (f"{self.where}: {self.message}")
+        )
 
 
 @dataclass
@@ -362,8 +365,8 @@ def _require_columns(mapping: dict[str, str], unknown: list[str], src: str) -> N
         return
     have = ", ".join(repr(c) for c in unknown[:8]) or "none"
     raise FormatError(
-        f"{src}: no {' / '.join(missing)} column among the columns {have}"
-        "\nname them site_id, lat, lon (or: mã trạm, vĩ độ, kinh độ; id, latitude, longitude)"
+        f"{src}: missing column(s) {', '.join(missing)} (columns found: {have}); name them "
+        "site_id, lat, lon (or mã trạm, vĩ độ, kinh độ; id, latitude, longitude)"
     )
 
 
@@ -389,7 +392,7 @@ def _coordinates(
                 Problem(
                     frame["_where"].iloc[i],
                     axis,
-                    "the coordinate is missing; fill it in or delete the row",
+                    "is missing; fill it in or delete the row",
                 )
             )
         unreadable = values.isna() & ~missing
@@ -410,7 +413,7 @@ def _coordinates(
             Problem(
                 frame["_where"].iloc[i],
                 "lat" if swap else "lon",
-                f"({lon.iloc[i]:g}, {lat.iloc[i]:g}) is out of range: {hint}; "
+                f"of ({lon.iloc[i]:g}, {lat.iloc[i]:g}) is out of range: {hint}; "
                 "fix the row or delete it",
             )
         )
@@ -420,7 +423,7 @@ def _coordinates(
             Problem(
                 frame["_where"].iloc[i],
                 "site_id",
-                "the site identifier is empty; give every site an id",
+                "is empty; give every site an identifier",
             )
         )
     return frame.assign(lon=lon, lat=lat), problems
@@ -538,7 +541,7 @@ def _merge_sectors(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
             Problem(
                 part["_where"].iloc[i],
                 "site_id",
-                f"site_id {part['site_id'].iloc[i]!r} is also at {first_where.iloc[i]}, "
+                f"{part['site_id'].iloc[i]!r} is also at {first_where.iloc[i]}, "
                 f"{dist_m.iloc[i] / 1000:.2f} km away; "
                 "give each site its own id or fix the position",
             )
@@ -553,8 +556,7 @@ def _merge_sectors(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
             Problem(
                 ", ".join(near.loc[drop, "_where"].head(_MAX_LISTED)),
                 "site_id",
-                f"{len(drop)} row(s) repeat a site at the same place; "
-                "merged as sectors of one site",
+                f"repeated at the same place in {len(drop)} row(s); merged as sectors of one site",
                 severity="warning",
             )
         )

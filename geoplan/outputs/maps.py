@@ -59,7 +59,7 @@ def coverage_map(
     if stations is not None and len(stations):
         _add_sites(fmap, stations)
     folium.LayerControl(collapsed=False).add_to(fmap)
-    fmap.get_root().html.add_child(folium.Element(_legend_html(title, result)))
+    fmap.get_root().html.add_child(folium.Element(_legend_html(title, result)))  # type: ignore[attr-defined]
     return fmap
 
 

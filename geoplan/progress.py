@@ -1,0 +1,55 @@
+"""Progress bars that suit a terminal and a notebook, and stay quiet in CI.
+
+Bars are shown only when the work is long enough to matter and nobody asked for
+quiet: ``set_quiet(True)`` (the CLI's ``--quiet``), the ``GEOPLAN_QUIET`` or ``CI``
+environment variables, or a standard error that is not a terminal (outside Jupyter).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
+
+from tqdm.auto import tqdm
+
+T = TypeVar("T")
+_quiet: bool | None = None
+
+
+def set_quiet(quiet: bool | None) -> None:
+    """Force bars off (True), on (False), or back to automatic (None)."""
+    global _quiet
+    _quiet = quiet
+
+
+def _in_notebook() -> bool:
+    shell = sys.modules.get("IPython")
+    if shell is None:
+        return False
+    ipython = shell.get_ipython()
+    return ipython is not None and "ZMQInteractiveShell" in type(ipython).__name__
+
+
+def bars_enabled() -> bool:
+    """Whether progress bars are shown now."""
+    if _quiet is not None:
+        return not _quiet
+    if os.environ.get("GEOPLAN_QUIET") or os.environ.get("CI"):
+        return False
+    return _in_notebook() or sys.stderr.isatty()
+
+
+def progress(
+    items: Iterable[T], description: str, total: int | None = None, unit: str = "it"
+) -> Iterator[T]:
+    """Iterate over ``items`` with a progress bar when bars are enabled.
+
+    >>> list(progress(range(3), "counting"))
+    [0, 1, 2]
+    """
+    if not bars_enabled():
+        yield from items
+        return
+    yield from tqdm(items, desc=description, total=total, unit=unit, leave=False)
