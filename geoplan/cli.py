@@ -34,7 +34,9 @@ log = logging.getLogger("geoplan")
 
 def _add_inputs(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("inputs (default: the embedded Bắc Ninh data)")
-    group.add_argument("--stations", type=Path, help="station CSV (site_id, lon, lat, ...)")
+    group.add_argument(
+        "--stations", type=Path, help="station file: CSV, XLSX, KML/KMZ, GeoJSON, GPKG, OpenCellID"
+    )
     group.add_argument("--population", type=Path, help="population raster (people per cell)")
     group.add_argument("--boundaries", type=Path, help="commune polygons with official population")
     group.add_argument(
