@@ -64,15 +64,7 @@ OPENCELLID_COLUMNS = (
     "averageSignal",
 )
 #: Vietnamese mobile network codes (MCC 452) and their operators.
-VIETNAM_MNC = {
-    1: "MobiFone",
-    2: "VinaPhone",
-    4: "Viettel",
-    5: "Vietnamobile",
-    7: "Gmobile",
-    8: "Viettel",
-    9: "Reddi",
-}
+VIETNAM_MNC = {1: "MobiFone", 2: "VinaPhone", 4: "Viettel", 5: "Vietnamobile", 7: "Gmobile"}
 _MAX_XML_BYTES = 200 * 2**20
 
 
