@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geoplan.cli import main
-from geoplan.errors import OutputExistsError
+from geoplan.errors import FormatError, OutputExistsError
 from geoplan.io.coords import parse_coordinate
 from geoplan.io.exporters import write_stations
 from geoplan.io.importers import detect_format, opencellid_sites, sniff_separator
@@ -367,3 +367,17 @@ def test_coverage_with_imported_sites_on_shipped_data(capsys) -> None:
     assert code == 0
     out = capsys.readouterr().out
     assert '"n_sites": 4' in out
+
+
+def test_stations_from_table_keeps_numeric_frames_working() -> None:
+    from geoplan.io.stations import stations_from_table
+
+    table = pd.DataFrame({"site_id": [1, 2], "lon": [106.1, 106.2], "lat": [21.1, 21.2]})
+    sites = stations_from_table(table, "notebook")
+    assert sites["site_id"].tolist() == ["1", "2"]
+    assert sites.crs.to_epsg() == 4326
+    assert list(sites.columns[: len(STATION_COLUMNS)]) == list(STATION_COLUMNS)
+    with pytest.raises(FormatError, match=r"notebook row 4: lat 'x' is not a coordinate"):
+        stations_from_table(
+            pd.concat([table, pd.DataFrame({"site_id": [3], "lon": [1], "lat": ["x"]})]), "notebook"
+        )

@@ -88,7 +88,10 @@ def detect_format(path: Path) -> str:
     >>> detect_format(p)
     'opencellid'
     """
-    head = path.read_bytes()[:4096] if path.is_file() else b""
+    head = b""
+    if path.is_file():
+        with path.open("rb") as stream:
+            head = stream.read(4096)
     suffix = path.suffix.lower()
     if suffix == ".xls" or head.startswith(b"\xd0\xcf\x11\xe0"):
         raise FormatError(f"{path}: an old Excel .xls workbook; save it as .xlsx or 'CSV UTF-8'")
