@@ -265,6 +265,8 @@ def run_stations_convert(args: argparse.Namespace) -> int:
 
 
 def run_data_fetch(args: argparse.Namespace) -> int:
+    if args.out is not None:
+        check_writable(args.out, args.overwrite)  # fail before a long download
     bbox = _parse_bbox(args.bbox) if args.bbox else None
     results = fetch(
         args.source,

@@ -381,3 +381,25 @@ def test_stations_from_table_keeps_numeric_frames_working() -> None:
         stations_from_table(
             pd.concat([table, pd.DataFrame({"site_id": [3], "lon": [1], "lat": ["x"]})]), "notebook"
         )
+
+
+def test_opencellid_outside_count_is_in_sites(tmp_path: Path, tiny_communes) -> None:
+    from geoplan.errors import DataMismatchError
+
+    # the four fixture sites are 10-60 km from the tiny communes: 4 of 4 sites, not 11 cells
+    with pytest.raises(DataMismatchError, match=r"4 of 4 sites lie outside"):
+        read_stations(DATA / "opencellid_452.csv", communes=tiny_communes)
+
+
+def test_cli_format_override_and_crs(tmp_path: Path, capsys) -> None:
+    kml = tmp_path / "export.txt"
+    kml.write_bytes((DATA / "google_earth.kml").read_bytes())
+    assert main(["stations", "validate", str(kml), "--format", "kml"]) == 0
+    assert "format kml, 4 rows read, 4 sites kept" in capsys.readouterr().out
+    utm = tmp_path / "utm.csv"
+    utm.write_text("site_id,x,y\nA,601500,2340500\n".replace("x,y", "lon,lat"), encoding="utf-8")
+    assert main(["stations", "validate", str(utm)]) == 2
+    assert "--crs" in capsys.readouterr().err
+    out = tmp_path / "out.csv"
+    assert main(["stations", "convert", str(utm), str(out), "--crs", "EPSG:32648"]) == 0
+    assert read_stations(out)["lat"].iloc[0] == pytest.approx(21.163, abs=1e-3)

@@ -170,6 +170,8 @@ BORDER_MARGIN_M = 5000.0
 #: Rows with the same ``site_id`` closer than this (metres) are sectors of one site.
 SAME_SITE_M = 50.0
 _MAX_LISTED = 5
+#: A vectorised test: (lon, lat) arrays in degrees -> bool array, True inside the province.
+ProvinceTest = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 def normalise_header(name: object) -> str:
@@ -229,6 +231,7 @@ class StationReport:
     problems: list[Problem] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)
     unknown_columns: list[str] = field(default_factory=list)
+    sites_checked: int = 0  # sites that reached the province test (after merging sectors)
 
     @property
     def rows_kept(self) -> int:
@@ -250,8 +253,9 @@ class StationReport:
         outside = [p for p in errors if p.field == "position" and "outside" in p.message]
         if len(outside) == len(errors):
             raise DataMismatchError(
-                f"{self.src}: {len(outside)} of {self.rows_read} sites lie outside the province "
-                f"(over {BORDER_MARGIN_M / 1000:g} km beyond its border), first {outside[0].where}"
+                f"{self.src}: {len(outside)} of {self.sites_checked} sites lie outside the "
+                f"province (over {BORDER_MARGIN_M / 1000:g} km beyond its border), "
+                f"first {outside[0].where}"
                 f"\ncheck their coordinates, or pass --drop-outside to go on without them"
             )
         first = errors[0]
@@ -325,14 +329,16 @@ def check_station_table(
         renamed["site_id"] = renamed["name"]
     problems: list[Problem] = []
     frame = renamed.reset_index(drop=True).assign(_where=where)
-    frame, coordinate_problems = _coordinates(frame, src, crs, communes)
+    inside = _province_test(communes) if communes is not None else None
+    frame, coordinate_problems = _coordinates(frame, src, crs, inside)
     problems += coordinate_problems
     frame, field_problems = _optional_fields(frame)
     problems += field_problems
     frame, dup_problems = _merge_sectors(frame)
     problems += dup_problems
-    if communes is not None:
-        frame, outside_problems = _outside(frame, communes, drop_outside)
+    n_checked = len(frame)
+    if inside is not None:
+        frame, outside_problems = _outside(frame, inside, drop_outside)
         problems += outside_problems
     order = {label: i for i, label in enumerate(where)}
     problems.sort(key=lambda p: order.get(p.where, len(order)))
@@ -347,6 +353,7 @@ def check_station_table(
         problems,
         {orig: std for orig, std in mapping.items()},
         unknown,
+        n_checked,
     )
 
 
@@ -371,7 +378,7 @@ def _require_columns(mapping: dict[str, str], unknown: list[str], src: str) -> N
 
 
 def _coordinates(
-    frame: pd.DataFrame, src: str, crs: str | None, communes: gpd.GeoDataFrame | None
+    frame: pd.DataFrame, src: str, crs: str | None, inside: ProvinceTest | None
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Parse lon/lat, reproject from ``crs``, and catch swapped or projected values."""
     lon = parse_coordinate(frame["lon"])
@@ -383,7 +390,7 @@ def _coordinates(
         lon, lat = pd.Series(x, index=frame.index), pd.Series(y, index=frame.index)
     elif readable.any():
         _check_not_projected(lon[readable], lat[readable], frame["_where"][readable], src)
-        _check_not_swapped(lon[readable], lat[readable], communes, src)
+        _check_not_swapped(lon[readable], lat[readable], inside, src)
     problems = []
     for axis, values in (("lat", lat), ("lon", lon)):
         missing = frame[axis].isna() | (frame[axis].astype(str).str.strip() == "")
@@ -444,10 +451,9 @@ def _check_not_projected(lon: pd.Series, lat: pd.Series, where: pd.Series, src: 
 
 
 def _check_not_swapped(
-    lon: pd.Series, lat: pd.Series, communes: gpd.GeoDataFrame | None, src: str
+    lon: pd.Series, lat: pd.Series, inside: ProvinceTest | None, src: str
 ) -> None:
-    if communes is not None:
-        inside = _province_test(communes)
+    if inside is not None:
         fits = int(inside(lon.to_numpy(), lat.to_numpy()).sum())
         fits_swapped = int(inside(lat.to_numpy(), lon.to_numpy()).sum())
         swapped = fits_swapped > fits and fits_swapped >= 0.5 * len(lon)
@@ -568,9 +574,7 @@ def _merge_sectors(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
     return frame, problems
 
 
-def _province_test(
-    communes: gpd.GeoDataFrame, margin_m: float = BORDER_MARGIN_M
-) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+def _province_test(communes: gpd.GeoDataFrame, margin_m: float = BORDER_MARGIN_M) -> ProvinceTest:
     """A vectorised test (lon, lat arrays -> bool array): within ``margin_m`` of the province."""
     work_crs = PlanConfig().work_crs
     area = shapely.union_all(communes.to_crs(work_crs).geometry.values).buffer(margin_m)
@@ -588,12 +592,11 @@ def _province_test(
 
 
 def _outside(
-    frame: pd.DataFrame, communes: gpd.GeoDataFrame, drop_outside: bool
+    frame: pd.DataFrame, inside: ProvinceTest, drop_outside: bool
 ) -> tuple[pd.DataFrame, list[Problem]]:
     lon = frame["lon"].to_numpy(float)
     lat = frame["lat"].to_numpy(float)
     valid = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
-    inside = _province_test(communes)
     outside = valid & ~inside(lon, lat)
     swapped_fits = inside(lat, lon)
     severity = "warning" if drop_outside else "error"
