@@ -58,7 +58,10 @@ class Sites:
 class CoverageModel(Protocol):
     """What every coverage model offers (radius now; TR 38.901 radio model next)."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """Short name, as in ``--model`` (read-only, so frozen dataclasses qualify)."""
+        ...
 
     def describe(self) -> str:
         """One line that states the model and its key assumptions."""
