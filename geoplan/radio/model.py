@@ -83,6 +83,7 @@ class RadioModel:
     small_cell_height_m: float = 15.0
     chunk_pairs: int = 400_000
     _cache: dict[str, Terrain] = field(default_factory=dict, compare=False, repr=False)
+    _stats: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     # ------------------------------------------------------------------ protocol
     @property
@@ -91,8 +92,13 @@ class RadioModel:
         return self.terrain is not None or bool(self.config.dem_paths)
 
     def describe(self) -> str:
-        if self.terrain is not None:
-            terrain = self.terrain.describe()
+        loaded = (
+            self.terrain if self.terrain is not None else next(iter(self._cache.values()), None)
+        )
+        if loaded is not None:
+            terrain = loaded.describe()
+            if "cells_valid_share" in self._stats:
+                terrain += f", {self._stats['cells_valid_share']:.1%} of cells on valid DEM data"
         elif self.config.dem_paths:
             terrain = "terrain from DEM " + ", ".join(str(p) for p in self.config.dem_paths)
         else:
@@ -141,6 +147,8 @@ class RadioModel:
         n_pairs = 0
         if n_sites and n_cells:
             terrain = self._terrain(sites, cells)
+            if terrain is not None:
+                self._stats["cells_valid_share"] = terrain.valid_share_at(cells.x_m, cells.y_m)
             tree = cKDTree(np.column_stack([cells.x_m, cells.y_m]))
             reach = self.max_range_m(sites)
             chunks = _pair_chunks(tree, sites, reach, self.chunk_pairs, self.config.cell_size_m)

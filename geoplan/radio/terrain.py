@@ -44,6 +44,16 @@ class Terrain:
     crs: str
     valid_share: float = 1.0
     source: str = "array"
+    valid_mask: np.ndarray | None = None
+
+    def valid_share_at(self, x_m: np.ndarray, y_m: np.ndarray) -> float:
+        """Share of the points that fall on valid DEM data (not filled nodata)."""
+        if self.valid_mask is None or np.size(x_m) == 0:
+            return self.valid_share
+        cols, rows = apply_affine(~self.transform, x_m, y_m)
+        r = np.clip(np.floor(rows).astype(int), 0, self.valid_mask.shape[0] - 1)
+        c = np.clip(np.floor(cols).astype(int), 0, self.valid_mask.shape[1] - 1)
+        return float(self.valid_mask[r, c].mean())
 
     @property
     def resolution_m(self) -> float:
@@ -110,14 +120,14 @@ def read_dem(
     if not valid.all():
         fill = _fill_value(elevation, valid, nodata_elevation_m)
         log.warning(
-            "DEM %s: %.1f%% of the area has no elevation data; treated as flat at %.1f m",
+            "DEM %s: %.1f%% of the area read has no elevation data; treated as flat at %.1f m",
             ", ".join(str(p) for p in paths),
             100 * (1 - valid_share),
             fill,
         )
         elevation = np.where(valid, elevation, fill)
     source = ", ".join(Path(p).name for p in paths)
-    return Terrain(elevation, transform, work_crs, valid_share, source)
+    return Terrain(elevation, transform, work_crs, valid_share, source, valid)
 
 
 def _fill_value(elevation: np.ndarray, valid: np.ndarray, given: float | None) -> float:
