@@ -12,13 +12,16 @@ from geoplan.config import PlanConfig
 from geoplan.coverage import CoverageResult, RadiusModel, Sites, compute_coverage
 from geoplan.errors import GeoplanError
 from geoplan.population import PopulationGrid, build_population_grid
+from geoplan.radio import LinkBudget, RadioModel
 from geoplan.scenario import Scenario, get_model, load_scenario
 
 __all__ = [
     "CoverageResult",
     "GeoplanError",
+    "LinkBudget",
     "PlanConfig",
     "PopulationGrid",
+    "RadioModel",
     "RadiusModel",
     "Scenario",
     "Sites",

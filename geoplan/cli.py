@@ -81,6 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _config(args: argparse.Namespace) -> PlanConfig:
     dem_paths = tuple(str(p) for p in (getattr(args, "dem", None) or ()))
+    if dem_paths and args.model != "38901":
+        raise GeoplanError(
+            "--dem needs the radio model: add --model 38901 (radius ignores terrain)"
+        )
     return replace(PlanConfig(), cell_size_m=args.cell_size_m, dem_paths=dem_paths)
 
 

@@ -238,3 +238,12 @@ def test_default_config_has_no_dem() -> None:
     assert not RadioModel().terrain_used
     assert RadioModel(PlanConfig(dem_paths=("x.tif",))).terrain_used
     assert isinstance(Path(__file__), Path)
+
+
+def test_cli_dem_needs_the_radio_model(tmp_path, capsys) -> None:
+    code = main(["coverage", "--model", "radius", "--dem", str(tmp_path / "x.tif")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.strip() == (
+        "geoplan: error: --dem needs the radio model: add --model 38901 (radius ignores terrain)"
+    )

@@ -30,8 +30,9 @@ class LinkBudget:
     ----------
     tx_power_dbm
         Transmit power of one sector over the whole carrier: 51 dBm. ITU-R M.2412-0's
-        4 GHz evaluation configuration gives a macro BS 44 dBm per 20 MHz; the same
-        power density over an n78 100 MHz carrier is 51 dBm (126 W).
+        4 GHz evaluation configuration gives a macro BS 44 dBm per 20 MHz (figure
+        recalled, not re-checked against the document offline); the same power
+        density over an n78 100 MHz carrier is 51 dBm (126 W).
     beam_gain_dbi
         Peak gain of the sector's beam: 26 dBi = 8 dBi per element (TR 38.901 Table
         7.3-1, G_E,max) + 18 dB array gain of 8 × 8 elements, the M.2412 array.

@@ -203,7 +203,7 @@ def diffraction_loss_db(
     y_ut_m: np.ndarray,
     h_ut_m: np.ndarray | float,
     frequency_ghz: np.ndarray | float,
-    max_samples_per_chunk: int = 4_000_000,
+    max_samples_per_chunk: int = 1_000_000,
 ) -> np.ndarray:
     """Knife-edge loss (dB) of the dominant terrain obstacle on each link (vectorised).
 
