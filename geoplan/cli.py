@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -237,6 +238,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GeoplanError as exc:
         print(f"geoplan: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("geoplan: interrupted; no output was left half-written", file=sys.stderr)
         return 130
