@@ -13,13 +13,16 @@ from geoplan.coverage import CoverageResult, RadiusModel, Sites, compute_coverag
 from geoplan.errors import GeoplanError
 from geoplan.outputs import coverage_map
 from geoplan.population import PopulationGrid, build_population_grid
+from geoplan.radio import LinkBudget, RadioModel
 from geoplan.scenario import Scenario, get_model, load_scenario
 
 __all__ = [
     "CoverageResult",
     "GeoplanError",
+    "LinkBudget",
     "PlanConfig",
     "PopulationGrid",
+    "RadioModel",
     "RadiusModel",
     "Scenario",
     "Sites",

@@ -47,6 +47,9 @@ class PlanConfig:
         shadow-fading margin; suburban and rural sites sit higher over lower
         clutter). They are the model's assumption, printed with every result; the
         radio model (issue 4) replaces them with the link budget itself.
+    dem_paths
+        DEM files (SRTM ``.hgt`` or GeoTIFF, any CRS) for the radio model's terrain
+        diffraction; empty means flat earth (``--dem``).
     """
 
     storage_crs: str = "EPSG:4326"
@@ -60,6 +63,7 @@ class PlanConfig:
     radius_suburban_m: float = 1500.0
     radius_rural_m: float = 2500.0
     seed: int = 20250701
+    dem_paths: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.cell_size_m <= 0:

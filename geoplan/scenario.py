@@ -4,7 +4,7 @@ This is the entry point for notebooks and the command line::
 
     >>> import geoplan
     >>> scenario = geoplan.load_scenario()          # the embedded default data
-    >>> result = scenario.coverage()                 # radius model
+    >>> result = scenario.coverage()                 # radius model (the default)
     >>> 0.45 < result.covered_share < 0.55
     True
 """
@@ -24,11 +24,14 @@ from geoplan.io.boundaries import DEFAULT_COMMUNES, read_communes
 from geoplan.io.rasters import DEFAULT_POPULATION, read_population_raster
 from geoplan.io.stations import DEFAULT_STATIONS, read_stations
 from geoplan.population import PopulationGrid, build_population_grid
+from geoplan.radio.model import RadioModel
 
 PathLike = str | os.PathLike[str]
 
 #: Coverage models by name (``--model``); later models register here.
-MODELS: dict[str, type] = {"radius": RadiusModel}
+MODELS: dict[str, type] = {"radius": RadiusModel, "38901": RadioModel}
+#: The model used when none is named (why radius and not 38901: docs/radio.md).
+DEFAULT_MODEL = "radius"
 
 
 def get_model(name: str, config: PlanConfig | None = None) -> CoverageModel:
@@ -58,10 +61,22 @@ class Scenario:
         """The stations as work-CRS arrays."""
         return Sites.from_frame(self.stations, self.grid, self.config)
 
-    def coverage(self, model: str | CoverageModel = "radius") -> CoverageResult:
+    def coverage(self, model: str | CoverageModel = DEFAULT_MODEL) -> CoverageResult:
         """Covered people today, for the province and each commune."""
         chosen = get_model(model, self.config) if isinstance(model, str) else model
         return compute_coverage(self.grid, self.sites(), chosen)
+
+    def other_models(self, model: str) -> dict[str, dict[str, float]]:
+        """Covered people and share under every registered model but ``model``."""
+        others = {}
+        for name in sorted(MODELS):
+            if name != model:
+                result = self.coverage(name)
+                others[name] = {
+                    "covered_population": round(result.covered_population, 1),
+                    "covered_share": round(result.covered_share, 6),
+                }
+        return others
 
     def with_stations(self, stations: gpd.GeoDataFrame) -> Scenario:
         """The same scenario with another station set (e.g. one operator's sites)."""

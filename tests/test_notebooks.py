@@ -31,7 +31,9 @@ def test_committed_notebook_has_no_outputs(path: Path) -> None:
 def test_notebook_executes_and_shows_a_picture(path: Path, tmp_path: Path) -> None:
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
-        notebook, timeout=180, kernel_name="python3",
+        notebook,
+        timeout=180,
+        kernel_name="python3",
         resources={"metadata": {"path": str(tmp_path)}},
     )
     client.execute()  # raises CellExecutionError on the first failing cell
