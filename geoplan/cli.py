@@ -164,7 +164,7 @@ def _add_data_commands(commands: argparse._SubParsersAction) -> None:
     info.add_argument("--boundaries", type=Path)
     info.add_argument("--population", type=Path)
     info.add_argument("--stations", type=Path)
-    info.add_argument("--dem", type=Path)
+    info.add_argument("--dem", type=Path, action="append", default=[], help="repeatable")
     info.set_defaults(handler=run_data_info)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import threading
 from collections.abc import Iterator
@@ -195,10 +196,20 @@ def test_srtm_tiles_from_environment_base_url(server: Server, tmp_path: Path, mo
     tiles = srtm_tile_names((105.9, 21.0, 107.0, 21.6))
     assert tiles == ["N21E105", "N21E106"]
     for tile in tiles:
-        server.files[f"/{tile[:3]}/{tile}.hgt.gz"] = tile.encode()
+        server.files[f"/{tile[:3]}/{tile}.hgt.gz"] = gzip.compress(tile.encode())
     results = fetch("srtm", bbox=(105.9, 21.0, 107.0, 21.6), quiet=True)
+    assert [r.path.name for r in results] == ["N21E105.hgt", "N21E106.hgt"]  # ready for --dem
     assert [r.path.read_bytes() for r in results] == [b"N21E105", b"N21E106"]
     assert all(r.path.parent == tmp_path / "srtm" for r in results)
+    assert (tmp_path / "srtm" / "N21E105.hgt.gz").exists()
+
+
+def test_damaged_srtm_archive_is_a_clear_error(server: Server, tmp_path: Path) -> None:
+    server.files["/N21/N21E106.hgt.gz"] = b"not gzip at all"
+    with pytest.raises(InputError, match=r"not a readable gzip file.*fetch again"):
+        fetch("srtm", bbox=(106.1, 21.1, 106.2, 21.2), base=server.url, cache=tmp_path,
+              quiet=True)  # fmt: skip
+    assert not (tmp_path / "srtm" / "N21E106.hgt").exists()
 
 
 def test_data_info_lists_inputs_with_provenance(capsys) -> None:
@@ -210,6 +221,18 @@ def test_data_info_lists_inputs_with_provenance(capsys) -> None:
     population = entries[1]
     assert population.sha256 == sha(population.path.read_bytes())
     assert population.size_bytes == population.path.stat().st_size
+
+
+def test_data_info_lists_dem_tiles(tmp_path: Path, capsys) -> None:
+    tiles = [tmp_path / "N21E106.hgt", tmp_path / "N21E105.hgt"]
+    for tile in tiles:
+        tile.write_bytes(tile.stem.encode())
+    args = ["data", "info", "--dem", str(tiles[0]), "--dem", str(tiles[1])]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert f"dem: {tiles[0]}" in out and sha(b"N21E105") in out
+    assert main(["data", "info", "--dem", str(tmp_path / "none.hgt")]) == 2
+    assert "none.hgt: file not found" in capsys.readouterr().err
 
 
 def test_provenance_without_a_file(tmp_path: Path) -> None:

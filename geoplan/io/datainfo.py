@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,7 +71,7 @@ def data_inventory(
     boundaries: str | os.PathLike[str] | None = None,
     population: str | os.PathLike[str] | None = None,
     stations: str | os.PathLike[str] | None = None,
-    dem: str | os.PathLike[str] | None = None,
+    dem: Sequence[str | os.PathLike[str]] = (),
 ) -> list[DataEntry]:
     """The data in use (the embedded defaults for inputs left out), with provenance.
 
@@ -84,12 +85,8 @@ def data_inventory(
         data_entry("population", population or DEFAULT_POPULATION),
         data_entry("stations", stations or DEFAULT_STATIONS),
     ]
-    dem_files = (
-        [Path(dem)]
-        if dem
-        else sorted(
-            p for p in DEFAULT_DEM_DIR.glob("*") if p.suffix.lower() in (".tif", ".hgt", ".gz")
-        )
+    dem_files = [Path(p) for p in dem] or sorted(
+        p for p in DEFAULT_DEM_DIR.glob("*") if p.suffix.lower() in (".tif", ".hgt")
     )
     entries += [data_entry("dem", p) for p in dem_files]
     return entries

@@ -11,12 +11,14 @@ which is how the tests serve files from a local server; the cache folder is
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import http.client
 import logging
 import math
 import os
 import re
+import shutil
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -26,7 +28,7 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from geoplan.errors import InputError
-from geoplan.io.atomic import write_text_atomic
+from geoplan.io.atomic import atomic_path, write_text_atomic
 from geoplan.progress import bars_enabled
 
 log = logging.getLogger(__name__)
@@ -272,4 +274,31 @@ def fetch(
             raise InputError("--sha256 checks one file; the bounding box needs several SRTM tiles")
     else:
         raise InputError(f"unknown data source {source!r}; choose worldpop, boundaries or srtm")
-    return [download(url, folder / url.rsplit("/", 1)[-1], sha256, quiet=quiet) for url in urls]
+    results = [download(url, folder / url.rsplit("/", 1)[-1], sha256, quiet=quiet) for url in urls]
+    if source == "srtm":  # --dem reads .hgt, not .hgt.gz
+        results = [gunzip(item) for item in results]
+    return results
+
+
+def gunzip(item: Download) -> Download:
+    """Unpack a downloaded ``.gz`` beside it (atomically, once); describe the unpacked file.
+
+    A damaged archive raises :class:`InputError` and leaves no unpacked file.
+    """
+    target = item.path.with_suffix("")
+    if not target.exists():
+        try:
+            with atomic_path(target) as tmp, gzip.open(item.path) as packed, tmp.open("wb") as out:
+                shutil.copyfileobj(packed, out, CHUNK_BYTES)
+        except (OSError, EOFError) as exc:
+            raise InputError(
+                f"{item.path}: not a readable gzip file ({exc}); delete it and fetch again"
+            ) from exc
+    return Download(
+        target,
+        file_sha256(target),
+        target.stat().st_size,
+        item.url,
+        item.resumed_from_bytes,
+        item.from_cache,
+    )
