@@ -602,22 +602,10 @@ def _outside(
     severity = "warning" if drop_outside else "error"
     problems = []
     for i in np.flatnonzero(outside):
-        hint = (
-            "; latitude and longitude look swapped"
-            if swapped_fits[i]
-            else "; check it, or pass --drop-outside to go on without it"
-        )
-        action = "dropped (--drop-outside)" if drop_outside else f"outside the province{hint}"
-        if drop_outside:
-            action = f"outside the province: {action}"
-        problems.append(
-            Problem(
-                frame["_where"].iloc[i],
-                "position",
-                f"({lon[i]:.5f}, {lat[i]:.5f}) is {action}",
-                severity,
-            )
-        )
+        hint = "latitude and longitude look swapped" if swapped_fits[i] else "check it"
+        then = "dropped (--drop-outside)" if drop_outside else "or pass --drop-outside"
+        message = f"({lon[i]:.5f}, {lat[i]:.5f}) is outside the province ({hint}); {then}"
+        problems.append(Problem(frame["_where"].iloc[i], "position", message, severity))
     if drop_outside:
         frame = frame[~outside]
     return frame, problems
