@@ -9,6 +9,7 @@ import os
 import shutil
 import sys
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -384,6 +385,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=level, format="%(message)s")
     if args.quiet:
         set_quiet(True)
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning  # one line per warning, no source excerpt
+        return _run(args)
+
+
+def _show_warning(message: Warning | str, *args: object, **kwargs: object) -> None:
+    print(f"geoplan: warning: {message}", file=sys.stderr)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         code: int = args.handler(args)
     except GeoplanError as exc:

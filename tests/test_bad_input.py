@@ -387,6 +387,19 @@ def test_invalid_boundaries_are_repaired_with_a_warning(tmp_path, tiny_communes)
     assert communes.to_crs(WORK_CRS).geometry.area.iloc[0] > 0
 
 
+def test_cli_prints_the_repair_warning_in_one_line(tmp_path, tiny_communes, capsys) -> None:
+    bowtie = Polygon([(105.97, 21.16), (105.99, 21.17), (105.99, 21.16), (105.97, 21.17)])
+    frame = tiny_communes.copy()
+    frame.loc[0, "geometry"] = bowtie
+    path = tmp_path / "communes.geojson"
+    frame.to_file(path)
+    sites = tmp_path / "sites.csv"
+    sites.write_text(f"site_id,lat,lon\nA,{IN_LAT},{IN_LON}\n", encoding="utf-8")
+    assert main(["stations", "validate", str(sites), "--boundaries", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert err == f"geoplan: warning: {path}: repaired 1 invalid polygon(s) with make_valid\n"
+
+
 def test_geojson_boundaries_written_as_json(tmp_path) -> None:
     # a FeatureCollection with no features at all: a clear error, not a traceback
     path = tmp_path / "communes.geojson"
