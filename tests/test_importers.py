@@ -403,3 +403,30 @@ def test_cli_format_override_and_crs(tmp_path: Path, capsys) -> None:
     out = tmp_path / "out.csv"
     assert main(["stations", "convert", str(utm), str(out), "--crs", "EPSG:32648"]) == 0
     assert read_stations(out)["lat"].iloc[0] == pytest.approx(21.163, abs=1e-3)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n_rows=st.integers(1, 12),
+    bad=st.lists(st.tuples(st.integers(0, 11), st.sampled_from(["", "abc", "12°75'N", "x,y"]))),
+)
+def test_validation_accounts_for_every_row(n_rows: int, bad: list[tuple[int, str]]) -> None:
+    from geoplan.io.stations import check_station_table
+
+    table = pd.DataFrame({
+        "site_id": [f"S{i}" for i in range(n_rows)],
+        "lat": [f"{21.0 + i * 0.01:.4f}" for i in range(n_rows)],
+        "lon": [f"{106.0 + i * 0.01:.4f}" for i in range(n_rows)],
+    })  # fmt: skip
+    broken = {row for row, _ in bad if row < n_rows}
+    for row, text in bad:
+        if row < n_rows:
+            table.loc[row, "lat"] = text
+    report = check_station_table(table, "t.csv")
+    assert report.rows_read == n_rows
+    assert report.rows_kept == n_rows - len(broken)
+    assert sorted(report.stations["site_id"]) == sorted(
+        f"S{i}" for i in range(n_rows) if i not in broken
+    )
+    assert {p.where for p in report.errors} == {f"row {i + 2}" for i in broken}
+    assert report.clean == (not broken)
