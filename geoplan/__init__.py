@@ -15,14 +15,17 @@ from geoplan.optimize.adapter import PlanResult
 from geoplan.optimize.adapter import plan_sites as plan
 from geoplan.outputs import coverage_map
 from geoplan.population import PopulationGrid, build_population_grid
+from geoplan.radio import LinkBudget, RadioModel
 from geoplan.scenario import Scenario, get_model, load_scenario
 
 __all__ = [
     "CoverageResult",
     "GeoplanError",
+    "LinkBudget",
     "PlanConfig",
     "PlanResult",
     "PopulationGrid",
+    "RadioModel",
     "RadiusModel",
     "Scenario",
     "Sites",

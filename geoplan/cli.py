@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from geoplan.cli_io import add_data_commands, add_station_io_commands
 from geoplan.config import PlanConfig
 from geoplan.coverage import CoverageResult
 from geoplan.errors import GeoplanError
@@ -18,9 +21,10 @@ from geoplan.io.atomic import atomic_path, check_writable, write_text_atomic
 from geoplan.io.boundaries import read_communes
 from geoplan.io.rasters import read_population_raster
 from geoplan.outputs import commune_table, coverage_map, save_map, write_table_csv
+from geoplan.outputs.rasters import raster_paths, write_best_server_rasters
 from geoplan.population import build_population_grid
 from geoplan.progress import set_quiet
-from geoplan.scenario import MODELS, load_scenario
+from geoplan.scenario import DEFAULT_MODEL, MODELS, Scenario, get_model, load_scenario
 from geoplan.synthetic import synthesize_stations
 
 log = logging.getLogger("geoplan")
@@ -28,7 +32,9 @@ log = logging.getLogger("geoplan")
 
 def _add_inputs(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("inputs (default: the embedded Bắc Ninh data)")
-    group.add_argument("--stations", type=Path, help="station CSV (site_id, lon, lat, ...)")
+    group.add_argument(
+        "--stations", type=Path, help="station file: CSV, XLSX, KML/KMZ, GeoJSON, GPKG, OpenCellID"
+    )
     group.add_argument("--population", type=Path, help="population raster (people per cell)")
     group.add_argument("--boundaries", type=Path, help="commune polygons with official population")
     group.add_argument(
@@ -40,8 +46,21 @@ def _add_inputs(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--model",
         choices=sorted(MODELS),
-        default="radius",
+        default=DEFAULT_MODEL,
         help="coverage model (default %(default)s)",
+    )
+    group.add_argument(
+        "--drop-outside",
+        action="store_true",
+        help="leave out stations outside the province instead of stopping",
+    )
+    group.add_argument(
+        "--dem",
+        type=Path,
+        action="append",
+        metavar="PATH",
+        help="DEM for terrain diffraction (SRTM .hgt or GeoTIFF, any CRS; "
+        "repeat for several tiles; 38901 model only)",
     )
 
 
@@ -56,6 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
     cov = commands.add_parser("coverage", help="covered share today, province and communes")
     _add_inputs(cov)
     cov.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    cov.add_argument(
+        "--rasters",
+        type=Path,
+        metavar="DIR",
+        help="write best-server RSRP, site index and covered-mask GeoTIFFs (38901 model)",
+    )
+    cov.add_argument("--overwrite", action="store_true", help="replace existing rasters")
     cov.set_defaults(handler=run_coverage)
 
     demo = commands.add_parser("demo", help="the default job: coverage table and map under out/")
@@ -74,9 +100,17 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--seed", type=int, default=PlanConfig.seed)
     synth.add_argument("--population", type=Path)
     synth.add_argument("--boundaries", type=Path)
+    synth.add_argument(
+        "--model",
+        choices=sorted(MODELS),
+        default=DEFAULT_MODEL,
+        help="model whose coverage is calibrated (default %(default)s)",
+    )
     synth.add_argument("--out", type=Path, required=True, help="CSV to write")
     synth.add_argument("--overwrite", action="store_true")
     synth.set_defaults(handler=run_synth)
+    add_station_io_commands(station_commands)
+    add_data_commands(commands)
     return parser
 
 
@@ -169,7 +203,29 @@ def run_plan(args: argparse.Namespace) -> int:
 
 
 def _config(args: argparse.Namespace) -> PlanConfig:
-    return replace(PlanConfig(), cell_size_m=args.cell_size_m)
+    dem_paths = tuple(str(p) for p in (getattr(args, "dem", None) or ()))
+    if dem_paths and args.model != "38901":
+        raise GeoplanError(
+            "--dem needs the radio model: add --model 38901 (radius ignores terrain)"
+        )
+    return replace(PlanConfig(), cell_size_m=args.cell_size_m, dem_paths=dem_paths)
+
+
+def _model_extras(scenario: Scenario, model_name: str) -> dict[str, object]:
+    model = get_model(model_name, scenario.config)
+    return {
+        "terrain_used": bool(getattr(model, "terrain_used", False)),
+        "other_models": scenario.other_models(model_name),
+    }
+
+
+def _extras_lines(extras: dict[str, object]) -> list[str]:
+    others = extras["other_models"]
+    assert isinstance(others, dict)
+    lines = [f"Terrain used: {'yes' if extras['terrain_used'] else 'no (flat earth)'}"]
+    for name, values in others.items():
+        lines.append(f"Other model {name}: {values['covered_share']:.1%} covered")
+    return lines
 
 
 def _summary_lines(result: CoverageResult, synthetic: bool, worst: int = 10) -> list[str]:
@@ -189,13 +245,36 @@ def _summary_lines(result: CoverageResult, synthetic: bool, worst: int = 10) -> 
 
 
 def run_coverage(args: argparse.Namespace) -> int:
-    scenario = load_scenario(args.boundaries, args.population, args.stations, _config(args))
-    result = scenario.coverage(args.model)
+    if args.rasters is not None:
+        if args.model != "38901":
+            raise GeoplanError("--rasters needs the radio model: add --model 38901")
+        for path in raster_paths(args.rasters).values():
+            check_writable(path, args.overwrite)
+    scenario = load_scenario(
+        args.boundaries,
+        args.population,
+        args.stations,
+        _config(args),
+        drop_outside=args.drop_outside,
+    )
+    model = get_model(args.model, scenario.config)
+    result = scenario.coverage(model)
+    extras = _model_extras(scenario, args.model)
+    written = {}
+    if args.rasters is not None:
+        best = model.best_server(scenario.sites(), result.cells)  # type: ignore[attr-defined]
+        written = write_best_server_rasters(
+            scenario.grid, result.cells, best, args.rasters, args.overwrite
+        )
     if args.json:
-        payload = result.to_dict() | {"stations_synthetic": scenario.stations_synthetic}
+        payload = result.to_dict() | {"stations_synthetic": scenario.stations_synthetic} | extras
         print(json.dumps(payload, ensure_ascii=False))
     else:
-        print("\n".join(_summary_lines(result, scenario.stations_synthetic)))
+        print(
+            "\n".join(_summary_lines(result, scenario.stations_synthetic) + _extras_lines(extras))
+        )
+        for kind, path in written.items():
+            print(f"wrote {kind} raster: {path}")
     return 0
 
 
@@ -208,7 +287,13 @@ def run_demo(args: argparse.Namespace) -> int:
     }
     for path in outputs.values():
         check_writable(path, args.overwrite)
-    scenario = load_scenario(args.boundaries, args.population, args.stations, _config(args))
+    scenario = load_scenario(
+        args.boundaries,
+        args.population,
+        args.stations,
+        _config(args),
+        drop_outside=args.drop_outside,
+    )
     result = scenario.coverage(args.model)
     write_table_csv(commune_table(result), outputs["table"], args.overwrite)
     title = "5G coverage today (synthetic sites)" if scenario.stations_synthetic else "5G coverage"
@@ -217,11 +302,12 @@ def run_demo(args: argparse.Namespace) -> int:
         outputs["map"],
         args.overwrite,
     )
-    summary = result.to_dict() | {"stations_synthetic": scenario.stations_synthetic}
+    extras = _model_extras(scenario, args.model)
+    summary = result.to_dict() | {"stations_synthetic": scenario.stations_synthetic} | extras
     write_text_atomic(
         outputs["summary"], json.dumps(summary, ensure_ascii=False, indent=1), args.overwrite
     )
-    print("\n".join(_summary_lines(result, scenario.stations_synthetic)))
+    print("\n".join(_summary_lines(result, scenario.stations_synthetic) + _extras_lines(extras)))
     for name, path in outputs.items():
         print(f"wrote {name}: {path}")
     print(f"done in {time.perf_counter() - started:.1f} s")
@@ -234,13 +320,19 @@ def run_synth(args: argparse.Namespace) -> int:
     communes = read_communes(args.boundaries)
     grid = build_population_grid(communes, read_population_raster(args.population), config)
     frame, report = synthesize_stations(
-        grid, args.n_sites, args.target_share, args.seed, config=config
+        grid,
+        args.n_sites,
+        args.target_share,
+        args.seed,
+        model=get_model(args.model, config),
+        config=config,
     )
     with atomic_path(args.out, args.overwrite) as tmp:
         frame.drop(columns="geometry").to_csv(tmp, index=False)
     print(
         f"wrote {len(frame)} synthetic sites to {args.out}: {report.covered_share:.2%} covered "
-        f"(target {report.target_share:.0%}), spacing factor {report.spacing_factor:.4f}, "
+        f"(target {report.target_share:.0%}, {args.model} model), "
+        f"spacing factor {report.spacing_factor:.4f}, "
         f"seed {report.seed}"
     )
     return 0
@@ -254,11 +346,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=level, format="%(message)s")
     if args.quiet:
         set_quiet(True)
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning  # one line per warning, no source excerpt
+        return _run(args)
+
+
+def _show_warning(message: Warning | str, *args: object, **kwargs: object) -> None:
+    print(f"geoplan: warning: {message}", file=sys.stderr)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         code: int = args.handler(args)
     except GeoplanError as exc:
         print(f"geoplan: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("geoplan: interrupted; no output was left half-written", file=sys.stderr)
         return 130

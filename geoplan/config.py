@@ -47,6 +47,9 @@ class PlanConfig:
         shadow-fading margin; suburban and rural sites sit higher over lower
         clutter). They are the model's assumption, printed with every result; the
         radio model (issue 4) replaces them with the link budget itself.
+    dem_paths
+        DEM files (SRTM ``.hgt`` or GeoTIFF, any CRS) for the radio model's terrain
+        diffraction; empty means flat earth (``--dem``).
     capex_new_tower_vnd, capex_upgrade_vnd
         Investment per new 5G macro site on a new tower, and per 5G upgrade of an
         existing (4G) site, in VND. Assumptions, not quotes: a new site is tower,
@@ -86,6 +89,7 @@ class PlanConfig:
     radius_suburban_m: float = 1500.0
     radius_rural_m: float = 2500.0
     seed: int = 20250701
+    dem_paths: tuple[str, ...] = ()
     capex_new_tower_vnd: float = 2.0e9
     capex_upgrade_vnd: float = 1.2e9
     state_support_share: float = 0.15

@@ -4,7 +4,7 @@ This is the entry point for notebooks and the command line::
 
     >>> import geoplan
     >>> scenario = geoplan.load_scenario()          # the embedded default data
-    >>> result = scenario.coverage()                 # radius model
+    >>> result = scenario.coverage()                 # radius model (the default)
     >>> 0.45 < result.covered_share < 0.55
     True
 """
@@ -25,6 +25,7 @@ from geoplan.io.boundaries import DEFAULT_COMMUNES, read_communes
 from geoplan.io.rasters import DEFAULT_POPULATION, read_population_raster
 from geoplan.io.stations import DEFAULT_STATIONS, read_stations
 from geoplan.population import PopulationGrid, build_population_grid
+from geoplan.radio.model import RadioModel
 
 if TYPE_CHECKING:
     from geoplan.optimize.adapter import PlanResult
@@ -32,7 +33,9 @@ if TYPE_CHECKING:
 PathLike = str | os.PathLike[str]
 
 #: Coverage models by name (``--model``); later models register here.
-MODELS: dict[str, type] = {"radius": RadiusModel}
+MODELS: dict[str, type] = {"radius": RadiusModel, "38901": RadioModel}
+#: The model used when none is named (why radius and not 38901: docs/radio.md).
+DEFAULT_MODEL = "radius"
 
 
 def get_model(name: str, config: PlanConfig | None = None) -> CoverageModel:
@@ -62,10 +65,22 @@ class Scenario:
         """The stations as work-CRS arrays."""
         return Sites.from_frame(self.stations, self.grid, self.config)
 
-    def coverage(self, model: str | CoverageModel = "radius") -> CoverageResult:
+    def coverage(self, model: str | CoverageModel = DEFAULT_MODEL) -> CoverageResult:
         """Covered people today, for the province and each commune."""
         chosen = get_model(model, self.config) if isinstance(model, str) else model
         return compute_coverage(self.grid, self.sites(), chosen)
+
+    def other_models(self, model: str) -> dict[str, dict[str, float]]:
+        """Covered people and share under every registered model but ``model``."""
+        others = {}
+        for name in sorted(MODELS):
+            if name != model:
+                result = self.coverage(name)
+                others[name] = {
+                    "covered_population": round(result.covered_population, 1),
+                    "covered_share": round(result.covered_share, 6),
+                }
+        return others
 
     def plan(self, target: float | None = None, **options: Any) -> PlanResult:
         """New sites to reach ``target``; see :func:`geoplan.optimize.adapter.plan_sites`."""
@@ -91,8 +106,13 @@ def load_scenario(
     population: PathLike | None = None,
     stations: PathLike | None = None,
     config: PlanConfig | None = None,
+    drop_outside: bool | None = None,
 ) -> Scenario:
-    """Read and grid the inputs; any left out come from the embedded default data."""
+    """Read and grid the inputs; any left out come from the embedded default data.
+
+    ``drop_outside``: None reads the stations as they are; False stops on stations
+    outside the province (more than 5 km beyond it), True leaves them out.
+    """
     config = config or PlanConfig()
     sources = {
         "boundaries": Path(boundaries or DEFAULT_COMMUNES),
@@ -100,6 +120,11 @@ def load_scenario(
         "stations": Path(stations or DEFAULT_STATIONS),
     }
     communes = read_communes(sources["boundaries"])
-    grid = build_population_grid(communes, read_population_raster(sources["population"]), config)
-    station_frame = read_stations(sources["stations"])
+    raster = read_population_raster(sources["population"], bounds=tuple(communes.total_bounds))
+    grid = build_population_grid(communes, raster, config)
+    station_frame = read_stations(
+        sources["stations"],
+        communes=None if drop_outside is None else communes,
+        drop_outside=bool(drop_outside),
+    )
     return Scenario(communes, grid, station_frame, config, sources)

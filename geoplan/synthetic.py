@@ -9,6 +9,7 @@ default coverage model covers the share the province reports (about 50%).
 
 from __future__ import annotations
 
+import copy
 import logging
 from dataclasses import dataclass
 
@@ -95,17 +96,22 @@ def synthesize_stations(
     """
     config = config or PlanConfig()
     seed = config.seed if seed is None else seed
-    chosen_model: CoverageModel = model or RadiusModel(config)
+    used: CoverageModel = model if model is not None else RadiusModel(config)
     cells = grid.cells()
     rng = np.random.default_rng(seed)
     # operators do not follow the density map exactly: a seeded log-normal preference
     score = grid.density_per_km2.ravel()[cells.flat_index] * rng.lognormal(0.0, 0.5, len(cells))
     radius = np.asarray(config.radii_m)[cells.environment.astype(int)]
+    # the sector azimuths _station_table will draw, known now so that a sectored
+    # model (38901) is calibrated on the final sites
+    preview = copy.deepcopy(rng)
+    preview.choice(list(OPERATOR_SHARES), size=n_sites, p=list(OPERATOR_SHARES.values()))
+    rotation = preview.integers(0, 120, size=n_sites)
 
     def share_at(factor: float) -> tuple[np.ndarray, float]:
         chosen = place_densest_first(cells.x_m, cells.y_m, score, factor * radius, n_sites)
-        sites = _sites_at(cells.x_m[chosen], cells.y_m[chosen], grid)
-        return chosen, compute_coverage(grid, sites, chosen_model).covered_share
+        sites = _sites_at(cells.x_m[chosen], cells.y_m[chosen], grid, rotation[: chosen.size])
+        return chosen, compute_coverage(grid, sites, used).covered_share
 
     # denser packing (small factor) overlaps more and covers less: search the factor
     low, high = SPACING_FACTOR_RANGE
@@ -113,7 +119,7 @@ def synthesize_stations(
     if not share_low <= target_share <= share_high:
         raise GeoplanError(
             f"{n_sites} synthetic sites cover {share_low:.1%}..{share_high:.1%} under "
-            f"{chosen_model.name}; a target of {target_share:.1%} is outside that range"
+            f"{used.name}; a target of {target_share:.1%} is outside that range"
         )
     iterations = 2
     factor, (chosen, share) = high, share_at(high)
@@ -128,10 +134,17 @@ def synthesize_stations(
     return frame, report
 
 
-def _sites_at(x_m: np.ndarray, y_m: np.ndarray, grid: PopulationGrid) -> Sites:
+def _sites_at(
+    x_m: np.ndarray, y_m: np.ndarray, grid: PopulationGrid, rotation: np.ndarray
+) -> Sites:
     env = grid.environment_at(x_m, y_m)
     height = np.array([ANTENNA_HEIGHT_M[e] for e in ENVIRONMENTS])[env.astype(int)]
-    return Sites(x_m=x_m, y_m=y_m, antenna_height_m=height, environment=env)
+    frame = pd.DataFrame({"azimuths_deg": _azimuth_text(rotation), "frequency_ghz": 3.5})
+    return Sites(x_m=x_m, y_m=y_m, antenna_height_m=height, environment=env, frame=frame)
+
+
+def _azimuth_text(rotation: np.ndarray) -> list[str]:
+    return [f"{r};{r + 120};{r + 240}" for r in np.asarray(rotation, dtype=int)]
 
 
 def _station_table(
@@ -156,7 +169,7 @@ def _station_table(
             "frequency_ghz": 3.5,
             "antenna_height_m": [ANTENNA_HEIGHT_M[ENVIRONMENTS[e]] for e in env],
             "sectors": 3,
-            "azimuths_deg": [f"{r};{r + 120};{r + 240}" for r in rotation],
+            "azimuths_deg": _azimuth_text(rotation),
             "environment": [ENVIRONMENTS[e] for e in env],
             "source": "synthetic",
         }

@@ -10,10 +10,12 @@ import numpy as np
 import rasterio
 from affine import Affine
 from rasterio.crs import CRS
-from rasterio.errors import RasterioError
+from rasterio.errors import RasterioError, WindowError
+from rasterio.warp import transform_bounds
+from rasterio.windows import Window, from_bounds
 
 from geoplan.config import DATA_DIR
-from geoplan.errors import CRSError, FormatError, InputError
+from geoplan.errors import CRSError, DataMismatchError, FormatError, InputError
 
 DEFAULT_POPULATION = DATA_DIR / "population" / "worldpop_2020_1km_bacninh.tif"
 
@@ -52,15 +54,22 @@ def apply_affine(
     return a * x + b * y + c, d * x + e * y + f
 
 
-def read_raster(path: str | os.PathLike[str]) -> Raster:
+def read_raster(
+    path: str | os.PathLike[str], bounds: tuple[float, float, float, float] | None = None
+) -> Raster:
     """Read band 1 of a raster as float64 with nodata as NaN.
 
-    Raises :class:`InputError` for a missing file, an unreadable or truncated one,
-    or one without a CRS.
+    ``bounds`` (west, south, east, north in degrees) reads only the window around
+    them (with a margin of two cells), so a national 100 m WorldPop file does not
+    have to fit in memory. Raises :class:`InputError` for a missing or empty file,
+    an unreadable or truncated one, one without a CRS, or one that does not overlap
+    ``bounds``.
     """
     src = Path(path)
     if not src.exists():
         raise InputError(f"{src}: file not found; check the path")
+    if src.is_file() and src.stat().st_size == 0:
+        raise FormatError(f"{src}: the file is empty; re-download it")
     try:
         with rasterio.open(src) as dataset:
             if dataset.crs is None:
@@ -68,8 +77,10 @@ def read_raster(path: str | os.PathLike[str]) -> Raster:
                     f"{src}: the raster has no coordinate reference system; "
                     "assign one (e.g. gdal_edit.py -a_srs EPSG:4326) and retry"
                 )
-            values = dataset.read(1, masked=True).astype("float64").filled(np.nan)
-            return Raster(values=values, transform=dataset.transform, crs=dataset.crs, path=src)
+            window = None if bounds is None else _window(dataset, bounds, src)
+            values = dataset.read(1, window=window, masked=True).astype("float64").filled(np.nan)
+            transform = dataset.transform if window is None else _shift(dataset.transform, window)
+            return Raster(values=values, transform=transform, crs=dataset.crs, path=src)
     except RasterioError as exc:
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise FormatError(
@@ -77,9 +88,42 @@ def read_raster(path: str | os.PathLike[str]) -> Raster:
         ) from exc
 
 
-def read_population_raster(path: str | os.PathLike[str] | None = None) -> Raster:
-    """Read a population-count raster (people per cell); negative counts become NaN."""
-    raster = read_raster(path if path is not None else DEFAULT_POPULATION)
+def _window(
+    dataset: rasterio.io.DatasetReader, bounds: tuple[float, float, float, float], src: Path
+) -> Window:
+    """The dataset window covering ``bounds`` (degrees) plus two cells on every side."""
+    left, bottom, right, top = transform_bounds("EPSG:4326", dataset.crs, *bounds)
+    wanted = from_bounds(left, bottom, right, top, dataset.transform)
+    padded = Window(wanted.col_off - 2, wanted.row_off - 2, wanted.width + 4, wanted.height + 4)
+    full = Window(0, 0, dataset.width, dataset.height)
+    try:
+        window = padded.round_offsets(op="floor").round_lengths(op="ceil").intersection(full)
+    except WindowError:
+        window = None
+    if window is None or window.width < 1 or window.height < 1:
+        raise DataMismatchError(
+            f"{src}: the raster does not overlap the province ({bounds[0]:.2f}..{bounds[2]:.2f} E, "
+            f"{bounds[1]:.2f}..{bounds[3]:.2f} N); is it for the right country or area?"
+        )
+    return window
+
+
+def _shift(transform: Affine, window: Window) -> Affine:
+    """The transform of ``window``: same cells, origin moved to the window's corner."""
+    x0, y0 = apply_affine(transform, float(window.col_off), float(window.row_off))
+    a, b, _, d, e, _ = transform[:6]
+    return Affine(a, b, float(x0[()]), d, e, float(y0[()]))
+
+
+def read_population_raster(
+    path: str | os.PathLike[str] | None = None,
+    bounds: tuple[float, float, float, float] | None = None,
+) -> Raster:
+    """Read a population-count raster (people per cell); negative counts become NaN.
+
+    ``bounds`` (degrees) limits the read to the area of interest (see :func:`read_raster`).
+    """
+    raster = read_raster(path if path is not None else DEFAULT_POPULATION, bounds)
     values = raster.values
     values[values < 0] = np.nan
     if not np.isfinite(values).any():

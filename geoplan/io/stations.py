@@ -1,21 +1,38 @@
-"""Read station (site) tables into the standard columns.
+"""Read and check station (site) tables into the standard columns.
 
-Standard columns (EPSG:4326 points): ``site_id`` (required), ``operator``, ``band``,
-``antenna_height_m``, ``sectors``, ``azimuths_deg`` ("0;120;240"), ``source``.
-Missing optional columns get the documented defaults in :data:`STATION_DEFAULTS`.
+Standard columns (EPSG:4326 points): ``site_id`` (required), ``name``, ``operator``,
+``lon``, ``lat`` (required), ``band``, ``antenna_height_m``, ``sectors``,
+``azimuths_deg`` ("0;120;240"), ``source``. Missing optional columns get the defaults
+in :data:`STATION_DEFAULTS`; columns geoplan does not know are kept as they are.
+
+Headers are matched loosely (case, accents, spaces and punctuation ignored), in
+English or Vietnamese: ``lat``/``latitude``/``vĩ độ``, ``lon``/``lng``/``kinh độ``,
+``mã trạm``, ``tên trạm``, ``nhà mạng``, ``độ cao`` … (see :data:`COLUMN_ALIASES`).
+
+File formats are read by :mod:`geoplan.io.importers`; this module checks the table.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
+from pyproj import Transformer
 
-from geoplan.config import DATA_DIR
-from geoplan.errors import FormatError, InputError
+from geoplan.config import DATA_DIR, PlanConfig
+from geoplan.errors import CRSError, DataMismatchError, FormatError, InputError
+from geoplan.io.coords import parse_coordinate
+
+log = logging.getLogger(__name__)
 
 DEFAULT_STATIONS = DATA_DIR / "stations" / "bacninh_5g_sites_synthetic.csv"
 
@@ -40,9 +57,593 @@ STATION_COLUMNS = (
     "source",
 )
 
+#: Header spellings recognised for each standard column, after :func:`normalise_header`.
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "site_id": (
+        "site_id",
+        "siteid",
+        "site",
+        "site_code",
+        "sitecode",
+        "id",
+        "station_id",
+        "station_code",
+        "bts_id",
+        "ma_tram",
+        "ma_tram_bts",
+        "ma_site",
+        "ma_so_tram",
+        "ma",
+        "ma_bts",
+        "ma_nha_tram",
+        "cell_site_id",
+        "enodeb_id",
+        "gnodeb_id",
+    ),
+    "name": (
+        "name",
+        "site_name",
+        "station_name",
+        "ten",
+        "ten_tram",
+        "ten_site",
+        "ten_bts",
+        "ten_nha_tram",
+        "label",
+    ),
+    "lat": (
+        "lat",
+        "latitude",
+        "lat_dd",
+        "lat_deg",
+        "y_lat",
+        "vi_do",
+        "vido",
+        "vi_do_n",
+        "toa_do_vi_do",
+        "vi_do_deg",
+    ),
+    "lon": (
+        "lon",
+        "lng",
+        "long",
+        "longitude",
+        "lon_dd",
+        "lon_deg",
+        "x_lon",
+        "kinh_do",
+        "kinhdo",
+        "kinh_do_e",
+        "toa_do_kinh_do",
+        "kinh_do_deg",
+    ),
+    "operator": (
+        "operator",
+        "carrier",
+        "network",
+        "mno",
+        "provider",
+        "nha_mang",
+        "nha_cung_cap",
+        "mang",
+        "doanh_nghiep",
+        "nha_khai_thac",
+    ),
+    "band": ("band", "frequency_band", "nr_band", "bang_tan", "bang_tan_so", "dai_tan"),
+    "antenna_height_m": (
+        "antenna_height_m",
+        "antenna_height",
+        "height_m",
+        "height",
+        "ant_height",
+        "agl_m",
+        "do_cao",
+        "do_cao_m",
+        "do_cao_anten",
+        "do_cao_anten_m",
+        "chieu_cao",
+        "chieu_cao_m",
+        "chieu_cao_anten",
+        "chieu_cao_cot",
+        "do_cao_treo_anten",
+    ),
+    "sectors": ("sectors", "sector_count", "n_sectors", "so_sector", "so_cell", "so_huong"),
+    "azimuths_deg": (
+        "azimuths_deg",
+        "azimuths",
+        "azimuth",
+        "azimuth_deg",
+        "az",
+        "goc_phuong_vi",
+        "phuong_vi",
+        "huong_anten",
+        "huong",
+        "goc_azimuth",
+    ),
+    "source": ("source", "nguon"),
+}
+_ALIAS_TO_COLUMN = {alias: col for col, aliases in COLUMN_ALIASES.items() for alias in aliases}
 
-def read_stations(path: str | os.PathLike[str] | None = None) -> gpd.GeoDataFrame:
-    """Read a station CSV (``site_id``, ``lon``, ``lat`` …) into a point GeoDataFrame.
+#: Sites this close to the province border (metres) still count as inside: they
+#: serve border communes (the largest radius-model reach is 2.5 km).
+BORDER_MARGIN_M = 5000.0
+#: Rows with the same ``site_id`` closer than this (metres) are sectors of one site.
+SAME_SITE_M = 50.0
+_MAX_LISTED = 5
+#: A vectorised test: (lon, lat) arrays in degrees -> bool array, True inside the province.
+ProvinceTest = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def normalise_header(name: object) -> str:
+    """Lower-case ASCII form of a column name, for matching aliases.
+
+    >>> normalise_header(" Vĩ độ (°) "), normalise_header("Mã trạm"), normalise_header("Nhà mạng")
+    ('vi_do', 'ma_tram', 'nha_mang')
+    """
+    text = unicodedata.normalize("NFD", str(name).replace("đ", "d").replace("Đ", "D"))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
+def match_columns(columns: list[str]) -> dict[str, str]:
+    """Map original column names to standard ones (exact standard names win)."""
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    ordered = sorted(columns, key=lambda c: normalise_header(c) not in COLUMN_ALIASES)
+    for column in ordered:
+        standard = _ALIAS_TO_COLUMN.get(normalise_header(column))
+        if standard is not None and standard not in taken:
+            mapping[column] = standard
+            taken.add(standard)
+    return mapping
+
+
+def header_score(cells: list[object]) -> int:
+    """How many cells of a candidate header row are recognised column names."""
+    return len({_ALIAS_TO_COLUMN[h] for h in map(normalise_header, cells) if h in _ALIAS_TO_COLUMN})
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in a station table: where, which field, what to do."""
+
+    where: str
+    field: str
+    message: str
+    severity: str = "error"  # "error" stops a run; "warning" is reported only
+
+    def __str__(self) -> str:
+        return (
+            f"{self.where}: {self.field} {self.message}"
+            if self.field
+            else (f"{self.where}: {self.message}")
+        )
+
+
+@dataclass
+class StationReport:
+    """Result of checking a station table: the sites kept and every problem found."""
+
+    src: str
+    format: str
+    rows_read: int
+    stations: gpd.GeoDataFrame
+    problems: list[Problem] = field(default_factory=list)
+    columns: dict[str, str] = field(default_factory=dict)
+    unknown_columns: list[str] = field(default_factory=list)
+    sites_checked: int = 0  # sites that reached the province test (after merging sectors)
+
+    @property
+    def rows_kept(self) -> int:
+        return len(self.stations)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def clean(self) -> bool:
+        return not self.errors
+
+    def raise_for_errors(self) -> None:
+        """Raise one short error (at most three lines) if any problem is an error."""
+        errors = self.errors
+        if not errors:
+            return
+        outside = [p for p in errors if p.field == "position" and "outside" in p.message]
+        if len(outside) == len(errors):
+            raise DataMismatchError(
+                f"{self.src}: {len(outside)} of {self.sites_checked} sites lie outside the "
+                f"province (over {BORDER_MARGIN_M / 1000:g} km beyond its border), "
+                f"first {outside[0].where}"
+                f"\ncheck their coordinates, or pass --drop-outside to go on without them"
+            )
+        first = errors[0]
+        text = f"{self.src} {first}"
+        if len(errors) > 1:
+            wheres = ", ".join(p.where for p in errors[1 : _MAX_LISTED + 1])
+            more = "…" if len(errors) > _MAX_LISTED + 1 else ""
+            text += (
+                f"\n{len(errors) - 1} more problem(s): {wheres}{more}; "
+                f"'geoplan stations validate {self.src}' lists them all"
+            )
+        raise FormatError(text)
+
+
+def stations_from_table(
+    table: pd.DataFrame,
+    src: Path | str = "<table>",
+    *,
+    crs: str | None = None,
+    communes: gpd.GeoDataFrame | None = None,
+    drop_outside: bool = False,
+) -> gpd.GeoDataFrame:
+    """Check a table with a site identifier and coordinates; fill the optional columns.
+
+    Raises :class:`FormatError` (or another :class:`InputError`) naming the row and
+    the fix when anything is wrong; see :func:`check_station_table` for the checks.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"Mã trạm": ["BN1"], "Vĩ độ": ["21°10'30\\"N"], "Kinh độ": ["106,07"]})
+    >>> sites = stations_from_table(table)
+    >>> sites[["site_id", "lon", "lat", "band"]].round(4).values.tolist()
+    [['BN1', 106.07, 21.175, 'n78']]
+    """
+    report = check_station_table(table, src, crs=crs, communes=communes, drop_outside=drop_outside)
+    report.raise_for_errors()
+    return report.stations
+
+
+def check_station_table(
+    table: pd.DataFrame,
+    src: Path | str = "<table>",
+    *,
+    fmt: str = "table",
+    crs: str | None = None,
+    communes: gpd.GeoDataFrame | None = None,
+    drop_outside: bool = False,
+) -> StationReport:
+    """Check every row of a station table and report each problem.
+
+    Whole-file problems (no rows, missing columns, swapped or projected coordinates)
+    raise at once; row problems (unreadable or missing values, sites outside the
+    province, one ``site_id`` at two places) are collected in the report and their
+    rows left out. Rows that repeat a ``site_id`` at the same place (within
+    :data:`SAME_SITE_M`) are sectors of one site and are merged.
+
+    ``table`` may carry a ``_where`` column labelling each row ("row 7",
+    "placemark 3"); otherwise rows are numbered as in a CSV with one header line.
+    """
+    src = str(src)
+    if table.empty:
+        raise FormatError(f"{src}: the table has a header but no rows; add one row per site")
+    where = _row_labels(table)
+    table = table.drop(columns="_where", errors="ignore")
+    mapping = match_columns([str(c) for c in table.columns])
+    unknown = [str(c) for c in table.columns if c not in mapping]
+    _require_columns(mapping, unknown, src)
+    renamed = table.rename(columns=mapping)
+    renamed = renamed.loc[:, ~renamed.columns.duplicated()]
+    if "site_id" not in renamed.columns:
+        renamed["site_id"] = renamed["name"]
+    problems: list[Problem] = []
+    frame = renamed.reset_index(drop=True).assign(_where=where)
+    inside = _province_test(communes) if communes is not None else None
+    frame, coordinate_problems = _coordinates(frame, src, crs, inside)
+    problems += coordinate_problems
+    frame, field_problems = _optional_fields(frame)
+    problems += field_problems
+    frame, dup_problems = _merge_sectors(frame)
+    problems += dup_problems
+    n_checked = len(frame)
+    if inside is not None:
+        frame, outside_problems = _outside(frame, inside, drop_outside)
+        problems += outside_problems
+    order = {label: i for i, label in enumerate(where)}
+    problems.sort(key=lambda p: order.get(p.where, len(order)))
+    bad_rows = {p.where for p in problems if p.severity == "error"}
+    kept = frame[~frame["_where"].isin(bad_rows)]
+    stations = _to_frame(kept)
+    return StationReport(
+        src,
+        fmt,
+        len(table),
+        stations,
+        problems,
+        {orig: std for orig, std in mapping.items()},
+        unknown,
+        n_checked,
+    )
+
+
+def _row_labels(table: pd.DataFrame) -> np.ndarray:
+    if "_where" in table.columns:
+        return table["_where"].astype(str).to_numpy()
+    return np.array([f"row {i + 2}" for i in range(len(table))])
+
+
+def _require_columns(mapping: dict[str, str], unknown: list[str], src: str) -> None:
+    found = set(mapping.values())
+    missing = [c for c in ("lat", "lon") if c not in found]
+    if "site_id" not in found and "name" not in found:
+        missing.insert(0, "site_id")
+    if not missing:
+        return
+    have = ", ".join(repr(c) for c in unknown[:8]) or "none"
+    raise FormatError(
+        f"{src}: missing column(s) {', '.join(missing)} (columns found: {have}); name them "
+        "site_id, lat, lon (or mã trạm, vĩ độ, kinh độ; id, latitude, longitude)"
+    )
+
+
+def _coordinates(
+    frame: pd.DataFrame, src: str, crs: str | None, inside: ProvinceTest | None
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Parse lon/lat, reproject from ``crs``, and catch swapped or projected values."""
+    lon = parse_coordinate(frame["lon"])
+    lat = parse_coordinate(frame["lat"])
+    readable = lon.notna() & lat.notna()
+    if crs is not None:
+        to_wgs84 = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+        x, y = to_wgs84.transform(lon.to_numpy(), lat.to_numpy())
+        lon, lat = pd.Series(x, index=frame.index), pd.Series(y, index=frame.index)
+    elif readable.any():
+        _check_not_projected(lon[readable], lat[readable], frame["_where"][readable], src)
+        _check_not_swapped(lon[readable], lat[readable], inside, src)
+    problems = []
+    for axis, values in (("lat", lat), ("lon", lon)):
+        missing = frame[axis].isna() | (frame[axis].astype(str).str.strip() == "")
+        for i in np.flatnonzero(missing.to_numpy()):
+            problems.append(
+                Problem(
+                    frame["_where"].iloc[i],
+                    axis,
+                    "is missing; fill it in or delete the row",
+                )
+            )
+        unreadable = values.isna() & ~missing
+        for i in np.flatnonzero(unreadable.to_numpy()):
+            problems.append(
+                Problem(
+                    frame["_where"].iloc[i],
+                    axis,
+                    f"{frame[axis].iloc[i]!r} is not a coordinate; write decimal degrees "
+                    "(21.1754) or degrees-minutes-seconds (21°10'30\"N)",
+                )
+            )
+    limit_bad = readable & ((lat.abs() > 90) | (lon.abs() > 180))
+    for i in np.flatnonzero(limit_bad.to_numpy()):
+        swap = abs(lat.iloc[i]) > 90 and abs(lon.iloc[i]) <= 90
+        hint = "latitude and longitude look swapped" if swap else "not decimal degrees"
+        problems.append(
+            Problem(
+                frame["_where"].iloc[i],
+                "lat" if swap else "lon",
+                f"of ({lon.iloc[i]:g}, {lat.iloc[i]:g}) is out of range: {hint}; "
+                "fix the row or delete it",
+            )
+        )
+    site_missing = frame["site_id"].isna() | (frame["site_id"].astype(str).str.strip() == "")
+    for i in np.flatnonzero(site_missing.to_numpy()):
+        problems.append(
+            Problem(
+                frame["_where"].iloc[i],
+                "site_id",
+                "is empty; give every site an identifier",
+            )
+        )
+    return frame.assign(lon=lon, lat=lat), problems
+
+
+def _check_not_projected(lon: pd.Series, lat: pd.Series, where: pd.Series, src: str) -> None:
+    big = (lon.abs() > 180) & (lat.abs() > 180)
+    if big.mean() < 0.5:
+        return
+    x, y = float(lon[big].iloc[0]), float(lat[big].iloc[0])
+    utm_like = 100_000 <= x <= 900_000 and 0 <= y <= 10_000_000
+    kind = "UTM metres (zone 48N: EPSG:32648, or VN-2000)" if utm_like else "projected units"
+    raise CRSError(
+        f"{src} {where[big].iloc[0]}: coordinates ({x:g}, {y:g}) look like {kind}, not degrees"
+        "\npass --crs with the file's system (e.g. --crs EPSG:32648; API: crs=...) "
+        "or convert them to decimal degrees"
+    )
+
+
+def _check_not_swapped(
+    lon: pd.Series, lat: pd.Series, inside: ProvinceTest | None, src: str
+) -> None:
+    if inside is not None:
+        fits = int(inside(lon.to_numpy(), lat.to_numpy()).sum())
+        fits_swapped = int(inside(lat.to_numpy(), lon.to_numpy()).sum())
+        swapped = fits_swapped > fits and fits_swapped >= 0.5 * len(lon)
+    else:
+        swapped = bool(((lat.abs() > 90) & (lon.abs() <= 90)).mean() >= 0.5)
+    if swapped:
+        raise FormatError(
+            f"{src}: latitude and longitude look swapped (the 'lat' column holds values like "
+            f"{lat.iloc[0]:g}, the 'lon' column {lon.iloc[0]:g})"
+            "\nswap the two column names in the header and retry"
+        )
+
+
+def _optional_fields(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
+    """Fill defaults; check heights, sector counts and azimuths."""
+    problems: list[Problem] = []
+    for column, default in STATION_DEFAULTS.items():
+        if column not in frame.columns:
+            frame[column] = default
+            continue
+        blank = frame[column].isna() | (frame[column].astype(str).str.strip() == "")
+        frame[column] = frame[column].where(~blank, default)
+    frame["site_id"] = frame["site_id"].astype(str).str.strip()
+    frame["name"] = frame["name"].fillna(frame["site_id"]) if "name" in frame else frame["site_id"]
+    height = parse_coordinate(frame["antenna_height_m"].astype(str))
+    bad = height.isna() | (height <= 0) | (height > 500)
+    for i in np.flatnonzero(bad.to_numpy()):
+        problems.append(
+            Problem(
+                frame["_where"].iloc[i],
+                "antenna_height_m",
+                f"{frame['antenna_height_m'].iloc[i]!r} is not a height in metres "
+                "(0–500); fix it or leave it empty for the default 30 m",
+            )
+        )
+    frame["antenna_height_m"] = height
+    azimuths = frame["azimuths_deg"].astype(str).map(_normalise_azimuths)
+    for i in np.flatnonzero(azimuths.isna().to_numpy()):
+        problems.append(
+            Problem(
+                frame["_where"].iloc[i],
+                "azimuths_deg",
+                f"{frame['azimuths_deg'].iloc[i]!r} is not a list of angles "
+                "0–360 (write 0;120;240)",
+            )
+        )
+    frame["azimuths_deg"] = azimuths
+    sectors = pd.to_numeric(frame["sectors"], errors="coerce")
+    for i in np.flatnonzero((sectors.isna() | (sectors < 1) | (sectors % 1 != 0)).to_numpy()):
+        problems.append(
+            Problem(
+                frame["_where"].iloc[i],
+                "sectors",
+                f"{frame['sectors'].iloc[i]!r} is not a whole number of sectors",
+            )
+        )
+    frame["sectors"] = sectors
+    return frame, problems
+
+
+def _normalise_azimuths(text: str) -> str | None:
+    parts = [p for p in re.split(r"[;,/|\s]+", text.strip()) if p]
+    try:
+        angles = [float(p) for p in parts]
+    except ValueError:
+        return None
+    if not angles or any(not 0 <= a <= 360 for a in angles):
+        return None
+    return ";".join(f"{a:g}" for a in angles)
+
+
+def _merge_sectors(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
+    """Merge rows that repeat a site_id at one place; flag ids used at two places."""
+    ok = np.isfinite(frame["lon"].to_numpy(float)) & np.isfinite(frame["lat"].to_numpy(float))
+    ok &= (frame["lat"].abs() <= 90).to_numpy() & (frame["lon"].abs() <= 180).to_numpy()
+    repeated = frame["site_id"].duplicated(keep=False).to_numpy() & ok
+    if not repeated.any():
+        return frame, []
+    to_m = Transformer.from_crs("EPSG:4326", PlanConfig().work_crs, always_xy=True)
+    x, y = to_m.transform(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float))
+    part = frame[repeated].assign(_x=x[repeated], _y=y[repeated])
+    groups = part.groupby("site_id", sort=False)
+    dist_m = np.hypot(
+        part["_x"] - groups["_x"].transform("first"), part["_y"] - groups["_y"].transform("first")
+    )
+    first_where = groups["_where"].transform("first")
+    problems: list[Problem] = []
+    far = dist_m > SAME_SITE_M
+    for i in np.flatnonzero(far.to_numpy()):
+        problems.append(
+            Problem(
+                part["_where"].iloc[i],
+                "site_id",
+                f"{part['site_id'].iloc[i]!r} is also at {first_where.iloc[i]}, "
+                f"{dist_m.iloc[i] / 1000:.2f} km away; "
+                "give each site its own id or fix the position",
+            )
+        )
+    near = part[~far.to_numpy()]
+    merged_azimuths = near.groupby("site_id", sort=False)["azimuths_deg"].agg(
+        lambda s: ";".join(dict.fromkeys(a for v in s.dropna() for a in str(v).split(";")))
+    )
+    drop = near.index[near["site_id"].duplicated()]
+    if len(drop):
+        problems.append(
+            Problem(
+                ", ".join(near.loc[drop, "_where"].head(_MAX_LISTED)),
+                "site_id",
+                f"repeated at the same place in {len(drop)} row(s); merged as sectors of one site",
+                severity="warning",
+            )
+        )
+    frame = frame.drop(index=drop)
+    has_merge = frame["site_id"].isin(merged_azimuths.index) & frame.index.isin(near.index)
+    new_az = frame.loc[has_merge, "site_id"].map(merged_azimuths)
+    frame.loc[has_merge, "azimuths_deg"] = new_az
+    frame.loc[has_merge, "sectors"] = new_az.str.count(";") + 1
+    return frame, problems
+
+
+def _province_test(communes: gpd.GeoDataFrame, margin_m: float = BORDER_MARGIN_M) -> ProvinceTest:
+    """A vectorised test (lon, lat arrays -> bool array): within ``margin_m`` of the province."""
+    work_crs = PlanConfig().work_crs
+    area = shapely.union_all(communes.to_crs(work_crs).geometry.values).buffer(margin_m)
+    shapely.prepare(area)
+    to_m = Transformer.from_crs("EPSG:4326", work_crs, always_xy=True)
+
+    def inside(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        lon = np.asarray(lon, float)
+        lat = np.asarray(lat, float)
+        valid = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+        x, y = to_m.transform(np.where(valid, lon, 0.0), np.where(valid, lat, 0.0))
+        return valid & shapely.contains_xy(area, x, y)
+
+    return inside
+
+
+def _outside(
+    frame: pd.DataFrame, inside: ProvinceTest, drop_outside: bool
+) -> tuple[pd.DataFrame, list[Problem]]:
+    lon = frame["lon"].to_numpy(float)
+    lat = frame["lat"].to_numpy(float)
+    valid = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+    outside = valid & ~inside(lon, lat)
+    swapped_fits = inside(lat, lon)
+    severity = "warning" if drop_outside else "error"
+    problems = []
+    for i in np.flatnonzero(outside):
+        hint = "latitude and longitude look swapped" if swapped_fits[i] else "check it"
+        then = "dropped (--drop-outside)" if drop_outside else "or pass --drop-outside"
+        message = f"({lon[i]:.5f}, {lat[i]:.5f}) is outside the province ({hint}); {then}"
+        problems.append(Problem(frame["_where"].iloc[i], "position", message, severity))
+    if drop_outside:
+        frame = frame[~outside]
+    return frame, problems
+
+
+def _to_frame(table: pd.DataFrame) -> gpd.GeoDataFrame:
+    table = table.drop(columns=["_where"]).reset_index(drop=True)
+    first = [*STATION_COLUMNS, "name"]
+    table = table[first + [c for c in table.columns if c not in first]]
+    table["sectors"] = table["sectors"].astype("Int64").astype(int) if len(table) else 3
+    geometry = gpd.points_from_xy(table["lon"], table["lat"], crs="EPSG:4326")
+    return gpd.GeoDataFrame(table, geometry=geometry, crs="EPSG:4326")
+
+
+def read_stations(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    format: str | None = None,
+    encoding: str | None = None,
+    crs: str | None = None,
+    communes: gpd.GeoDataFrame | None = None,
+    drop_outside: bool = False,
+) -> gpd.GeoDataFrame:
+    """Read a station file in any supported format into a point GeoDataFrame.
+
+    Parameters
+    ----------
+    path
+        CSV/TSV, XLSX, GeoJSON, GeoPackage, KML, KMZ or an OpenCellID CSV; the format
+        is detected from the suffix and the content unless ``format`` is given.
+    encoding
+        Text encoding of a CSV when it is not UTF-8 (e.g. ``"cp1258"``).
+    crs
+        CRS of the coordinate columns when they are not decimal degrees
+        (e.g. ``"EPSG:32648"`` for UTM 48N metres).
+    communes
+        Commune polygons: when given, sites more than 5 km outside them are errors,
+        or are dropped with ``drop_outside=True``.
 
     Examples
     --------
@@ -50,44 +651,68 @@ def read_stations(path: str | os.PathLike[str] | None = None) -> gpd.GeoDataFram
     >>> len(sites), sites["source"].unique().tolist()
     (290, ['synthetic'])
     """
+    report = validate_stations(
+        path,
+        format=format,
+        encoding=encoding,
+        crs=crs,
+        communes=communes,
+        drop_outside=drop_outside,
+    )
+    report.raise_for_errors()
+    return report.stations
+
+
+def validate_stations(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    format: str | None = None,
+    encoding: str | None = None,
+    crs: str | None = None,
+    communes: gpd.GeoDataFrame | None = None,
+    drop_outside: bool = False,
+) -> StationReport:
+    """Read a station file and report rows read, rows kept and every problem by row.
+
+    Whole-file problems raise :class:`InputError`; row problems are in the report.
+    """
+    from geoplan.io.importers import read_station_table  # importers build on this module
+
     src = Path(path) if path is not None else DEFAULT_STATIONS
     if not src.exists():
         raise InputError(f"{src}: file not found; check the path")
-    if src.stat().st_size == 0:
-        raise FormatError(f"{src}: the file is empty; it needs a header and one row per site")
-    try:
-        table = pd.read_csv(src, dtype={"site_id": str}, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise FormatError(f"{src}: not a readable CSV table ({type(exc).__name__})") from exc
-    return stations_from_table(table, src)
+    raw = read_station_table(src, format=format, encoding=encoding)
+    report = check_station_table(
+        raw.table,
+        src,
+        fmt=raw.format,
+        crs=crs or raw.crs,
+        communes=communes,
+        drop_outside=drop_outside,
+    )
+    report.problems[:0] = raw.problems
+    report.rows_read = raw.rows_read if raw.rows_read is not None else report.rows_read
+    return report
 
 
-def stations_from_table(table: pd.DataFrame, src: Path | str = "<table>") -> gpd.GeoDataFrame:
-    """Check a table with ``site_id``, ``lon``, ``lat`` and fill the optional columns."""
-    missing = [c for c in ("site_id", "lon", "lat") if c not in table.columns]
-    if missing:
-        raise FormatError(
-            f"{src}: missing column(s) {', '.join(missing)}; a station table needs "
-            "'site_id', 'lon' and 'lat' (decimal degrees, EPSG:4326)"
-        )
-    if table.empty:
-        raise FormatError(f"{src}: the table has a header but no rows")
-    table = table.copy()
-    for axis, limit in (("lon", 180.0), ("lat", 90.0)):
-        values = pd.to_numeric(table[axis], errors="coerce")
-        bad = values.isna() | (values.abs() > limit)
-        if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise FormatError(
-                f"{src} row {row + 2}: {axis} is {table[axis].iloc[row]!r}; "
-                f"it must be a number in -{limit:g}..{limit:g} (decimal degrees)"
-            )
-        table[axis] = values
-    for column, default in STATION_DEFAULTS.items():
-        if column not in table.columns:
-            table[column] = default
-        else:
-            table[column] = table[column].fillna(default)
-    table["site_id"] = table["site_id"].astype(str)
-    geometry = gpd.points_from_xy(table["lon"], table["lat"], crs="EPSG:4326")
-    return gpd.GeoDataFrame(table, geometry=geometry, crs="EPSG:4326")
+def report_lines(report: StationReport, max_problems: int = 200) -> list[str]:
+    """The validation report as text: counts, column mapping, problems by row."""
+    errors = len(report.errors)
+    warnings_count = len(report.problems) - errors
+    mapped = ", ".join(f"{orig!r} -> {std}" for orig, std in report.columns.items() if orig != std)
+    lines = [
+        f"{report.src}: format {report.format}, {report.rows_read} rows read, "
+        f"{report.rows_kept} sites kept"
+    ]
+    if mapped:
+        lines.append(f"columns recognised: {mapped}")
+    if report.unknown_columns:
+        kept = ", ".join(repr(c) for c in report.unknown_columns)
+        lines.append(f"columns kept as they are (not used by geoplan): {kept}")
+    for problem in report.problems[:max_problems]:
+        lines.append(f"  {problem.severity}: {problem}")
+    if len(report.problems) > max_problems:
+        lines.append(f"  … and {len(report.problems) - max_problems} more")
+    verdict = "clean" if report.clean else "NOT clean: fix the rows above (or --drop-outside)"
+    lines.append(f"{errors} error(s), {warnings_count} warning(s): {verdict}")
+    return lines

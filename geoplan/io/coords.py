@@ -1,0 +1,54 @@
+"""Parse coordinate text as people type it: decimal commas, degrees-minutes-seconds.
+
+Pure functions on pandas Series of strings; nothing here knows about files.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+# 21°10'30.5"N, N 21 10 30.5, 106°4.25'E, 21d10m30s, -21.5, 21.5 S (unicode ′ ″ too)
+_DMS = (
+    r"^\s*(?P<pre>[NSEWnsew])?\s*(?P<sign>[-+])?\s*(?P<deg>\d+(?:[.,]\d+)?)\s*(?:°|º|d|deg|\s)?\s*"
+    r"(?:(?P<min>\d+(?:[.,]\d+)?)\s*(?:'|′|’|m|min|\s)?\s*)?"
+    r"(?:(?P<sec>\d+(?:[.,]\d+)?)\s*(?:\"|″|”|''|s|sec)?\s*)?"
+    r"(?P<post>[NSEWnsew])?\s*$"
+)
+_DECIMAL_COMMA = r"^\s*[-+]?\d+,\d+\s*$"
+
+
+def parse_coordinate(values: pd.Series) -> pd.Series:
+    """Turn coordinate text into decimal degrees (float, NaN where unreadable).
+
+    Accepts decimal numbers with a point or a comma, and degrees-minutes-seconds
+    with or without symbols and a hemisphere letter (S and W are negative).
+
+    Examples
+    --------
+    >>> parse_coordinate(pd.Series(["21,5", "21°10'30.5\\"N", "106 4 30 E", "x"])).round(6).tolist()
+    [21.5, 21.175139, 106.075, nan]
+    """
+    text = values.astype("string").str.strip()
+    comma = text.str.match(_DECIMAL_COMMA, na=False)
+    text = text.mask(comma, text.str.replace(",", ".", regex=False))
+    numbers = pd.to_numeric(text, errors="coerce")
+    todo = numbers.isna() & text.notna() & (text != "")
+    if not todo.any():
+        return numbers.astype(float)
+    parts = text[todo].str.extract(_DMS)
+    has_symbol = text[todo].str.contains(r"[°º'′’\"″”NSEWnsewd]|\s", regex=True, na=False)
+    degrees = (
+        _num(parts["deg"]) + _num(parts["min"]).fillna(0) / 60 + _num(parts["sec"]).fillna(0) / 3600
+    )
+    hemisphere = parts["pre"].fillna(parts["post"]).str.upper()
+    negative = (hemisphere.isin(["S", "W"]) | (parts["sign"] == "-")).fillna(False).astype(bool)
+    degrees = degrees.where(~negative, -degrees)
+    # a minutes or seconds field of 60 or more is not DMS: leave the value unreadable
+    bad = (_num(parts["min"]) >= 60) | (_num(parts["sec"]) >= 60) | ~has_symbol.astype(bool)
+    numbers.loc[todo] = degrees.where(~bad, np.nan)
+    return numbers.astype(float)
+
+
+def _num(part: pd.Series) -> pd.Series:
+    return pd.to_numeric(part.str.replace(",", ".", regex=False), errors="coerce").astype(float)

@@ -1,0 +1,92 @@
+"""What data a run uses, and where it comes from (``geoplan data info``).
+
+For each input the table gives the file, its size and SHA-256, and the title,
+source and licence read from the ``PROVENANCE.md`` beside it (the embedded data
+folders each have one).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from geoplan.config import DATA_DIR
+from geoplan.errors import InputError
+from geoplan.io.boundaries import DEFAULT_COMMUNES
+from geoplan.io.download import file_sha256
+from geoplan.io.rasters import DEFAULT_POPULATION
+from geoplan.io.stations import DEFAULT_STATIONS
+
+DEFAULT_DEM_DIR = DATA_DIR / "dem"
+
+
+@dataclass(frozen=True)
+class DataEntry:
+    """One input file with its provenance."""
+
+    kind: str
+    path: Path
+    size_bytes: int
+    sha256: str
+    title: str
+    licence: str
+
+    def lines(self) -> list[str]:
+        return [
+            f"{self.kind}: {self.path}",
+            f"  {self.size_bytes:,} bytes, sha256 {self.sha256}",
+            f"  {self.title or 'no PROVENANCE.md beside the file'}",
+            f"  licence: {self.licence or 'unknown (not stated in PROVENANCE.md)'}",
+        ]
+
+
+def read_provenance(folder: Path) -> tuple[str, str]:
+    """(title, licence) from ``folder/PROVENANCE.md``; empty strings when absent.
+
+    The title is the first ``# `` heading; the licence is the text after the first
+    ``Licence:`` or ``License:`` up to the end of its sentence.
+    """
+    path = folder / "PROVENANCE.md"
+    if not path.is_file():
+        return "", ""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    title = next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), "")
+    match = re.search(r"Licen[cs]e:\s*(.+?)(?:\.\s|\.$|$)", text, flags=re.MULTILINE)
+    return title, match.group(1).strip() if match else ""
+
+
+def data_entry(kind: str, path: str | os.PathLike[str]) -> DataEntry:
+    """Size, checksum and provenance of one input file."""
+    src = Path(path)
+    if not src.is_file():
+        raise InputError(f"{src}: file not found; check the path")
+    title, licence = read_provenance(src.parent)
+    return DataEntry(kind, src, src.stat().st_size, file_sha256(src), title, licence)
+
+
+def data_inventory(
+    boundaries: str | os.PathLike[str] | None = None,
+    population: str | os.PathLike[str] | None = None,
+    stations: str | os.PathLike[str] | None = None,
+    dem: Sequence[str | os.PathLike[str]] = (),
+) -> list[DataEntry]:
+    """The data in use (the embedded defaults for inputs left out), with provenance.
+
+    Examples
+    --------
+    >>> [entry.kind for entry in data_inventory()][:3]
+    ['boundaries', 'population', 'stations']
+    """
+    entries = [
+        data_entry("boundaries", boundaries or DEFAULT_COMMUNES),
+        data_entry("population", population or DEFAULT_POPULATION),
+        data_entry("stations", stations or DEFAULT_STATIONS),
+    ]
+    dem_files = [Path(p) for p in dem] or sorted(
+        p for p in DEFAULT_DEM_DIR.glob("*") if p.suffix.lower() in (".tif", ".hgt")
+    )
+    entries += [data_entry("dem", p) for p in dem_files]
+    return entries

@@ -1,0 +1,509 @@
+"""Station file formats: detect the format and read it into a raw table.
+
+Every reader returns a :class:`RawTable` of text cells with the file's own column
+names and a ``_where`` label per row ("row 7", "sheet 'Trạm' row 4",
+"placemark 3", "feature 2"); :func:`geoplan.io.stations.check_station_table` then
+maps the columns and checks the values. Supported formats (``--format``):
+
+``csv``        CSV/TSV, separator , ; tab or | (detected), UTF-8 with or without BOM
+               (UTF-16 with BOM too), decimal commas, a title line above the header
+``xlsx``       Excel workbook: the first sheet with a recognisable header row
+``geojson``, ``gpkg``, ``shp``   point layers read through GDAL (pyogrio)
+``kml``, ``kmz``  Google Earth Placemarks: name, ExtendedData fields, Point
+``opencellid`` OpenCellID cell export, grouped into sites (see :func:`opencellid_sites`)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+import numpy as np
+import pandas as pd
+
+from geoplan.errors import FormatError
+from geoplan.io.stations import Problem, header_score
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("csv", "xlsx", "geojson", "gpkg", "shp", "kml", "kmz", "opencellid")
+_SUFFIX_FORMATS = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".geojson": "geojson",
+    ".json": "geojson",
+    ".gpkg": "gpkg",
+    ".shp": "shp",
+    ".kml": "kml",
+    ".kmz": "kmz",
+}
+OPENCELLID_COLUMNS = (
+    "radio",
+    "mcc",
+    "net",
+    "area",
+    "cell",
+    "unit",
+    "lon",
+    "lat",
+    "range",
+    "samples",
+    "changeable",
+    "created",
+    "updated",
+    "averageSignal",
+)
+#: Vietnamese mobile network codes (MCC 452) and their operators.
+VIETNAM_MNC = {1: "MobiFone", 2: "VinaPhone", 4: "Viettel", 5: "Vietnamobile", 7: "Gmobile"}
+_MAX_XML_BYTES = 200 * 2**20
+
+
+@dataclass
+class RawTable:
+    """A station table as read from a file, before the columns are checked."""
+
+    table: pd.DataFrame
+    format: str
+    crs: str | None = None
+    rows_read: int | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def detect_format(path: Path) -> str:
+    """Guess the format of a station file from its first bytes, then its suffix.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "sites.dat"
+    >>> _ = p.write_text("radio,mcc,net,area,cell,unit,lon,lat\\n")
+    >>> detect_format(p)
+    'opencellid'
+    """
+    head = b""
+    if path.is_file():
+        with path.open("rb") as stream:
+            head = stream.read(4096)
+    suffix = path.suffix.lower()
+    if suffix == ".xls" or head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise FormatError(f"{path}: an old Excel .xls workbook; save it as .xlsx or 'CSV UTF-8'")
+    if head.startswith(b"PK\x03\x04"):
+        names = _zip_names(path)
+        if any(n.lower().endswith(".kml") for n in names):
+            return "kmz"
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        raise FormatError(f"{path}: a zip archive without a KML or Excel sheet in it")
+    if head.startswith(b"SQLite format 3\x00"):
+        return "gpkg"
+    if suffix == ".shp":
+        return "shp"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text.startswith((b"<?xml", b"<kml")) or suffix == ".kml":
+        return "kml"
+    if text.startswith(b"{") or suffix in (".geojson", ".json"):
+        return "geojson"
+    if _looks_binary(head):
+        raise FormatError(
+            f"{path}: binary data, not a station table; export it as CSV, XLSX, KML or GeoJSON"
+        )
+    if _is_opencellid(text.decode("utf-8", errors="replace")):
+        return "opencellid"
+    return _SUFFIX_FORMATS.get(suffix, "csv")
+
+
+def read_station_table(
+    path: Path, format: str | None = None, encoding: str | None = None
+) -> RawTable:
+    """Read ``path`` in ``format`` (detected when None) into a :class:`RawTable`."""
+    if path.is_file() and path.stat().st_size == 0:
+        raise FormatError(f"{path}: the file is empty; it needs a header and one row per site")
+    fmt = format or detect_format(path)
+    if fmt not in FORMATS:
+        raise FormatError(f"{path}: unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    try:
+        if fmt == "csv":
+            return read_csv_table(path, encoding)
+        if fmt == "opencellid":
+            return read_opencellid(path, encoding)
+        if fmt == "xlsx":
+            return read_xlsx_table(path)
+        if fmt in ("kml", "kmz"):
+            return read_kml_table(path)
+        return read_vector_table(path, fmt)
+    except (zipfile.BadZipFile, ElementTree.ParseError, KeyError, OSError) as exc:
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise FormatError(
+            f"{path}: not a readable {fmt.upper()} file ({message}); "
+            "re-export it, or pass --format if the suffix is wrong"
+        ) from exc
+
+
+# --- text tables -----------------------------------------------------------------
+
+
+def decode_text(path: Path, encoding: str | None = None) -> str:
+    """File text: UTF-8 (BOM or not), UTF-16 with a BOM, or the given ``encoding``."""
+    data = path.read_bytes()
+    if encoding:
+        try:
+            return unicodedata.normalize("NFC", data.decode(encoding))
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise FormatError(f"{path}: cannot decode as {encoding} ({exc})") from exc
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return unicodedata.normalize("NFC", data.decode("utf-16"))
+    if _looks_binary(data[:4096]):
+        raise FormatError(
+            f"{path}: binary data, not a station table; export it as CSV, XLSX, KML or GeoJSON"
+        )
+    try:
+        return unicodedata.normalize("NFC", data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise FormatError(
+            f"{path} line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as "
+            "'CSV UTF-8' or pass --encoding (e.g. cp1258 for Windows Vietnamese)"
+        ) from exc
+
+
+def _looks_binary(head: bytes) -> bool:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    if b"\x00" in head:
+        return True
+    controls = sum(b < 9 or 13 < b < 32 for b in head)
+    return len(head) > 0 and controls / len(head) > 0.05
+
+
+def sniff_separator(lines: list[str]) -> str:
+    """The separator among , ; tab | that splits the lines into the most, equal fields.
+
+    >>> sniff_separator(["id;lat;lon", "A;21,5;106,2"])
+    ';'
+    """
+    best, best_fields = ",", 1
+    sample = [line for line in lines if line.strip()][:30]
+    for sep in (",", ";", "\t", "|"):
+        counts = [len(row) for row in csv.reader(sample, delimiter=sep)]
+        if not counts:
+            continue
+        # the header and most rows must agree; a title line above the header may not
+        common = max(set(counts), key=counts.count)
+        if common > best_fields and counts.count(common) >= 0.8 * len(counts):
+            best, best_fields = sep, common
+    return best
+
+
+def rows_to_table(rows: list[list[Any]], where: list[str], path: Path, what: str) -> pd.DataFrame:
+    """Find the header among the first rows and build a table of the rows below it."""
+    rows_and_where = [
+        (r, w)
+        for r, w in zip(rows, where, strict=True)
+        if any(str(c).strip() for c in r if c is not None)
+    ]
+    if not rows_and_where:
+        raise FormatError(f"{path}: no rows at all; it needs a header and one row per site")
+    scores = [header_score(list(r)) for r, _ in rows_and_where[:10]]
+    start = int(np.argmax(scores)) if max(scores) >= 2 else 0
+    header = [
+        str(c).strip() if c is not None and str(c).strip() else f"column {i + 1}"
+        for i, c in enumerate(rows_and_where[start][0])
+    ]
+    body = rows_and_where[start + 1 :]
+    if not body:
+        raise FormatError(f"{path}: {what} has a header but no rows; add one row per site")
+    width = len(header)
+    cells = [
+        [None if c is None else str(c) for c in (list(r) + [None] * width)[:width]] for r, _ in body
+    ]
+    table = pd.DataFrame(cells, columns=pd.Index(_unique(header)), dtype=object)
+    table["_where"] = [w for _, w in body]
+    return table
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name}.{seen[name] - 1}")
+    return out
+
+
+def read_csv_table(path: Path, encoding: str | None = None) -> RawTable:
+    """Read a delimited text table (separator and header row detected)."""
+    text = decode_text(path, encoding)
+    lines = text.splitlines()
+    sep = sniff_separator(lines[:50])
+    rows = list(csv.reader(io.StringIO(text), delimiter=sep))
+    table = rows_to_table(rows, [f"row {i + 1}" for i in range(len(rows))], path, "the file")
+    return RawTable(table, "csv")
+
+
+def read_xlsx_table(path: Path) -> RawTable:
+    """Read the first sheet of a workbook whose header names a site and coordinates."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        raise FormatError(
+            f"{path}: not a readable Excel workbook ({type(exc).__name__}); "
+            "open and re-save it in Excel, or export 'CSV UTF-8'"
+        ) from exc
+    try:
+        chosen = None
+        for sheet in book.worksheets:
+            rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+            if any(header_score(r) >= 2 for r in rows[:10]) or chosen is None:
+                chosen = (sheet.title, rows)
+                if any(header_score(r) >= 2 for r in rows[:10]):
+                    break
+    finally:
+        book.close()
+    if chosen is None or not chosen[1]:
+        raise FormatError(f"{path}: the workbook is empty; it needs a header and one row per site")
+    title, rows = chosen
+    rows = [[_excel_text(c) for c in r] for r in rows]
+    where = [f"sheet '{title}' row {i + 1}" for i in range(len(rows))]
+    return RawTable(rows_to_table(rows, where, path, f"sheet '{title}'"), "xlsx")
+
+
+def _excel_text(value: object) -> object:
+    """Cell text; whole numbers stored as floats (site ids like 1001.0) lose the '.0'."""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value)
+    return value
+
+
+# --- vector files ------------------------------------------------------------------
+
+
+def read_vector_table(path: Path, fmt: str) -> RawTable:
+    """Read a point layer (GeoJSON, GeoPackage, shapefile) through GDAL."""
+    from geoplan.io.boundaries import read_vector
+
+    frame = read_vector(path)
+    if frame.empty:
+        raise FormatError(f"{path}: the layer has no features; it needs one point per site")
+    table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    table["_where"] = [f"feature {i + 1}" for i in range(len(frame))]
+    geometry = frame.geometry
+    if geometry.isna().all():
+        return RawTable(table, fmt)  # attributes only: lat/lon columns, if any
+    kinds = geometry.geom_type.fillna("none").to_numpy()
+    not_point = ~np.isin(kinds, ("Point", "none"))
+    if not_point.any():
+        i = int(np.flatnonzero(not_point)[0])
+        raise FormatError(
+            f"{path} feature {i + 1}: a {kinds[i]}, not a point; "
+            "a station file needs one point per site"
+        )
+    crs = None
+    if frame.crs is not None and not frame.crs.is_geographic:
+        crs = frame.crs.to_string()
+    from geoplan.io.stations import match_columns
+
+    coordinate_columns = [
+        c for c, s in match_columns(list(table.columns)).items() if s in ("lon", "lat")
+    ]
+    table = table.drop(columns=coordinate_columns)
+    if frame.crs is not None and frame.crs.is_geographic and frame.crs.to_epsg() != 4326:
+        geometry = geometry.to_crs("EPSG:4326")
+    table["lon"] = geometry.x.to_numpy()
+    table["lat"] = geometry.y.to_numpy()
+    return RawTable(table, fmt, crs=crs)
+
+
+# --- KML / KMZ ---------------------------------------------------------------------
+
+
+def read_kml_table(path: Path) -> RawTable:
+    """Read Google Earth Placemarks: ``name``, ExtendedData fields and the Point."""
+    data = _kml_bytes(path)
+    if b"<!DOCTYPE" in data[:4096].upper() or b"<!ENTITY" in data.upper():
+        raise FormatError(
+            f"{path}: KML with a DOCTYPE/ENTITY declaration is refused "
+            "(unsafe XML); re-export it from Google Earth"
+        )
+    root = ElementTree.fromstring(data)
+    records = []
+    for placemark in (e for e in root.iter() if _local(e.tag) == "Placemark"):
+        record: dict[str, object] = {}
+        for child in placemark:
+            if _local(child.tag) in ("name", "description") and child.text:
+                record[_local(child.tag)] = child.text.strip()
+        for element in placemark.iter():
+            tag = _local(element.tag)
+            if tag == "Data" and element.get("name"):
+                value = next((v.text for v in element if _local(v.tag) == "value"), None)
+                record[str(element.get("name"))] = value
+            elif tag == "SimpleData" and element.get("name"):
+                record[str(element.get("name"))] = element.text
+        point = next((e for e in placemark.iter() if _local(e.tag) == "Point"), None)
+        coords = (
+            None
+            if point is None
+            else next((e.text for e in point.iter() if _local(e.tag) == "coordinates"), None)
+        )
+        parts = (coords or "").strip().split(",")
+        record["lon"] = parts[0] if len(parts) >= 2 else None
+        record["lat"] = parts[1] if len(parts) >= 2 else None
+        records.append(record)
+    if not records:
+        raise FormatError(f"{path}: no Placemark in the file; export the sites as points")
+    table = pd.DataFrame.from_records(records).astype(object)
+    table = table.drop(columns=[c for c in table.columns if c == "description"])
+    table["_where"] = [f"placemark {i + 1}" for i in range(len(records))]
+    fmt = "kmz" if path.suffix.lower() == ".kmz" or _zip_names(path) else "kml"
+    return RawTable(table, fmt)
+
+
+def _kml_bytes(path: Path) -> bytes:
+    if not zipfile.is_zipfile(path):
+        return path.read_bytes()
+    with zipfile.ZipFile(path) as archive:
+        kmls = [i for i in archive.infolist() if i.filename.lower().endswith(".kml")]
+        if not kmls:
+            raise FormatError(f"{path}: the KMZ holds no .kml document")
+        doc = next((i for i in kmls if i.filename.lower() == "doc.kml"), kmls[0])
+        if doc.file_size > _MAX_XML_BYTES:
+            raise FormatError(f"{path}: {doc.filename} unpacks to {doc.file_size:,} bytes; too big")
+        return archive.read(doc)
+
+
+def _zip_names(path: Path) -> list[str]:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return []
+
+
+def _local(tag: object) -> str:
+    return str(tag).rsplit("}", 1)[-1]
+
+
+# --- OpenCellID ----------------------------------------------------------------------
+
+
+def _is_opencellid(head: str) -> bool:
+    first = head.splitlines()[0] if head.strip() else ""
+    fields = [f.strip() for f in first.split(",")]
+    if fields[:3] == ["radio", "mcc", "net"]:
+        return True
+    return len(fields) == len(OPENCELLID_COLUMNS) and fields[0] in (
+        "GSM",
+        "UMTS",
+        "LTE",
+        "NR",
+        "CDMA",
+    )
+
+
+def read_opencellid(
+    path: Path,
+    encoding: str | None = None,
+    radios: tuple[str, ...] = ("NR", "LTE"),
+    mcc: int = 452,
+    nr_gnb_id_bits: int = 24,
+) -> RawTable:
+    """Read an OpenCellID export (header or not) and group its cells into sites."""
+    text = decode_text(path, encoding)
+    has_header = text.lstrip().startswith("radio,")
+    cells = pd.read_csv(
+        io.StringIO(text),
+        header=0 if has_header else None,
+        dtype=str,
+        names=None if has_header else list(OPENCELLID_COLUMNS),
+    )
+    if cells.empty:
+        raise FormatError(f"{path}: the OpenCellID file has a header but no cells")
+    table, problems = opencellid_sites(cells, radios, mcc, nr_gnb_id_bits)
+    if table.empty:
+        raise FormatError(
+            f"{path}: none of the {len(cells):,} cells is {'/'.join(radios)} in MCC {mcc}; "
+            "is it an extract for Vietnam (MCC 452)?"
+        )
+    return RawTable(table, "opencellid", rows_read=len(cells), problems=problems)
+
+
+def opencellid_sites(
+    cells: pd.DataFrame,
+    radios: tuple[str, ...] = ("NR", "LTE"),
+    mcc: int = 452,
+    nr_gnb_id_bits: int = 24,
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Group OpenCellID cells into sites (one row per eNB/gNB).
+
+    Grouping rule: cells with the same radio, MCC, network (MNC) and base-station id
+    form one site. LTE cell ids are E-UTRAN cell identities: eNB id = ``cell // 256``
+    (28 bits = 20-bit eNB + 8-bit cell). NR cell ids are NR cell identities (36 bits):
+    gNB id = ``cell >> (36 - nr_gnb_id_bits)``, with a 24-bit gNB id by default. The
+    site lies at the mean of its cells' positions (OpenCellID positions are
+    crowd-sourced estimates of each cell). Site id: ``MCC-MNC-RADIO-NODE``, e.g.
+    ``452-04-LTE-123456``; ``operator`` comes from the MNC (:data:`VIETNAM_MNC`).
+
+    Examples
+    --------
+    >>> cells = pd.DataFrame({"radio": ["LTE", "LTE", "GSM"], "mcc": ["452"] * 3,
+    ...     "net": ["4"] * 3, "cell": ["256001", "256002", "77"],
+    ...     "lon": ["106.0", "106.002", "106.1"], "lat": ["21.0", "21.002", "21.1"]})
+    >>> sites, _ = opencellid_sites(cells)
+    >>> sites[["site_id", "lon", "lat", "cells"]].round(6).values.tolist()
+    [['452-04-LTE-1000', 106.001, 21.001, 2]]
+    """
+    radio = cells["radio"].astype(str).str.strip().str.upper()
+    numbers = {c: pd.to_numeric(cells[c], errors="coerce") for c in ("mcc", "net", "cell")}
+    lon = pd.to_numeric(cells["lon"], errors="coerce")
+    lat = pd.to_numeric(cells["lat"], errors="coerce")
+    chosen = radio.isin(radios) & (numbers["mcc"] == mcc)
+    problems = []
+    unreadable = chosen & (numbers["net"].isna() | numbers["cell"].isna() | lon.isna() | lat.isna())
+    for i in np.flatnonzero(unreadable.to_numpy())[:20]:
+        problems.append(
+            Problem(
+                f"cell row {i + 1}",
+                "cell/lon/lat",
+                "unreadable number; the cell is skipped",
+                "warning",
+            )
+        )
+    keep = chosen & ~unreadable
+    cell_id = numbers["cell"][keep].astype("int64")
+    shift = np.where(radio[keep] == "NR", 36 - nr_gnb_id_bits, 8)
+    node = np.right_shift(cell_id.to_numpy(), shift)
+    net = numbers["net"][keep].astype(int)
+    frame = pd.DataFrame(
+        {
+            "site_id": [
+                f"{mcc}-{n:02d}-{r}-{b}" for n, r, b in zip(net, radio[keep], node, strict=True)
+            ],
+            "operator": net.map(lambda n: VIETNAM_MNC.get(n, f"MNC {n:02d}")).to_numpy(),
+            "radio": radio[keep].to_numpy(),
+            "lon": lon[keep].to_numpy(),
+            "lat": lat[keep].to_numpy(),
+        }
+    )
+    sites = (
+        frame.groupby("site_id", sort=True)
+        .agg(
+            operator=("operator", "first"),
+            radio=("radio", "first"),
+            lon=("lon", "mean"),
+            lat=("lat", "mean"),
+            cells=("lon", "size"),
+        )
+        .reset_index()
+    )
+    sites["source"] = "opencellid"
+    sites["_where"] = [f"site {s}" for s in sites["site_id"]]
+    return sites, problems

@@ -1,0 +1,87 @@
+"""Best-server rasters of a radio coverage run: RSRP, serving site and covered mask."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import rasterio
+
+from geoplan.io.atomic import atomic_path, check_writable
+from geoplan.population import Cells, PopulationGrid
+from geoplan.radio.model import BestServer
+
+RASTER_NAMES = {
+    "rsrp": "best_server_rsrp_dbm.tif",
+    "site_index": "best_server_site_index.tif",
+    "covered": "covered_mask.tif",
+}
+RSRP_NODATA = -9999.0
+SITE_NODATA = -1
+COVERED_NODATA = 255
+
+
+def raster_paths(out_dir: str | os.PathLike[str]) -> dict[str, Path]:
+    """Where :func:`write_best_server_rasters` writes, by kind."""
+    return {kind: Path(out_dir) / name for kind, name in RASTER_NAMES.items()}
+
+
+def write_best_server_rasters(
+    grid: PopulationGrid,
+    cells: Cells,
+    best: BestServer,
+    out_dir: str | os.PathLike[str],
+    overwrite: bool = False,
+) -> dict[str, Path]:
+    """Write three GeoTIFFs on the work grid, each atomically.
+
+    * ``best_server_rsrp_dbm.tif`` (float32): planning RSRP of the best site, dBm;
+      −9999 outside the province or beyond every site's reach;
+    * ``best_server_site_index.tif`` (int32): row of the station table, −1 for none;
+    * ``covered_mask.tif`` (uint8): 1 covered, 0 not, 255 outside the province.
+
+    Nothing is written when any target exists and ``overwrite`` is False.
+    """
+    paths = raster_paths(out_dir)
+    for path in paths.values():
+        check_writable(path, overwrite)
+    rsrp = np.full(grid.shape, RSRP_NODATA, dtype="float32")
+    site = np.full(grid.shape, SITE_NODATA, dtype="int32")
+    covered = np.full(grid.shape, COVERED_NODATA, dtype="uint8")
+    rsrp.ravel()[cells.flat_index] = np.nan_to_num(best.rsrp_dbm, nan=RSRP_NODATA)
+    site.ravel()[cells.flat_index] = best.site_index
+    covered.ravel()[cells.flat_index] = best.covered.astype("uint8")
+    layers = {
+        "rsrp": (rsrp, RSRP_NODATA),
+        "site_index": (site, SITE_NODATA),
+        "covered": (covered, COVERED_NODATA),
+    }
+    for kind, (values, nodata) in layers.items():
+        _write_geotiff(paths[kind], values, nodata, grid, overwrite, best.terrain_used)
+    return paths
+
+
+def _write_geotiff(
+    path: Path,
+    values: np.ndarray,
+    nodata: float,
+    grid: PopulationGrid,
+    overwrite: bool,
+    terrain_used: bool,
+) -> None:
+    profile = {
+        "driver": "GTiff",
+        "height": values.shape[0],
+        "width": values.shape[1],
+        "count": 1,
+        "dtype": values.dtype.name,
+        "crs": grid.crs,
+        "transform": grid.transform,
+        "nodata": nodata,
+        "compress": "deflate",
+    }
+    with atomic_path(path, overwrite) as tmp:
+        with rasterio.open(tmp, "w", **profile) as dst:
+            dst.write(values, 1)
+            dst.update_tags(MODEL="3GPP TR 38.901", TERRAIN_USED=str(terrain_used))

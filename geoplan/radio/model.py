@@ -1,0 +1,326 @@
+"""The TR 38.901 radio coverage model behind :class:`geoplan.coverage.CoverageModel`.
+
+For each site–cell pair within a site's reach: path loss of the 38.901 model chosen
+by the environment, the sector pattern towards the cell, the link budget, shadow
+fading at the cell-edge reliability and (with a DEM) terrain diffraction. A cell is
+covered when its best server's planning RSRP reaches the threshold.
+
+Environment → model (per pair, from the *cell's* environment, since the clutter
+around the user sets the excess loss; sites are macro masts of 25–35 m):
+
+* urban → UMa, suburban → UMa (the synthetic and typical sites stand above rooftops;
+  UMi is a below-rooftop street-canyon model),
+* rural → RMa,
+* any site whose antenna is at most ``small_cell_height_m`` (15 m) serving an urban or
+  suburban cell → UMi street canyon (a small cell).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+from scipy.spatial import cKDTree
+
+from geoplan.config import PlanConfig
+from geoplan.coverage import Sites
+from geoplan.population import Cells
+from geoplan.radio.antenna import DEFAULT_AZIMUTHS_DEG, bearing_deg, parse_azimuths, sector_gain_db
+from geoplan.radio.link_budget import LinkBudget, edge_rsrp_dbm
+from geoplan.radio.pathloss import SHADOW_FADING_DB, los_probability, path_loss_db
+from geoplan.radio.terrain import Terrain, diffraction_loss_db, read_dem
+
+log = logging.getLogger(__name__)
+
+#: Path-loss model per environment code (0 urban, 1 suburban, 2 rural) for macro sites.
+MACRO_MODEL_BY_ENVIRONMENT: tuple[str, ...] = ("UMa", "UMa", "RMa")
+#: ... and for small cells (antenna at most ``small_cell_height_m``).
+SMALL_CELL_MODEL_BY_ENVIRONMENT: tuple[str, ...] = ("UMi", "UMi", "RMa")
+PAIR_MODELS: tuple[str, ...] = ("UMa", "UMi", "RMa")
+#: Distances (m) on which each site's reach is searched.
+RANGE_SEARCH_M = np.geomspace(10.0, 40_000.0, 800)
+
+
+@dataclass(frozen=True)
+class BestServer:
+    """Per cell: planning RSRP of the best site, that site's index, and coverage.
+
+    ``rsrp_dbm`` is NaN and ``site_index`` −1 where no site reaches the cell even
+    under best-case conditions (beyond every site's reach).
+    """
+
+    rsrp_dbm: np.ndarray
+    site_index: np.ndarray
+    covered: np.ndarray
+    matrix: sparse.csr_matrix
+    n_pairs: int
+    terrain_used: bool
+
+
+@dataclass(frozen=True)
+class RadioModel:
+    """TR 38.901 link-budget coverage (name ``"38901"``).
+
+    Examples
+    --------
+    >>> from geoplan.population import Cells
+    >>> model = RadioModel()
+    >>> sites = Sites(np.array([0.0]), np.array([0.0]), np.array([25.0]), np.array([0]))
+    >>> cells = Cells(np.arange(3), np.array([0.0, 0.0, 0.0]),
+    ...               np.array([200.0, 800.0, 5000.0]), np.ones(3), np.zeros(3, int),
+    ...               np.zeros(3, int))
+    >>> model.coverage_matrix(sites, cells).toarray()
+    array([[ True,  True, False]])
+    """
+
+    config: PlanConfig = field(default_factory=PlanConfig)
+    budget: LinkBudget = field(default_factory=LinkBudget)
+    terrain: Terrain | None = None
+    name: str = "38901"
+    small_cell_height_m: float = 15.0
+    chunk_pairs: int = 400_000
+    _cache: dict[str, Terrain] = field(default_factory=dict, compare=False, repr=False)
+    _stats: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
+
+    # ------------------------------------------------------------------ protocol
+    @property
+    def terrain_used(self) -> bool:
+        """True when a DEM (or a given terrain) adds diffraction loss."""
+        return self.terrain is not None or bool(self.config.dem_paths)
+
+    def describe(self) -> str:
+        loaded = (
+            self.terrain if self.terrain is not None else next(iter(self._cache.values()), None)
+        )
+        if loaded is not None:
+            terrain = loaded.describe()
+            if "cells_valid_share" in self._stats:
+                terrain += f", {self._stats['cells_valid_share']:.1%} of cells on valid DEM data"
+        elif self.config.dem_paths:
+            terrain = "terrain from DEM " + ", ".join(str(p) for p in self.config.dem_paths)
+        else:
+            terrain = "no terrain (flat earth)"
+        return (
+            "3GPP TR 38.901 radio model: UMa for urban and suburban cells, RMa for rural, "
+            f"UMi from sites <= {self.small_cell_height_m:g} m; {self.budget.describe()}; "
+            f"{terrain}"
+        )
+
+    def max_range_m(self, sites: Sites) -> np.ndarray:
+        """Distance beyond which even a boresight LOS-or-NLOS link misses the threshold."""
+        if len(sites) == 0:
+            return np.zeros(0)
+        d = RANGE_SEARCH_M[None, :]
+        freq = self._frequency_ghz(sites)[:, None]
+        eirp_re = self._eirp_per_re_dbm(sites)[:, None]
+        h_bs = np.asarray(sites.antenna_height_m, float)[:, None]
+        reach = np.zeros(len(sites))
+        small = np.asarray(sites.antenna_height_m) <= self.small_cell_height_m
+        for model in PAIR_MODELS:
+            edge = self._edge_rsrp(model, d, freq, h_bs, eirp_re)
+            ok = edge >= self.budget.rsrp_threshold_dbm
+            last = np.where(ok.any(axis=1), ok.shape[1] - 1 - np.argmax(ok[:, ::-1], axis=1), -1)
+            model_reach = RANGE_SEARCH_M[np.minimum(last + 1, RANGE_SEARCH_M.size - 1)]
+            model_reach = np.where(last >= 0, model_reach, 0.0)
+            used = small if model == "UMi" else (~small if model == "UMa" else True)
+            reach = np.maximum(reach, np.where(used, model_reach, 0.0))
+        return reach
+
+    def coverage_matrix(self, sites: Sites, cells: Cells) -> sparse.csr_matrix:
+        return self.best_server(sites, cells).matrix
+
+    # ------------------------------------------------------------------ radio
+    def best_server(self, sites: Sites, cells: Cells) -> BestServer:
+        """Best-server planning RSRP, site and coverage per cell, and the coverage matrix.
+
+        Only pairs within :meth:`max_range_m` are evaluated, in chunks of at most
+        ``chunk_pairs`` pairs.
+        """
+        n_sites, n_cells = len(sites), len(cells)
+        best_rsrp = np.full(n_cells, -np.inf)
+        best_site = np.full(n_cells, -1, dtype=np.int64)
+        rows: list[np.ndarray] = []
+        cols: list[np.ndarray] = []
+        n_pairs = 0
+        if n_sites and n_cells:
+            terrain = self._terrain(sites, cells)
+            if terrain is not None:
+                self._stats["cells_valid_share"] = terrain.valid_share_at(cells.x_m, cells.y_m)
+            tree = cKDTree(np.column_stack([cells.x_m, cells.y_m]))
+            reach = self.max_range_m(sites)
+            chunks = _pair_chunks(tree, sites, reach, self.chunk_pairs, self.config.cell_size_m)
+            for site_idx, cell_idx in chunks:
+                rsrp = self.pair_rsrp_dbm(sites, cells, site_idx, cell_idx, terrain)
+                n_pairs += site_idx.size
+                ok = rsrp >= self.budget.rsrp_threshold_dbm
+                rows.append(site_idx[ok])
+                cols.append(cell_idx[ok])
+                _update_best(best_rsrp, best_site, rsrp, site_idx, cell_idx)
+        matrix = _bool_csr(rows, cols, (n_sites, n_cells))
+        covered = best_rsrp >= self.budget.rsrp_threshold_dbm
+        rsrp_out = np.where(np.isfinite(best_rsrp), best_rsrp, np.nan)
+        log.info("38901: %d site-cell pairs evaluated", n_pairs)
+        return BestServer(rsrp_out, best_site, covered, matrix, n_pairs, self.terrain_used)
+
+    def pair_rsrp_dbm(
+        self,
+        sites: Sites,
+        cells: Cells,
+        site_idx: np.ndarray,
+        cell_idx: np.ndarray,
+        terrain: Terrain | None = None,
+    ) -> np.ndarray:
+        """Planning RSRP (dBm, exceeded at the cell-edge reliability) of site–cell pairs."""
+        b = self.budget
+        dx = cells.x_m[cell_idx] - sites.x_m[site_idx]
+        dy = cells.y_m[cell_idx] - sites.y_m[site_idx]
+        d2 = np.hypot(dx, dy)
+        h_bs = np.asarray(sites.antenna_height_m, float)[site_idx]
+        freq = self._frequency_ghz(sites)[site_idx]
+        terrain_db = np.zeros(d2.size)
+        drop_m = h_bs - b.ue_height_m
+        if terrain is not None:
+            terrain_db = diffraction_loss_db(
+                terrain,
+                sites.x_m[site_idx],
+                sites.y_m[site_idx],
+                h_bs,
+                cells.x_m[cell_idx],
+                cells.y_m[cell_idx],
+                b.ue_height_m,
+                freq,
+            )
+            drop_m = (
+                drop_m
+                + terrain.sample(sites.x_m[site_idx], sites.y_m[site_idx])
+                - (terrain.sample(cells.x_m[cell_idx], cells.y_m[cell_idx]))
+            )
+        depression_deg = np.degrees(np.arctan2(drop_m, np.maximum(d2, 1.0)))
+        gain = sector_gain_db(
+            bearing_deg(dx, dy),
+            depression_deg - b.downtilt_deg,
+            self._azimuths(sites)[site_idx],
+            b.hpbw_deg,
+            b.front_to_back_db,
+        )
+        eirp_re = self._eirp_per_re_dbm(sites)[site_idx] + gain - terrain_db
+        model_code = self._pair_model_codes(sites, cells, site_idx, cell_idx)
+        rsrp = np.empty(d2.size)
+        for code, model in enumerate(PAIR_MODELS):
+            sel = model_code == code
+            if sel.any():
+                rsrp[sel] = self._edge_rsrp(model, d2[sel], freq[sel], h_bs[sel], eirp_re[sel])
+        return rsrp
+
+    def _edge_rsrp(
+        self,
+        model: str,
+        d2: np.ndarray,
+        freq: np.ndarray,
+        h_bs: np.ndarray,
+        eirp_re: np.ndarray,
+    ) -> np.ndarray:
+        b = self.budget
+        h_ut = b.ue_height_m
+        base = eirp_re - b.fixed_losses_db
+        rsrp_los = base - path_loss_db(model, d2, freq, h_bs, h_ut, los=True)
+        rsrp_nlos = base - path_loss_db(model, d2, freq, h_bs, h_ut, los=False)
+        sigma_los, sigma_nlos = SHADOW_FADING_DB[model]
+        if b.los_mode == "nlos":
+            p_los = np.zeros(np.broadcast(rsrp_los, rsrp_nlos).shape)
+        else:
+            p_los = np.broadcast_to(los_probability(model, d2, h_ut), rsrp_los.shape)
+        return edge_rsrp_dbm(
+            rsrp_los, rsrp_nlos, p_los, sigma_los, sigma_nlos, b.cell_edge_reliability
+        )
+
+    # ------------------------------------------------------------------ inputs
+    def _pair_model_codes(
+        self, sites: Sites, cells: Cells, site_idx: np.ndarray, cell_idx: np.ndarray
+    ) -> np.ndarray:
+        macro = np.array([PAIR_MODELS.index(m) for m in MACRO_MODEL_BY_ENVIRONMENT])
+        small = np.array([PAIR_MODELS.index(m) for m in SMALL_CELL_MODEL_BY_ENVIRONMENT])
+        env = np.asarray(cells.environment, dtype=int)[cell_idx]
+        is_small = np.asarray(sites.antenna_height_m)[site_idx] <= self.small_cell_height_m
+        return np.where(is_small, small[env], macro[env])
+
+    def _frequency_ghz(self, sites: Sites) -> np.ndarray:
+        return _site_column(sites, "frequency_ghz", self.budget.default_frequency_ghz)
+
+    def _eirp_per_re_dbm(self, sites: Sites) -> np.ndarray:
+        eirp = _site_column(sites, "eirp_dbm", self.budget.eirp_dbm)
+        return eirp - 10 * np.log10(self.budget.n_subcarriers)
+
+    def _azimuths(self, sites: Sites) -> np.ndarray:
+        if sites.frame is not None and "azimuths_deg" in sites.frame.columns:
+            return parse_azimuths(sites.frame["azimuths_deg"].tolist())
+        return np.tile(np.array(DEFAULT_AZIMUTHS_DEG), (len(sites), 1))
+
+    def _terrain(self, sites: Sites, cells: Cells) -> Terrain | None:
+        if self.terrain is not None or not self.config.dem_paths:
+            return self.terrain
+        pad = float(self.max_range_m(sites).max(initial=0.0)) + 1000.0
+        xs = np.concatenate([sites.x_m, cells.x_m])
+        ys = np.concatenate([sites.y_m, cells.y_m])
+        bounds = (xs.min() - pad, ys.min() - pad, xs.max() + pad, ys.max() + pad)
+        key = repr((self.config.dem_paths, bounds))
+        if key not in self._cache:
+            self._cache.clear()
+            self._cache[key] = read_dem(self.config.dem_paths, bounds, self.config.work_crs)
+        return self._cache[key]
+
+
+def _pair_chunks(
+    tree: cKDTree, sites: Sites, reach_m: np.ndarray, chunk_pairs: int, cell_size_m: float
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Site–cell pairs within reach, a batch of sites at a time (bounded memory)."""
+    xy = np.column_stack([sites.x_m, sites.y_m])
+    estimate = np.pi * reach_m**2 / cell_size_m**2 + 1
+    batch_id = np.floor(np.cumsum(estimate) / max(chunk_pairs, 1)).astype(int)
+    for b in np.unique(batch_id):
+        batch = np.flatnonzero(batch_id == b)
+        hits = tree.query_ball_point(xy[batch], r=reach_m[batch])
+        counts = np.fromiter((len(h) for h in hits), dtype=np.int64, count=batch.size)
+        if counts.sum() == 0:
+            continue
+        cell_idx = np.concatenate([np.asarray(h, dtype=np.int64) for h in hits])
+        yield np.repeat(batch, counts), cell_idx
+
+
+def _site_column(sites: Sites, column: str, default: float) -> np.ndarray:
+    values = np.full(len(sites), float(default))
+    if sites.frame is not None and column in sites.frame.columns:
+        given = np.asarray(sites.frame[column], dtype=float)
+        values = np.where(np.isfinite(given), given, values)
+    return values
+
+
+def _update_best(
+    best_rsrp: np.ndarray,
+    best_site: np.ndarray,
+    rsrp: np.ndarray,
+    site_idx: np.ndarray,
+    cell_idx: np.ndarray,
+) -> None:
+    """Keep, per cell, the highest RSRP seen so far and its site (ties: lowest site)."""
+    order = np.lexsort((site_idx, -rsrp, cell_idx))
+    cells_sorted = cell_idx[order]
+    first = np.flatnonzero(np.r_[True, cells_sorted[1:] != cells_sorted[:-1]])
+    top = order[first]
+    cells, values, owners = cell_idx[top], rsrp[top], site_idx[top]
+    better = values > best_rsrp[cells]
+    best_rsrp[cells[better]] = values[better]
+    best_site[cells[better]] = owners[better]
+
+
+def _bool_csr(
+    rows: list[np.ndarray], cols: list[np.ndarray], shape: tuple[int, int]
+) -> sparse.csr_matrix:
+    r = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+    c = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
+    matrix = sparse.csr_matrix((np.ones(r.size, dtype=bool), (r, c)), shape=shape)
+    matrix.sort_indices()
+    return matrix

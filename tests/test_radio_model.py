@@ -1,0 +1,250 @@
+"""RadioModel: best server, coverage invariants, terrain, environments, chunking, CLI."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import rasterio
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from geoplan.cli import main
+from geoplan.config import PlanConfig
+from geoplan.coverage import Sites, covered_mask
+from geoplan.population import Cells
+from geoplan.radio.link_budget import LinkBudget
+from geoplan.radio.model import RadioModel
+from geoplan.radio.terrain import flat_terrain
+from tests.test_radio_terrain import _ridge
+
+RURAL, URBAN = 2, 0
+
+
+def _cells(x_m, y_m, environment=RURAL) -> Cells:
+    x = np.asarray(x_m, dtype=float)
+    n = x.size
+    return Cells(np.arange(n), x, np.asarray(y_m, float), np.ones(n), np.zeros(n, int),
+                 np.broadcast_to(np.asarray(environment), (n,)).astype(np.int8))  # fmt: skip
+
+
+def _sites(x_m, y_m, height_m=30.0, azimuths=None) -> Sites:
+    x = np.asarray(x_m, dtype=float)
+    frame = None if azimuths is None else pd.DataFrame({"azimuths_deg": azimuths})
+    return Sites(x, np.asarray(y_m, float), np.full(x.size, height_m), np.full(x.size, RURAL),
+                 frame)  # fmt: skip
+
+
+def test_ridge_between_site_and_village_cuts_the_village() -> None:
+    sites = _sites([0.0], [0.0], azimuths=["90;270"])  # sectors east and west
+    villages = _cells([1200.0, -1200.0], [0.0, 0.0])
+    flat = RadioModel(terrain=flat_terrain((-2500.0, -500.0, 2500.0, 500.0), resolution_m=25))
+    ridged = RadioModel(terrain=_ridge(120.0, 600.0))  # ridge east of the site
+    before = flat.best_server(sites, villages)
+    after = ridged.best_server(sites, villages)
+    assert before.covered.all()
+    assert after.covered.tolist() == [False, True]
+    assert after.rsrp_dbm[0] < before.rsrp_dbm[0] - 30.0
+    assert after.rsrp_dbm[1] == pytest.approx(before.rsrp_dbm[1], abs=0.01)
+    assert after.terrain_used and "terrain from" in ridged.describe()
+    assert "no terrain (flat earth)" in RadioModel().describe()
+
+
+@settings(max_examples=25, deadline=None)
+@given(d_a=st.floats(100, 6000), d_b=st.floats(100, 6000), env=st.sampled_from([0, 1, 2]))
+def test_on_flat_terrain_rsrp_falls_with_distance(d_a, d_b, env) -> None:
+    near, far = sorted((d_a, d_b))
+    sites = _sites([0.0], [0.0], azimuths=["0"])
+    cells = _cells([0.0, 0.0], [near, far], environment=env)  # along the boresight, north
+    model = RadioModel(terrain=flat_terrain((-100, -100, 100, 6100), resolution_m=50))
+    rsrp = model.pair_rsrp_dbm(sites, cells, np.zeros(2, int), np.arange(2), model.terrain)
+    assert rsrp[1] <= rsrp[0] + 0.02  # bisection tolerance
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    xy=st.lists(st.tuples(st.floats(-3000, 3000), st.floats(-3000, 3000)), min_size=1,
+                max_size=4),
+    new=st.tuples(st.floats(-3000, 3000), st.floats(-3000, 3000)),
+)  # fmt: skip
+def test_adding_a_site_never_lowers_coverage(xy, new) -> None:
+    grid = np.arange(-3000.0, 3001.0, 400.0)
+    gx, gy = np.meshgrid(grid, grid)
+    cells = _cells(gx.ravel(), gy.ravel(), environment=np.arange(gx.size) % 3)
+    model = RadioModel()
+    xs, ys = zip(*xy, strict=True)
+    before = model.best_server(_sites(xs, ys), cells)
+    after = model.best_server(_sites([*xs, new[0]], [*ys, new[1]]), cells)
+    assert (after.covered >= before.covered).all()
+    both = np.isfinite(before.rsrp_dbm)
+    assert (after.rsrp_dbm[both] >= before.rsrp_dbm[both]).all()
+
+
+def test_best_server_agrees_with_the_matrix_and_the_chunks() -> None:
+    rng = np.random.default_rng(4)
+    cells = _cells(rng.uniform(-4000, 4000, 600), rng.uniform(-4000, 4000, 600),
+                   environment=rng.integers(0, 3, 600))  # fmt: skip
+    sites = _sites(rng.uniform(-3000, 3000, 6), rng.uniform(-3000, 3000, 6))
+    whole = RadioModel().best_server(sites, cells)
+    pieces = RadioModel(chunk_pairs=50).best_server(sites, cells)
+    np.testing.assert_array_equal(whole.site_index, pieces.site_index)
+    np.testing.assert_allclose(whole.rsrp_dbm, pieces.rsrp_dbm)
+    assert (whole.matrix != pieces.matrix).nnz == 0
+    np.testing.assert_array_equal(covered_mask(whole.matrix), whole.covered)
+    np.testing.assert_array_equal(whole.covered, whole.rsrp_dbm >= -110.0)
+    served = whole.site_index >= 0
+    assert whole.matrix[whole.site_index[whole.covered], np.flatnonzero(whole.covered)].all()
+    assert 0 < whole.covered.sum() < served.sum() <= len(cells)
+
+
+def test_nothing_beyond_the_reach_would_be_covered() -> None:
+    model = RadioModel()
+    sites = _sites([0.0, 0.0], [0.0, 0.0], height_m=np.nan, azimuths=["0", "0"])
+    sites = replace(sites, antenna_height_m=np.array([12.0, 35.0]))  # a small cell, a mast
+    reach = model.max_range_m(sites)
+    for env in (URBAN, 1, RURAL):
+        cells = _cells([0.0, 0.0], reach * 1.01, environment=env)
+        rsrp = model.pair_rsrp_dbm(sites, cells, np.arange(2), np.arange(2))
+        assert (rsrp < model.budget.rsrp_threshold_dbm).all()
+
+
+def test_environment_selects_the_model() -> None:
+    model = RadioModel(budget=LinkBudget(los_mode="nlos"))
+    sites = _sites([0.0, 0.0], [0.0, 0.0], azimuths=["0", "0"])
+    sites = replace(sites, antenna_height_m=np.array([25.0, 10.0]))
+    cells = _cells([0.0, 0.0, 0.0], [800.0] * 3, environment=[URBAN, 1, RURAL])
+    macro = model.pair_rsrp_dbm(sites, cells, np.zeros(3, int), np.arange(3))
+    small = model.pair_rsrp_dbm(sites, cells, np.ones(3, int), np.arange(3))
+    assert macro[0] == macro[1] != macro[2]  # UMa for urban and suburban, RMa for rural
+    # NLOS RSRP = EIRP_RE − body − PL_NLOS − Φ⁻¹(0.9)·σ_SF − vertical pattern
+    from geoplan.radio.pathloss import path_loss_db
+
+    tilt = -12 * (np.degrees(np.arctan2(23.5, 800.0)) / 65) ** 2
+    expected_uma = 41.847 - 3.0 - path_loss_db("UMa", 800.0, 3.5, 25.0, 1.5) - 1.2816 * 6.0
+    assert macro[0] == pytest.approx(expected_uma + tilt, abs=0.01)
+    expected_umi = 41.847 - 3.0 - path_loss_db("UMi", 800.0, 3.5, 10.0, 1.5) - 1.2816 * 7.82
+    tilt_small = -12 * (np.degrees(np.arctan2(8.5, 800.0)) / 65) ** 2
+    assert small[0] == pytest.approx(expected_umi + tilt_small, abs=0.01)
+
+
+def test_site_columns_override_frequency_and_eirp() -> None:
+    cells = _cells([0.0], [500.0])
+    base = Sites(np.zeros(1), np.zeros(1), np.full(1, 30.0), np.full(1, RURAL),
+                 pd.DataFrame({"azimuths_deg": ["0"]}))  # fmt: skip
+    louder = replace(base, frame=base.frame.assign(eirp_dbm=[80.0]))
+    lower = replace(base, frame=base.frame.assign(frequency_ghz=[0.7]))
+    model = RadioModel(budget=LinkBudget(los_mode="nlos"))
+    ref = model.pair_rsrp_dbm(base, cells, np.zeros(1, int), np.zeros(1, int))
+    assert model.pair_rsrp_dbm(louder, cells, np.zeros(1, int), np.zeros(1, int)) == (
+        pytest.approx(ref + 3.0)
+    )
+    assert model.pair_rsrp_dbm(lower, cells, np.zeros(1, int), np.zeros(1, int)) > ref + 10
+
+
+def test_empty_inputs() -> None:
+    out = RadioModel().best_server(_sites([], []), _cells([0.0], [0.0]))
+    assert out.matrix.shape == (0, 1) and not out.covered.any() and out.n_pairs == 0
+
+
+# ---------------------------------------------------------------- command line
+def _tiny_args(tiny_communes_file, tiny_raster_file, tiny_stations_file) -> list[str]:
+    # two of the five tiny sites lie 50 km outside: the CLI stops on them (issue 8)
+    return ["--boundaries", str(tiny_communes_file), "--population", str(tiny_raster_file),
+            "--stations", str(tiny_stations_file), "--drop-outside"]  # fmt: skip
+
+
+def test_cli_writes_rasters_atomically_and_refuses_to_overwrite(
+    tmp_path, capsys, tiny_communes_file, tiny_raster_file, tiny_stations_file
+) -> None:
+    inputs = _tiny_args(tiny_communes_file, tiny_raster_file, tiny_stations_file)
+    out = tmp_path / "rasters"
+    assert main(["coverage", *inputs, "--model", "38901", "--rasters", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "Terrain used: no (flat earth)" in printed and "Other model radius:" in printed
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["best_server_rsrp_dbm.tif", "best_server_site_index.tif",
+                     "covered_mask.tif"]  # fmt: skip
+    with rasterio.open(out / "covered_mask.tif") as src:
+        covered = src.read(1)
+        assert src.crs.to_epsg() == 32648 and src.tags()["TERRAIN_USED"] == "False"
+    with rasterio.open(out / "best_server_rsrp_dbm.tif") as src:
+        rsrp = src.read(1)
+    with rasterio.open(out / "best_server_site_index.tif") as src:
+        site = src.read(1)
+    inside = covered != 255
+    assert inside.sum() == 300  # three 1 km² communes at 100 m
+    np.testing.assert_array_equal(covered[inside] == 1, rsrp[inside] >= -110.0)
+    assert set(np.unique(site[inside])) <= {-1, 0, 1, 2}  # the far sites serve nothing
+    code = main(["coverage", *inputs, "--model", "38901", "--rasters", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and "already exists; pass --overwrite" in err and "Traceback" not in err
+
+
+def test_cli_rasters_need_the_radio_model(tmp_path, capsys) -> None:
+    code = main(["coverage", "--model", "radius", "--rasters", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.strip() == "geoplan: error: --rasters needs the radio model: add --model 38901"
+
+
+def test_cli_missing_dem(
+    tmp_path, capsys, tiny_communes_file, tiny_raster_file, tiny_stations_file
+) -> None:
+    inputs = _tiny_args(tiny_communes_file, tiny_raster_file, tiny_stations_file)
+    dem = tmp_path / "N21E106.hgt"
+    code = main(["coverage", *inputs, "--model", "38901", "--dem", str(dem), "--json"])
+    err = capsys.readouterr().err
+    assert code == 2 and "N21E106.hgt: DEM file not found" in err and "Traceback" not in err
+
+
+def test_cli_json_reports_terrain_from_a_dem(
+    tmp_path, capsys, tiny_communes_file, tiny_raster_file, tiny_stations_file
+) -> None:
+    from affine import Affine
+
+    from tests.conftest import X0, Y0, write_raster
+
+    dem = write_raster(tmp_path / "dem.tif", np.full((80, 80), 12.0),
+                       Affine(100, 0, X0 - 3000, 0, -100, Y0 + 4000), "EPSG:32648")  # fmt: skip
+    inputs = _tiny_args(tiny_communes_file, tiny_raster_file, tiny_stations_file)
+    assert main(["coverage", *inputs, "--model", "38901", "--dem", str(dem), "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["terrain_used"] is True
+    assert "terrain from dem.tif" in payload["model_description"]
+    assert set(payload["other_models"]) == {"radius"}
+
+
+@pytest.mark.slow
+def test_cli_38901_json_has_the_radius_shape(capsys) -> None:
+    assert main(["coverage", "--model", "38901", "--json"]) == 0
+    radio = json.loads(capsys.readouterr().out)
+    assert main(["coverage", "--model", "radius", "--json"]) == 0
+    radius = json.loads(capsys.readouterr().out)
+    assert set(radio) == set(radius)
+    assert set(radio["communes"][0]) == set(radius["communes"][0])
+    assert len(radio["communes"]) == len(radius["communes"]) == 99
+    assert radio["model"] == "38901" and radio["terrain_used"] is False
+    # each reports the other model beside its own share, and they agree
+    assert radio["other_models"]["radius"]["covered_share"] == radius["covered_share"]
+    assert radius["other_models"]["38901"]["covered_share"] == radio["covered_share"]
+    assert 0.0 < radio["covered_share"] < 1.0
+
+
+def test_default_config_has_no_dem() -> None:
+    assert PlanConfig().dem_paths == ()
+    assert not RadioModel().terrain_used
+    assert RadioModel(PlanConfig(dem_paths=("x.tif",))).terrain_used
+    assert isinstance(Path(__file__), Path)
+
+
+def test_cli_dem_needs_the_radio_model(tmp_path, capsys) -> None:
+    code = main(["coverage", "--model", "radius", "--dem", str(tmp_path / "x.tif")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.strip() == (
+        "geoplan: error: --dem needs the radio model: add --model 38901 (radius ignores terrain)"
+    )
