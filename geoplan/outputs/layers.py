@@ -113,7 +113,8 @@ def coverage_footprint(grid: PopulationGrid, result: CoverageResult) -> gpd.GeoD
 
 def _block_grid(grid: PopulationGrid, block_m: float) -> tuple[int, Affine]:
     factor = max(1, round(block_m / grid.cell_size_m))
-    return factor, grid.transform * Affine.scale(factor)
+    a, b, c, d, e, f = grid.transform[:6]
+    return factor, Affine(a * factor, b * factor, c, d * factor, e * factor, f)
 
 
 def density_classes(grid: PopulationGrid, block_m: float = 1000.0) -> gpd.GeoDataFrame:

@@ -18,7 +18,6 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-import html
 import itertools
 import os
 from collections.abc import Callable, Sequence
@@ -34,7 +33,7 @@ from geoplan.coverage import CoverageResult
 from geoplan.io.atomic import atomic_path
 from geoplan.outputs import layers
 from geoplan.outputs.i18n import DEFAULT_LANG, check_lang, fmt_int, fmt_pct, fmt_vnd, label
-from geoplan.outputs.offline import RawHTML, make_offline
+from geoplan.outputs.offline import RawHTML, escape_text, make_offline
 from geoplan.outputs.plan_dir import Plan, check_plan_communes
 from geoplan.scenario import Scenario
 
@@ -73,7 +72,7 @@ def table_html(rows: Sequence[tuple[str, str]]) -> str:
     '<table class="geoplan-tip"><tr><th>Site</th><td>&lt;b&gt;</td></tr></table>'
     """
     body = "".join(
-        f"<tr><th>{html.escape(str(key))}</th><td>{html.escape(str(value))}</td></tr>"
+        f"<tr><th>{escape_text(str(key))}</th><td>{escape_text(str(value))}</td></tr>"
         for key, value in rows
     )
     return f'<table class="geoplan-tip">{body}</table>'
@@ -161,11 +160,11 @@ def save_map(fmap: folium.Map, path: str | os.PathLike[str], overwrite: bool = F
 
 def _name(text: str) -> str:
     # Leaflet's layer switcher writes layer names as HTML
-    return html.escape(text)
+    return escape_text(text)
 
 
 def _base_map(communes: gpd.GeoDataFrame, heading: str) -> folium.Map:
-    figure = Figure(title=heading)
+    figure = Figure(title=escape_text(heading))
     west, south, east, north = communes.total_bounds
     fmap = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25)
     fmap.add_to(figure)
@@ -459,9 +458,9 @@ def _title_html(
         share=fmt_pct(result.covered_share, lang),
     )
     lines = [
-        f"<h1>{html.escape(heading)}</h1>",
-        f"<div>{html.escape(label('created', lang))}: {created.isoformat()}</div>",
-        f"<div>{html.escape(label('scenario', lang))}: {html.escape(today)}</div>",
+        f"<h1>{escape_text(heading)}</h1>",
+        f"<div>{escape_text(label('created', lang))}: {created.isoformat()}</div>",
+        f"<div>{escape_text(label('scenario', lang))}: {escape_text(today)}</div>",
     ]
     if plan is not None:
         planned = label(
@@ -472,22 +471,22 @@ def _title_html(
             cost=fmt_vnd(plan.total_cost_vnd, lang),
             share=fmt_pct(plan.covered_share_after, lang),
         )
-        lines.append(f"<div>{html.escape(planned)}</div>")
+        lines.append(f"<div>{escape_text(planned)}</div>")
     return f'<div class="geoplan-panel geoplan-title">{"".join(lines)}</div>'
 
 
 def _legend_html(lang: str, plan: Plan | None) -> str:
     shares = _class_names(SHARE_BREAKS, lang, percent=True)
     densities = _class_names(layers.DENSITY_BREAKS, lang)
-    parts = [f"<b>{html.escape(label('legend_share', lang))}</b>"]
+    parts = [f"<b>{escape_text(label('legend_share', lang))}</b>"]
     parts += [
         f'<div class="geoplan-legend-class"><span class="sw" style="background:{colour}">'
-        f"</span>{html.escape(name)}</div>"
+        f"</span>{escape_text(name)}</div>"
         for colour, name in zip(SHARE_COLOURS, shares, strict=True)
     ]
-    parts.append(f"<b>{html.escape(label('legend_density', lang))}</b>")
+    parts.append(f"<b>{escape_text(label('legend_density', lang))}</b>")
     parts += [
-        f'<div><span class="sw" style="background:{colour}"></span>{html.escape(name)}</div>'
+        f'<div><span class="sw" style="background:{colour}"></span>{escape_text(name)}</div>'
         for colour, name in zip(layers.DENSITY_COLOURS, densities, strict=True)
     ]
     symbols = [(SITE_COLOUR, label("layer_sites", lang))]
@@ -497,12 +496,12 @@ def _legend_html(lang: str, plan: Plan | None) -> str:
             for p in sorted(plan.new_sites["phase"].unique())
         ]
     parts += [
-        f'<div><span class="dot" style="background:{colour}"></span>{html.escape(text)}</div>'
+        f'<div><span class="dot" style="background:{colour}"></span>{escape_text(text)}</div>'
         for colour, text in symbols
     ]
     parts.append(
         f'<div><span class="sw" style="border:2px dashed {HOTSPOT_COLOUR}"></span>'
-        f"{html.escape(label('layer_hotspots', lang))}</div>"
+        f"{escape_text(label('layer_hotspots', lang))}</div>"
     )
     return f'<div class="geoplan-panel geoplan-legend">{"".join(parts)}</div>'
 
@@ -518,8 +517,8 @@ def _sources_html(scenario: Scenario, lang: str) -> str:
         label("source_sites", lang, name=site_source),
         label("source_leaflet", lang),
     ]
-    items = "".join(f"<div>{html.escape(line)}</div>" for line in lines)
+    items = "".join(f"<div>{escape_text(line)}</div>" for line in lines)
     return (
-        f'<div class="geoplan-panel geoplan-sources"><b>{html.escape(label("sources", lang))}'
+        f'<div class="geoplan-panel geoplan-sources"><b>{escape_text(label("sources", lang))}'
         f"</b>{items}</div>"
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import html
 import re
 from importlib import resources
 
@@ -22,6 +23,19 @@ _IMAGES = ("layers.png", "layers-2x.png", "marker-icon.png")
 _URL_ATTRIBUTE = re.compile(r"""(?:src|href)\s*=\s*["']?\s*((?:https?:)?//[^"'\s>]+)""", re.I)
 _CSS_URL = re.compile(r"""url\(\s*["']?((?:https?:)?//[^"')\s]+)""", re.I)
 _IMPORT = re.compile(r"""import\s*\(?\s*["']((?:https?:)?//[^"']+)""", re.I)
+
+
+def escape_text(text: object) -> str:
+    """HTML-escape ``text`` and also its braces.
+
+    folium renders the output of each element a second time as a Jinja template, so
+    a user string with ``{{ … }}`` or ``{% … %}`` would be run as template code.
+    ``&#123;``/``&#125;`` show as braces in the browser and are inert for Jinja.
+
+    >>> escape_text("<b>{{ 7*7 }}</b>")
+    '&lt;b&gt;&#123;&#123; 7*7 &#125;&#125;&lt;/b&gt;'
+    """
+    return html.escape(str(text)).replace("{", "&#123;").replace("}", "&#125;")
 
 
 class RawHTML(Element):
