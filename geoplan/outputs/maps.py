@@ -41,7 +41,7 @@ from geoplan.scenario import Scenario
 SHARE_BREAKS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0001)
 SHARE_COLOURS = ("#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641")
 #: Colours of plan phases 1, 2, … (repeated past the last).
-PHASE_COLOURS = ("#2166ac", "#762a83", "#c51b7d", "#e08214", "#01665e", "#8c510a")
+PHASE_COLOURS = ("#00bcd4", "#7b3294", "#f781bf", "#0571b0", "#000000", "#8c510a")
 SITE_COLOUR = "#08306b"
 HOTSPOT_COLOUR = "#b2182b"
 FOOTPRINT_COLOUR = "#2b8cbe"
@@ -168,7 +168,10 @@ def _base_map(communes: gpd.GeoDataFrame, heading: str) -> folium.Map:
     west, south, east, north = communes.total_bounds
     fmap = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25)
     fmap.add_to(figure)
-    fmap.fit_bounds([[south, west], [north, east]])
+    # keep the province clear of the title (top) and the legend (left)
+    fmap.fit_bounds(
+        [[south, west], [north, east]], padding_top_left=(230, 90), padding_bottom_right=(10, 10)
+    )
     return fmap
 
 
@@ -396,7 +399,7 @@ def _add_new_sites(fmap: folium.Map, plan: Plan, lang: str) -> None:
         def style(feature: dict[str, dict[str, object]], colour: str = colour) -> dict[str, object]:
             upgrade = feature["properties"]["kind"] == "upgrade"
             return {
-                "color": colour,
+                "color": colour if upgrade else "#222222",
                 "weight": 3 if upgrade else 1.5,
                 "fill": True,
                 "fillColor": "#ffffff" if upgrade else colour,
@@ -499,6 +502,11 @@ def _legend_html(lang: str, plan: Plan | None) -> str:
         f'<div><span class="dot" style="background:{colour}"></span>{escape_text(text)}</div>'
         for colour, text in symbols
     ]
+    if plan is not None and (plan.new_sites["kind"] == "upgrade").any():
+        parts.append(
+            '<div><span class="dot" style="background:#fff;border:2px solid #555"></span>'
+            f"{escape_text(label('upgrade', lang))}</div>"
+        )
     parts.append(
         f'<div><span class="sw" style="border:2px dashed {HOTSPOT_COLOUR}"></span>'
         f"{escape_text(label('layer_hotspots', lang))}</div>"

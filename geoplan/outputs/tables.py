@@ -178,6 +178,6 @@ def write_kml(
 
 
 def _kml_colour(hex_rgb: str) -> str:
-    """KML colours are aabbggrr. ``_kml_colour('#2166ac')`` -> ``'ffac6621'``."""
+    """KML colours are aabbggrr: ``_kml_colour('#2166ac')`` is ``'ffac6621'``."""
     red, green, blue = hex_rgb[1:3], hex_rgb[3:5], hex_rgb[5:7]
     return f"ff{blue}{green}{red}"
