@@ -18,6 +18,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from geoplan.coverage import CoverageResult
 from geoplan.io.atomic import atomic_path
@@ -132,6 +133,7 @@ def figure_curve(plan: Plan, lang: str = DEFAULT_LANG) -> Figure:
             xytext=(6, -12),
             fontsize=8,
         )
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(label("fig_curve_x", lang))
     ax.set_ylabel(f"{label('covered_share', lang)} (%)")
     ax.set_title(label("fig_curve_title", lang))

@@ -436,7 +436,9 @@ def _panel_css() -> str:
         "border:1px solid #777;vertical-align:middle}"
         ".geoplan-legend .dot{display:inline-block;width:10px;height:10px;border-radius:50%;"
         "margin:0 8px 0 3px;vertical-align:middle}"
-        ".geoplan-tip th{text-align:left;padding-right:8px;font-weight:600}"
+        ".geoplan-tip{font:12px/1.35 sans-serif;border-collapse:collapse}"
+        ".geoplan-tip th{text-align:left;padding:1px 8px 1px 0;font-weight:600}"
+        ".geoplan-tip td{padding:1px 0}"
         "</style>"
     )
 
