@@ -153,6 +153,14 @@ def test_refuses_to_overwrite(scenario: Scenario, tmp_path: Path) -> None:
     assert not list(tmp_path.glob(".m.*"))  # no temporary file left
 
 
+def test_same_inputs_give_the_same_bytes(scenario: Scenario, tmp_path: Path) -> None:
+    day = dt.date(2026, 1, 2)
+    first = save_map(coverage_map(scenario, created=day), tmp_path / "a.html").read_bytes()
+    second = save_map(coverage_map(scenario, created=day), tmp_path / "b.html").read_bytes()
+    assert first == second
+    assert not re.search(rb"_[0-9a-f]{32}\b", first)  # no random element ids
+
+
 def test_every_label_has_both_languages() -> None:
     for key, texts in LABELS.items():
         assert len(texts) == len(LANGS) and all(t.strip() for t in texts), key

@@ -33,7 +33,7 @@ from geoplan.coverage import CoverageResult
 from geoplan.io.atomic import atomic_path
 from geoplan.outputs import layers
 from geoplan.outputs.i18n import DEFAULT_LANG, check_lang, fmt_int, fmt_pct, fmt_vnd, label
-from geoplan.outputs.offline import RawHTML, escape_text, make_offline
+from geoplan.outputs.offline import RawHTML, escape_text, make_offline, stable_ids
 from geoplan.outputs.plan_dir import Plan, check_plan_communes
 from geoplan.scenario import Scenario
 
@@ -148,7 +148,9 @@ def coverage_map(
     )
     root.html.add_child(RawHTML(_legend_html(lang, plan)), name="geoplan_legend")
     root.html.add_child(RawHTML(_sources_html(scenario, lang)), name="geoplan_sources")
-    return make_offline(fmap)
+    make_offline(fmap)
+    stable_ids(root)
+    return fmap
 
 
 def save_map(fmap: folium.Map, path: str | os.PathLike[str], overwrite: bool = False) -> Path:

@@ -87,6 +87,25 @@ def make_offline(fmap: folium.Map) -> folium.Map:
     return fmap
 
 
+def stable_ids(root: Element) -> Element:
+    """Number every element under ``root`` in tree order instead of random ids.
+
+    folium names each element with a random id (``map_3f2a…``); numbering them makes
+    the same map give the same bytes. Returns ``root``.
+    """
+    counter = 0
+
+    def visit(element: Element) -> None:
+        nonlocal counter
+        counter += 1
+        element._id = f"{counter:04d}"
+        for child in list(element._children.values()):
+            visit(child)
+
+    visit(root)
+    return root
+
+
 def external_urls(html: str) -> list[str]:
     """Network addresses a page would load by itself (scripts, styles, images, imports).
 
