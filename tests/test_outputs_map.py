@@ -85,6 +85,12 @@ def test_external_urls_finds_cdn_links() -> None:
     assert external_urls(page) == ["//cdn.y/b.js", "https://cdn.x/a.css", "https://img/c.png"]
 
 
+def test_notebook_display_is_offline_too(scenario: Scenario) -> None:
+    shown = coverage_map(scenario)._repr_html_()  # what Jupyter puts in the cell
+    assert "<iframe" in shown and "Leaflet 1.9.4" in shown
+    assert "jsdelivr" not in shown and "cdnjs" not in shown
+
+
 def test_osm_layer_is_optional(scenario: Scenario, tmp_path: Path) -> None:
     with_osm = _html(coverage_map(scenario), tmp_path, "a.html")
     without = _html(coverage_map(scenario, osm_layer=False), tmp_path, "b.html")
@@ -103,6 +109,16 @@ def test_user_strings_are_escaped(scenario: Scenario, tmp_path: Path) -> None:
     # the file name of the stations is shown, escaped
     sources = re.search(r'<div class="geoplan-panel geoplan-sources">.*?</div></div>', html)
     assert sources is not None and "&lt;img src=x onerror=window.__pwned=1&gt;.csv" in sources[0]
+
+
+def test_issue_example_site_name_and_title_escaped(scenario: Scenario, tmp_path: Path) -> None:
+    name = "<img src=x onerror=alert(1)>"
+    sites = [new_site(name, 1, 105.96, 21.15, "00002", name)]
+    plan = read_plan(write_plan_dir(tmp_path / "plan", scenario.coverage(), sites))
+    html = _html(coverage_map(scenario, plan=plan, title=f"Họp {name}"), tmp_path)
+    assert name not in html and "<img" not in html
+    assert html.count("&lt;img src=x onerror=alert(1)&gt;") >= 4  # 2 tips, title, heading
+    assert "<title>Họp &lt;img src=x onerror=alert(1)&gt;</title>" in html
 
 
 @pytest.mark.parametrize("lang", LANGS)
