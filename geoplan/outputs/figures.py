@@ -92,11 +92,13 @@ def figure_coverage_map(
             handles.append(_dot(colour, label("layer_phase", lang, phase=int(phase)), 8, "^"))
     ax.set_axis_off()
     title = label("title_plan" if plan is not None else "title", lang)
-    ax.set_title(
-        f"{title}\n{label('covered_share', lang)}: {fmt_pct(result.covered_share, lang)}"
-        f" ({label('today', lang)})",
-        fontsize=13,
+    subtitle = (
+        f"{label('covered_share', lang)}: {fmt_pct(result.covered_share, lang)}"
+        f" ({label('today', lang)})"
     )
+    if plan is not None:
+        subtitle += f" → {fmt_pct(plan.covered_share_after, lang)} ({label('after_plan', lang)})"
+    ax.set_title(f"{title}\n{subtitle}", fontsize=13)
     ax.legend(
         handles=handles,
         title=label("legend_share", lang),

@@ -70,8 +70,8 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "layer_footprint": ("Vùng phủ sóng hiện tại", "Coverage footprint today"),
     "layer_phase": ("Trạm mới đề xuất — giai đoạn {phase}", "Proposed new sites — phase {phase}"),
     "layer_hotspots": (
-        "Điểm nóng dân cư chưa được phủ sóng",
-        "Hotspots of uncovered population",
+        "Điểm nóng dân cư chưa được phủ sóng (hiện tại)",
+        "Hotspots of uncovered population (today)",
     ),
     "layer_osm": ("Nền OpenStreetMap (cần internet)", "OpenStreetMap background (needs internet)"),
     "legend_share": ("Tỷ lệ dân số được phủ sóng", "Share of people covered"),
