@@ -162,3 +162,20 @@ def test_demo_writes_map_figures_and_tables(tmp_path: Path, capsys) -> None:
     for path in report_paths(tmp_path / "report", with_plan=False).values():
         assert path.stat().st_size > 0
     assert len(pd.read_csv(tmp_path / "report" / "communes.csv")) == 99
+
+
+def test_bar_chart_shows_biggest_gains_or_least_covered(scenario, plan_dir) -> None:
+    from geoplan.outputs.figures import figure_commune_bars
+
+    result = scenario.coverage()
+    plan = read_plan(plan_dir)
+    gain = (
+        plan.communes.set_index("name")["covered_population_after"]
+        - result.communes.set_index("name")["covered_population"]
+    )
+    expected = gain.sort_values(ascending=False, kind="stable").index[:2].tolist()
+    ticks = figure_commune_bars(result, plan, "en", n=2).axes[0].get_yticklabels()
+    assert [t.get_text() for t in ticks] == expected
+    least = result.communes.sort_values(["covered_share", "code"])["name"].head(2).tolist()
+    ticks = figure_commune_bars(result, None, "en", n=2).axes[0].get_yticklabels()
+    assert [t.get_text() for t in ticks] == least
