@@ -20,8 +20,10 @@ from geoplan.errors import GeoplanError
 from geoplan.io.atomic import atomic_path, check_writable, write_text_atomic
 from geoplan.io.boundaries import read_communes
 from geoplan.io.rasters import read_population_raster
-from geoplan.outputs import commune_table, coverage_map, save_map, write_table_csv
+from geoplan.outputs import commune_table, coverage_map, read_plan, save_map, write_table_csv
+from geoplan.outputs.i18n import DEFAULT_LANG, LANGS
 from geoplan.outputs.rasters import raster_paths, write_best_server_rasters
+from geoplan.outputs.report import report_paths, write_report
 from geoplan.population import build_population_grid
 from geoplan.progress import set_quiet
 from geoplan.scenario import DEFAULT_MODEL, MODELS, Scenario, get_model, load_scenario
@@ -64,6 +66,16 @@ def _add_inputs(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_meeting_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--plan", type=Path, help="plan folder written by `geoplan plan --out`")
+    parser.add_argument(
+        "--lang",
+        choices=LANGS,
+        default=DEFAULT_LANG,
+        help="language of labels: vi (Vietnamese) or en (default %(default)s)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="geoplan", description="5G coverage and site planning for the merged Bắc Ninh province"
@@ -88,9 +100,32 @@ def build_parser() -> argparse.ArgumentParser:
     _add_inputs(demo)
     demo.add_argument("--out", type=Path, default=Path("out"), help="output folder")
     demo.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    _add_meeting_options(demo)
     demo.set_defaults(handler=run_demo)
 
     _add_plan_parser(commands)
+
+    fmap = commands.add_parser("map", help="offline bilingual HTML map for meetings")
+    _add_inputs(fmap)
+    _add_meeting_options(fmap)
+    fmap.add_argument("--out", type=Path, required=True, help="HTML file to write")
+    fmap.add_argument("--overwrite", action="store_true", help="replace an existing file")
+    fmap.add_argument("--title", help="heading of the map (default: a standard one)")
+    fmap.add_argument(
+        "--no-osm",
+        action="store_true",
+        help="leave out the optional OpenStreetMap background layer",
+    )
+    fmap.set_defaults(handler=run_map)
+
+    report = commands.add_parser(
+        "report", help="figures (PNG, PDF) and tables (CSV, XLSX, GeoPackage, KML) for meetings"
+    )
+    _add_inputs(report)
+    _add_meeting_options(report)
+    report.add_argument("--out", type=Path, required=True, help="folder to write into")
+    report.add_argument("--overwrite", action="store_true", help="replace existing files")
+    report.set_defaults(handler=run_report)
 
     stations = commands.add_parser("stations", help="station files")
     station_commands = stations.add_subparsers(dest="stations_command", required=True)
@@ -175,7 +210,13 @@ def run_plan(args: argparse.Namespace) -> int:
 
     for name in PLAN_FILES.values():
         check_writable(args.out / name, args.overwrite)
-    scenario = load_scenario(args.boundaries, args.population, args.stations, _config(args))
+    scenario = load_scenario(
+        args.boundaries,
+        args.population,
+        args.stations,
+        _config(args),
+        drop_outside=args.drop_outside,
+    )
     result = scenario.plan(
         args.target, solver=args.solver, max_sites=args.max_sites, budget_vnd=args.budget,
         min_commune_share=args.min_commune_share, candidates=args.candidates, model=args.model,
@@ -285,8 +326,10 @@ def run_demo(args: argparse.Namespace) -> int:
         "map": args.out / "coverage_map.html",
         "summary": args.out / "coverage_summary.json",
     }
-    for path in outputs.values():
+    report_dir = args.out / "report"
+    for path in [*outputs.values(), *report_paths(report_dir, args.plan is not None).values()]:
         check_writable(path, args.overwrite)
+    plan = read_plan(args.plan) if args.plan else None
     scenario = load_scenario(
         args.boundaries,
         args.population,
@@ -296,21 +339,62 @@ def run_demo(args: argparse.Namespace) -> int:
     )
     result = scenario.coverage(args.model)
     write_table_csv(commune_table(result), outputs["table"], args.overwrite)
-    title = "5G coverage today (synthetic sites)" if scenario.stations_synthetic else "5G coverage"
-    save_map(
-        coverage_map(scenario.communes, result, scenario.stations, title),
-        outputs["map"],
-        args.overwrite,
-    )
+    save_map(coverage_map(scenario, result, plan, lang=args.lang), outputs["map"], args.overwrite)
     extras = _model_extras(scenario, args.model)
     summary = result.to_dict() | {"stations_synthetic": scenario.stations_synthetic} | extras
     write_text_atomic(
         outputs["summary"], json.dumps(summary, ensure_ascii=False, indent=1), args.overwrite
     )
+    written = write_report(
+        report_dir, scenario, result, plan, lang=args.lang, overwrite=args.overwrite
+    )
     print("\n".join(_summary_lines(result, scenario.stations_synthetic) + _extras_lines(extras)))
-    for name, path in outputs.items():
+    for name, path in {**outputs, **written}.items():
         print(f"wrote {name}: {path}")
     print(f"done in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def run_map(args: argparse.Namespace) -> int:
+    check_writable(args.out, args.overwrite)
+    plan = read_plan(args.plan) if args.plan else None
+    scenario = load_scenario(
+        args.boundaries,
+        args.population,
+        args.stations,
+        _config(args),
+        drop_outside=args.drop_outside,
+    )
+    fmap = coverage_map(
+        scenario,
+        None,
+        plan,
+        lang=args.lang,
+        model=args.model,
+        title=args.title,
+        osm_layer=not args.no_osm,
+    )
+    save_map(fmap, args.out, args.overwrite)
+    print(f"wrote map: {args.out} ({args.out.stat().st_size / 1e6:.2f} MB, opens offline)")
+    return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    plan = read_plan(args.plan) if args.plan else None
+    for path in report_paths(args.out, plan is not None).values():
+        check_writable(path, args.overwrite)
+    scenario = load_scenario(
+        args.boundaries,
+        args.population,
+        args.stations,
+        _config(args),
+        drop_outside=args.drop_outside,
+    )
+    written = write_report(
+        args.out, scenario, None, plan, lang=args.lang, model=args.model, overwrite=args.overwrite
+    )
+    for name, path in written.items():
+        print(f"wrote {name}: {path}")
     return 0
 
 

@@ -41,7 +41,7 @@ def tiny_cli_config(monkeypatch, tiny_config):
 def plan_args(tiny_communes_file, tiny_raster_file, tiny_stations_file, out) -> list[str]:
     return [
         "plan", "--boundaries", str(tiny_communes_file), "--population", str(tiny_raster_file),
-        "--stations", str(tiny_stations_file), "--out", str(out),
+        "--stations", str(tiny_stations_file), "--drop-outside", "--out", str(out),
     ]  # fmt: skip
 
 

@@ -1,108 +1,536 @@
-"""Interactive coverage map (folium / Leaflet)."""
+"""The meeting map: an offline, bilingual folium (Leaflet) map of coverage and plans.
+
+:func:`coverage_map` returns a :class:`folium.Map` (it shows inline in Jupyter);
+:func:`save_map` writes it as one self-contained HTML file. Layers, each in the
+layer switcher: communes by covered share (today, and after the plan when there is
+one), population density, existing sites, the coverage footprint, proposed new
+sites by phase, and hotspots of uncovered people. Every user string (site ids,
+names, file names) is HTML-escaped before it reaches the page.
+
+Examples
+--------
+>>> import geoplan
+>>> from geoplan.outputs import coverage_map
+>>> fmap = coverage_map(geoplan.load_scenario(), lang="en")  # doctest: +SKIP
+>>> fmap                                                      # doctest: +SKIP
+"""
 
 from __future__ import annotations
 
-import html
+import datetime as dt
+import itertools
 import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import folium
 import geopandas as gpd
 import numpy as np
+import pandas as pd
+from branca.element import Figure
 
 from geoplan.coverage import CoverageResult
 from geoplan.io.atomic import atomic_path
+from geoplan.outputs import layers
+from geoplan.outputs.i18n import DEFAULT_LANG, check_lang, fmt_int, fmt_pct, fmt_vnd, label
+from geoplan.outputs.offline import RawHTML, escape_text, make_offline, stable_ids
+from geoplan.outputs.plan_dir import Plan, check_plan_communes
+from geoplan.scenario import Scenario
 
-#: Classes of covered share and their colours (ColorBrewer RdYlGn, 5 classes).
+#: Classes of covered share (lower bounds) and their colours (ColorBrewer RdYlGn, 5 classes).
 SHARE_BREAKS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0001)
 SHARE_COLOURS = ("#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641")
+#: Colours of plan phases 1, 2, … (repeated past the last).
+PHASE_COLOURS = ("#00bcd4", "#7b3294", "#f781bf", "#0571b0", "#000000", "#8c510a")
+SITE_COLOUR = "#08306b"
+HOTSPOT_COLOUR = "#b2182b"
+FOOTPRINT_COLOUR = "#2b8cbe"
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+
+StyleFunction = Callable[[dict[str, dict[str, object]]], dict[str, object]]
 
 
 def share_colour(share: float) -> str:
-    """Colour of the class that ``share`` (0..1) falls in."""
-    index = int(np.searchsorted(SHARE_BREAKS, share, side="right")) - 1
-    return SHARE_COLOURS[min(max(index, 0), len(SHARE_COLOURS) - 1)]
+    """Colour of the class that ``share`` (0..1) falls in.
+
+    >>> share_colour(0.05), share_colour(1.0)
+    ('#d7191c', '#1a9641')
+    """
+    return SHARE_COLOURS[int(layers.classify(np.array([share]), SHARE_BREAKS)[0])]
 
 
-def coverage_map(
-    communes: gpd.GeoDataFrame,
-    result: CoverageResult,
-    stations: gpd.GeoDataFrame | None = None,
-    title: str = "5G coverage",
-) -> folium.Map:
-    """A folium map of communes coloured by covered share, with the sites on top."""
-    shapes = communes[["code", "name", "geometry"]].merge(
-        result.communes[["code", "population", "covered_share"]], on="code"
+def phase_colour(phase: int) -> str:
+    """Colour of plan phase ``phase`` (1-based)."""
+    return PHASE_COLOURS[(int(phase) - 1) % len(PHASE_COLOURS)]
+
+
+def table_html(rows: Sequence[tuple[str, str]]) -> str:
+    """A two-column HTML table; every key and value is escaped.
+
+    >>> table_html([("Site", "<b>")])
+    '<table class="geoplan-tip"><tr><th>Site</th><td>&lt;b&gt;</td></tr></table>'
+    """
+    body = "".join(
+        f"<tr><th>{escape_text(str(key))}</th><td>{escape_text(str(value))}</td></tr>"
+        for key, value in rows
     )
-    shapes["geometry"] = shapes.geometry.simplify(0.0005, preserve_topology=True)
-    shapes["share_text"] = (100 * shapes["covered_share"]).map("{:.1f}%".format)
-    shapes["population_text"] = shapes["population"].map("{:,.0f}".format)
-    west, south, east, north = shapes.total_bounds
-    fmap = folium.Map(tiles=None, control_scale=True)
-    fmap.fit_bounds([[south, west], [north, east]])
-    folium.GeoJson(
-        shapes.drop(columns=["population", "covered_share"]).assign(
-            colour=[share_colour(s) for s in shapes["covered_share"]]
-        ),
-        name="Communes by covered share",
-        style_function=lambda f: {
-            "fillColor": f["properties"]["colour"],
-            "color": "#444444",
-            "weight": 0.7,
-            "fillOpacity": 0.75,
-        },
-        tooltip=folium.GeoJsonTooltip(
-            fields=["name", "population_text", "share_text"],
-            aliases=["Commune", "Population", "Covered"],
-        ),
-    ).add_to(fmap)
-    if stations is not None and len(stations):
-        _add_sites(fmap, stations)
+    return f'<table class="geoplan-tip">{body}</table>'
+
+
+# --------------------------------------------------------------------------- the map
+def coverage_map(
+    scenario: Scenario,
+    result: CoverageResult | None = None,
+    plan: Plan | None = None,
+    *,
+    lang: str = DEFAULT_LANG,
+    model: str = "radius",
+    title: str | None = None,
+    created: dt.date | None = None,
+    osm_layer: bool = True,
+    n_hotspots: int = 15,
+) -> folium.Map:
+    """The meeting map of ``scenario`` (and ``plan``), offline and in ``lang``.
+
+    Parameters
+    ----------
+    scenario : the communes, population grid and existing sites
+    result : coverage today; computed with ``model`` when omitted
+    plan : a plan folder read by :func:`~geoplan.outputs.plan_dir.read_plan`
+    lang : ``"vi"`` (default) or ``"en"``
+    title : heading of the map (default: a standard one in ``lang``)
+    created : date printed on the map (default: today, UTC)
+    osm_layer : offer OpenStreetMap tiles as an optional layer, off by default; it
+        loads only when a person ticks it, with internet
+    n_hotspots : number of 1 km blocks with the most uncovered people to mark
+
+    Examples
+    --------
+    >>> fmap = coverage_map(geoplan.load_scenario(), lang="en")  # doctest: +SKIP
+    >>> save_map(fmap, "out/map.html")                           # doctest: +SKIP
+    """
+    check_lang(lang)
+    result = result if result is not None else scenario.coverage(model)
+    if plan is not None:
+        check_plan_communes(plan, scenario.communes["code"])
+    created = created or dt.datetime.now(dt.UTC).date()
+    heading = title or label("title_plan" if plan is not None else "title", lang)
+    fmap = _base_map(scenario.communes, heading)
+    if osm_layer:
+        folium.TileLayer(
+            OSM_TILES,
+            attr=OSM_ATTRIBUTION,
+            name=_name(label("layer_osm", lang)),
+            overlay=True,
+            control=True,
+            show=False,
+            max_zoom=19,
+        ).add_to(fmap)
+    shapes = _commune_frame(scenario, result, plan)
+    _add_density(fmap, scenario, lang)
+    _add_footprint(fmap, scenario, result, lang)
+    _add_communes(fmap, shapes, "covered_share", "layer_communes", lang, plan, show=True)
+    if plan is not None:
+        _add_communes(
+            fmap, shapes, "covered_share_after", "layer_communes_after", lang, plan, show=False
+        )
+    _add_hotspots(fmap, scenario, result, lang, n_hotspots)
+    _add_sites(fmap, scenario.stations, lang)
+    if plan is not None:
+        _add_new_sites(fmap, plan, lang)
     folium.LayerControl(collapsed=False).add_to(fmap)
-    fmap.get_root().html.add_child(folium.Element(_legend_html(title, result)))  # type: ignore[attr-defined]
+    root = fmap.get_root()
+    assert isinstance(root, Figure)
+    root.html.add_child(RawHTML(_panel_css()), name="geoplan_css")
+    root.html.add_child(
+        RawHTML(_title_html(heading, scenario, result, plan, lang, created)), name="geoplan_title"
+    )
+    root.html.add_child(RawHTML(_legend_html(lang, plan)), name="geoplan_legend")
+    root.html.add_child(RawHTML(_sources_html(scenario, lang)), name="geoplan_sources")
+    make_offline(fmap)
+    stable_ids(root)
     return fmap
 
 
-def _add_sites(fmap: folium.Map, stations: gpd.GeoDataFrame) -> None:
-    synthetic = bool((stations["source"] == "synthetic").all())
-    layer = folium.FeatureGroup(
-        name="Existing sites (synthetic)" if synthetic else "Existing sites"
-    )
-    for row in stations.itertuples(index=False):
-        folium.CircleMarker(
-            location=[row.lat, row.lon],
-            radius=3,
-            color="#08306b",
-            fill=True,
-            fill_opacity=0.9,
-            weight=1,
-            tooltip=html.escape(f"{row.site_id} · {row.operator} · {row.band}"),
-        ).add_to(layer)
-    layer.add_to(fmap)
-
-
-def _legend_html(title: str, result: CoverageResult) -> str:
-    rows = "".join(
-        f'<div><span style="background:{colour};width:14px;height:10px;'
-        f'display:inline-block;margin-right:6px"></span>'
-        f"{100 * low:.0f}–{min(100 * high, 100):.0f}%</div>"
-        for colour, low, high in zip(
-            SHARE_COLOURS, SHARE_BREAKS[:-1], SHARE_BREAKS[1:], strict=True
-        )
-    )
-    summary = (
-        f"{result.covered_share:.1%} of {result.population_total:,.0f} people covered "
-        f"by {result.n_sites} sites ({html.escape(result.model)} model)"
-    )
-    return (
-        '<div class="geoplan-legend" style="position:fixed;bottom:20px;left:20px;z-index:1000;'
-        'background:white;padding:8px 10px;border:1px solid #888;font:12px sans-serif">'
-        f"<b>{html.escape(title)}</b><br>{summary}<br>{rows}</div>"
-    )
-
-
 def save_map(fmap: folium.Map, path: str | os.PathLike[str], overwrite: bool = False) -> Path:
-    """Write the map as one HTML file, atomically."""
+    """Write the map as one HTML file, atomically; refuses to replace without ``overwrite``."""
     with atomic_path(path, overwrite) as tmp:
         fmap.save(str(tmp))
     return Path(path)
+
+
+def _name(text: str) -> str:
+    # Leaflet's layer switcher writes layer names as HTML
+    return escape_text(text)
+
+
+def _base_map(communes: gpd.GeoDataFrame, heading: str) -> folium.Map:
+    figure = Figure(title=escape_text(heading))
+    west, south, east, north = communes.total_bounds
+    fmap = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25)
+    fmap.add_to(figure)
+    # keep the province clear of the title (top) and the legend (left)
+    fmap.fit_bounds(
+        [[south, west], [north, east]], padding_top_left=(230, 90), padding_bottom_right=(10, 10)
+    )
+    return fmap
+
+
+def _commune_frame(
+    scenario: Scenario, result: CoverageResult, plan: Plan | None
+) -> gpd.GeoDataFrame:
+    shapes = layers.display_communes(scenario.communes, scenario.config.work_crs)
+    shapes = shapes[["code", "name", "geometry"]].merge(
+        result.communes[["code", "population", "covered_population", "covered_share"]],
+        on="code",
+        how="left",
+    )
+    if plan is not None:
+        after = plan.communes[["code", "covered_share_after", "covered_population_after"]]
+        shapes = shapes.merge(after, on="code", how="left")
+    return shapes
+
+
+def _commune_tip(row: pd.Series, lang: str, plan: Plan | None) -> str:
+    rows = [
+        (label("commune", lang), f"{row['name']} ({row['code']})"),
+        (label("population", lang), f"{fmt_int(row['population'], lang)} {label('people', lang)}"),
+        (label("covered_share_before", lang), fmt_pct(row["covered_share"], lang)),
+        (
+            label("uncovered_population", lang),
+            fmt_int(row["population"] - row["covered_population"], lang),
+        ),
+    ]
+    if plan is not None and pd.notna(row.get("covered_share_after")):
+        rows.append((label("covered_share_after", lang), fmt_pct(row["covered_share_after"], lang)))
+    return table_html(rows)
+
+
+def _add_communes(
+    fmap: folium.Map,
+    shapes: gpd.GeoDataFrame,
+    share_column: str,
+    name_key: str,
+    lang: str,
+    plan: Plan | None,
+    show: bool,
+) -> None:
+    shares = shapes[share_column].fillna(0.0).to_numpy(float)
+    classes = layers.classify(shares, SHARE_BREAKS)
+    data = gpd.GeoDataFrame(
+        {
+            "tip": [_commune_tip(row, lang, plan) for _, row in shapes.iterrows()],
+            "fill": [SHARE_COLOURS[i] for i in classes],
+        },
+        geometry=shapes.geometry.values,
+        crs=shapes.crs,
+    )
+    css_class = "geoplan-commune" if share_column == "covered_share" else "geoplan-commune-after"
+
+    def style(feature: dict[str, dict[str, object]]) -> dict[str, object]:
+        return {
+            "fillColor": feature["properties"]["fill"],
+            "color": "#444444",
+            "weight": 0.8,
+            "fillOpacity": 0.7,
+            "className": css_class,
+        }
+
+    folium.GeoJson(
+        data,
+        name=_name(label(name_key, lang)),
+        style_function=style,
+        highlight_function=lambda _: {"weight": 2.5, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
+        show=show,
+    ).add_to(fmap)
+
+
+def _add_density(fmap: folium.Map, scenario: Scenario, lang: str) -> None:
+    frame = layers.density_classes(scenario.grid)
+    unit = label("people_per_km2", lang)
+    names = _class_names(layers.DENSITY_BREAKS, lang)
+    data = gpd.GeoDataFrame(
+        {
+            "tip": [
+                table_html([(label("density", lang), f"{names[c]} {unit}")])
+                for c in frame["density_class"]
+            ],
+            "fill": [layers.DENSITY_COLOURS[c] for c in frame["density_class"]],
+        },
+        geometry=frame.geometry.values,
+        crs=frame.crs,
+    )
+    folium.GeoJson(
+        data,
+        name=_name(label("layer_density", lang)),
+        style_function=lambda f: {
+            "fillColor": f["properties"]["fill"],
+            "weight": 0,
+            "fillOpacity": 0.75,
+            "className": "geoplan-density",
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        show=False,
+    ).add_to(fmap)
+
+
+def _add_footprint(fmap: folium.Map, scenario: Scenario, result: CoverageResult, lang: str) -> None:
+    frame = layers.coverage_footprint(scenario.grid, result)
+    if frame.empty:
+        return
+    frame["tip"] = table_html([(label("layer_footprint", lang), label("footprint_text", lang))])
+    folium.GeoJson(
+        frame,
+        name=_name(label("layer_footprint", lang)),
+        style_function=lambda _: {
+            "fillColor": FOOTPRINT_COLOUR,
+            "color": FOOTPRINT_COLOUR,
+            "weight": 0.5,
+            "fillOpacity": 0.35,
+            "className": "geoplan-footprint",
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        show=False,
+    ).add_to(fmap)
+
+
+def _add_hotspots(
+    fmap: folium.Map, scenario: Scenario, result: CoverageResult, lang: str, n: int
+) -> None:
+    frame = layers.uncovered_hotspots(scenario.grid, result, n=n)
+    if frame.empty:
+        return
+    frame["tip"] = [
+        table_html(
+            [
+                (
+                    f"{label('hotspot', lang)} {rank}",
+                    label("hotspot_text", lang, people=fmt_int(people, lang)),
+                )
+            ]
+        )
+        for rank, people in enumerate(frame["uncovered_population"], start=1)
+    ]
+    folium.GeoJson(
+        frame[["tip", "geometry"]],
+        name=_name(label("layer_hotspots", lang)),
+        style_function=lambda _: {
+            "color": HOTSPOT_COLOUR,
+            "weight": 2,
+            "dashArray": "4 3",
+            "fillColor": HOTSPOT_COLOUR,
+            "fillOpacity": 0.15,
+            "className": "geoplan-hotspot",
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+    ).add_to(fmap)
+
+
+def _site_tip(row: pd.Series, lang: str) -> str:
+    synthetic = row.get("source") == "synthetic"
+    source = label("synthetic", lang) if synthetic else str(row.get("source", ""))
+    return table_html(
+        [
+            (label("site", lang), str(row["site_id"])),
+            (label("operator", lang), str(row.get("operator", ""))),
+            (label("band", lang), str(row.get("band", ""))),
+            (label("antenna_height_m", lang), f"{float(row.get('antenna_height_m', 0.0)):g}"),
+            (label("source", lang), source),
+        ]
+    )
+
+
+def _points_layer(
+    points: gpd.GeoDataFrame,
+    properties: dict[str, list[str]],
+    name: str,
+    style: StyleFunction,
+    radius: float,
+) -> folium.GeoJson:
+    data = gpd.GeoDataFrame(properties, geometry=points.geometry.values, crs=points.crs)
+    data = layers.round_geometries(data)
+    return folium.GeoJson(
+        data,
+        name=name,
+        marker=folium.CircleMarker(radius=radius),
+        style_function=style,
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        popup=folium.GeoJsonPopup(fields=["tip"], labels=False),
+    )
+
+
+def _add_sites(fmap: folium.Map, stations: gpd.GeoDataFrame, lang: str) -> None:
+    if stations is None or not len(stations):
+        return
+    synthetic = bool((stations["source"] == "synthetic").all())
+    name = label("layer_sites", lang) + (f" ({label('synthetic', lang)})" if synthetic else "")
+    tips = [_site_tip(row, lang) for _, row in stations.iterrows()]
+    style: StyleFunction = lambda _: {  # noqa: E731
+        "color": "#ffffff",
+        "weight": 0.8,
+        "fill": True,
+        "fillColor": SITE_COLOUR,
+        "fillOpacity": 0.9,
+        "className": "geoplan-site",
+    }
+    _points_layer(stations, {"tip": tips}, _name(name), style, radius=3.5).add_to(fmap)
+
+
+def _new_site_tip(row: pd.Series, lang: str) -> str:
+    return table_html(
+        [
+            (label("site", lang), str(row["site_id"])),
+            (label("kind", lang), label(str(row["kind"]), lang)),
+            (label("phase", lang), f"{int(row['phase'])}"),
+            (label("order", lang), f"{row['order']:g}"),
+            (label("commune", lang), f"{row['commune_name']} ({row['commune_code']})"),
+            (label("cost_vnd", lang), fmt_vnd(row["cost_vnd"], lang)),
+            (label("added_population", lang), fmt_int(row["added_population"], lang)),
+        ]
+    )
+
+
+def _add_new_sites(fmap: folium.Map, plan: Plan, lang: str) -> None:
+    for phase, group in plan.new_sites.groupby("phase", sort=True):
+        colour = phase_colour(int(phase))
+        tips = [_new_site_tip(row, lang) for _, row in group.iterrows()]
+        name = f"{label('layer_phase', lang, phase=int(phase))} ({len(group)})"
+
+        def style(feature: dict[str, dict[str, object]], colour: str = colour) -> dict[str, object]:
+            upgrade = feature["properties"]["kind"] == "upgrade"
+            return {
+                "color": colour if upgrade else "#222222",
+                "weight": 3 if upgrade else 1.5,
+                "fill": True,
+                "fillColor": "#ffffff" if upgrade else colour,
+                "fillOpacity": 0.95,
+                "className": "geoplan-new-site",
+            }
+
+        properties = {"tip": tips, "kind": group["kind"].tolist()}
+        _points_layer(group, properties, _name(name), style, radius=6).add_to(fmap)
+
+
+# --------------------------------------------------------------------------- panels
+def _class_names(breaks: Sequence[float], lang: str, percent: bool = False) -> list[str]:
+    def text(value: float) -> str:
+        return fmt_pct(min(value, 1.0), lang, digits=0) if percent else fmt_int(value, lang)
+
+    names = []
+    for low, high in itertools.pairwise(breaks):
+        names.append(f"≥ {text(low)}" if not np.isfinite(high) else f"{text(low)}–{text(high)}")
+    return names
+
+
+def _panel_css() -> str:
+    return (
+        "<style>"
+        ".geoplan-panel{position:fixed;z-index:1000;background:rgba(255,255,255,.93);"
+        "padding:6px 10px;border:1px solid #888;border-radius:4px;font:12px/1.35 sans-serif;"
+        "color:#222;max-width:46vw}"
+        ".geoplan-title{top:10px;left:56px}.geoplan-title h1{font-size:16px;margin:0 0 3px}"
+        ".geoplan-legend{bottom:58px;left:10px}"
+        ".leaflet-control-layers{font:13px/1.4 sans-serif}.geoplan-sources{bottom:24px;right:10px;"
+        "font-size:11px;max-width:34vw}"
+        ".geoplan-legend .sw{display:inline-block;width:16px;height:11px;margin-right:6px;"
+        "border:1px solid #777;vertical-align:middle}"
+        ".geoplan-legend .dot{display:inline-block;width:10px;height:10px;border-radius:50%;"
+        "margin:0 8px 0 3px;vertical-align:middle}"
+        ".geoplan-tip{font:12px/1.35 sans-serif;border-collapse:collapse}"
+        ".geoplan-tip th{text-align:left;padding:1px 8px 1px 0;font-weight:600}"
+        ".geoplan-tip td{padding:1px 0}"
+        "</style>"
+    )
+
+
+def _title_html(
+    heading: str,
+    scenario: Scenario,
+    result: CoverageResult,
+    plan: Plan | None,
+    lang: str,
+    created: dt.date,
+) -> str:
+    synthetic = label("synthetic_suffix", lang) if scenario.stations_synthetic else ""
+    today = label(
+        "scenario_today",
+        lang,
+        n_sites=fmt_int(result.n_sites, lang),
+        synthetic=synthetic,
+        model=result.model,
+        covered=fmt_int(result.covered_population, lang),
+        total=fmt_int(result.population_total, lang),
+        share=fmt_pct(result.covered_share, lang),
+    )
+    lines = [
+        f"<h1>{escape_text(heading)}</h1>",
+        f"<div>{escape_text(label('created', lang))}: {created.isoformat()}</div>",
+        f"<div>{escape_text(label('scenario', lang))}: {escape_text(today)}</div>",
+    ]
+    if plan is not None:
+        planned = label(
+            "scenario_plan",
+            lang,
+            n_new=fmt_int(len(plan.new_sites), lang),
+            n_phases=plan.n_phases,
+            cost=fmt_vnd(plan.total_cost_vnd, lang),
+            share=fmt_pct(plan.covered_share_after, lang),
+        )
+        lines.append(f"<div>{escape_text(planned)}</div>")
+    return f'<div class="geoplan-panel geoplan-title">{"".join(lines)}</div>'
+
+
+def _legend_html(lang: str, plan: Plan | None) -> str:
+    shares = _class_names(SHARE_BREAKS, lang, percent=True)
+    densities = _class_names(layers.DENSITY_BREAKS, lang)
+    parts = [f"<b>{escape_text(label('legend_share', lang))}</b>"]
+    parts += [
+        f'<div class="geoplan-legend-class"><span class="sw" style="background:{colour}">'
+        f"</span>{escape_text(name)}</div>"
+        for colour, name in zip(SHARE_COLOURS, shares, strict=True)
+    ]
+    parts.append(f"<b>{escape_text(label('legend_density', lang))}</b>")
+    parts += [
+        f'<div><span class="sw" style="background:{colour}"></span>{escape_text(name)}</div>'
+        for colour, name in zip(layers.DENSITY_COLOURS, densities, strict=True)
+    ]
+    symbols = [(SITE_COLOUR, label("layer_sites", lang))]
+    if plan is not None:
+        symbols += [
+            (phase_colour(p), label("layer_phase", lang, phase=p))
+            for p in sorted(plan.new_sites["phase"].unique())
+        ]
+    parts += [
+        f'<div><span class="dot" style="background:{colour}"></span>{escape_text(text)}</div>'
+        for colour, text in symbols
+    ]
+    if plan is not None and (plan.new_sites["kind"] == "upgrade").any():
+        parts.append(
+            '<div><span class="dot" style="background:#fff;border:2px solid #555"></span>'
+            f"{escape_text(label('upgrade', lang))}</div>"
+        )
+    parts.append(
+        f'<div><span class="sw" style="border:2px dashed {HOTSPOT_COLOUR}"></span>'
+        f"{escape_text(label('layer_hotspots', lang))}</div>"
+    )
+    return f'<div class="geoplan-panel geoplan-legend">{"".join(parts)}</div>'
+
+
+def _sources_html(scenario: Scenario, lang: str) -> str:
+    stations = scenario.sources.get("stations")
+    site_source = Path(stations).name if stations is not None else "—"
+    if scenario.stations_synthetic:
+        site_source += f" ({label('synthetic', lang)})"
+    lines = [
+        label("source_population", lang),
+        label("source_boundaries", lang),
+        label("source_sites", lang, name=site_source),
+        label("source_leaflet", lang),
+    ]
+    items = "".join(f"<div>{escape_text(line)}</div>" for line in lines)
+    return (
+        f'<div class="geoplan-panel geoplan-sources"><b>{escape_text(label("sources", lang))}'
+        f"</b>{items}</div>"
+    )

@@ -1,0 +1,215 @@
+"""Static figures for slides (matplotlib, Agg backend): map, curve, per-commune bars.
+
+Each ``figure_*`` function returns a :class:`matplotlib.figure.Figure` and draws
+nothing on screen; :func:`save_figure` writes one atomically (PNG, PDF or SVG, by
+the file's suffix). Labels follow ``lang`` (Vietnamese by default).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
+
+from geoplan.coverage import CoverageResult
+from geoplan.io.atomic import atomic_path
+from geoplan.outputs import layers
+from geoplan.outputs.i18n import DEFAULT_LANG, fmt_pct, label
+from geoplan.outputs.maps import (
+    SHARE_BREAKS,
+    SHARE_COLOURS,
+    SITE_COLOUR,
+    phase_colour,
+)
+from geoplan.outputs.plan_dir import Plan
+
+matplotlib.use("Agg")
+#: Fixed metadata so that the same figure gives the same bytes.
+PDF_METADATA = {"CreationDate": None, "Creator": "geoplan", "Producer": "geoplan"}
+PNG_DPI = 150
+
+
+def save_figure(figure: Figure, path: str | os.PathLike[str], overwrite: bool = False) -> Path:
+    """Write ``figure`` atomically; the format follows the suffix (.png, .pdf, .svg)."""
+    target = Path(path)
+    fmt = target.suffix.lower().lstrip(".")
+    metadata = PDF_METADATA if fmt == "pdf" else {"Software": "geoplan"} if fmt == "png" else None
+    with atomic_path(target, overwrite) as tmp:
+        figure.savefig(tmp, format=fmt, dpi=PNG_DPI, metadata=metadata, bbox_inches="tight")
+    return target
+
+
+def figure_coverage_map(
+    communes: gpd.GeoDataFrame,
+    result: CoverageResult,
+    stations: gpd.GeoDataFrame | None = None,
+    plan: Plan | None = None,
+    lang: str = DEFAULT_LANG,
+    work_crs: str = "EPSG:32648",
+    synthetic: bool = False,
+) -> Figure:
+    """Communes coloured by covered share today, existing and planned sites on top."""
+    figure = Figure(figsize=(11, 7.5))
+    ax = figure.add_subplot()
+    shares = (
+        communes[["code", "geometry"]]
+        .merge(result.communes[["code", "covered_share"]], on="code", how="left")
+        .to_crs(work_crs)
+    )
+    classes = layers.classify(shares["covered_share"].fillna(0).to_numpy(float), SHARE_BREAKS)
+    shares.plot(
+        ax=ax, color=[SHARE_COLOURS[c] for c in classes], edgecolor="#444444", linewidth=0.4
+    )
+    handles: list[Patch | Line2D] = [
+        Patch(facecolor=colour, edgecolor="#444444", label=name)
+        for colour, name in zip(SHARE_COLOURS, _share_class_names(lang), strict=True)
+    ]
+    if stations is not None and len(stations):
+        stations.to_crs(work_crs).plot(ax=ax, color=SITE_COLOUR, markersize=6, zorder=3)
+        name = label("layer_sites", lang) + (f" ({label('synthetic', lang)})" if synthetic else "")
+        handles.append(_dot(SITE_COLOUR, name, 5))
+    if plan is not None and len(plan.new_sites):
+        for phase, group in plan.new_sites.groupby("phase", sort=True):
+            colour = phase_colour(int(phase))
+            group.to_crs(work_crs).plot(
+                ax=ax,
+                color=colour,
+                markersize=28,
+                marker="^",
+                edgecolor="white",
+                linewidth=0.5,
+                zorder=4,
+            )
+            handles.append(_dot(colour, label("layer_phase", lang, phase=int(phase)), 8, "^"))
+    ax.set_axis_off()
+    title = label("title_plan" if plan is not None else "title", lang)
+    subtitle = (
+        f"{label('covered_share', lang)}: {fmt_pct(result.covered_share, lang)}"
+        f" ({label('today', lang)})"
+    )
+    if plan is not None:
+        subtitle += f" → {fmt_pct(plan.covered_share_after, lang)} ({label('after_plan', lang)})"
+    ax.set_title(f"{title}\n{subtitle}", fontsize=13)
+    ax.legend(
+        handles=handles,
+        title=label("legend_share", lang),
+        loc="lower right",
+        fontsize=8,
+        title_fontsize=9,
+        framealpha=0.9,
+    )
+    figure.text(
+        0.01,
+        0.01,
+        f"{label('source_population', lang)}\n{label('source_boundaries', lang)}",
+        fontsize=6.5,
+        color="#444444",
+    )
+    return figure
+
+
+def figure_curve(plan: Plan, lang: str = DEFAULT_LANG) -> Figure:
+    """Covered share (%) against the number of new sites, with phase ends marked."""
+    figure = Figure(figsize=(8, 4.8))
+    ax = figure.add_subplot()
+    curve = plan.curve
+    ax.plot(curve["n_sites"], 100 * curve["covered_share"], color="#2166ac", linewidth=2)
+    ends = plan.phases["n_sites"].cumsum().to_numpy()
+    for phase, n_sites, share in zip(
+        plan.phases["phase"], ends, plan.phases["covered_share_after"], strict=True
+    ):
+        ax.scatter([n_sites], [100 * share], color=phase_colour(int(phase)), zorder=3)
+        ax.annotate(
+            f"{label('phase', lang)} {int(phase)}: {fmt_pct(share, lang)}",
+            (n_sites, 100 * share),
+            textcoords="offset points",
+            xytext=(6, -12),
+            fontsize=8,
+        )
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(label("fig_curve_x", lang))
+    ax.set_ylabel(f"{label('covered_share', lang)} (%)")
+    ax.set_title(label("fig_curve_title", lang))
+    ax.grid(alpha=0.3)
+    low = 100 * float(curve["covered_share"].min()) if len(curve) else 0.0
+    ax.set_ylim(max(0.0, np.floor(low / 10) * 10), 100)
+    return figure
+
+
+def figure_commune_bars(
+    result: CoverageResult, plan: Plan | None = None, lang: str = DEFAULT_LANG, n: int = 25
+) -> Figure:
+    """Covered share per commune: today and after the plan.
+
+    With a plan, the ``n`` communes that gain the most people; without one, the
+    ``n`` least covered communes today.
+    """
+    table = _bar_table(result, plan, n)
+    figure = Figure(figsize=(9, 0.28 * len(table) + 1.6))
+    ax = figure.add_subplot()
+    y = np.arange(len(table))
+    if plan is not None:
+        ax.barh(
+            y + 0.2,
+            100 * table["covered_share_before"],
+            height=0.4,
+            color="#fdae61",
+            label=label("today", lang),
+        )
+        ax.barh(
+            y - 0.2,
+            100 * table["covered_share_after"],
+            height=0.4,
+            color="#1a9641",
+            label=label("after_plan", lang),
+        )
+        ax.legend(loc="lower right", fontsize=8)
+        ax.set_title(label("fig_bars_title", lang))
+    else:
+        ax.barh(y, 100 * table["covered_share_before"], height=0.6, color="#fdae61")
+        ax.set_title(label("fig_bars_title_today", lang))
+    ax.set_yticks(y, table["name"].tolist(), fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel(f"{label('covered_share', lang)} (%)")
+    ax.grid(axis="x", alpha=0.3)
+    return figure
+
+
+def _bar_table(result: CoverageResult, plan: Plan | None, n: int) -> pd.DataFrame:
+    today = result.communes.rename(columns={"covered_share": "covered_share_before"})
+    if plan is None:
+        return today.sort_values(["covered_share_before", "code"]).head(n)
+    after = plan.communes[["code", "covered_population_after", "covered_share_after"]]
+    table = today.merge(after, on="code", how="inner")
+    table["gain"] = table["covered_population_after"] - table["covered_population"]
+    return table.sort_values(["gain", "code"], ascending=[False, True]).head(n)
+
+
+def _share_class_names(lang: str) -> list[str]:
+    names = []
+    for low, high in itertools.pairwise(SHARE_BREAKS):
+        names.append(f"{fmt_pct(low, lang, 0)}–{fmt_pct(min(high, 1.0), lang, 0)}")
+    return names
+
+
+def _dot(colour: str, text: str, size: float, marker: str = "o") -> Line2D:
+    return Line2D(
+        [],
+        [],
+        marker=marker,
+        linestyle="",
+        markerfacecolor=colour,
+        markeredgecolor="white",
+        markersize=size,
+        label=text,
+    )

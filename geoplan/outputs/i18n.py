@@ -1,0 +1,188 @@
+"""Labels of maps, figures and tables in Vietnamese (the default) and English.
+
+One dictionary, :data:`LABELS`, holds every word a person reads on a map or a
+figure; :func:`label` picks one, :func:`fmt_int` and :func:`fmt_pct` write numbers
+the way each language does (Vietnamese: ``3.619.443`` and ``50,1%``).
+
+Examples
+--------
+>>> label("population", "vi"), label("population", "en")
+('Dân số', 'Population')
+>>> fmt_int(3619443, "vi"), fmt_pct(0.5012, "en")
+('3.619.443', '50.1%')
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from geoplan.errors import InputError
+
+LANGS: Final = ("vi", "en")
+DEFAULT_LANG: Final = "vi"
+
+#: key -> (Vietnamese, English). ``{…}`` fields are filled with ``str.format``.
+LABELS: Final[dict[str, tuple[str, str]]] = {
+    "title": ("Vùng phủ sóng 5G — tỉnh Bắc Ninh", "5G coverage — Bắc Ninh province"),
+    "title_plan": (
+        "Vùng phủ sóng 5G và trạm mới đề xuất — tỉnh Bắc Ninh",
+        "5G coverage and proposed new sites — Bắc Ninh province",
+    ),
+    "created": ("Ngày lập", "Created"),
+    "scenario": ("Kịch bản", "Scenario"),
+    "scenario_today": (
+        "{n_sites} trạm hiện có{synthetic}, mô hình {model}: {covered} / {total} người "
+        "được phủ sóng ({share})",
+        "{n_sites} existing sites{synthetic}, {model} model: {covered} of {total} people "
+        "covered ({share})",
+    ),
+    "scenario_plan": (
+        "Kế hoạch: {n_new} trạm mới/nâng cấp trong {n_phases} giai đoạn, chi phí {cost} "
+        "→ {share} dân số được phủ sóng",
+        "Plan: {n_new} new or upgraded sites in {n_phases} phases, cost {cost} "
+        "→ {share} of people covered",
+    ),
+    "synthetic_suffix": (
+        " (dữ liệu tổng hợp, không phải trạm thật)",
+        " (synthetic, not real sites)",
+    ),
+    "synthetic": ("tổng hợp", "synthetic"),
+    "sources": ("Nguồn dữ liệu", "Data sources"),
+    "source_population": (
+        "Dân số: WorldPop 2020, 1 km (CC BY 4.0, worldpop.org, Đại học Southampton), "
+        "hiệu chỉnh theo dân số chính thức 2025 của từng xã/phường",
+        "Population: WorldPop 2020, 1 km (CC BY 4.0, worldpop.org, University of "
+        "Southampton), rescaled to the official 2025 population of each commune",
+    ),
+    "source_boundaries": (
+        "Ranh giới xã/phường 2025: vietnam-3d-map, MIT © 2025 Lam Ngoc Khuong",
+        "Commune boundaries 2025: vietnam-3d-map, MIT © 2025 Lam Ngoc Khuong",
+    ),
+    "source_sites": ("Trạm: {name}", "Sites: {name}"),
+    "source_leaflet": ("Bản đồ: Leaflet (BSD-2)", "Map: Leaflet (BSD-2)"),
+    "layer_communes": ("Xã/phường theo tỷ lệ phủ sóng hiện tại", "Communes by covered share today"),
+    "layer_communes_after": (
+        "Xã/phường theo tỷ lệ phủ sóng sau kế hoạch",
+        "Communes by covered share after the plan",
+    ),
+    "layer_density": ("Mật độ dân số", "Population density"),
+    "layer_sites": ("Trạm hiện có", "Existing sites"),
+    "layer_footprint": ("Vùng phủ sóng hiện tại", "Coverage footprint today"),
+    "layer_phase": ("Trạm mới đề xuất — giai đoạn {phase}", "Proposed new sites — phase {phase}"),
+    "layer_hotspots": (
+        "Điểm nóng dân cư chưa được phủ sóng (hiện tại)",
+        "Hotspots of uncovered population (today)",
+    ),
+    "layer_osm": ("Nền OpenStreetMap (cần internet)", "OpenStreetMap background (needs internet)"),
+    "legend_share": ("Tỷ lệ dân số được phủ sóng", "Share of people covered"),
+    "legend_density": ("Mật độ (người/km²)", "Density (people/km²)"),
+    "commune": ("Xã/phường", "Commune"),
+    "code": ("Mã", "Code"),
+    "name": ("Tên", "Name"),
+    "population": ("Dân số", "Population"),
+    "covered_population": ("Dân số được phủ sóng", "Covered population"),
+    "uncovered_population": ("Dân số chưa được phủ sóng", "Uncovered population"),
+    "covered_share": ("Tỷ lệ phủ sóng", "Covered share"),
+    "covered_share_before": ("Tỷ lệ phủ sóng hiện tại", "Covered share today"),
+    "covered_share_after": ("Tỷ lệ phủ sóng sau kế hoạch", "Covered share after the plan"),
+    "covered_population_before": ("Dân số được phủ sóng hiện tại", "Covered population today"),
+    "covered_population_after": (
+        "Dân số được phủ sóng sau kế hoạch",
+        "Covered population after the plan",
+    ),
+    "density": ("Mật độ", "Density"),
+    "people": ("người", "people"),
+    "people_per_km2": ("người/km²", "people/km²"),
+    "site": ("Trạm", "Site"),
+    "operator": ("Nhà mạng", "Operator"),
+    "band": ("Băng tần", "Band"),
+    "antenna_height_m": ("Độ cao ăng-ten (m)", "Antenna height (m)"),
+    "source": ("Nguồn", "Source"),
+    "kind": ("Loại", "Kind"),
+    "new_tower": ("Trạm mới", "New tower"),
+    "upgrade": ("Nâng cấp trạm hiện có", "Upgrade of an existing site"),
+    "phase": ("Giai đoạn", "Phase"),
+    "order": ("Thứ tự", "Order"),
+    "cost_vnd": ("Chi phí (VND)", "Cost (VND)"),
+    "added_population": ("Dân số được phủ thêm", "People newly covered"),
+    "n_sites": ("Số trạm", "Number of sites"),
+    "hotspot": ("Điểm nóng", "Hotspot"),
+    "hotspot_text": (
+        "{people} người chưa được phủ sóng trong ô 1 km × 1 km",
+        "{people} people not covered in this 1 km × 1 km block",
+    ),
+    "footprint_text": (
+        "Nơi tâm ô lưới 100 m nằm trong tầm phủ của ít nhất một trạm",
+        "Where a 100 m cell centre is within reach of at least one site",
+    ),
+    "today": ("hiện tại", "today"),
+    "after_plan": ("sau kế hoạch", "after the plan"),
+    "fig_curve_title": ("Tỷ lệ phủ sóng theo số trạm mới", "Covered share by number of new sites"),
+    "fig_curve_x": ("Số trạm mới/nâng cấp", "New or upgraded sites"),
+    "fig_bars_title": (
+        "Tỷ lệ phủ sóng theo xã/phường: hiện tại và sau kế hoạch",
+        "Covered share by commune: today and after the plan",
+    ),
+    "fig_bars_title_today": (
+        "Các xã/phường có tỷ lệ phủ sóng thấp nhất",
+        "Least covered communes today",
+    ),
+    "sheet_communes": ("Xa_phuong", "Communes"),
+    "sheet_phases": ("Giai_doan", "Phases"),
+    "sheet_new_sites": ("Tram_moi", "New_sites"),
+    "sheet_about": ("Thong_tin", "About"),
+    "model": ("Mô hình", "Model"),
+    "total": ("Toàn tỉnh", "Province"),
+}
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if it is one of :data:`LANGS`, else raise :class:`InputError`."""
+    if lang not in LANGS:
+        raise InputError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
+    return lang
+
+
+def label(key: str, lang: str = DEFAULT_LANG, **fields: object) -> str:
+    """The text of ``key`` in ``lang``, with ``{fields}`` filled in.
+
+    >>> label("layer_phase", "en", phase=2)
+    'Proposed new sites — phase 2'
+    """
+    text = LABELS[key][LANGS.index(check_lang(lang))]
+    return text.format(**fields) if fields else text
+
+
+def fmt_int(value: float, lang: str = DEFAULT_LANG) -> str:
+    """A whole number with the thousands separator of ``lang`` (``.`` in vi, ``,`` in en).
+
+    >>> fmt_int(1234567.4, "vi")
+    '1.234.567'
+    """
+    text = f"{round(float(value)):,d}"
+    return text.replace(",", ".") if check_lang(lang) == "vi" else text
+
+
+def fmt_pct(share: float, lang: str = DEFAULT_LANG, digits: int = 1) -> str:
+    """A share (0..1) as a percentage with the decimal mark of ``lang``.
+
+    >>> fmt_pct(0.12345, "vi")
+    '12,3%'
+    """
+    text = f"{100 * float(share):.{digits}f}%"
+    return text.replace(".", ",") if check_lang(lang) == "vi" else text
+
+
+def fmt_vnd(value: float, lang: str = DEFAULT_LANG) -> str:
+    """An amount of đồng, in billions (tỷ) when large enough.
+
+    >>> fmt_vnd(12_500_000_000, "vi"), fmt_vnd(12_500_000_000, "en")
+    ('12,5 tỷ đồng', 'VND 12.5 billion')
+    """
+    billions = float(value) / 1e9
+    if abs(billions) >= 1:
+        number = f"{billions:,.1f}"
+        if check_lang(lang) == "vi":
+            return number.replace(",", " ").replace(".", ",").replace(" ", ".") + " tỷ đồng"
+        return f"VND {number} billion"
+    return f"{fmt_int(value, lang)} đồng" if lang == "vi" else f"VND {fmt_int(value, lang)}"

@@ -1,0 +1,173 @@
+"""Geometry for display: light commune outlines, coverage footprint, density, hotspots.
+
+Everything here is computed in the work CRS (metres) and returned in EPSG:4326 with
+coordinates rounded (:data:`DISPLAY_PRECISION_DEG`, about 1 m), so a map stays small.
+The numeric core (:func:`block_sum`, :func:`classify`, :func:`top_blocks`) works on
+arrays; the rest are thin adapters over a :class:`~geoplan.population.PopulationGrid`.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from affine import Affine
+from rasterio import features
+
+from geoplan.coverage import CoverageResult
+from geoplan.io.rasters import apply_affine
+from geoplan.population import PopulationGrid
+
+#: Coordinates on the map are rounded to this grid (degrees; 1e-5 deg ~ 1.1 m).
+DISPLAY_PRECISION_DEG = 1e-5
+#: Commune outlines and the footprint are simplified with this tolerance (metres).
+SIMPLIFY_M = 25.0
+#: Density classes (people/km²): GHSL thresholds 300 and 1,500, then two urban steps.
+DENSITY_BREAKS = (0.0, 300.0, 1500.0, 5000.0, 15000.0, np.inf)
+DENSITY_COLOURS = ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")
+
+
+# --------------------------------------------------------------------------- numeric core
+def block_sum(values: np.ndarray, factor: int) -> np.ndarray:
+    """Sum a 2-D array over ``factor`` × ``factor`` blocks (edges padded with 0).
+
+    >>> block_sum(np.ones((3, 5)), 2)
+    array([[4., 4., 2.],
+           [2., 2., 1.]])
+    """
+    rows, cols = values.shape
+    padded = np.zeros((-(-rows // factor) * factor, -(-cols // factor) * factor))
+    padded[:rows, :cols] = values
+    blocks = padded.reshape(padded.shape[0] // factor, factor, padded.shape[1] // factor, factor)
+    return blocks.sum(axis=(1, 3))
+
+
+def classify(values: np.ndarray, breaks: tuple[float, ...]) -> np.ndarray:
+    """Class index (0 .. len(breaks) - 2) of each value; ``breaks`` are lower bounds.
+
+    >>> classify(np.array([0.0, 0.2, 0.99, 1.0]), (0.0, 0.2, 0.8, 1.0001))
+    array([0, 1, 2, 2])
+    """
+    index = np.searchsorted(np.asarray(breaks), values, side="right") - 1
+    return np.clip(index, 0, len(breaks) - 2)
+
+
+def top_blocks(people: np.ndarray, n: int, min_people: float) -> np.ndarray:
+    """Flat indices of the ``n`` largest entries of ``people`` that reach ``min_people``.
+
+    Sorted largest first; ties broken by index, so the answer is deterministic.
+
+    >>> top_blocks(np.array([5.0, 50.0, 20.0, 50.0]), 2, 10.0)
+    array([1, 3])
+    """
+    flat = np.asarray(people, dtype=float).ravel()
+    order = np.lexsort((np.arange(flat.size), -flat))
+    keep = order[flat[order] >= min_people]
+    return keep[:n]
+
+
+# --------------------------------------------------------------------------- adapters
+def round_geometries(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``frame`` in EPSG:4326 with coordinates snapped to :data:`DISPLAY_PRECISION_DEG`."""
+    out = frame.to_crs("EPSG:4326")
+    out.geometry = shapely.set_precision(out.geometry.values, DISPLAY_PRECISION_DEG)
+    return out
+
+
+def display_communes(
+    communes: gpd.GeoDataFrame, work_crs: str, tolerance_m: float = SIMPLIFY_M
+) -> gpd.GeoDataFrame:
+    """Commune polygons simplified (shared borders stay shared) and rounded for a map."""
+    work = communes.to_crs(work_crs)
+    simplified = shapely.coverage_simplify(work.geometry.values, tolerance_m)
+    work = work.set_geometry(shapely.make_valid(simplified))
+    return round_geometries(work)
+
+
+def grid_mask(grid: PopulationGrid, flat_index: np.ndarray) -> np.ndarray:
+    """Boolean raster of the grid, True at the cells given by flat index."""
+    mask = np.zeros(grid.shape, dtype=bool)
+    mask.ravel()[np.asarray(flat_index, dtype=np.int64)] = True
+    return mask
+
+
+def mask_polygons(
+    mask: np.ndarray, transform: Affine, crs: str, tolerance_m: float = SIMPLIFY_M
+) -> gpd.GeoDataFrame:
+    """The True region of a raster mask as simplified polygons (EPSG:4326, rounded)."""
+    shapes = [
+        shapely.geometry.shape(geom)
+        for geom, _ in features.shapes(mask.astype(np.uint8), mask=mask, transform=transform)
+    ]
+    frame = gpd.GeoDataFrame(geometry=shapes, crs=crs)
+    if len(frame):
+        frame.geometry = shapely.simplify(frame.geometry.values, tolerance_m)
+    return round_geometries(frame)
+
+
+def coverage_footprint(grid: PopulationGrid, result: CoverageResult) -> gpd.GeoDataFrame:
+    """Polygons of the covered cells of ``result`` (EPSG:4326)."""
+    covered_cells = result.cells.flat_index[result.covered]
+    return mask_polygons(grid_mask(grid, covered_cells), grid.transform, grid.crs)
+
+
+def _block_grid(grid: PopulationGrid, block_m: float) -> tuple[int, Affine]:
+    factor = max(1, round(block_m / grid.cell_size_m))
+    a, b, c, d, e, f = grid.transform[:6]
+    return factor, Affine(a * factor, b * factor, c, d * factor, e * factor, f)
+
+
+def density_classes(grid: PopulationGrid, block_m: float = 1000.0) -> gpd.GeoDataFrame:
+    """Population density on ``block_m`` blocks, as polygons per density class.
+
+    Density is people over the block's area inside the province. Neighbouring blocks
+    of one class merge into one polygon. Columns: ``density_class`` (index into
+    :data:`DENSITY_BREAKS`), ``geometry``.
+    """
+    factor, transform = _block_grid(grid, block_m)
+    people = block_sum(grid.population, factor)
+    inside_km2 = block_sum((grid.commune_index >= 0).astype(float), factor)
+    inside_km2 *= grid.cell_size_m**2 / 1e6
+    with np.errstate(divide="ignore", invalid="ignore"):
+        density = np.where(inside_km2 > 0, people / inside_km2, 0.0)
+    classes = classify(density, DENSITY_BREAKS).astype(np.int16)
+    pieces = [
+        (shapely.geometry.shape(geom), int(value))
+        for geom, value in features.shapes(classes, mask=inside_km2 > 0, transform=transform)
+    ]
+    frame = gpd.GeoDataFrame(
+        {"density_class": [value for _, value in pieces]},
+        geometry=[geom for geom, _ in pieces],
+        crs=grid.crs,
+    )
+    return round_geometries(frame)
+
+
+def uncovered_hotspots(
+    grid: PopulationGrid,
+    result: CoverageResult,
+    n: int = 15,
+    block_m: float = 1000.0,
+    min_people: float = 1000.0,
+) -> gpd.GeoDataFrame:
+    """The ``n`` ``block_m`` squares with the most people outside coverage.
+
+    Columns: ``uncovered_population`` (people), ``geometry`` (square, EPSG:4326),
+    largest first.
+    """
+    uncovered = np.zeros(grid.shape)
+    cells = result.cells
+    uncovered.ravel()[cells.flat_index] = cells.population * ~result.covered
+    factor, transform = _block_grid(grid, block_m)
+    people = block_sum(uncovered, factor)
+    chosen = top_blocks(people, n, min_people)
+    rows, cols = np.divmod(chosen, people.shape[1])
+    x0, y0 = apply_affine(transform, cols, rows)
+    x1, y1 = apply_affine(transform, cols + 1, rows + 1)
+    squares = shapely.box(
+        np.minimum(x0, x1), np.minimum(y0, y1), np.maximum(x0, x1), np.maximum(y0, y1)
+    )
+    frame = gpd.GeoDataFrame(
+        {"uncovered_population": people.ravel()[chosen]}, geometry=squares, crs=grid.crs
+    )
+    return round_geometries(frame)
