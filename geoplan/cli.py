@@ -210,13 +210,7 @@ def run_plan(args: argparse.Namespace) -> int:
 
     for name in PLAN_FILES.values():
         check_writable(args.out / name, args.overwrite)
-    scenario = load_scenario(
-        args.boundaries,
-        args.population,
-        args.stations,
-        _config(args),
-        drop_outside=args.drop_outside,
-    )
+    scenario = _load_scenario(args)
     result = scenario.plan(
         args.target, solver=args.solver, max_sites=args.max_sites, budget_vnd=args.budget,
         min_commune_share=args.min_commune_share, candidates=args.candidates, model=args.model,
@@ -241,6 +235,17 @@ def run_plan(args: argparse.Namespace) -> int:
     for name, path in files.items():
         print(f"wrote {name}: {path}")
     return 0
+
+
+def _load_scenario(args: argparse.Namespace) -> Scenario:
+    """The scenario named by the shared input options of a subcommand."""
+    return load_scenario(
+        args.boundaries,
+        args.population,
+        args.stations,
+        _config(args),
+        drop_outside=args.drop_outside,
+    )
 
 
 def _config(args: argparse.Namespace) -> PlanConfig:
@@ -291,13 +296,7 @@ def run_coverage(args: argparse.Namespace) -> int:
             raise GeoplanError("--rasters needs the radio model: add --model 38901")
         for path in raster_paths(args.rasters).values():
             check_writable(path, args.overwrite)
-    scenario = load_scenario(
-        args.boundaries,
-        args.population,
-        args.stations,
-        _config(args),
-        drop_outside=args.drop_outside,
-    )
+    scenario = _load_scenario(args)
     model = get_model(args.model, scenario.config)
     result = scenario.coverage(model)
     extras = _model_extras(scenario, args.model)
@@ -330,13 +329,7 @@ def run_demo(args: argparse.Namespace) -> int:
     for path in [*outputs.values(), *report_paths(report_dir, args.plan is not None).values()]:
         check_writable(path, args.overwrite)
     plan = read_plan(args.plan) if args.plan else None
-    scenario = load_scenario(
-        args.boundaries,
-        args.population,
-        args.stations,
-        _config(args),
-        drop_outside=args.drop_outside,
-    )
+    scenario = _load_scenario(args)
     result = scenario.coverage(args.model)
     write_table_csv(commune_table(result), outputs["table"], args.overwrite)
     save_map(coverage_map(scenario, result, plan, lang=args.lang), outputs["map"], args.overwrite)
@@ -358,13 +351,7 @@ def run_demo(args: argparse.Namespace) -> int:
 def run_map(args: argparse.Namespace) -> int:
     check_writable(args.out, args.overwrite)
     plan = read_plan(args.plan) if args.plan else None
-    scenario = load_scenario(
-        args.boundaries,
-        args.population,
-        args.stations,
-        _config(args),
-        drop_outside=args.drop_outside,
-    )
+    scenario = _load_scenario(args)
     fmap = coverage_map(
         scenario,
         None,
@@ -383,13 +370,7 @@ def run_report(args: argparse.Namespace) -> int:
     plan = read_plan(args.plan) if args.plan else None
     for path in report_paths(args.out, plan is not None).values():
         check_writable(path, args.overwrite)
-    scenario = load_scenario(
-        args.boundaries,
-        args.population,
-        args.stations,
-        _config(args),
-        drop_outside=args.drop_outside,
-    )
+    scenario = _load_scenario(args)
     written = write_report(
         args.out, scenario, None, plan, lang=args.lang, model=args.model, overwrite=args.overwrite
     )
