@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import pandas as pd
 
 from geoplan.config import PlanConfig
 from geoplan.coverage import CoverageModel, CoverageResult, RadiusModel, Sites, compute_coverage
@@ -91,6 +92,27 @@ class Scenario:
     def with_stations(self, stations: gpd.GeoDataFrame) -> Scenario:
         """The same scenario with another station set (e.g. one operator's sites)."""
         return Scenario(self.communes, self.grid, stations, self.config, self.sources)
+
+    def for_operator(self, operator: str) -> Scenario:
+        """The same scenario with only ``operator``'s sites (case and spaces ignored).
+
+        >>> load_scenario().for_operator("Viettel").stations["operator"].unique()  # doctest: +SKIP
+        array(['Viettel'], dtype=object)
+        """
+        names = self.stations["operator"].astype(str)
+        keep = names.str.strip().str.casefold() == operator.strip().casefold()
+        if not keep.any():
+            known = ", ".join(sorted(names.unique())) or "none"
+            raise InputError(
+                f"{self.sources.get('stations', 'stations')}: no sites of operator "
+                f"{operator!r}; operators there: {known}"
+            )
+        return self.with_stations(self.stations[keep.to_numpy()].reset_index(drop=True))
+
+    @property
+    def operators(self) -> pd.Series:
+        """Number of sites per operator, most first."""
+        return self.stations["operator"].value_counts().rename("sites")
 
     def __repr__(self) -> str:
         kind = "synthetic" if self.stations_synthetic else "user"

@@ -41,6 +41,7 @@ from geoplan.population import Cells
 if TYPE_CHECKING:
     import os
 
+    from geoplan.outputs.plan_dir import Plan
     from geoplan.scenario import Scenario
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,12 @@ class PlanResult:
         from geoplan.outputs.plan import write_plan
 
         return write_plan(self, out_dir, overwrite)
+
+    def to_plan(self) -> Plan:
+        """The plan as the maps, figures and reports take it (same tables as a plan folder)."""
+        from geoplan.outputs.plan_dir import Plan
+
+        return Plan(self.new_sites, self.phases, self.communes, self.curve, meta=self.summary)
 
     def __repr__(self) -> str:
         s = self.summary

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import matplotlib
@@ -30,7 +31,10 @@ from geoplan.outputs.maps import (
     SITE_COLOUR,
     phase_colour,
 )
-from geoplan.outputs.plan_dir import Plan
+from geoplan.outputs.plan_dir import Plan, as_plan
+
+if TYPE_CHECKING:
+    from geoplan.optimize.adapter import PlanResult
 
 matplotlib.use("Agg")
 #: Fixed metadata so that the same figure gives the same bytes.
@@ -52,12 +56,13 @@ def figure_coverage_map(
     communes: gpd.GeoDataFrame,
     result: CoverageResult,
     stations: gpd.GeoDataFrame | None = None,
-    plan: Plan | None = None,
+    plan: Plan | PlanResult | None = None,
     lang: str = DEFAULT_LANG,
     work_crs: str = "EPSG:32648",
     synthetic: bool = False,
 ) -> Figure:
     """Communes coloured by covered share today, existing and planned sites on top."""
+    plan = as_plan(plan)
     figure = Figure(figsize=(11, 7.5))
     ax = figure.add_subplot()
     shares = (
@@ -117,15 +122,16 @@ def figure_coverage_map(
     return figure
 
 
-def figure_curve(plan: Plan, lang: str = DEFAULT_LANG) -> Figure:
+def figure_curve(plan: Plan | PlanResult, lang: str = DEFAULT_LANG) -> Figure:
     """Covered share (%) against the number of new sites, with phase ends marked."""
+    checked = as_plan(plan)
     figure = Figure(figsize=(8, 4.8))
     ax = figure.add_subplot()
-    curve = plan.curve
+    curve = checked.curve
     ax.plot(curve["n_sites"], 100 * curve["covered_share"], color="#2166ac", linewidth=2)
-    ends = plan.phases["n_sites"].cumsum().to_numpy()
+    ends = checked.phases["n_sites"].cumsum().to_numpy()
     for phase, n_sites, share in zip(
-        plan.phases["phase"], ends, plan.phases["covered_share_after"], strict=True
+        checked.phases["phase"], ends, checked.phases["covered_share_after"], strict=True
     ):
         ax.scatter([n_sites], [100 * share], color=phase_colour(int(phase)), zorder=3)
         ax.annotate(
@@ -146,13 +152,17 @@ def figure_curve(plan: Plan, lang: str = DEFAULT_LANG) -> Figure:
 
 
 def figure_commune_bars(
-    result: CoverageResult, plan: Plan | None = None, lang: str = DEFAULT_LANG, n: int = 25
+    result: CoverageResult,
+    plan: Plan | PlanResult | None = None,
+    lang: str = DEFAULT_LANG,
+    n: int = 25,
 ) -> Figure:
     """Covered share per commune: today and after the plan.
 
     With a plan, the ``n`` communes that gain the most people; without one, the
     ``n`` least covered communes today.
     """
+    plan = as_plan(plan)
     table = _bar_table(result, plan, n)
     figure = Figure(figsize=(9, 0.28 * len(table) + 1.6))
     ax = figure.add_subplot()

@@ -22,6 +22,7 @@ import itertools
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import folium
 import geopandas as gpd
@@ -34,8 +35,11 @@ from geoplan.io.atomic import atomic_path
 from geoplan.outputs import layers
 from geoplan.outputs.i18n import DEFAULT_LANG, check_lang, fmt_int, fmt_pct, fmt_vnd, label
 from geoplan.outputs.offline import RawHTML, escape_text, make_offline, stable_ids
-from geoplan.outputs.plan_dir import Plan, check_plan_communes
+from geoplan.outputs.plan_dir import Plan, as_plan, check_plan_communes
 from geoplan.scenario import Scenario
+
+if TYPE_CHECKING:
+    from geoplan.optimize.adapter import PlanResult
 
 #: Classes of covered share (lower bounds) and their colours (ColorBrewer RdYlGn, 5 classes).
 SHARE_BREAKS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0001)
@@ -82,7 +86,7 @@ def table_html(rows: Sequence[tuple[str, str]]) -> str:
 def coverage_map(
     scenario: Scenario,
     result: CoverageResult | None = None,
-    plan: Plan | None = None,
+    plan: Plan | PlanResult | None = None,
     *,
     lang: str = DEFAULT_LANG,
     model: str = "radius",
@@ -97,7 +101,8 @@ def coverage_map(
     ----------
     scenario : the communes, population grid and existing sites
     result : coverage today; computed with ``model`` when omitted
-    plan : a plan folder read by :func:`~geoplan.outputs.plan_dir.read_plan`
+    plan : a plan: ``scenario.plan(...)``, or a plan folder read by
+        :func:`~geoplan.outputs.plan_dir.read_plan`
     lang : ``"vi"`` (default) or ``"en"``
     title : heading of the map (default: a standard one in ``lang``)
     created : date printed on the map (default: today, UTC)
@@ -111,6 +116,7 @@ def coverage_map(
     >>> save_map(fmap, "out/map.html")                           # doctest: +SKIP
     """
     check_lang(lang)
+    plan = as_plan(plan)
     result = result if result is not None else scenario.coverage(model)
     if plan is not None:
         check_plan_communes(plan, scenario.communes["code"])

@@ -21,12 +21,16 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, overload
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from geoplan.errors import DataMismatchError, FormatError, InputError
+
+if TYPE_CHECKING:
+    from geoplan.optimize.adapter import PlanResult
 
 SITE_KINDS = ("new_tower", "upgrade")
 
@@ -151,12 +155,27 @@ def read_plan(path: str | os.PathLike[str]) -> Plan:
     )
 
 
+@overload
+def as_plan(plan: Plan | PlanResult) -> Plan: ...
+@overload
+def as_plan(plan: None) -> None: ...
+@overload
+def as_plan(plan: Plan | PlanResult | None) -> Plan | None: ...
+def as_plan(plan: Plan | PlanResult | None) -> Plan | None:
+    """``plan`` as a :class:`Plan`: a plan folder as read, or a fresh
+    :class:`~geoplan.optimize.adapter.PlanResult` (``scenario.plan(...)``) by its tables."""
+    if plan is None or isinstance(plan, Plan):
+        return plan
+    return plan.to_plan()
+
+
 def check_plan_communes(plan: Plan, codes: pd.Series) -> None:
     """Raise :class:`DataMismatchError` if the plan's communes are not ``codes``."""
     unknown = sorted(set(plan.communes["code"]) - set(codes.astype(str)))
     if unknown:
         raise DataMismatchError(
-            f"{plan.path}/communes_before_after.csv: commune code(s) {', '.join(unknown[:5])} "
+            f"{plan.path or 'the plan'}/communes_before_after.csv: commune code(s) "
+            f"{', '.join(unknown[:5])} "
             "are not in the boundaries; was the plan made for other boundaries?"
         )
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
@@ -25,8 +26,11 @@ from geoplan.coverage import CoverageResult
 from geoplan.io.atomic import check_writable
 from geoplan.outputs import figures, layers, tables
 from geoplan.outputs.i18n import DEFAULT_LANG, LABELS, check_lang, label
-from geoplan.outputs.plan_dir import Plan, check_plan_communes
+from geoplan.outputs.plan_dir import Plan, as_plan, check_plan_communes
 from geoplan.scenario import Scenario
+
+if TYPE_CHECKING:
+    from geoplan.optimize.adapter import PlanResult
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +61,7 @@ def write_report(
     out_dir: str | os.PathLike[str],
     scenario: Scenario,
     result: CoverageResult | None = None,
-    plan: Plan | None = None,
+    plan: Plan | PlanResult | None = None,
     *,
     lang: str = DEFAULT_LANG,
     model: str = "radius",
@@ -73,6 +77,7 @@ def write_report(
     >>> paths = write_report("out/report", geoplan.load_scenario())  # doctest: +SKIP
     """
     check_lang(lang)
+    plan = as_plan(plan)
     paths = report_paths(out_dir, plan is not None)
     for path in paths.values():
         check_writable(path, overwrite)

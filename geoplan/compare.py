@@ -1,0 +1,209 @@
+"""Compare what-if variants of one scenario side by side.
+
+A *variant* is a name and a few settings: which coverage model, which operator's
+sites, and what to plan (a target, a site or money budget, an equity floor). Each
+variant gives one row of a table: coverage today, the plan, its cost and how fair
+it is across communes::
+
+    >>> import geoplan
+    >>> scenario = geoplan.load_scenario()
+    >>> table = geoplan.compare(scenario, {                       # doctest: +SKIP
+    ...     "80%": {"target": 0.8},
+    ...     "80%, every commune >= 50%": {"target": 0.8, "min_commune_share": 0.5},
+    ...     "radio model today": {"model": "38901"},
+    ... })
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from geoplan.coverage import CoverageResult
+from geoplan.errors import InputError
+from geoplan.progress import progress
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from geoplan.optimize.adapter import PlanResult
+    from geoplan.scenario import Scenario
+
+#: Settings that choose the sites and the model of a variant.
+SCENARIO_KEYS = frozenset({"model", "operator", "stations"})
+#: Settings passed on to :meth:`Scenario.plan`; any of the first three makes a plan.
+PLAN_TRIGGERS = frozenset({"target", "max_sites", "budget_vnd"})
+PLAN_KEYS = PLAN_TRIGGERS | {
+    "min_commune_share",
+    "candidates",
+    "sites_per_phase",
+    "budget_per_phase_vnd",
+    "preferred_kinds",
+    "time_limit_s",
+    "solver",
+}
+#: Share below which a commune counts as poorly served in the table.
+POOR_SHARE = 0.5
+
+COLUMNS = [
+    "model",
+    "existing_sites",
+    "covered_share_today",
+    "target",
+    "new_sites",
+    "covered_share",
+    "lowest_commune_share",
+    "communes_below_50pct",
+    "cost_vnd",
+    "solver",
+    "gap",
+    "seconds",
+]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One row per variant, plus every variant's full result.
+
+    Attributes
+    ----------
+    table : DataFrame indexed by variant name, columns :data:`COLUMNS`. Shares are
+        0..1; ``covered_share`` and the commune columns are after the plan (today's
+        when the variant plans nothing); ``gap`` is the distance to the solver's
+        proven bound (NaN without a plan); ``cost_vnd`` is CAPEX in VND.
+    results : variant name -> :class:`PlanResult` or, without a plan,
+        :class:`CoverageResult`
+    """
+
+    table: pd.DataFrame
+    results: dict[str, CoverageResult | PlanResult]
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def __repr__(self) -> str:
+        shown = self.table[["model", "new_sites", "covered_share", "cost_vnd"]]
+        return f"Comparison of {len(self)} variants\n{shown.to_string()}"
+
+    def _repr_html_(self) -> str:
+        styled = self.table.style.format(
+            {
+                "covered_share_today": "{:.1%}",
+                "target": lambda v: "—" if pd.isna(v) else f"{v:.0%}",
+                "covered_share": "{:.1%}",
+                "lowest_commune_share": "{:.1%}",
+                "cost_vnd": lambda v: f"{v / 1e9:,.0f} bn",
+                "gap": lambda v: "—" if pd.isna(v) else f"{v:.1%}",
+                "seconds": "{:.1f}",
+            }
+        )
+        caption = f"Comparison of {len(self)} variants (shares of people; CAPEX in VND)"
+        return f"<p><b>{html.escape(caption)}</b></p>{styled.to_html()}"
+
+    def plot(self, lang: str = "en") -> Figure:
+        """Covered share today and after each variant's plan, as horizontal bars."""
+        from matplotlib.figure import Figure
+
+        table = self.table.iloc[::-1]
+        figure = Figure(figsize=(8, 0.45 * len(table) + 1.5))
+        ax = figure.add_subplot()
+        y = np.arange(len(table))
+        today, after = 100 * table["covered_share_today"], 100 * table["covered_share"]
+        ax.barh(y, after, color="#2166ac", label="after the plan" if lang == "en" else "sau")
+        ax.barh(y, today, color="#92c5de", label="today" if lang == "en" else "hiện nay")
+        for row, (share, sites) in enumerate(zip(after, table["new_sites"], strict=True)):
+            ax.annotate(f" {share:.1f}% (+{sites})", (share, row), va="center", fontsize=8)
+        ax.set_yticks(y, [str(name) for name in table.index])
+        ax.set_xlim(0, max(105.0, float(after.max()) + 20))
+        ax.set_xlabel("people covered (%)" if lang == "en" else "dân số được phủ sóng (%)")
+        ax.legend(loc="lower right", fontsize=8)
+        ax.grid(axis="x", alpha=0.3)
+        figure.tight_layout()
+        return figure
+
+
+def compare(
+    scenario: Scenario,
+    variants: Mapping[str, Mapping[str, Any]],
+    *,
+    solver: str = "greedy",
+) -> Comparison:
+    """Run every variant of ``scenario`` and tabulate them.
+
+    Parameters
+    ----------
+    scenario : the base scenario (``geoplan.load_scenario()``)
+    variants : name -> settings. Settings are ``model`` (``"radius"``, ``"38901"`` or
+        a model object), ``operator`` (keep only that operator's sites), ``stations``
+        (another station GeoDataFrame), and any option of :meth:`Scenario.plan`
+        (``target``, ``max_sites``, ``budget_vnd``, ``min_commune_share`` …). A
+        variant with none of ``target``, ``max_sites``, ``budget_vnd`` plans nothing
+        and reports coverage today.
+    solver : the default solver for the plans: ``"greedy"`` (seconds) or
+        ``"exact"`` (proven optimum; minutes on the full province)
+    """
+    if not variants:
+        raise InputError("compare needs at least one variant, e.g. {'80%': {'target': 0.8}}")
+    for name, settings in variants.items():
+        unknown = sorted(set(settings) - SCENARIO_KEYS - PLAN_KEYS)
+        if unknown:
+            raise InputError(
+                f"variant {name!r}: unknown setting(s) {', '.join(unknown)}; "
+                f"use {', '.join(sorted(SCENARIO_KEYS | PLAN_KEYS))}"
+            )
+    rows, results = {}, {}
+    for name in progress(list(variants), "variants", unit="variant"):
+        started = time.perf_counter()
+        result, row = _run_variant(scenario, variants[name], solver)
+        rows[name] = row | {"seconds": time.perf_counter() - started}
+        results[name] = result
+    table = pd.DataFrame.from_dict(rows, orient="index")[COLUMNS]
+    table.index.name = "variant"
+    return Comparison(table, results)
+
+
+def _run_variant(
+    scenario: Scenario, settings: Mapping[str, Any], solver: str
+) -> tuple[CoverageResult | PlanResult, dict[str, Any]]:
+    from geoplan.scenario import DEFAULT_MODEL
+
+    chosen = scenario
+    if "stations" in settings:
+        chosen = chosen.with_stations(settings["stations"])
+    if "operator" in settings:
+        chosen = chosen.for_operator(settings["operator"])
+    model = settings.get("model", DEFAULT_MODEL)
+    today = chosen.coverage(model)
+    row: dict[str, Any] = {
+        "model": today.model,
+        "existing_sites": today.n_sites,
+        "covered_share_today": today.covered_share,
+        "target": settings.get("target", np.nan),
+    }
+    if not PLAN_TRIGGERS & set(settings):
+        shares = today.communes["covered_share"]
+        return today, row | _equity(shares) | {
+            "new_sites": 0, "covered_share": today.covered_share, "cost_vnd": 0.0,
+            "solver": "—", "gap": np.nan,
+        }  # fmt: skip
+    options = {k: v for k, v in settings.items() if k in PLAN_KEYS}
+    options.setdefault("solver", solver)
+    plan = chosen.plan(model=model, **options)
+    s = plan.summary
+    return plan, row | _equity(plan.communes["covered_share_after"]) | {
+        "new_sites": s["n_new_sites"], "covered_share": s["achieved_share"],
+        "cost_vnd": float(s["total_cost_vnd"]), "solver": s["solver"], "gap": s["gap"],
+    }  # fmt: skip
+
+
+def _equity(shares: pd.Series) -> dict[str, Any]:
+    return {
+        "lowest_commune_share": float(shares.min()),
+        "communes_below_50pct": int((shares < POOR_SHARE).sum()),
+    }
