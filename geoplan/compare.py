@@ -92,7 +92,8 @@ class Comparison:
         return f"Comparison of {len(self)} variants\n{shown.to_string()}"
 
     def _repr_html_(self) -> str:
-        styled = self.table.style.format(
+        # variant names and other strings are user text: escape them like every HTML output
+        styled = self.table.style.format_index(escape="html").format(
             {
                 "covered_share_today": "{:.1%}",
                 "target": lambda v: "—" if pd.isna(v) else f"{v:.0%}",
@@ -101,7 +102,8 @@ class Comparison:
                 "cost_vnd": lambda v: f"{v / 1e9:,.0f} bn",
                 "gap": lambda v: "—" if pd.isna(v) else f"{v:.1%}",
                 "seconds": "{:.1f}",
-            }
+            },
+            escape="html",
         )
         caption = f"Comparison of {len(self)} variants (shares of people; CAPEX in VND)"
         return f"<p><b>{html.escape(caption)}</b></p>{styled.to_html()}"
