@@ -124,7 +124,7 @@ class Comparison:
         ax.set_yticks(y, [str(name) for name in table.index])
         ax.set_xlim(0, max(105.0, float(after.max()) + 20))
         ax.set_xlabel("people covered (%)" if lang == "en" else "dân số được phủ sóng (%)")
-        ax.legend(loc="lower right", fontsize=8)
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 1), ncol=2, frameon=False, fontsize=8)
         ax.grid(axis="x", alpha=0.3)
         figure.tight_layout()
         return figure

@@ -3,16 +3,19 @@
 Bars are shown only when the work is long enough to matter and nobody asked for
 quiet: ``set_quiet(True)`` (the CLI's ``--quiet``), the ``GEOPLAN_QUIET`` or ``CI``
 environment variables, or a standard error that is not a terminal (outside Jupyter).
+In Jupyter the bar is a widget when ipywidgets is installed, and text otherwise
+(``tqdm.auto`` would warn about the missing widgets on every import instead).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 T = TypeVar("T")
 _quiet: bool | None = None
@@ -52,4 +55,18 @@ def progress(
     if not bars_enabled():
         yield from items
         return
-    yield from tqdm(items, desc=description, total=total, unit=unit, leave=False)
+    yield from bar_class()(items, desc=description, total=total, unit=unit, leave=False)
+
+
+def bar_class() -> type[tqdm]:
+    """The tqdm class that suits where we run: a widget or text in Jupyter, text elsewhere."""
+    return _widget_bar() if _in_notebook() else tqdm
+
+
+def _widget_bar() -> type[tqdm]:
+    """The notebook widget bar if ipywidgets is installed, else the text bar."""
+    if importlib.util.find_spec("ipywidgets") is None:
+        return tqdm
+    from tqdm.notebook import tqdm as notebook_tqdm
+
+    return notebook_tqdm

@@ -10,6 +10,8 @@ from nbclient import NotebookClient
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 VISUAL = ("image/png", "text/html")
+#: Code that draws a figure; a cell holding it must show a PNG.
+DRAWS = ("plt.subplots", "geoplan.figure_", ".plot(")
 
 
 def test_there_are_notebooks() -> None:
@@ -41,3 +43,7 @@ def test_notebook_executes_and_shows_a_picture(path: Path, tmp_path: Path) -> No
     assert not [o for o in outputs if o.output_type == "error"]
     shown = [o for o in outputs if o.output_type in ("display_data", "execute_result")]
     assert any(any(kind in o.get("data", {}) for kind in VISUAL) for o in shown)
+    for number, cell in enumerate(notebook.cells):
+        if cell.cell_type == "code" and any(code in cell.source for code in DRAWS):
+            pictures = [o for o in cell.outputs if "image/png" in o.get("data", {})]
+            assert pictures, f"cell {number} draws a figure but shows no picture"

@@ -180,3 +180,16 @@ def test_bar_chart_shows_biggest_gains_or_least_covered(scenario, plan_dir) -> N
     least = result.communes.sort_values(["covered_share", "code"])["name"].head(2).tolist()
     ticks = figure_commune_bars(result, None, "en", n=2).axes[0].get_yticklabels()
     assert [t.get_text() for t in ticks] == least
+
+
+def test_importing_geoplan_leaves_the_matplotlib_backend_alone() -> None:
+    """A library must not switch the backend: Jupyter's inline plots would vanish."""
+    import subprocess
+    import sys
+
+    code = (
+        "import matplotlib; matplotlib.use('svg'); import geoplan, geoplan.outputs.figures; "
+        "print(matplotlib.get_backend())"
+    )
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert shown.stdout.strip() == "svg"

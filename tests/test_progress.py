@@ -41,3 +41,16 @@ def test_no_output_when_quiet(capsys) -> None:
 
 def test_not_a_notebook_in_plain_python() -> None:
     assert progress_module._in_notebook() is False
+
+
+def test_text_bar_in_a_notebook_without_widgets(monkeypatch) -> None:
+    """Without ipywidgets the notebook gets the text bar, not tqdm's warning."""
+    from tqdm import tqdm
+
+    real_find_spec = progress_module.importlib.util.find_spec
+    monkeypatch.setattr(
+        progress_module.importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "ipywidgets" else real_find_spec(name, *a),
+    )
+    assert progress_module._widget_bar() is tqdm

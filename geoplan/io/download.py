@@ -25,11 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tqdm.auto import tqdm
-
 from geoplan.errors import InputError
 from geoplan.io.atomic import atomic_path, write_text_atomic
-from geoplan.progress import bars_enabled
+from geoplan.progress import bar_class, bars_enabled
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +171,7 @@ def download(
         with (
             response,
             part.open("ab" if offset else "wb") as out,
-            tqdm(
+            bar_class()(
                 total=total,
                 initial=offset,
                 unit="B",

@@ -1,4 +1,4 @@
-"""Static figures for slides (matplotlib, Agg backend): map, curve, per-commune bars.
+"""Static figures for slides (matplotlib objects, no pyplot): map, curve, per-commune bars.
 
 Each ``figure_*`` function returns a :class:`matplotlib.figure.Figure` and draws
 nothing on screen; :func:`save_figure` writes one atomically (PNG, PDF or SVG, by
@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
-import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -36,7 +35,6 @@ from geoplan.outputs.plan_dir import Plan, as_plan
 if TYPE_CHECKING:
     from geoplan.optimize.adapter import PlanResult
 
-matplotlib.use("Agg")
 #: Fixed metadata so that the same figure gives the same bytes.
 PDF_METADATA = {"CreationDate": None, "Creator": "geoplan", "Producer": "geoplan"}
 PNG_DPI = 150
@@ -130,15 +128,17 @@ def figure_curve(plan: Plan | PlanResult, lang: str = DEFAULT_LANG) -> Figure:
     curve = checked.curve
     ax.plot(curve["n_sites"], 100 * curve["covered_share"], color="#2166ac", linewidth=2)
     ends = checked.phases["n_sites"].cumsum().to_numpy()
-    for phase, n_sites, share in zip(
-        checked.phases["phase"], ends, checked.phases["covered_share_after"], strict=True
+    for i, (phase, n_sites, share) in enumerate(
+        zip(checked.phases["phase"], ends, checked.phases["covered_share_after"], strict=True)
     ):
         ax.scatter([n_sites], [100 * share], color=phase_colour(int(phase)), zorder=3)
+        below = i % 2 == 0  # alternate sides so that labels of short phases do not overlap
         ax.annotate(
             f"{label('phase', lang)} {int(phase)}: {fmt_pct(share, lang)}",
             (n_sites, 100 * share),
             textcoords="offset points",
-            xytext=(6, -12),
+            xytext=(6, -12) if below else (-6, 8),
+            ha="left" if below else "right",
             fontsize=8,
         )
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
