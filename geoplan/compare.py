@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from geoplan.coverage import CoverageResult
-from geoplan.errors import InputError
+from geoplan.errors import GeoplanError, InputError
 from geoplan.progress import progress
 
 if TYPE_CHECKING:
@@ -162,7 +162,11 @@ def compare(
     rows, results = {}, {}
     for name in progress(list(variants), "variants", unit="variant"):
         started = time.perf_counter()
-        result, row = _run_variant(scenario, variants[name], solver)
+        try:
+            result, row = _run_variant(scenario, variants[name], solver)
+        except GeoplanError as exc:  # say which variant failed; keep the error as it is
+            exc.args = (f"variant {name!r}: {exc}", *exc.args[1:])
+            raise
         rows[name] = row | {"seconds": time.perf_counter() - started}
         results[name] = result
     table = pd.DataFrame.from_dict(rows, orient="index")[COLUMNS]

@@ -29,7 +29,10 @@ from geoplan.population import PopulationGrid, build_population_grid
 from geoplan.radio.model import RadioModel
 
 if TYPE_CHECKING:
+    import folium
+
     from geoplan.optimize.adapter import PlanResult
+    from geoplan.outputs.plan_dir import Plan
 
 PathLike = str | os.PathLike[str]
 
@@ -89,6 +92,23 @@ class Scenario:
 
         return plan_sites(self, target, **options)
 
+    def map(
+        self,
+        plan: PlanResult | Plan | None = None,
+        *,
+        model: str | CoverageModel = DEFAULT_MODEL,
+        **options: Any,
+    ) -> folium.Map:
+        """The offline meeting map of today's coverage (and ``plan``), inline in Jupyter.
+
+        ``options`` go to :func:`geoplan.outputs.maps.coverage_map` (``lang="en"``,
+        ``title`` …); save the map with :func:`geoplan.save_map`.
+        """
+        from geoplan.outputs.maps import coverage_map
+
+        result = self.coverage(model)
+        return coverage_map(self, result, plan, model=result.model, **options)
+
     def with_stations(self, stations: gpd.GeoDataFrame) -> Scenario:
         """The same scenario with another station set (e.g. one operator's sites)."""
         return Scenario(self.communes, self.grid, stations, self.config, self.sources)
@@ -99,8 +119,8 @@ class Scenario:
         >>> load_scenario().for_operator("Viettel").stations["operator"].unique()  # doctest: +SKIP
         array(['Viettel'], dtype=object)
         """
-        names = self.stations["operator"].astype(str)
-        keep = names.str.strip().str.casefold() == operator.strip().casefold()
+        names = self.stations["operator"].astype(str).str.strip()
+        keep = names.str.casefold() == operator.strip().casefold()
         if not keep.any():
             known = ", ".join(sorted(names.unique())) or "none"
             raise InputError(
@@ -112,7 +132,7 @@ class Scenario:
     @property
     def operators(self) -> pd.Series:
         """Number of sites per operator, most first."""
-        return self.stations["operator"].value_counts().rename("sites")
+        return self.stations["operator"].astype(str).str.strip().value_counts().rename("sites")
 
     def __repr__(self) -> str:
         kind = "synthetic" if self.stations_synthetic else "user"

@@ -219,8 +219,8 @@ def test_bad_variants_raise_input_error(scenario: Scenario, variants, message) -
 
 
 def test_unknown_operator_in_a_variant_lists_the_operators(scenario: Scenario) -> None:
-    with pytest.raises(InputError, match=r"'Vinaphone'.*MobiFone, VNPT, Viettel"):
-        compare(scenario, {"Vinaphone": {"operator": "Vinaphone"}})
+    with pytest.raises(InputError, match=r"variant 'other'.*'Vinaphone'.*MobiFone, VNPT, Viettel"):
+        compare(scenario, {"today": {}, "other": {"operator": "Vinaphone"}})
 
 
 @settings(
@@ -297,6 +297,13 @@ def test_operators_counts_sites_most_first(scenario: Scenario) -> None:
     expected = pd.Series(OPERATORS).value_counts()
     assert counts.to_dict() == expected.to_dict()
     assert counts.is_monotonic_decreasing
+
+
+def test_operators_ignores_spaces_around_names(scenario: Scenario) -> None:
+    padded = scenario.stations.assign(operator=" " + scenario.stations["operator"] + "  ")
+    assert not set(padded["operator"]) & set(scenario.stations["operator"])
+    counts = scenario.with_stations(padded).operators
+    assert counts.to_dict() == scenario.operators.to_dict()
 
 
 # --------------------------------------------------------------------------- fresh PlanResults
@@ -418,3 +425,25 @@ def test_compare_on_the_shipped_province(tmp_path: Path) -> None:
     fresh = save_map(coverage_map(scenario, plan=chosen, created=DAY), tmp_path / "a.html")
     folder = coverage_map(scenario, plan=read_plan(tmp_path / "plan"), created=DAY)
     assert fresh.read_bytes() == save_map(folder, tmp_path / "b.html").read_bytes()
+
+
+# --------------------------------------------------------------------------- Scenario.map
+def _html(fmap) -> str:
+    return fmap.get_root().render()
+
+
+def test_scenario_map_is_the_coverage_map_of_today(scenario: Scenario, plan_result) -> None:
+    today = scenario.coverage()
+    assert _html(scenario.map(lang="en", created=DAY)) == _html(
+        coverage_map(scenario, today, lang="en", created=DAY)
+    )
+    with_plan = scenario.map(plan_result, lang="en", created=DAY)
+    assert _html(with_plan) == _html(
+        coverage_map(scenario, today, plan_result, lang="en", created=DAY)
+    )
+
+
+def test_scenario_map_uses_the_named_model(scenario: Scenario) -> None:
+    radio = scenario.coverage("38901")
+    shown = _html(scenario.map(model="38901", lang="en", created=DAY))
+    assert shown == _html(coverage_map(scenario, radio, model="38901", lang="en", created=DAY))
