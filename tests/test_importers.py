@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -430,3 +431,28 @@ def test_validation_accounts_for_every_row(n_rows: int, bad: list[tuple[int, str
     )
     assert {p.where for p in report.errors} == {f"row {i + 2}" for i in broken}
     assert report.clean == (not broken)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("antenna_height_m", "-5", r"'-5' is not a height in metres \(0–500\)"),
+        ("antenna_height_m", "tall", r"'tall' is not a height in metres"),
+        ("azimuths_deg", "0;400", r"'0;400' is not a list of angles 0–360"),
+        ("sectors", "2.5", r"'2.5' is not a whole number of sectors"),
+        ("sectors", "0", r"'0' is not a whole number of sectors"),
+    ],
+)
+def test_bad_optional_field_names_row_field_and_value(
+    column: str, value: str, message: str
+) -> None:
+    from geoplan.io.stations import check_station_table
+
+    table = pd.DataFrame(
+        {"site_id": ["A", "B"], "lat": ["21.1", "21.2"], "lon": ["106.1", "106.2"]}
+    )
+    table[column] = ["", value]  # row A blank: takes the default and passes
+    report = check_station_table(table, "t.csv")
+    assert [(p.where, p.field) for p in report.errors] == [("row 3", column)]
+    assert re.search(message, report.errors[0].message)
+    assert report.stations["site_id"].tolist() == ["A"]

@@ -479,39 +479,32 @@ def _optional_fields(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
     frame["site_id"] = frame["site_id"].astype(str).str.strip()
     frame["name"] = frame["name"].fillna(frame["site_id"]) if "name" in frame else frame["site_id"]
     height = parse_coordinate(frame["antenna_height_m"].astype(str))
-    bad = height.isna() | (height <= 0) | (height > 500)
-    for i in np.flatnonzero(bad.to_numpy()):
-        problems.append(
-            Problem(
-                frame["_where"].iloc[i],
-                "antenna_height_m",
-                f"{frame['antenna_height_m'].iloc[i]!r} is not a height in metres "
-                "(0–500); fix it or leave it empty for the default 30 m",
-            )
-        )
+    problems += _flag_rows(
+        frame, height.isna() | (height <= 0) | (height > 500), "antenna_height_m",
+        "{!r} is not a height in metres (0–500); fix it or leave it empty for the default 30 m",
+    )  # fmt: skip
     frame["antenna_height_m"] = height
     azimuths = frame["azimuths_deg"].astype(str).map(_normalise_azimuths)
-    for i in np.flatnonzero(azimuths.isna().to_numpy()):
-        problems.append(
-            Problem(
-                frame["_where"].iloc[i],
-                "azimuths_deg",
-                f"{frame['azimuths_deg'].iloc[i]!r} is not a list of angles "
-                "0–360 (write 0;120;240)",
-            )
-        )
+    problems += _flag_rows(
+        frame, azimuths.isna(), "azimuths_deg",
+        "{!r} is not a list of angles 0–360 (write 0;120;240)",
+    )  # fmt: skip
     frame["azimuths_deg"] = azimuths
     sectors = pd.to_numeric(frame["sectors"], errors="coerce")
-    for i in np.flatnonzero((sectors.isna() | (sectors < 1) | (sectors % 1 != 0)).to_numpy()):
-        problems.append(
-            Problem(
-                frame["_where"].iloc[i],
-                "sectors",
-                f"{frame['sectors'].iloc[i]!r} is not a whole number of sectors",
-            )
-        )
+    problems += _flag_rows(
+        frame, sectors.isna() | (sectors < 1) | (sectors % 1 != 0), "sectors",
+        "{!r} is not a whole number of sectors",
+    )  # fmt: skip
     frame["sectors"] = sectors
     return frame, problems
+
+
+def _flag_rows(frame: pd.DataFrame, bad: pd.Series, column: str, message: str) -> list[Problem]:
+    """One problem per ``bad`` row; ``message`` gets the row's value of ``column``."""
+    return [
+        Problem(frame["_where"].iloc[i], column, message.format(frame[column].iloc[i]))
+        for i in np.flatnonzero(bad.to_numpy())
+    ]
 
 
 def _normalise_azimuths(text: str) -> str | None:
