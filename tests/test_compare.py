@@ -447,3 +447,10 @@ def test_scenario_map_uses_the_named_model(scenario: Scenario) -> None:
     radio = scenario.coverage("38901")
     shown = _html(scenario.map(model="38901", lang="en", created=DAY))
     assert shown == _html(coverage_map(scenario, radio, model="38901", lang="en", created=DAY))
+
+
+def test_html_warns_that_greedy_gaps_use_a_quick_bound(scenario: Scenario) -> None:
+    only_today = compare(scenario, {"today": {}})
+    with_greedy = compare(scenario, {"today": {}, "90%": {"target": 0.9}})
+    assert "quick bound" not in only_today._repr_html_()
+    assert "quick bound" in with_greedy._repr_html_()

@@ -39,6 +39,15 @@ def test_reads_a_valid_plan_sorted_by_phase(tiny_plan: Path) -> None:
     )
 
 
+def test_repr_says_what_the_plan_is(tiny_plan: Path) -> None:
+    plan = read_plan(tiny_plan)
+    text = repr(plan)
+    assert text.startswith(f"Plan from {tiny_plan}: 2 new sites in 2 phases")
+    assert f"{plan.covered_share_after:.1%} covered after" in text
+    assert "CAPEX 5.0 bn VND" in text
+    assert "DataFrame" not in text and "\n" not in text
+
+
 @pytest.mark.parametrize(
     "missing",
     ["new_sites.csv", "phases.csv", "communes_before_after.csv", "curve.csv", "plan.json"],

@@ -114,6 +114,14 @@ class Plan:
         covered = float(self.communes["covered_population_after"].sum())
         return covered / people if people else 0.0
 
+    def __repr__(self) -> str:
+        where = f" from {self.path}" if self.path is not None else ""
+        return (
+            f"Plan{where}: {len(self.new_sites)} new sites in {self.n_phases} phases, "
+            f"{self.covered_share_after:.1%} covered after, "
+            f"CAPEX {self.total_cost_vnd / 1e9:,.1f} bn VND"
+        )
+
 
 def read_plan(path: str | os.PathLike[str]) -> Plan:
     """Read the plan folder ``path`` and check every file the maps use.
