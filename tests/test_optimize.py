@@ -115,6 +115,38 @@ def test_greedy_min_sites_bound_is_a_true_lower_bound(seed) -> None:
     assert greedy.covered_weight >= target
 
 
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), k=st.integers(1, 4))
+def test_lp_bound_tightens_greedy_and_stays_true(seed, k) -> None:
+    """The LP relaxation's bound lies between the optimum and greedy's own bound."""
+    weights, cover, _ = random_instance(seed, n_cand=6, n_dem=10, density=0.35)
+    optimum = brute_max(weights, cover, k)
+    alone = max_coverage(weights, cover, k, solver="greedy")
+    with_lp = max_coverage(weights, cover, k, solver="greedy", lp_bound_s=10)
+    assert optimum - 1e-6 <= with_lp.bound <= alone.bound + 1e-9
+    assert with_lp.selected.tolist() == alone.selected.tolist()  # the plan is greedy's
+    reachable = covered_by(weights, cover, range(cover.shape[0]))
+    if reachable > 0:
+        target = 0.8 * reachable
+        fewest = brute_min_sites(weights, cover, target)
+        alone = min_sites_for_target(weights, cover, target, solver="greedy")
+        with_lp = min_sites_for_target(weights, cover, target, solver="greedy", lp_bound_s=10)
+        assert alone.bound <= with_lp.bound <= fewest <= with_lp.n_sites
+        assert with_lp.status == "greedy"
+
+
+def test_lp_bound_proves_a_greedy_plan_that_greedy_alone_cannot() -> None:
+    """Every column needed: the two biggest sites sum past the target, yet overlap."""
+    cover = sparse.csr_matrix(np.array([[0, 1, 0, 1, 1], [0, 0, 1, 0, 1],
+                                        [1, 0, 0, 0, 1], [0, 1, 0, 0, 1]], bool))  # fmt: skip
+    weights = np.array([1.0, 3.0, 3.0, 3.0, 3.0])
+    alone = min_sites_for_target(weights, cover, weights.sum(), solver="greedy")
+    with_lp = min_sites_for_target(weights, cover, weights.sum(), solver="greedy", lp_bound_s=10)
+    assert with_lp.n_sites == alone.n_sites == 3
+    assert with_lp.bound == 3 and with_lp.gap == 0.0
+    assert alone.bound < 3 and alone.gap > 0
+
+
 def two_town_instance():
     """Group 0 has many people near three sites; group 1 few people, one site of its own."""
     cover = sparse.csr_matrix(

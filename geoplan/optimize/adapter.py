@@ -234,6 +234,7 @@ def _solve(
         if preferred_kinds else None,
         "time_limit_s": config.solver_time_limit_s if time_limit_s is None else time_limit_s,
         "mip_rel_gap": config.solver_mip_rel_gap,
+        "lp_bound_s": config.greedy_lp_bound_s,
         "seed": config.seed,
     }  # fmt: skip
     if min_commune_share:

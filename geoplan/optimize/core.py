@@ -22,6 +22,8 @@ from geoplan.optimize.reduce import dominated_candidates, merge_identical_column
 log = logging.getLogger(__name__)
 
 SOLVERS = ("exact", "greedy")
+#: Relative slack on an LP optimum used as a bound (interior point without crossover).
+LP_TOLERANCE = 1e-7
 
 
 class TargetUnreachableError(SolverError):
@@ -108,6 +110,7 @@ def max_coverage(
     time_limit_s: float = 120.0,
     mip_rel_gap: float = 1e-4,
     seed: int = 0,
+    lp_bound_s: float = 0.0,
 ) -> OptimizeResult:
     """Choose at most ``k`` candidates (and/or within ``budget``) covering the most weight.
 
@@ -124,6 +127,8 @@ def max_coverage(
         for error messages
     preferred : bool per candidate; wins ties (never trades coverage for preference)
     time_limit_s, mip_rel_gap, seed : HiGHS settings
+    lp_bound_s : with ``solver="greedy"``, seconds allowed for the LP relaxation, whose
+        optimum tightens the bound (0: greedy's own bound only)
 
     Examples
     --------
@@ -157,6 +162,11 @@ def max_coverage(
         )
     chosen = problem.kept[run.selected]
     bound, status = run.bound, "greedy"
+    if solver == "greedy" and lp_bound_s > 0:
+        rows = _side_rows_common(problem, k, budget)
+        lp = _lp_bound(problem, np.zeros(problem.kept.size), rows, True, lp_bound_s)
+        if lp is not None:
+            bound = min(bound, lp * (1 + LP_TOLERANCE))
     if solver == "exact":
         chosen, bound, status = _exact_max(problem, run, k, budget, time_limit_s,
                                            mip_rel_gap, seed)  # fmt: skip
@@ -183,6 +193,7 @@ def min_sites_for_target(
     time_limit_s: float = 120.0,
     mip_rel_gap: float = 1e-4,
     seed: int = 0,
+    lp_bound_s: float = 0.0,
 ) -> OptimizeResult:
     """Fewest candidates that together cover at least ``target_weight``.
 
@@ -231,6 +242,12 @@ def min_sites_for_target(
         )
     chosen = problem.kept[run.selected] if run.complete else None
     bound, status = run.bound, "greedy"
+    if solver == "greedy" and lp_bound_s > 0:
+        rows = _side_rows_common(problem, max_sites, budget)
+        rows.append(_target_row(problem, target_weight))
+        lp = _lp_bound(problem, np.ones(problem.kept.size), rows, False, lp_bound_s)
+        if lp is not None:
+            bound = max(bound, float(np.ceil(lp - 1e-6)))
     if solver == "exact":
         chosen, bound, status = _exact_min(problem, run, target_weight, budget, max_sites,
                                            time_limit_s, mip_rel_gap, seed)  # fmt: skip
@@ -366,6 +383,28 @@ def _side_rows_common(problem: _Problem, k: int | None, budget: float | None) ->
     return rows
 
 
+def _target_row(problem: _Problem, target_weight: float) -> SideRow:
+    """Covered weight >= target (a hair below, against rounding)."""
+    return SideRow(None, problem.reduced_weights, float(target_weight) * (1 - 1e-9), np.inf)
+
+
+def _lp_bound(
+    problem: _Problem, cost_x: np.ndarray, rows: list[SideRow], maximize: bool, seconds: float
+) -> float | None:
+    """Optimum of the LP relaxation (None if HiGHS stops first): a bound on the MILP.
+
+    With ``maximize`` the objective is the covered weight (an upper bound); otherwise
+    ``cost_x`` per site (a lower bound on the number of sites for unit costs).
+    """
+    objective_y = problem.reduced_weights if maximize else np.zeros(problem.reduced_weights.size)
+    lp = solve_coverage_milp(
+        problem.reduced_cover, np.zeros_like(cost_x) if maximize else cost_x, objective_y,
+        maximize=maximize, side_rows=rows, time_limit_s=seconds, relax=True,
+        relax_solver="ipm",
+    )  # fmt: skip
+    return lp.dual_bound if lp.status == "optimal" and np.isfinite(lp.dual_bound) else None
+
+
 def _preference_penalty(problem: _Problem) -> np.ndarray:
     """0 for preferred candidates, 1 for others (only when some are preferred)."""
     pref = _kept(problem.preferred, problem)
@@ -416,7 +455,7 @@ def _exact_min(
     eps = 1.0 / (n_kept + 1)  # preference never buys an extra site
     cost_x = 1.0 + eps * penalty
     rows = _side_rows_common(problem, max_sites, budget)
-    rows.append(SideRow(None, problem.reduced_weights, float(target_weight) * (1 - 1e-9), np.inf))
+    rows.append(_target_row(problem, target_weight))
     zeros_y = np.zeros(problem.reduced_weights.size)
     best = run.selected if run.complete else None
     bound = run.bound

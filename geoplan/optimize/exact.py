@@ -77,6 +77,7 @@ def solve_coverage_milp(
     integral_objective: bool = False,
     lp_solver: str = "ipm",
     relax: bool = False,
+    relax_solver: str = "choose",
 ) -> MilpOutcome:
     """Solve the coverage MILP with HiGHS.
 
@@ -92,6 +93,9 @@ def solve_coverage_milp(
     integral_objective : the objective only takes integer values (bounds round)
     relax : solve the LP relaxation instead (``dual_bound`` is then its optimum and
         ``x_values`` the fractional x)
+    relax_solver : HiGHS ``solver`` for the relaxation: ``"choose"`` (simplex: a
+        vertex, whose support guides the heuristics) or ``"ipm"`` without crossover
+        (faster; for a bound only)
     lp_solver : HiGHS ``mip_lp_solver``: ``"ipm"`` (interior point; about three times
         faster than dual simplex on the coverage LPs we measured) or ``"choose"``
     """
@@ -122,6 +126,10 @@ def solve_coverage_milp(
     highs.setOptionValue("random_seed", int(seed) % 2_147_483_647)
     highs.setOptionValue("threads", 1)
     highs.setOptionValue("mip_lp_solver", lp_solver)
+    if relax:
+        highs.setOptionValue("solver", relax_solver)
+        if relax_solver == "ipm":
+            highs.setOptionValue("run_crossover", "off")
     if integral_objective:  # a bound within 1 of the plan proves it (the bound rounds up)
         highs.setOptionValue("mip_abs_gap", 1.0 - 1e-6)
     sense = highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
