@@ -106,11 +106,8 @@ class Comparison:
             escape="html",
         )
         caption = f"Comparison of {len(self)} variants (shares of people; CAPEX in VND)"
-        if (self.table["solver"] == "greedy").any():
-            caption += (
-                "; a greedy gap is measured against greedy's own quick bound and overstates "
-                "the true distance: solver='exact' proves a tight one"
-            )
+        if self.table["gap"].notna().any():
+            caption += "; gap: how far each plan can at most be from the best among the candidates"
         return f"<p><b>{html.escape(caption)}</b></p>{styled.to_html()}"
 
     def plot(self, lang: str = "en") -> Figure:

@@ -449,8 +449,8 @@ def test_scenario_map_uses_the_named_model(scenario: Scenario) -> None:
     assert shown == _html(coverage_map(scenario, radio, model="38901", lang="en", created=DAY))
 
 
-def test_html_warns_that_greedy_gaps_use_a_quick_bound(scenario: Scenario) -> None:
+def test_html_explains_the_gap_only_when_there_is_a_plan(scenario: Scenario) -> None:
     only_today = compare(scenario, {"today": {}})
-    with_greedy = compare(scenario, {"today": {}, "90%": {"target": 0.9}})
-    assert "quick bound" not in only_today._repr_html_()
-    assert "quick bound" in with_greedy._repr_html_()
+    with_plan = compare(scenario, {"today": {}, "90%": {"target": 0.9}})
+    assert "gap:" not in only_today._repr_html_()
+    assert "gap: how far each plan can at most be" in with_plan._repr_html_()
