@@ -454,3 +454,15 @@ def test_html_explains_the_gap_only_when_there_is_a_plan(scenario: Scenario) -> 
     with_plan = compare(scenario, {"today": {}, "90%": {"target": 0.9}})
     assert "gap:" not in only_today._repr_html_()
     assert "gap: how far each plan can at most be" in with_plan._repr_html_()
+
+
+def test_prove_false_skips_the_lp_and_leaves_the_gap_empty(scenario: Scenario) -> None:
+    variants = {"90%": {"target": 0.9}, "90% exact": {"target": 0.9, "solver": "exact"}}
+    proven = compare(scenario, variants)
+    quick = compare(scenario, variants, prove=False)
+    assert proven.table["gap"].notna().all()
+    assert np.isnan(quick.table.loc["90%", "gap"])
+    assert quick.table.loc["90% exact", "gap"] == proven.table.loc["90% exact", "gap"]
+    # the plan itself is the same; only the proof is skipped
+    assert quick.table.loc["90%", "new_sites"] == proven.table.loc["90%", "new_sites"]
+    assert quick.results["90%"].summary["bound"] <= proven.results["90%"].summary["bound"]
