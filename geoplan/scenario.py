@@ -24,7 +24,7 @@ from geoplan.coverage import CoverageModel, CoverageResult, RadiusModel, Sites, 
 from geoplan.errors import InputError
 from geoplan.io.boundaries import DEFAULT_COMMUNES, read_communes
 from geoplan.io.rasters import DEFAULT_POPULATION, read_population_raster
-from geoplan.io.stations import DEFAULT_STATIONS, read_stations
+from geoplan.io.stations import DEFAULT_STATIONS, STATION_COLUMNS, STATION_DEFAULTS, read_stations
 from geoplan.population import PopulationGrid, build_population_grid
 from geoplan.radio.model import RadioModel
 
@@ -40,6 +40,8 @@ PathLike = str | os.PathLike[str]
 MODELS: dict[str, type] = {"radius": RadiusModel, "38901": RadioModel}
 #: The model used when none is named (why radius and not 38901: docs/radio.md).
 DEFAULT_MODEL = "radius"
+#: ``operator`` and ``source`` of a plan's new sites in :meth:`Scenario.after`.
+PLANNED = "planned"
 
 
 def get_model(name: str, config: PlanConfig | None = None) -> CoverageModel:
@@ -113,6 +115,29 @@ class Scenario:
         """The same scenario with another station set (e.g. one operator's sites)."""
         return Scenario(self.communes, self.grid, stations, self.config, self.sources)
 
+    def after(self, plan: PlanResult | Plan) -> Scenario:
+        """The same scenario with the plan's new sites built beside today's stations.
+
+        The new sites get ``operator`` and ``source`` ``"planned"`` (so
+        :attr:`stations_synthetic` is False for the result: not every site is
+        synthetic), the plan's ``kind`` and ``phase``, and the station columns of
+        the candidates they came from when ``plan`` is a fresh
+        :class:`~geoplan.optimize.adapter.PlanResult`. A plan folder
+        (:func:`~geoplan.outputs.plan_dir.read_plan`) has no antenna data unless its
+        ``new_sites.csv`` carries station columns; what is missing comes from
+        :data:`~geoplan.io.stations.STATION_DEFAULTS`, as for generated candidates.
+
+        >>> scenario = load_scenario()                              # doctest: +SKIP
+        >>> plan = scenario.plan(target=0.8, solver="greedy")       # doctest: +SKIP
+        >>> scenario.after(plan).coverage().covered_share           # doctest: +SKIP
+        0.80...
+        """
+        planned = _planned_stations(plan)
+        if planned.empty:
+            return self.with_stations(self.stations.copy())
+        both = pd.concat([self.stations.to_crs("EPSG:4326"), planned], ignore_index=True)
+        return self.with_stations(gpd.GeoDataFrame(both, geometry="geometry", crs="EPSG:4326"))
+
     def for_operator(self, operator: str) -> Scenario:
         """The same scenario with only ``operator``'s sites (case and spaces ignored).
 
@@ -141,6 +166,35 @@ class Scenario:
             f"{self.grid.population.sum():,.0f} people on a {self.grid.cell_size_m:g} m grid, "
             f"{len(self.stations)} {kind} sites)"
         )
+
+
+def _planned_stations(plan: PlanResult | Plan) -> gpd.GeoDataFrame:
+    """A plan's new sites as a station frame (standard columns, EPSG:4326 points)."""
+    from geoplan.optimize.adapter import PlanResult
+    from geoplan.outputs.plan_dir import as_plan
+
+    sites = pd.DataFrame(as_plan(plan).new_sites.drop(columns="geometry")).reset_index(drop=True)
+    if sites.empty:
+        return gpd.GeoDataFrame(geometry=[], crs="EPSG:4326")
+    table = sites[["site_id", "kind", "phase", "lon", "lat"]].copy()
+    table = table.astype({"site_id": str, "phase": "Int64"})  # Int64 survives the concat
+    if isinstance(plan, PlanResult):  # the candidates hold antenna height, band, sectors …
+        candidates = pd.DataFrame(plan.candidates.frame.drop(columns="geometry"))
+        radio = [c for c in candidates if c not in (*table, "candidate_id", "operator", "source")]
+        candidates["candidate_id"] = candidates["candidate_id"].astype(str)
+        table = table.join(candidates.set_index("candidate_id")[radio], on="site_id")
+    for column in STATION_COLUMNS:
+        if column not in table and column in sites:
+            table[column] = sites[column]  # a plan folder may carry its own antenna data
+    for column, default in STATION_DEFAULTS.items():
+        if column not in table:
+            table[column] = default
+        else:
+            table[column] = table[column].fillna(default)
+    table["operator"] = PLANNED
+    table["source"] = PLANNED
+    geometry = gpd.points_from_xy(table["lon"], table["lat"], crs="EPSG:4326")
+    return gpd.GeoDataFrame(table, geometry=geometry, crs="EPSG:4326")
 
 
 def load_scenario(

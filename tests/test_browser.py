@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from geoplan.cli import main
+from geoplan.outputs.i18n import label
 from geoplan.scenario import load_scenario
 from tests._meeting import HOSTILE, new_site, write_plan_dir
 
@@ -69,6 +70,18 @@ map.eachLayer(layer => {
   }
 });
 return texts;
+"""
+#: Tick the layers named in arguments[0] in the layer switcher; count the after-plan paths.
+TICK_LAYERS = """
+const count = () => ({
+  footprint: document.querySelectorAll('path.geoplan-footprint-after').length,
+  hotspots: document.querySelectorAll('path.geoplan-hotspot-after').length,
+});
+const before = count();
+for (const row of document.querySelectorAll('.leaflet-control-layers-overlays label')) {
+  if (arguments[0].includes(row.textContent.trim())) row.querySelector('input').click();
+}
+return [before, count()];
 """
 
 
@@ -136,3 +149,9 @@ def test_map_renders_offline_in_chromium(browser: Any, tmp_path: Path) -> None:
     assert browser.execute_script("return window.__errors") == []
     severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert severe == []
+
+    # coverage after the plan: off at start, drawn when ticked
+    names = [label(key, "vi") for key in ("layer_footprint_after", "layer_hotspots_after")]
+    before, ticked = browser.execute_script(TICK_LAYERS, names)
+    assert before == {"footprint": 0, "hotspots": 0}
+    assert ticked["footprint"] > 0 and ticked["hotspots"] == 15

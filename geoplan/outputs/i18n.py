@@ -68,10 +68,15 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "layer_density": ("Mật độ dân số", "Population density"),
     "layer_sites": ("Trạm hiện có", "Existing sites"),
     "layer_footprint": ("Vùng phủ sóng hiện tại", "Coverage footprint today"),
+    "layer_footprint_after": ("Vùng phủ sóng sau kế hoạch", "Coverage footprint after the plan"),
     "layer_phase": ("Trạm mới đề xuất — giai đoạn {phase}", "Proposed new sites — phase {phase}"),
     "layer_hotspots": (
         "Điểm nóng dân cư chưa được phủ sóng (hiện tại)",
         "Hotspots of uncovered population (today)",
+    ),
+    "layer_hotspots_after": (
+        "Điểm nóng dân cư vẫn chưa được phủ sóng (sau kế hoạch)",
+        "Hotspots of uncovered population (after the plan)",
     ),
     "layer_osm": ("Nền OpenStreetMap (cần internet)", "OpenStreetMap background (needs internet)"),
     "legend_share": ("Tỷ lệ dân số được phủ sóng", "Share of people covered"),
@@ -110,6 +115,10 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "hotspot_text": (
         "{people} người chưa được phủ sóng trong ô 1 km × 1 km",
         "{people} people not covered in this 1 km × 1 km block",
+    ),
+    "hotspot_after_text": (
+        "{people} người vẫn chưa được phủ sóng sau kế hoạch trong ô 1 km × 1 km",
+        "{people} people still not covered after the plan in this 1 km × 1 km block",
     ),
     "footprint_text": (
         "Nơi tâm ô lưới 100 m nằm trong tầm phủ của ít nhất một trạm",

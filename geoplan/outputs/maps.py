@@ -4,8 +4,9 @@
 :func:`save_map` writes it as one self-contained HTML file. Layers, each in the
 layer switcher: communes by covered share (today, and after the plan when there is
 one), population density, existing sites, the coverage footprint, proposed new
-sites by phase, and hotspots of uncovered people. Every user string (site ids,
-names, file names) is HTML-escaped before it reaches the page.
+sites by phase, and hotspots of uncovered people (the footprint and the hotspots
+today, and after the plan when there is one). Every user string (site ids, names,
+file names) is HTML-escaped before it reaches the page.
 
 Examples
 --------
@@ -19,8 +20,10 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import logging
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,7 +39,8 @@ from geoplan.outputs import layers
 from geoplan.outputs.i18n import DEFAULT_LANG, check_lang, fmt_int, fmt_pct, fmt_vnd, label
 from geoplan.outputs.offline import RawHTML, escape_text, make_offline, stable_ids
 from geoplan.outputs.plan_dir import Plan, as_plan, check_plan_communes
-from geoplan.scenario import Scenario
+from geoplan.population import PopulationGrid
+from geoplan.scenario import Scenario, get_model
 
 if TYPE_CHECKING:
     from geoplan.optimize.adapter import PlanResult
@@ -48,11 +52,17 @@ SHARE_COLOURS = ("#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641")
 PHASE_COLOURS = ("#00bcd4", "#7b3294", "#f781bf", "#0571b0", "#000000", "#8c510a")
 SITE_COLOUR = "#08306b"
 HOTSPOT_COLOUR = "#b2182b"
+HOTSPOT_AFTER_COLOUR = "#542788"
 FOOTPRINT_COLOUR = "#2b8cbe"
+FOOTPRINT_AFTER_COLOUR = "#31a354"
+#: A plan whose own share after differs more than this from the recomputed one is logged.
+SHARE_AFTER_TOLERANCE = 5e-4
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
 
 StyleFunction = Callable[[dict[str, dict[str, object]]], dict[str, object]]
+
+log = logging.getLogger(__name__)
 
 
 def share_colour(share: float) -> str:
@@ -102,7 +112,9 @@ def coverage_map(
     scenario : the communes, population grid and existing sites
     result : coverage today; computed with ``model`` when omitted
     plan : a plan: ``scenario.plan(...)``, or a plan folder read by
-        :func:`~geoplan.outputs.plan_dir.read_plan`
+        :func:`~geoplan.outputs.plan_dir.read_plan`; adds the communes, the
+        coverage footprint and the uncovered hotspots after the plan (coverage of
+        ``scenario.after(plan)`` under the model of ``result``), all off at start
     lang : ``"vi"`` (default) or ``"en"``
     title : heading of the map (default: a standard one in ``lang``)
     created : date printed on the map (default: today, UTC)
@@ -116,10 +128,12 @@ def coverage_map(
     >>> save_map(fmap, "out/map.html")                           # doctest: +SKIP
     """
     check_lang(lang)
-    plan = as_plan(plan)
     result = result if result is not None else scenario.coverage(model)
+    after = None
     if plan is not None:
-        check_plan_communes(plan, scenario.communes["code"])
+        check_plan_communes(as_plan(plan), scenario.communes["code"])
+        after = coverage_after(scenario, result, plan)
+    plan = as_plan(plan)
     created = created or dt.datetime.now(dt.UTC).date()
     heading = title or label("title_plan" if plan is not None else "title", lang)
     fmap = _base_map(scenario.communes, heading)
@@ -135,13 +149,17 @@ def coverage_map(
         ).add_to(fmap)
     shapes = _commune_frame(scenario, result, plan)
     _add_density(fmap, scenario, lang)
-    _add_footprint(fmap, scenario, result, lang)
+    _add_footprint(fmap, scenario.grid, result, lang, TODAY)
+    if after is not None:
+        _add_footprint(fmap, scenario.grid, after, lang, AFTER_PLAN)
     _add_communes(fmap, shapes, "covered_share", "layer_communes", lang, plan, show=True)
     if plan is not None:
         _add_communes(
             fmap, shapes, "covered_share_after", "layer_communes_after", lang, plan, show=False
         )
-    _add_hotspots(fmap, scenario, result, lang, n_hotspots)
+    _add_hotspots(fmap, scenario.grid, result, lang, n_hotspots, TODAY)
+    if after is not None:
+        _add_hotspots(fmap, scenario.grid, after, lang, n_hotspots, AFTER_PLAN)
     _add_sites(fmap, scenario.stations, lang)
     if plan is not None:
         _add_new_sites(fmap, plan, lang)
@@ -157,6 +175,36 @@ def coverage_map(
     make_offline(fmap)
     stable_ids(root)
     return fmap
+
+
+def coverage_after(
+    scenario: Scenario, result: CoverageResult, plan: Plan | PlanResult
+) -> CoverageResult:
+    """Coverage once ``plan`` is built, under the model of ``result`` (today's coverage).
+
+    The stations are today's plus the plan's new sites (:meth:`Scenario.after`). A
+    plan made with the same model on the same scenario covers the share it claims (to
+    rounding: the optimiser uses the same model on the same grid); when the two differ
+    by more than :data:`SHARE_AFTER_TOLERANCE` (a plan made with another model, other
+    stations or by hand) a warning is logged, and the map's footprint and hotspots
+    after the plan show what the model computes.
+
+    >>> after = coverage_after(scenario, scenario.coverage(), plan)  # doctest: +SKIP
+    >>> after.covered_share >= scenario.coverage().covered_share     # doctest: +SKIP
+    True
+    """
+    after = scenario.after(plan).coverage(get_model(result.model, scenario.config))
+    claimed = as_plan(plan).covered_share_after
+    if abs(after.covered_share - claimed) > SHARE_AFTER_TOLERANCE:
+        log.warning(
+            "the plan says %.2f%% of people are covered after it; the %s model gives %.2f%% "
+            "with today's sites and the plan's (was the plan made with another model or "
+            "other stations?); the footprint and hotspots after the plan show the latter",
+            100 * claimed,
+            result.model,
+            100 * after.covered_share,
+        )
+    return after
 
 
 def save_map(fmap: folium.Map, path: str | os.PathLike[str], overwrite: bool = False) -> Path:
@@ -282,20 +330,61 @@ def _add_density(fmap: folium.Map, scenario: Scenario, lang: str) -> None:
     ).add_to(fmap)
 
 
-def _add_footprint(fmap: folium.Map, scenario: Scenario, result: CoverageResult, lang: str) -> None:
-    frame = layers.coverage_footprint(scenario.grid, result)
+@dataclass(frozen=True)
+class _When:
+    """How the footprint and hotspot layers of one moment (today, after the plan) look."""
+
+    footprint_key: str
+    footprint_class: str
+    footprint_colour: str
+    hotspots_key: str
+    hotspot_text_key: str
+    hotspot_class: str
+    hotspot_colour: str
+    hotspot_dashes: str
+    show_hotspots: bool
+
+
+TODAY = _When(
+    footprint_key="layer_footprint",
+    footprint_class="geoplan-footprint",
+    footprint_colour=FOOTPRINT_COLOUR,
+    hotspots_key="layer_hotspots",
+    hotspot_text_key="hotspot_text",
+    hotspot_class="geoplan-hotspot",
+    hotspot_colour=HOTSPOT_COLOUR,
+    hotspot_dashes="4 3",
+    show_hotspots=True,
+)
+AFTER_PLAN = _When(
+    footprint_key="layer_footprint_after",
+    footprint_class="geoplan-footprint-after",
+    footprint_colour=FOOTPRINT_AFTER_COLOUR,
+    hotspots_key="layer_hotspots_after",
+    hotspot_text_key="hotspot_after_text",
+    hotspot_class="geoplan-hotspot-after",
+    hotspot_colour=HOTSPOT_AFTER_COLOUR,
+    hotspot_dashes="1 4",
+    show_hotspots=False,  # like the communes after the plan: today's view comes first
+)
+
+
+def _add_footprint(
+    fmap: folium.Map, grid: PopulationGrid, result: CoverageResult, lang: str, when: _When
+) -> None:
+    frame = layers.coverage_footprint(grid, result)
     if frame.empty:
         return
-    frame["tip"] = table_html([(label("layer_footprint", lang), label("footprint_text", lang))])
+    frame["tip"] = table_html([(label(when.footprint_key, lang), label("footprint_text", lang))])
     folium.GeoJson(
         frame,
-        name=_name(label("layer_footprint", lang)),
+        name=_name(label(when.footprint_key, lang)),
         style_function=lambda _: {
-            "fillColor": FOOTPRINT_COLOUR,
-            "color": FOOTPRINT_COLOUR,
+            "fillColor": when.footprint_colour,
+            "color": when.footprint_colour,
             "weight": 0.5,
             "fillOpacity": 0.35,
-            "className": "geoplan-footprint",
+            "className": when.footprint_class,
         },
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
         show=False,
@@ -303,9 +392,9 @@ def _add_footprint(fmap: folium.Map, scenario: Scenario, result: CoverageResult,
 
 
 def _add_hotspots(
-    fmap: folium.Map, scenario: Scenario, result: CoverageResult, lang: str, n: int
+    fmap: folium.Map, grid: PopulationGrid, result: CoverageResult, lang: str, n: int, when: _When
 ) -> None:
-    frame = layers.uncovered_hotspots(scenario.grid, result, n=n)
+    frame = layers.uncovered_hotspots(grid, result, n=n)
     if frame.empty:
         return
     frame["tip"] = [
@@ -313,7 +402,7 @@ def _add_hotspots(
             [
                 (
                     f"{label('hotspot', lang)} {rank}",
-                    label("hotspot_text", lang, people=fmt_int(people, lang)),
+                    label(when.hotspot_text_key, lang, people=fmt_int(people, lang)),
                 )
             ]
         )
@@ -321,16 +410,17 @@ def _add_hotspots(
     ]
     folium.GeoJson(
         frame[["tip", "geometry"]],
-        name=_name(label("layer_hotspots", lang)),
+        name=_name(label(when.hotspots_key, lang)),
         style_function=lambda _: {
-            "color": HOTSPOT_COLOUR,
+            "color": when.hotspot_colour,
             "weight": 2,
-            "dashArray": "4 3",
-            "fillColor": HOTSPOT_COLOUR,
+            "dashArray": when.hotspot_dashes,
+            "fillColor": when.hotspot_colour,
             "fillOpacity": 0.15,
-            "className": "geoplan-hotspot",
+            "className": when.hotspot_class,
         },
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        show=when.show_hotspots,
     ).add_to(fmap)
 
 
@@ -521,6 +611,11 @@ def _legend_html(lang: str, plan: Plan | None) -> str:
         f'<div><span class="sw" style="border:2px dashed {HOTSPOT_COLOUR}"></span>'
         f"{escape_text(label('layer_hotspots', lang))}</div>"
     )
+    if plan is not None:
+        parts.append(
+            f'<div><span class="sw" style="border:2px dotted {HOTSPOT_AFTER_COLOUR}"></span>'
+            f"{escape_text(label('layer_hotspots_after', lang))}</div>"
+        )
     return f'<div class="geoplan-panel geoplan-legend">{"".join(parts)}</div>'
 
 
