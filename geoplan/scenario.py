@@ -160,12 +160,22 @@ class Scenario:
         return self.stations["operator"].astype(str).str.strip().value_counts().rename("sites")
 
     def __repr__(self) -> str:
-        kind = "synthetic" if self.stations_synthetic else "user"
         return (
             f"Scenario({len(self.communes)} communes, "
             f"{self.grid.population.sum():,.0f} people on a {self.grid.cell_size_m:g} m grid, "
-            f"{len(self.stations)} {kind} sites)"
+            f"{self._sites_text()})"
         )
+
+    def _sites_text(self) -> str:
+        """'290 synthetic sites', or by source: '290 synthetic + 184 planned sites'."""
+        if not len(self.stations):
+            return "no sites"
+        known = {"synthetic", "planned"}
+        source = (
+            self.stations["source"].astype(str).where(lambda s: s.isin(known), "user")
+        )  # any other source is the user's own list
+        counts = source.value_counts().reindex(["user", "synthetic", "planned"]).dropna()
+        return " + ".join(f"{int(n)} {kind}" for kind, n in counts.items()) + " sites"
 
 
 def _planned_stations(plan: PlanResult | Plan) -> gpd.GeoDataFrame:

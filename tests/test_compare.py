@@ -466,3 +466,12 @@ def test_prove_false_skips_the_lp_and_leaves_the_gap_empty(scenario: Scenario) -
     # the plan itself is the same; only the proof is skipped
     assert quick.table.loc["90%", "new_sites"] == proven.table.loc["90%", "new_sites"]
     assert quick.results["90%"].summary["bound"] <= proven.results["90%"].summary["bound"]
+
+
+def test_scenario_repr_counts_sites_by_source(scenario: Scenario) -> None:
+    sources = ["synthetic", "synthetic", "planned", "operator list", "synthetic"]
+    mixed = scenario.with_stations(scenario.stations.assign(source=sources))
+    assert repr(mixed).endswith("1 user + 3 synthetic + 1 planned sites)")
+    only = scenario.with_stations(scenario.stations.assign(source="synthetic"))
+    assert repr(only).endswith(", 5 synthetic sites)")
+    assert repr(scenario.with_stations(scenario.stations.iloc[:0])).endswith("no sites)")
