@@ -104,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=run_demo)
 
     _add_plan_parser(commands)
+    _add_compare_parser(commands)
 
     fmap = commands.add_parser("map", help="offline bilingual HTML map for meetings")
     _add_inputs(fmap)
@@ -203,6 +204,58 @@ def _add_plan_parser(commands: argparse._SubParsersAction) -> None:
     plan.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     plan.add_argument("--json", action="store_true", help="print plan.json on stdout")
     plan.set_defaults(handler=run_plan)
+
+
+def _add_compare_parser(commands: argparse._SubParsersAction) -> None:
+    cmp = commands.add_parser(
+        "compare", help="what-if variants side by side: targets, budgets, floors, models"
+    )
+    _add_inputs(cmp)
+    shares = {"type": float, "nargs": "+", "default": [], "metavar": "SHARE"}
+    cmp.add_argument("--targets", **shares, help="covered shares to reach, e.g. 0.7 0.8 0.9")
+    cmp.add_argument(
+        "--budgets", type=float, nargs="+", default=[], metavar="VND", help="CAPEX budgets, VND"
+    )
+    cmp.add_argument("--floors", **shares, help="every commune at least this share (with 80%%)")
+    cmp.add_argument(
+        "--models", nargs="+", default=[], choices=sorted(MODELS), help="coverage today per model"
+    )
+    cmp.add_argument("--operators", nargs="+", default=[], help="each operator's sites alone")
+    cmp.add_argument("--solver", choices=("exact", "greedy"), default="greedy")
+    cmp.add_argument(
+        "--no-prove", action="store_true", help="skip the LP proof of greedy gaps (faster)"
+    )
+    cmp.add_argument("--out", type=Path, default=Path("out/compare"), help="output folder")
+    cmp.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    cmp.add_argument("--json", action="store_true", help="print the table as JSON records")
+    cmp.set_defaults(handler=run_compare)
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    from geoplan.compare import compare, standard_variants
+
+    for name in ("compare.csv", "compare.png"):
+        check_writable(args.out / name, args.overwrite)
+    variants = standard_variants(
+        args.targets, args.budgets, args.floors, models=args.models, operators=args.operators
+    )
+    if len(variants) == 1:
+        raise GeoplanError(
+            "nothing to compare with today: give --targets, --budgets, --floors, --models "
+            "or --operators (e.g. --targets 0.7 0.8 0.9)"
+        )
+    scenario = _load_scenario(args)
+    result = compare(scenario, variants, solver=args.solver, prove=not args.no_prove)
+    files = result.write(args.out, args.overwrite)
+    if args.json:
+        print(result.table.reset_index().to_json(orient="records", force_ascii=False))
+        return 0
+    print(repr(result))
+    if scenario.stations_synthetic:
+        print("Note: today's sites are the synthetic default set, not real operator sites")
+    for name, path in files.items():
+        print(f"wrote {name}: {path}")
+    return 0
 
 
 def run_plan(args: argparse.Namespace) -> int:

@@ -17,9 +17,11 @@ it is across communes::
 from __future__ import annotations
 
 import html
+import os
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,6 +29,7 @@ import pandas as pd
 
 from geoplan.coverage import CoverageResult
 from geoplan.errors import GeoplanError, InputError
+from geoplan.io.atomic import check_writable
 from geoplan.progress import progress
 
 if TYPE_CHECKING:
@@ -88,8 +91,17 @@ class Comparison:
         return len(self.table)
 
     def __repr__(self) -> str:
-        shown = self.table[["model", "new_sites", "covered_share", "cost_vnd"]]
-        return f"Comparison of {len(self)} variants\n{shown.to_string()}"
+        columns = ["model", "new_sites", "covered_share", "lowest_commune_share", "cost_vnd", "gap"]
+        text = self.table[columns].to_string(
+            na_rep="-",
+            formatters={
+                "covered_share": "{:.1%}".format,
+                "lowest_commune_share": "{:.1%}".format,
+                "cost_vnd": lambda v: f"{v / 1e9:,.0f} bn",
+                "gap": lambda v: "-" if pd.isna(v) else f"{v:.1%}",
+            },
+        )
+        return f"Comparison of {len(self)} variants (CAPEX in VND)\n{text}"
 
     def _repr_html_(self) -> str:
         # variant names and other strings are user text: escape them like every HTML output
@@ -109,6 +121,23 @@ class Comparison:
         if self.table["gap"].notna().any():
             caption += "; gap: how far each plan can at most be from the best among the candidates"
         return f"<p><b>{html.escape(caption)}</b></p>{styled.to_html()}"
+
+    def write(self, out_dir: str | os.PathLike[str], overwrite: bool = False) -> dict[str, Path]:
+        """Write ``compare.csv`` (the table) and ``compare.png`` (:meth:`plot`) into ``out_dir``.
+
+        Both targets are checked before anything is written.
+        """
+        from geoplan.outputs.figures import save_figure
+        from geoplan.outputs.tables import write_table_csv
+
+        folder = Path(out_dir)
+        paths = {"table": folder / "compare.csv", "figure": folder / "compare.png"}
+        for path in paths.values():
+            check_writable(path, overwrite)
+        folder.mkdir(parents=True, exist_ok=True)
+        write_table_csv(self.table.reset_index(), paths["table"], overwrite)
+        save_figure(self.plot(), paths["figure"], overwrite)
+        return paths
 
     def plot(self, lang: str = "en") -> Figure:
         """Covered share today and after each variant's plan, as horizontal bars."""
@@ -130,6 +159,33 @@ class Comparison:
         ax.grid(axis="x", alpha=0.3)
         figure.tight_layout()
         return figure
+
+
+def standard_variants(
+    targets: Sequence[float] = (),
+    budgets_vnd: Sequence[float] = (),
+    floors: Sequence[float] = (),
+    floor_target: float = 0.8,
+    models: Sequence[str] = (),
+    operators: Sequence[str] = (),
+) -> dict[str, dict[str, Any]]:
+    """The usual what-if variants by name, starting with ``"today"``.
+
+    >>> list(standard_variants(targets=[0.7, 0.9], floors=[0.5], operators=["VNPT"]))
+    ['today', 'target 70%', 'target 90%', 'target 80%, every commune >= 50%', 'VNPT alone']
+    """
+    variants: dict[str, dict[str, Any]] = {"today": {}}
+    variants |= {f"target {t:.0%}": {"target": t} for t in targets}
+    variants |= {f"budget {b / 1e9:,.0f} bn VND": {"budget_vnd": b} for b in budgets_vnd}
+    variants |= {
+        f"target {floor_target:.0%}, every commune >= {f:.0%}": {
+            "target": floor_target, "min_commune_share": f,
+        }
+        for f in floors
+    }  # fmt: skip
+    variants |= {f"model {m}, today": {"model": m} for m in models}
+    variants |= {f"{o} alone": {"operator": o} for o in operators}
+    return variants
 
 
 def compare(

@@ -244,8 +244,11 @@ def test_repr_and_html_name_every_variant_escaped(scenario: Scenario) -> None:
     names = ["<b>bold</b> & co", "plain 90%"]
     comparison = compare(scenario, {names[0]: {}, names[1]: {"target": 0.9}})
     text = repr(comparison)
-    assert text.startswith("Comparison of 2 variants\n")
+    assert text.startswith("Comparison of 2 variants (CAPEX in VND)\n")
     assert all(name in text for name in names)
+    plan = comparison.results[names[1]].summary
+    assert f"{plan['achieved_share']:.1%}" in text  # shares as percentages, not 0.9…
+    assert "e+" not in text  # costs in bn VND, not scientific notation
     page = comparison._repr_html_()
     assert "Comparison of 2 variants" in page
     for name in names:
@@ -475,3 +478,21 @@ def test_scenario_repr_counts_sites_by_source(scenario: Scenario) -> None:
     only = scenario.with_stations(scenario.stations.assign(source="synthetic"))
     assert repr(only).endswith(", 5 synthetic sites)")
     assert repr(scenario.with_stations(scenario.stations.iloc[:0])).endswith("no sites)")
+
+
+def test_standard_variants_names_and_settings() -> None:
+    from geoplan.compare import standard_variants
+
+    variants = standard_variants(
+        targets=[0.7], budgets_vnd=[4e11], floors=[0.5], floor_target=0.9,
+        models=["38901"], operators=["VNPT"],
+    )  # fmt: skip
+    assert variants == {
+        "today": {},
+        "target 70%": {"target": 0.7},
+        "budget 400 bn VND": {"budget_vnd": 4e11},
+        "target 90%, every commune >= 50%": {"target": 0.9, "min_commune_share": 0.5},
+        "model 38901, today": {"model": "38901"},
+        "VNPT alone": {"operator": "VNPT"},
+    }
+    assert standard_variants() == {"today": {}}
