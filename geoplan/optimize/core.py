@@ -22,8 +22,9 @@ from geoplan.optimize.reduce import dominated_candidates, merge_identical_column
 log = logging.getLogger(__name__)
 
 SOLVERS = ("exact", "greedy")
-#: Relative slack on an LP optimum used as a bound (interior point without crossover).
-LP_TOLERANCE = 1e-7
+#: Relative slack on an LP optimum used as a bound: the interior point method stops
+#: without crossover, within about 1e-8 of the optimum; the slack keeps the bound true.
+LP_TOLERANCE = 1e-6
 
 
 class TargetUnreachableError(SolverError):
@@ -247,7 +248,7 @@ def min_sites_for_target(
         rows.append(_target_row(problem, target_weight))
         lp = _lp_bound(problem, np.ones(problem.kept.size), rows, False, lp_bound_s)
         if lp is not None:
-            bound = max(bound, float(np.ceil(lp - 1e-6)))
+            bound = max(bound, float(np.ceil(lp * (1 - LP_TOLERANCE))))
     if solver == "exact":
         chosen, bound, status = _exact_min(problem, run, target_weight, budget, max_sites,
                                            time_limit_s, mip_rel_gap, seed)  # fmt: skip
