@@ -101,6 +101,26 @@ def test_plan_reaches_target_and_tables_agree(tiny_scenario) -> None:
     assert "new sites" in repr(plan) and "<table>" in plan._repr_html_()
 
 
+def test_commune_phases_grow_phase_by_phase_to_the_plan(tiny_scenario) -> None:
+    plan = tiny_scenario.plan(target=0.9, sites_per_phase=1)
+    table = plan.commune_phases
+    phases = [f"after_phase_{p}" for p in sorted(plan.new_sites["phase"].unique())]
+    assert len(phases) == plan.summary["n_new_sites"] > 1  # one site per phase
+    assert list(table.columns) == ["code", "name", "population", "covered_share_today", *phases]
+    shares = table[["covered_share_today", *phases]].to_numpy()
+    assert (shares[:, 1:] >= shares[:, :-1] - 1e-9).all()  # a phase never lowers coverage
+    assert table["covered_share_today"].tolist() == pytest.approx(
+        plan.communes["covered_share_before"].tolist(), abs=1e-6
+    )
+    assert table[phases[-1]].tolist() == pytest.approx(
+        plan.communes["covered_share_after"].tolist(), abs=1e-6
+    )
+    people = table["population"].to_numpy()
+    for phase in plan.phases.itertuples():  # each phase's province share from the tables
+        share = (table[f"after_phase_{phase.phase}"] * people).sum() / people.sum()
+        assert share == pytest.approx(phase.covered_share_after, abs=1e-5)
+
+
 def test_plan_commune_floor_lifts_every_commune(tiny_scenario) -> None:
     plan = tiny_scenario.plan(target=0.6, min_commune_share=0.8)
     assert (plan.communes["covered_share_after"] >= 0.8 - 1e-6).all()

@@ -63,6 +63,8 @@ class PlanResult:
     summary : the ``plan.json`` object (without ``files``)
     optimize : the core's result (bound, gap, status, sizes)
     candidates : every candidate considered
+    commune_phases : per commune: covered share today and after each phase
+        (``after_phase_1`` …), the order of the build per place
     """
 
     new_sites: gpd.GeoDataFrame
@@ -72,6 +74,7 @@ class PlanResult:
     summary: dict[str, Any]
     optimize: OptimizeResult = field(repr=False)
     candidates: CandidateSet = field(repr=False)
+    commune_phases: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
 
     def to_dict(self, files: dict[str, str] | None = None) -> dict[str, Any]:
         """The ``plan.json`` / ``--json`` object."""
@@ -174,10 +177,12 @@ def plan_sites(
     curve = coverage_curve(gains, baseline.covered_population, total)
     newly = _newly_covered(cover, result.selected, demand.population.size)
     communes = _communes_before_after(baseline, demand.commune, demand.population, newly)
+    by_phase = _communes_by_phase(baseline, demand, cover, order, phase)
     phases = _phases_table(new_sites, curve)
     summary = _summary(scenario, chosen_model, baseline, result, new_sites, phases, target,
                        candidate_set, time.perf_counter() - started, config)  # fmt: skip
-    return PlanResult(new_sites, phases, communes, curve, summary, result, candidate_set)
+    return PlanResult(new_sites, phases, communes, curve, summary, result, candidate_set,
+                      by_phase)  # fmt: skip
 
 
 def planning_arrays(
@@ -326,6 +331,26 @@ def _communes_before_after(
             "covered_share_after": share_after.round(6),
         }
     )
+
+
+def _communes_by_phase(
+    baseline: CoverageResult, demand: Cells, cover: Any, order: np.ndarray, phase: np.ndarray
+) -> pd.DataFrame:
+    """Covered share of each commune today and after each phase (cumulative)."""
+    table = baseline.communes
+    people = table["population"].to_numpy(float)
+    out = pd.DataFrame({"code": table["code"].astype(str), "name": table["name"].astype(str),
+                        "population": people.round().astype(np.int64)})  # fmt: skip
+    before = table["covered_population"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["covered_share_today"] = np.where(people > 0, before / people, 0.0).round(6)
+        for p in np.unique(phase):
+            newly = _newly_covered(cover, order[phase <= p], demand.population.size)
+            added = np.bincount(demand.commune, weights=demand.population * newly,
+                                minlength=len(table))  # fmt: skip
+            share = np.where(people > 0, (before + added) / people, 0.0)
+            out[f"after_phase_{int(p)}"] = share.round(6)
+    return out
 
 
 def _phases_table(new_sites: gpd.GeoDataFrame, curve: pd.DataFrame) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Write a site plan: new sites (GeoPackage and CSV), phases, communes, curve, plan.json.
+"""Write a site plan: new sites (GeoPackage, CSV), phases, communes, curve, plan.json.
 
 File names and columns are a contract (``geoplan map --plan DIR`` reads them).
 """
@@ -22,6 +22,7 @@ PLAN_FILES = {
     "phases": "phases.csv",
     "communes": "communes_before_after.csv",
     "curve": "curve.csv",
+    "commune_phases": "communes_by_phase.csv",
     "plan": "plan.json",
 }
 
@@ -46,6 +47,7 @@ def write_plan(
     write_table_csv(plan.communes, paths["communes"], overwrite)
     curve = plan.curve.assign(covered_share=plan.curve["covered_share"].round(6))
     write_table_csv(curve, paths["curve"], overwrite)
+    write_table_csv(plan.commune_phases, paths["commune_phases"], overwrite)
     text = json.dumps(plan.to_dict(files), ensure_ascii=False, indent=1)
     write_text_atomic(paths["plan"], text + "\n", overwrite)
     return files
