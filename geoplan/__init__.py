@@ -20,6 +20,7 @@ from geoplan.optimize.adapter import plan_sites as plan
 from geoplan.outputs import (
     coverage_map,
     figure_commune_bars,
+    figure_commune_phases,
     figure_coverage_map,
     figure_curve,
     read_plan,
@@ -47,6 +48,7 @@ __all__ = [
     "compute_coverage",
     "coverage_map",
     "figure_commune_bars",
+    "figure_commune_phases",
     "figure_coverage_map",
     "figure_curve",
     "get_model",

@@ -90,7 +90,9 @@ class PlanResult:
         """The plan as the maps, figures and reports take it (same tables as a plan folder)."""
         from geoplan.outputs.plan_dir import Plan
 
-        return Plan(self.new_sites, self.phases, self.communes, self.curve, meta=self.summary)
+        phases = self.commune_phases if len(self.commune_phases.columns) else None
+        return Plan(self.new_sites, self.phases, self.communes, self.curve, meta=self.summary,
+                    commune_phases=phases)  # fmt: skip
 
     def __repr__(self) -> str:
         s = self.summary

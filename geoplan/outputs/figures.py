@@ -21,6 +21,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from geoplan.coverage import CoverageResult
+from geoplan.errors import InputError
 from geoplan.io.atomic import atomic_path
 from geoplan.outputs import layers
 from geoplan.outputs.i18n import DEFAULT_LANG, fmt_pct, label
@@ -148,6 +149,36 @@ def figure_curve(plan: Plan | PlanResult, lang: str = DEFAULT_LANG) -> Figure:
     ax.grid(alpha=0.3)
     low = 100 * float(curve["covered_share"].min()) if len(curve) else 0.0
     ax.set_ylim(max(0.0, np.floor(low / 10) * 10), 100)
+    return figure
+
+
+def figure_commune_phases(plan: Plan | PlanResult, lang: str = DEFAULT_LANG, n: int = 25) -> Figure:
+    """Covered share today and after each phase of the ``n`` communes that gain most.
+
+    Raises :class:`InputError` for a plan folder written before the per-phase table.
+    """
+    checked = as_plan(plan)
+    table = checked.commune_phases
+    if table is None or table.empty:
+        raise InputError(
+            f"{checked.path or 'the plan'}: no communes_by_phase.csv; write the plan again "
+            "with `geoplan plan --out DIR`"
+        )
+    steps = ["covered_share_today", *[c for c in table.columns if c.startswith("after_phase_")]]
+    gain = table[steps[-1]] - table[steps[0]]
+    top = table.loc[gain.sort_values(ascending=False, kind="stable").index[:n]]
+    figure = Figure(figsize=(8.5, 0.3 * len(top) + 1.8))
+    ax = figure.add_subplot()
+    image = ax.imshow(100 * top[steps].to_numpy(float), cmap="RdYlGn", vmin=0, vmax=100,
+                      aspect="auto")  # fmt: skip
+    names = [label("today", lang)] + [
+        f"{label('phase', lang)} {c.removeprefix('after_phase_')}" for c in steps[1:]
+    ]
+    ax.set_xticks(range(len(steps)), names, rotation=45, ha="right")
+    ax.set_yticks(range(len(top)), top["name"].astype(str).tolist())
+    figure.colorbar(image, ax=ax, label=f"{label('covered_share', lang)} (%)")
+    ax.set_title(label("fig_phases_title", lang, n=len(top)))
+    figure.tight_layout()
     return figure
 
 

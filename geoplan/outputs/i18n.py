@@ -128,6 +128,10 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "after_plan": ("sau kế hoạch", "after the plan"),
     "fig_curve_title": ("Tỷ lệ phủ sóng theo số trạm mới", "Covered share by number of new sites"),
     "fig_curve_x": ("Số trạm mới/nâng cấp", "New or upgraded sites"),
+    "fig_phases_title": (
+        "Tỷ lệ phủ sóng theo giai đoạn: {n} xã/phường được lợi nhiều nhất",
+        "Covered share by phase: the {n} communes that gain most",
+    ),
     "fig_bars_title": (
         "Tỷ lệ phủ sóng theo xã/phường: hiện tại và sau kế hoạch",
         "Covered share by commune: today and after the plan",

@@ -10,7 +10,9 @@ The folder holds (EPSG:4326 coordinates):
   ``covered_population_before``, ``covered_population_after``,
   ``covered_share_before``, ``covered_share_after``;
 - ``curve.csv``: ``n_sites``, ``covered_share``;
-- ``plan.json``: one JSON object (settings and totals of the run).
+- ``plan.json``: one JSON object (settings and totals of the run);
+- ``communes_by_phase.csv`` (optional): ``code``, ``name``, ``population``,
+  ``covered_share_today``, ``after_phase_1`` … (shares 0..1).
 
 Only what the maps and reports use is read; ``new_sites.gpkg`` is not needed.
 """
@@ -75,6 +77,7 @@ PLAN_TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "curve.csv": (("n_sites", "covered_share"), ("n_sites", "covered_share")),
 }
+PHASES_FILE = "communes_by_phase.csv"
 TEXT_COLUMNS = {"site_id", "kind", "commune_code", "commune_name", "code", "name"}
 
 
@@ -90,6 +93,7 @@ class Plan:
     curve : covered share (0..1) by number of new sites
     meta : the content of ``plan.json``
     path : the folder
+    commune_phases : per-commune covered share today and after each phase, when known
     """
 
     new_sites: gpd.GeoDataFrame
@@ -98,6 +102,7 @@ class Plan:
     curve: pd.DataFrame
     meta: dict[str, object] = field(default_factory=dict)
     path: Path | None = None
+    commune_phases: pd.DataFrame | None = None
 
     @property
     def n_phases(self) -> int:
@@ -160,6 +165,7 @@ def read_plan(path: str | os.PathLike[str]) -> Plan:
         curve=tables["curve.csv"].sort_values("n_sites").reset_index(drop=True),
         meta=_read_meta(folder / "plan.json"),
         path=folder,
+        commune_phases=_read_commune_phases(folder / PHASES_FILE),
     )
 
 
@@ -244,6 +250,18 @@ def _check_range(table: pd.DataFrame, column: str, src: Path, low: float, high: 
         raise FormatError(
             f"{src} row {row + 2}: {column} is {values[row]:g}; it must be in {low:g}..{high:g}"
         )
+
+
+def _read_commune_phases(src: Path) -> pd.DataFrame | None:
+    """The optional per-commune, per-phase shares (older plan folders lack them)."""
+    if not src.exists():
+        return None
+    head = pd.read_csv(src, nrows=0, encoding="utf-8-sig").columns
+    shares = ("covered_share_today", *[c for c in head if c.startswith("after_phase_")])
+    table = _read_table(src, ("code", "name", "population", *shares), ("population", *shares))
+    for column in shares:
+        _check_range(table, column, src, 0.0, 1.0)
+    return table
 
 
 def _read_meta(src: Path) -> dict[str, object]:

@@ -43,17 +43,24 @@ REPORT_FILES = {
     "xlsx": "communes.xlsx",
     "gpkg": "geoplan.gpkg",
     "kml": "new_sites.kml",
+    "phases_fig": "communes_by_phase.png",
 }
-PLAN_ONLY = ("curve", "kml")
+PLAN_ONLY = ("curve", "kml", "phases_fig")
 
 
-def report_paths(out_dir: str | os.PathLike[str], with_plan: bool) -> dict[str, Path]:
-    """The files :func:`write_report` writes into ``out_dir``."""
+def report_paths(
+    out_dir: str | os.PathLike[str], with_plan: bool, with_phases: bool = True
+) -> dict[str, Path]:
+    """The files :func:`write_report` writes into ``out_dir``.
+
+    ``with_phases``: the plan knows each commune's share after every phase (plan
+    folders written before that table get no ``communes_by_phase.png``).
+    """
     folder = Path(out_dir)
     return {
         key: folder / name
         for key, name in REPORT_FILES.items()
-        if with_plan or key not in PLAN_ONLY
+        if (with_plan or key not in PLAN_ONLY) and (with_phases or key != "phases_fig")
     }
 
 
@@ -78,7 +85,8 @@ def write_report(
     """
     check_lang(lang)
     plan = as_plan(plan)
-    paths = report_paths(out_dir, plan is not None)
+    with_phases = plan is not None and plan.commune_phases is not None
+    paths = report_paths(out_dir, plan is not None, with_phases)
     for path in paths.values():
         check_writable(path, overwrite)
     if plan is not None:
@@ -119,6 +127,9 @@ def _write_figures(
     figures.save_figure(figures.figure_commune_bars(result, plan, lang), paths["bars"], overwrite)
     if plan is not None:
         figures.save_figure(figures.figure_curve(plan, lang), paths["curve"], overwrite)
+    if "phases_fig" in paths and plan is not None:
+        phases = figures.figure_commune_phases(plan, lang)
+        figures.save_figure(phases, paths["phases_fig"], overwrite)
 
 
 def _headers(lang: str) -> dict[str, str]:
