@@ -232,9 +232,9 @@ def _add_compare_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run_compare(args: argparse.Namespace) -> int:
-    from geoplan.compare import compare, standard_variants
+    from geoplan.compare import COMPARE_FILES, compare, standard_variants
 
-    for name in ("compare.csv", "compare.png"):
+    for name in COMPARE_FILES.values():
         check_writable(args.out / name, args.overwrite)
     variants = standard_variants(
         args.targets, args.budgets, args.floors, models=args.models, operators=args.operators

@@ -51,6 +51,8 @@ PLAN_KEYS = PLAN_TRIGGERS | {
     "time_limit_s",
     "solver",
 }
+#: What :meth:`Comparison.write` writes, by kind.
+COMPARE_FILES = {"table": "compare.csv", "figure": "compare.png"}
 #: Share below which a commune counts as poorly served in the table.
 POOR_SHARE = 0.5
 
@@ -131,7 +133,7 @@ class Comparison:
         from geoplan.outputs.tables import write_table_csv
 
         folder = Path(out_dir)
-        paths = {"table": folder / "compare.csv", "figure": folder / "compare.png"}
+        paths = {kind: folder / name for kind, name in COMPARE_FILES.items()}
         for path in paths.values():
             check_writable(path, overwrite)
         folder.mkdir(parents=True, exist_ok=True)
@@ -143,18 +145,20 @@ class Comparison:
         """Covered share today and after each variant's plan, as horizontal bars."""
         from matplotlib.figure import Figure
 
+        from geoplan.outputs.i18n import label
+
         table = self.table.iloc[::-1]
         figure = Figure(figsize=(8, 0.45 * len(table) + 1.5))
         ax = figure.add_subplot()
         y = np.arange(len(table))
         today, after = 100 * table["covered_share_today"], 100 * table["covered_share"]
-        ax.barh(y, after, color="#2166ac", label="after the plan" if lang == "en" else "sau")
-        ax.barh(y, today, color="#92c5de", label="today" if lang == "en" else "hiện nay")
+        ax.barh(y, after, color="#2166ac", label=label("after_plan", lang))
+        ax.barh(y, today, color="#92c5de", label=label("today", lang))
         for row, (share, sites) in enumerate(zip(after, table["new_sites"], strict=True)):
             ax.annotate(f" {share:.1f}% (+{sites})", (share, row), va="center", fontsize=8)
         ax.set_yticks(y, [str(name) for name in table.index])
         ax.set_xlim(0, max(105.0, float(after.max()) + 20))
-        ax.set_xlabel("people covered (%)" if lang == "en" else "dân số được phủ sóng (%)")
+        ax.set_xlabel(f"{label('legend_share', lang)} (%)")
         ax.legend(loc="lower left", bbox_to_anchor=(0, 1), ncol=2, frameon=False, fontsize=8)
         ax.grid(axis="x", alpha=0.3)
         figure.tight_layout()
@@ -246,18 +250,13 @@ def _run_variant(
     if "operator" in settings:
         chosen = chosen.for_operator(settings["operator"])
     model = settings.get("model", DEFAULT_MODEL)
-    today = chosen.coverage(model)
-    row: dict[str, Any] = {
-        "model": today.model,
-        "existing_sites": today.n_sites,
-        "covered_share_today": today.covered_share,
-        "target": settings.get("target", np.nan),
-    }
+    target = settings.get("target", np.nan)
     if not PLAN_TRIGGERS & set(settings):
-        shares = today.communes["covered_share"]
-        return today, row | _equity(shares) | {
-            "new_sites": 0, "covered_share": today.covered_share, "cost_vnd": 0.0,
-            "solver": "—", "gap": np.nan,
+        today = chosen.coverage(model)
+        return today, _equity(today.communes["covered_share"]) | {
+            "model": today.model, "existing_sites": today.n_sites,
+            "covered_share_today": today.covered_share, "target": target, "new_sites": 0,
+            "covered_share": today.covered_share, "cost_vnd": 0.0, "solver": "—", "gap": np.nan,
         }  # fmt: skip
     options = {k: v for k, v in settings.items() if k in PLAN_KEYS}
     options.setdefault("solver", solver)
@@ -266,7 +265,9 @@ def _run_variant(
     plan = chosen.plan(model=model, **options)
     s = plan.summary
     proven = prove or s["solver"] != "greedy"
-    return plan, row | _equity(plan.communes["covered_share_after"]) | {
+    return plan, _equity(plan.communes["covered_share_after"]) | {
+        "model": s["model"], "existing_sites": s["n_existing_sites"],
+        "covered_share_today": s["baseline_share"], "target": target,
         "new_sites": s["n_new_sites"], "covered_share": s["achieved_share"],
         "cost_vnd": float(s["total_cost_vnd"]), "solver": s["solver"],
         "gap": s["gap"] if proven else np.nan,

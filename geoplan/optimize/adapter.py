@@ -339,19 +339,17 @@ def _communes_by_phase(
     baseline: CoverageResult, demand: Cells, cover: Any, order: np.ndarray, phase: np.ndarray
 ) -> pd.DataFrame:
     """Covered share of each commune today and after each phase (cumulative)."""
-    table = baseline.communes
-    people = table["population"].to_numpy(float)
-    out = pd.DataFrame({"code": table["code"].astype(str), "name": table["name"].astype(str),
-                        "population": people.round().astype(np.int64)})  # fmt: skip
-    before = table["covered_population"].to_numpy(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["covered_share_today"] = np.where(people > 0, before / people, 0.0).round(6)
-        for p in np.unique(phase):
-            newly = _newly_covered(cover, order[phase <= p], demand.population.size)
-            added = np.bincount(demand.commune, weights=demand.population * newly,
-                                minlength=len(table))  # fmt: skip
-            share = np.where(people > 0, (before + added) / people, 0.0)
-            out[f"after_phase_{int(p)}"] = share.round(6)
+
+    def after(sites: np.ndarray) -> pd.DataFrame:
+        newly = _newly_covered(cover, sites, demand.population.size)
+        return _communes_before_after(baseline, demand.commune, demand.population, newly)
+
+    today = after(order[:0])
+    out = today[["code", "name", "population"]].assign(
+        covered_share_today=today["covered_share_before"]
+    )
+    for p in np.unique(phase):
+        out[f"after_phase_{int(p)}"] = after(order[phase <= p])["covered_share_after"]
     return out
 
 
