@@ -21,9 +21,11 @@ from pathlib import Path
 import numpy as np
 
 from geoplan.config import PlanConfig
-from geoplan.coverage import RadiusModel, Sites, compute_coverage
-from geoplan.population import Cells
-from geoplan.radio.model import RadioModel
+from geoplan.models import RadiusModel
+from geoplan.sites import Sites
+from geoplan.coverage import compute_coverage
+from geoplan.grid import Cells
+from geoplan.models import RadioModel
 from geoplan.scenario import load_scenario
 
 PEER_SITES = 8  # sites in the per-pair loop (all their pairs within reach)

@@ -16,66 +16,29 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from sklearn.cluster import MiniBatchKMeans
 
 from geoplan.config import PlanConfig
-from geoplan.coverage import CoverageModel, Sites
 from geoplan.errors import FormatError, InputError
-from geoplan.io.stations import STATION_DEFAULTS, stations_from_table
-from geoplan.population import Cells, PopulationGrid
+from geoplan.grid import Cells, PopulationGrid
+from geoplan.io.columns import STATION_DEFAULTS
+from geoplan.io.stations import stations_from_table
+from geoplan.models import CoverageModel
+from geoplan.schema import SITE_KINDS, SiteKind
+from geoplan.sites import CandidateSet, Sites
 
 log = logging.getLogger(__name__)
 
-KINDS = ("new_tower", "upgrade")
 CLUSTER_SQUARE_M = 300.0
 
 
-@dataclass(frozen=True)
-class CandidateSet:
-    """Candidates as a table (EPSG:4326 points) and as row-aligned work-CRS sites.
-
-    ``frame`` has ``candidate_id``, ``kind`` ("new_tower" | "upgrade"), ``cost_vnd``,
-    ``source`` ("grid" | "cluster" | "user"), ``lon``, ``lat`` and the station
-    columns a coverage model may read (``antenna_height_m``, ``band`` …).
-    """
-
-    frame: gpd.GeoDataFrame
-    sites: Sites
-
-    def __len__(self) -> int:
-        return len(self.frame)
-
-    @property
-    def cost_vnd(self) -> np.ndarray:
-        return self.frame["cost_vnd"].to_numpy(float)
-
-    def __repr__(self) -> str:
-        counts = self.frame["source"].value_counts().sort_index()
-        parts = ", ".join(f"{n} {src}" for src, n in counts.items())
-        return f"CandidateSet({len(self)} candidates: {parts})"
-
-
-def subset_cells(cells: Cells, mask: np.ndarray) -> Cells:
-    """The cells where ``mask`` is True, as a new :class:`Cells`."""
-    return Cells(
-        flat_index=cells.flat_index[mask],
-        x_m=cells.x_m[mask],
-        y_m=cells.y_m[mask],
-        population=cells.population[mask],
-        commune=cells.commune[mask],
-        environment=cells.environment[mask],
-    )
-
-
 def typical_range_m(
-    model: CoverageModel, grid: PopulationGrid, demand: Cells, n_probes: int = 2_000, seed: int = 0
+    model: CoverageModel, demand: Cells, n_probes: int = 2_000, seed: int = 0
 ) -> float:
     """Median reach of a site standing among the uncovered people (metres).
 
@@ -137,6 +100,8 @@ def cluster_candidates(demand: Cells, n_clusters: int, seed: int) -> np.ndarray:
     People are first summed into 300 m squares (at their weighted centres), which
     changes the centres by far less than a site's reach and makes the fit fast.
     """
+    from sklearn.cluster import MiniBatchKMeans  # loads on first use: `import geoplan` stays light
+
     xy, people = _people_per_square(demand, CLUSTER_SQUARE_M)
     populated = people > 0
     n = min(int(n_clusters), int(populated.sum()))
@@ -168,12 +133,12 @@ def read_candidates(path: str | os.PathLike[str], config: PlanConfig | None = No
     stations = stations_from_table(table, src)
     kind = stations["kind"].fillna("upgrade").astype(str) if "kind" in stations else "upgrade"
     stations["kind"] = kind
-    bad = ~stations["kind"].isin(KINDS)
+    bad = ~stations["kind"].isin(SITE_KINDS)
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise FormatError(
             f"{src} row {row + 2}: kind is {stations['kind'].iloc[row]!r}; "
-            f"use one of {', '.join(KINDS)}"
+            f"use one of {', '.join(SITE_KINDS)}"
         )
     default_cost = stations["kind"].map(_capex_by_kind(config))
     if "cost_vnd" in stations:
@@ -217,7 +182,7 @@ def build_candidates(
     if len(demand):  # with nobody left to cover, only user candidates remain
         if spacing_m is None:
             spacing_m = config.candidate_spacing_factor * typical_range_m(
-                model, grid, demand, seed=config.seed
+                model, demand, seed=config.seed
             )
         xy_grid = grid_candidates(demand, spacing_m, config.candidate_min_population)
         xy_cluster = cluster_candidates(demand, config.candidate_clusters, config.seed)
@@ -259,7 +224,7 @@ def candidate_coverage(
     return sparse.csr_matrix(sparse.vstack(blocks, format="csr"), dtype=bool)
 
 
-def _capex_by_kind(config: PlanConfig) -> dict[str, float]:
+def _capex_by_kind(config: PlanConfig) -> dict[SiteKind, float]:
     return {"new_tower": config.capex_new_tower_vnd, "upgrade": config.capex_upgrade_vnd}
 
 

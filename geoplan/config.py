@@ -10,13 +10,23 @@ Each default says where it comes from. Change one with ``dataclasses.replace``::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
+import math
+from dataclasses import dataclass, fields
 
-#: Folder of the embedded default data (boundaries, population, stations).
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+from geoplan.errors import ConfigError
 
-ENVIRONMENTS: tuple[str, ...] = ("urban", "suburban", "rural")
+#: CRS of everything geoplan stores or writes: longitude, latitude in degrees (WGS 84).
+STORAGE_CRS = "EPSG:4326"
+#: CRS of every distance and area for Bắc Ninh: UTM zone 48N, metres.
+WORK_CRS = "EPSG:32648"
+
+#: Command-line option of each setting, named in error messages.
+OPTIONS: dict[str, str] = {
+    "cell_size_m": "--cell-size-m",
+    "sites_per_phase": "--sites-per-phase",
+    "solver_time_limit_s": "--time-limit",
+    "seed": "--seed",
+}
 
 
 @dataclass(frozen=True)
@@ -82,8 +92,8 @@ class PlanConfig:
         step in seconds (0 turns it off and keeps greedy's own, weaker bound).
     """
 
-    storage_crs: str = "EPSG:4326"
-    work_crs: str = "EPSG:32648"
+    storage_crs: str = STORAGE_CRS
+    work_crs: str = WORK_CRS
     cell_size_m: float = 100.0
     downscale_method: str = "smooth"
     density_window_m: float = 1000.0
@@ -107,16 +117,41 @@ class PlanConfig:
     greedy_lp_bound_s: float = 30.0
 
     def __post_init__(self) -> None:
-        if self.cell_size_m <= 0:
-            raise ValueError(f"cell_size_m must be positive, got {self.cell_size_m}")
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if isinstance(value, float | int) and not isinstance(value, bool):
+                if not math.isfinite(value):
+                    _bad(item.name, value, "a finite number")
+        positive = ("cell_size_m", "density_window_m", "radius_urban_m", "radius_suburban_m",
+                    "radius_rural_m", "candidate_spacing_factor", "solver_time_limit_s")  # fmt: skip
+        for name in positive:
+            if getattr(self, name) <= 0:
+                _bad(name, getattr(self, name), "> 0")
+        not_negative = ("capex_new_tower_vnd", "capex_upgrade_vnd", "candidate_clusters",
+                        "candidate_min_population", "solver_mip_rel_gap", "greedy_lp_bound_s",
+                        "suburban_density_per_km2")  # fmt: skip
+        for name in not_negative:
+            if getattr(self, name) < 0:
+                _bad(name, getattr(self, name), ">= 0")
         if self.downscale_method not in ("smooth", "uniform"):
-            raise ValueError(
-                f"downscale_method must be 'smooth' or 'uniform', got {self.downscale_method!r}"
-            )
-        if min(self.radii_m) <= 0:
-            raise ValueError(f"radii must be positive, got {self.radii_m}")
+            _bad("downscale_method", self.downscale_method, "'smooth' or 'uniform'")
+        if self.urban_density_per_km2 < self.suburban_density_per_km2:
+            _bad("urban_density_per_km2", self.urban_density_per_km2,
+                 f">= suburban_density_per_km2 ({self.suburban_density_per_km2:g})")  # fmt: skip
+        if not 0 <= self.state_support_share <= 1:
+            _bad("state_support_share", self.state_support_share, "a share in 0..1 (0.15 for 15%)")
+        if not 0 < self.plan_target_share <= 1:
+            _bad("plan_target_share", self.plan_target_share, "a share in (0, 1] (0.8 for 80%)")
+        if self.sites_per_phase < 1:
+            _bad("sites_per_phase", self.sites_per_phase, "a whole number >= 1")
 
     @property
     def radii_m(self) -> tuple[float, float, float]:
         """Radius-model reach per environment, in the order of ``ENVIRONMENTS``."""
         return (self.radius_urban_m, self.radius_suburban_m, self.radius_rural_m)
+
+
+def _bad(name: str, value: object, expected: str) -> None:
+    """Raise the one-line :class:`ConfigError` for setting ``name``."""
+    option = f" ({OPTIONS[name]})" if name in OPTIONS else ""
+    raise ConfigError(f"setting {name}{option} must be {expected}, got {value!r}")

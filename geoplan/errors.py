@@ -27,6 +27,10 @@ class DataMismatchError(InputError):
     """Inputs that should describe the same place do not (no overlap, wrong totals)."""
 
 
+class ConfigError(InputError):
+    """A setting (a :class:`~geoplan.config.PlanConfig` field or its option) is out of range."""
+
+
 class OutputExistsError(GeoplanError):
     """An output file exists and ``overwrite`` was not asked for."""
 

@@ -1,18 +1,21 @@
-"""A scenario: boundaries, population grid and stations, loaded once and reused.
-
-This is the entry point for notebooks and the command line::
+"""The facade for notebooks and the command line: a scenario loaded once and reused.
 
     >>> import geoplan
     >>> scenario = geoplan.load_scenario()          # the embedded default data
     >>> result = scenario.coverage()                 # radius model (the default)
     >>> 0.45 < result.covered_share < 0.55
     True
+
+A :class:`Scenario` is the checked, gridded :class:`~geoplan.inputs.Inputs` of a run
+with the questions people ask of it: coverage today, a plan, the coverage after it,
+the map and the report.
 """
 
 from __future__ import annotations
 
+import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,61 +23,50 @@ import geopandas as gpd
 import pandas as pd
 
 from geoplan.config import PlanConfig
-from geoplan.coverage import CoverageModel, CoverageResult, RadiusModel, Sites, compute_coverage
-from geoplan.errors import InputError
-from geoplan.io.boundaries import DEFAULT_COMMUNES, read_communes
-from geoplan.io.rasters import DEFAULT_POPULATION, read_population_raster
-from geoplan.io.stations import DEFAULT_STATIONS, STATION_COLUMNS, STATION_DEFAULTS, read_stations
-from geoplan.population import PopulationGrid, build_population_grid
-from geoplan.radio.model import RadioModel
+from geoplan.coverage import compute_coverage
+from geoplan.errors import ConfigError, InputError
+from geoplan.grid import PopulationGrid
+from geoplan.inputs import Inputs
+from geoplan.io.atomic import atomic_path, check_writable
+from geoplan.io.boundaries import read_communes
+from geoplan.io.columns import STATION_COLUMNS, STATION_DEFAULTS
+from geoplan.io.embedded import DEFAULT_COMMUNES, DEFAULT_POPULATION, DEFAULT_STATIONS
+from geoplan.io.plan_folder import check_plan_communes
+from geoplan.io.rasters import read_population_raster
+from geoplan.io.stations import read_stations
+from geoplan.models import DEFAULT_MODEL, MODEL_NAMES, MODELS, CoverageModel, RadioModel, get_model
+from geoplan.planning import plan_sites
+from geoplan.population import build_population_grid
+from geoplan.results import CoverageResult, Plan
+from geoplan.schema import DEFAULT_LANG, PLANNED, Lang
+from geoplan.synthetic import SynthesisReport, synthesize_stations
 
 if TYPE_CHECKING:
     import folium
 
-    from geoplan.optimize.adapter import PlanResult
-    from geoplan.outputs.plan_dir import Plan
-
 PathLike = str | os.PathLike[str]
+#: A plan whose own share after differs more than this from the recomputed one is logged.
+SHARE_AFTER_TOLERANCE = 5e-4
 
-#: Coverage models by name (``--model``); later models register here.
-MODELS: dict[str, type] = {"radius": RadiusModel, "38901": RadioModel}
-#: The model used when none is named (why radius and not 38901: docs/radio.md).
-DEFAULT_MODEL = "radius"
-#: ``operator`` and ``source`` of a plan's new sites in :meth:`Scenario.after`.
-PLANNED = "planned"
-
-
-def get_model(name: str, config: PlanConfig | None = None) -> CoverageModel:
-    """The coverage model called ``name`` with ``config``."""
-    if name not in MODELS:
-        raise InputError(f"unknown coverage model {name!r}; choose one of {', '.join(MODELS)}")
-    model: CoverageModel = MODELS[name](config or PlanConfig())
-    return model
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class Scenario:
+class Scenario(Inputs):
     """Everything a coverage or planning run reads, already checked and gridded."""
 
-    communes: gpd.GeoDataFrame
-    grid: PopulationGrid
-    stations: gpd.GeoDataFrame
-    config: PlanConfig = field(default_factory=PlanConfig)
-    sources: dict[str, Path] = field(default_factory=dict)
-
-    @property
-    def stations_synthetic(self) -> bool:
-        """True when every station comes from the synthetic generator."""
-        return bool(len(self.stations)) and bool((self.stations["source"] == "synthetic").all())
-
-    def sites(self) -> Sites:
-        """The stations as work-CRS arrays."""
-        return Sites.from_frame(self.stations, self.grid, self.config)
+    def model(self, model: str | CoverageModel = DEFAULT_MODEL) -> CoverageModel:
+        """The coverage model ``model`` (a name of :data:`geoplan.models.MODELS`) for this grid."""
+        return get_model(model, self.config, self.grid) if isinstance(model, str) else model
 
     def coverage(self, model: str | CoverageModel = DEFAULT_MODEL) -> CoverageResult:
-        """Covered people today, for the province and each commune."""
-        chosen = get_model(model, self.config) if isinstance(model, str) else model
-        return compute_coverage(self.grid, self.sites(), chosen)
+        """Covered people today, for the province and each commune.
+
+        Parameters
+        ----------
+        model : a model name (``"radius"``, ``"38901"``) or a model object
+        """
+        return compute_coverage(self.grid, self.sites(), self.model(model))
 
     def other_models(self, model: str) -> dict[str, dict[str, float]]:
         """Covered people and share under every registered model but ``model``."""
@@ -88,15 +80,44 @@ class Scenario:
                 }
         return others
 
-    def plan(self, target: float | None = None, **options: Any) -> PlanResult:
-        """New sites to reach ``target``; see :func:`geoplan.optimize.adapter.plan_sites`."""
-        from geoplan.optimize.adapter import plan_sites
+    def plan(self, target: float | None = None, **options: Any) -> Plan:
+        """New sites to reach ``target`` (a share of people, 0..1).
 
+        ``options`` are those of :func:`geoplan.planning.plan_sites` (``solver``,
+        ``max_sites``, ``budget_vnd``, ``min_commune_share``, ``model`` …).
+        """
         return plan_sites(self, target, **options)
+
+    def coverage_after(
+        self, plan: Plan, model: str | CoverageModel | None = None
+    ) -> CoverageResult:
+        """Coverage once ``plan`` is built, under ``model`` (default: the plan's own model).
+
+        The stations are today's plus the plan's new sites (:meth:`after`). A plan made
+        with the same model on the same scenario covers the share it claims (to
+        rounding); when the two differ by more than :data:`SHARE_AFTER_TOLERANCE` (a
+        plan made with another model, other stations or by hand) a warning is logged,
+        and the result is what the model computes.
+        """
+        check_plan_communes(plan, self.communes["code"])
+        chosen = self.model(model if model is not None else plan.summary.model)
+        after = self.after(plan).coverage(chosen)
+        claimed = plan.covered_share_after
+        if abs(after.covered_share - claimed) > SHARE_AFTER_TOLERANCE:
+            log.warning(
+                "the plan says %.2f%% of people are covered after it; the %s model gives "
+                "%.2f%% with today's sites and the plan's (was the plan made with another "
+                "model or other stations?); the footprint and hotspots after the plan show "
+                "the latter",
+                100 * claimed,
+                chosen.name,
+                100 * after.covered_share,
+            )
+        return after
 
     def map(
         self,
-        plan: PlanResult | Plan | None = None,
+        plan: Plan | None = None,
         *,
         model: str | CoverageModel = DEFAULT_MODEL,
         **options: Any,
@@ -106,37 +127,55 @@ class Scenario:
         ``options`` go to :func:`geoplan.outputs.maps.coverage_map` (``lang="en"``,
         ``title`` …); save the map with :func:`geoplan.save_map`.
         """
-        from geoplan.outputs.maps import coverage_map
+        from geoplan.outputs.maps import coverage_map  # folium loads on first map
 
         result = self.coverage(model)
-        return coverage_map(self, result, plan, model=result.model, **options)
+        after = self.coverage_after(plan, result.model) if plan is not None else None
+        return coverage_map(self, result, plan, after, **options)
+
+    def report(
+        self,
+        out_dir: PathLike,
+        plan: Plan | None = None,
+        *,
+        result: CoverageResult | None = None,
+        model: str | CoverageModel = DEFAULT_MODEL,
+        lang: Lang = DEFAULT_LANG,
+        overwrite: bool = False,
+    ) -> dict[str, Path]:
+        """Write the meeting figures and tables into ``out_dir``; see
+        :func:`geoplan.outputs.report.write_report`."""
+        from geoplan.outputs.report import write_report  # matplotlib loads on first report
+
+        today = result if result is not None else self.coverage(model)
+        return write_report(out_dir, self, today, plan, lang=lang, overwrite=overwrite)
 
     def with_stations(self, stations: gpd.GeoDataFrame) -> Scenario:
         """The same scenario with another station set (e.g. one operator's sites)."""
         return Scenario(self.communes, self.grid, stations, self.config, self.sources)
 
-    def after(self, plan: PlanResult | Plan) -> Scenario:
+    def after(self, plan: Plan) -> Scenario:
         """The same scenario with the plan's new sites built beside today's stations.
 
         The new sites get ``operator`` and ``source`` ``"planned"`` (so
         :attr:`stations_synthetic` is False for the result: not every site is
         synthetic), the plan's ``kind`` and ``phase``, and the station columns of
-        the candidates they came from when ``plan`` is a fresh
-        :class:`~geoplan.optimize.adapter.PlanResult`. A plan folder
-        (:func:`~geoplan.outputs.plan_dir.read_plan`) has no antenna data unless its
-        ``new_sites.csv`` carries station columns; what is missing comes from
-        :data:`~geoplan.io.stations.STATION_DEFAULTS`, as for generated candidates.
+        the candidates they came from when ``plan`` is fresh (``scenario.plan``). A
+        plan folder (:func:`~geoplan.io.plan_folder.read_plan`) has no antenna data
+        unless its ``new_sites.csv`` carries station columns; what is missing comes
+        from :data:`~geoplan.io.columns.STATION_DEFAULTS`, as for generated candidates.
 
         >>> scenario = load_scenario()                              # doctest: +SKIP
         >>> plan = scenario.plan(target=0.8, solver="greedy")       # doctest: +SKIP
         >>> scenario.after(plan).coverage().covered_share           # doctest: +SKIP
         0.80...
         """
-        planned = _planned_stations(plan)
+        crs = self.config.storage_crs
+        planned = _planned_stations(plan, crs)
         if planned.empty:
             return self.with_stations(self.stations.copy())
-        both = pd.concat([self.stations.to_crs("EPSG:4326"), planned], ignore_index=True)
-        return self.with_stations(gpd.GeoDataFrame(both, geometry="geometry", crs="EPSG:4326"))
+        both = pd.concat([self.stations.to_crs(crs), planned], ignore_index=True)
+        return self.with_stations(gpd.GeoDataFrame(both, geometry="geometry", crs=crs))
 
     def for_operator(self, operator: str) -> Scenario:
         """The same scenario with only ``operator``'s sites (case and spaces ignored).
@@ -178,17 +217,15 @@ class Scenario:
         return " + ".join(f"{int(n)} {kind}" for kind, n in counts.items()) + " sites"
 
 
-def _planned_stations(plan: PlanResult | Plan) -> gpd.GeoDataFrame:
-    """A plan's new sites as a station frame (standard columns, EPSG:4326 points)."""
-    from geoplan.optimize.adapter import PlanResult
-    from geoplan.outputs.plan_dir import as_plan
 
-    sites = pd.DataFrame(as_plan(plan).new_sites.drop(columns="geometry")).reset_index(drop=True)
+def _planned_stations(plan: Plan, crs: str) -> gpd.GeoDataFrame:
+    """A plan's new sites as a station frame (standard columns, points in ``crs``)."""
+    sites = pd.DataFrame(plan.new_sites.drop(columns="geometry")).reset_index(drop=True)
     if sites.empty:
-        return gpd.GeoDataFrame(geometry=[], crs="EPSG:4326")
+        return gpd.GeoDataFrame(geometry=[], crs=crs)
     table = sites[["site_id", "kind", "phase", "lon", "lat"]].copy()
     table = table.astype({"site_id": str, "phase": "Int64"})  # Int64 survives the concat
-    if isinstance(plan, PlanResult):  # the candidates hold antenna height, band, sectors …
+    if plan.candidates is not None:  # a fresh plan's candidates hold antenna height, band …
         candidates = pd.DataFrame(plan.candidates.frame.drop(columns="geometry"))
         radio = [c for c in candidates if c not in (*table, "candidate_id", "operator", "source")]
         candidates["candidate_id"] = candidates["candidate_id"].astype(str)
@@ -203,8 +240,8 @@ def _planned_stations(plan: PlanResult | Plan) -> gpd.GeoDataFrame:
             table[column] = table[column].fillna(default)
     table["operator"] = PLANNED
     table["source"] = PLANNED
-    geometry = gpd.points_from_xy(table["lon"], table["lat"], crs="EPSG:4326")
-    return gpd.GeoDataFrame(table, geometry=geometry, crs="EPSG:4326")
+    geometry = gpd.points_from_xy(table["lon"], table["lat"], crs=crs)
+    return gpd.GeoDataFrame(table, geometry=geometry, crs=crs)
 
 
 def load_scenario(
@@ -216,8 +253,14 @@ def load_scenario(
 ) -> Scenario:
     """Read and grid the inputs; any left out come from the embedded default data.
 
-    ``drop_outside``: None reads the stations as they are; False stops on stations
-    outside the province (more than 5 km beyond it), True leaves them out.
+    Parameters
+    ----------
+    boundaries : commune polygons with official ``population`` (GeoJSON, GPKG …)
+    population : population-count raster (people per cell, any CRS)
+    stations : station file (CSV, XLSX, KML/KMZ, GeoJSON, GPKG, OpenCellID)
+    config : settings (default :class:`PlanConfig`)
+    drop_outside : None reads the stations as they are; False stops on stations
+        outside the province (more than 5 km beyond it), True leaves them out
     """
     config = config or PlanConfig()
     sources = {
@@ -226,11 +269,111 @@ def load_scenario(
         "stations": Path(stations or DEFAULT_STATIONS),
     }
     communes = read_communes(sources["boundaries"])
-    raster = read_population_raster(sources["population"], bounds=tuple(communes.total_bounds))
-    grid = build_population_grid(communes, raster, config)
+    grid = _grid(communes, sources["population"], config)
     station_frame = read_stations(
         sources["stations"],
         communes=None if drop_outside is None else communes,
         drop_outside=bool(drop_outside),
+        config=config,
     )
     return Scenario(communes, grid, station_frame, config, sources)
+
+
+def _grid(communes: gpd.GeoDataFrame, population: Path, config: PlanConfig) -> PopulationGrid:
+    raster = read_population_raster(population, bounds=tuple(communes.total_bounds))
+    return build_population_grid(communes, raster, config)
+
+
+def synthesize(
+    out: PathLike,
+    n_sites: int = 290,
+    target_share: float = 0.50,
+    *,
+    boundaries: PathLike | None = None,
+    population: PathLike | None = None,
+    model: str = DEFAULT_MODEL,
+    config: PlanConfig | None = None,
+    overwrite: bool = False,
+) -> tuple[gpd.GeoDataFrame, SynthesisReport]:
+    """Generate the synthetic site set (seeded by ``config.seed``) and write it as CSV.
+
+    Parameters
+    ----------
+    out : the CSV file to write
+    n_sites : number of sites
+    target_share : covered share of people the set is calibrated to, 0..1
+    boundaries, population : inputs (default: the embedded data)
+    model : the coverage model whose share is calibrated
+    config : settings; ``config.seed`` seeds the generator
+    overwrite : replace an existing file
+    """
+    config = config or PlanConfig()
+    check_writable(out, overwrite)
+    communes = read_communes(boundaries or DEFAULT_COMMUNES)
+    grid = _grid(communes, Path(population or DEFAULT_POPULATION), config)
+    frame, report = synthesize_stations(
+        grid, n_sites, target_share, config.seed, model=get_model(model, config, grid),
+        config=config,
+    )  # fmt: skip
+    with atomic_path(out, overwrite) as tmp:
+        frame.drop(columns="geometry").to_csv(tmp, index=False)
+    return frame, report
+
+
+def write_report(
+    out_dir: PathLike,
+    scenario: Scenario,
+    result: CoverageResult | None = None,
+    plan: Plan | None = None,
+    *,
+    lang: Lang = DEFAULT_LANG,
+    model: str | CoverageModel = DEFAULT_MODEL,
+    overwrite: bool = False,
+) -> dict[str, Path]:
+    """The meeting figures and tables of ``scenario`` (and ``plan``); see :meth:`Scenario.report`."""
+    return scenario.report(
+        out_dir, plan, result=result, model=model, lang=lang, overwrite=overwrite
+    )
+
+
+def with_config(scenario: Scenario, **settings: Any) -> Scenario:
+    """``scenario`` with some settings changed (the grid is kept: change ``cell_size_m``
+    through :func:`load_scenario`)."""
+    return replace(scenario, config=replace(scenario.config, **settings))
+
+
+def write_best_server_rasters(
+    scenario: Scenario, out_dir: PathLike, model: CoverageModel, overwrite: bool = False
+) -> dict[str, Path]:
+    """Best-server RSRP, site index and covered-mask GeoTIFFs of a radio model run."""
+    from geoplan.outputs.rasters import write_best_server_rasters as write
+
+    if not isinstance(model, RadioModel):
+        raise InputError("--rasters needs the radio model: add --model 38901")
+    cells = scenario.grid.cells()
+    best = model.best_server(scenario.sites(), cells)
+    return write(scenario.grid, cells, best, out_dir, overwrite)
+
+
+def run_config(model: str = DEFAULT_MODEL, **settings: Any) -> PlanConfig:
+    """The settings of one run with ``model``: :class:`PlanConfig` with ``settings`` changed.
+
+    Raises :class:`~geoplan.errors.ConfigError` for a setting out of range, or DEM
+    paths with a model that ignores terrain.
+    """
+    if settings.get("dem_paths") and model != "38901":
+        raise ConfigError("--dem needs the radio model: add --model 38901 (radius ignores terrain)")
+    return PlanConfig(**settings)
+
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "MODEL_NAMES",
+    "Scenario",
+    "load_scenario",
+    "run_config",
+    "synthesize",
+    "with_config",
+    "write_best_server_rasters",
+    "write_report",
+]

@@ -19,10 +19,13 @@ import pandas as pd
 from pyproj import Transformer
 from scipy.spatial import cKDTree
 
-from geoplan.config import ENVIRONMENTS, PlanConfig
-from geoplan.coverage import CoverageModel, RadiusModel, Sites, compute_coverage
+from geoplan.config import PlanConfig
+from geoplan.coverage import compute_coverage
 from geoplan.errors import GeoplanError
-from geoplan.population import PopulationGrid
+from geoplan.grid import PopulationGrid
+from geoplan.models import CoverageModel, RadiusModel
+from geoplan.schema import ENVIRONMENTS
+from geoplan.sites import Sites
 
 log = logging.getLogger(__name__)
 

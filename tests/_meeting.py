@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geoplan.coverage import CoverageResult
+from geoplan.results import CoverageResult
 
 HOSTILE = "<img src=x onerror=window.__pwned=1>"
 

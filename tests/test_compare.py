@@ -22,21 +22,14 @@ from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
 import geoplan
-from geoplan.compare import PLAN_KEYS, POOR_SHARE, Comparison, compare
-from geoplan.coverage import CoverageResult
+from geoplan.comparison import PLAN_KEYS, POOR_SHARE, Comparison, compare
+from geoplan.results import CoverageResult
 from geoplan.errors import InputError
-from geoplan.optimize.adapter import PlanResult, plan_sites
-from geoplan.outputs import (
-    Plan,
-    as_plan,
-    coverage_map,
-    figure_commune_bars,
-    figure_coverage_map,
-    figure_curve,
-    read_plan,
-    save_map,
-    write_report,
-)
+from geoplan.results import PlanResult
+from geoplan.planning import plan_sites
+from geoplan.results import Plan, as_plan
+from geoplan.outputs import coverage_map, figure_commune_bars, figure_coverage_map, figure_curve, save_map, write_report
+from geoplan.io.plan_folder import read_plan
 from geoplan.outputs.i18n import label
 from geoplan.scenario import Scenario, load_scenario
 from tests.conftest import WORK_CRS, X0, Y0
@@ -481,7 +474,7 @@ def test_scenario_repr_counts_sites_by_source(scenario: Scenario) -> None:
 
 
 def test_standard_variants_names_and_settings() -> None:
-    from geoplan.compare import standard_variants
+    from geoplan.comparison import standard_variants
 
     variants = standard_variants(
         targets=[0.7], budgets_vnd=[4e11], floors=[0.5], floor_target=0.9,

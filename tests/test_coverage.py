@@ -9,14 +9,9 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from geoplan.config import PlanConfig
-from geoplan.coverage import (
-    RadiusModel,
-    Sites,
-    compute_coverage,
-    covered_mask,
-    radius_coverage_matrix,
-    shares_by_group,
-)
+from geoplan.models import RadiusModel, covered_mask, radius_coverage_matrix
+from geoplan.sites import Sites
+from geoplan.coverage import compute_coverage, shares_by_group
 from geoplan.io.rasters import read_population_raster
 from geoplan.io.stations import read_stations
 from geoplan.population import build_population_grid

@@ -17,12 +17,8 @@ from geoplan.errors import FormatError, OutputExistsError
 from geoplan.io.coords import parse_coordinate
 from geoplan.io.exporters import write_stations
 from geoplan.io.importers import detect_format, opencellid_sites, sniff_separator
-from geoplan.io.stations import (
-    STATION_COLUMNS,
-    STATION_DEFAULTS,
-    normalise_header,
-    read_stations,
-)
+from geoplan.io.columns import STATION_COLUMNS, STATION_DEFAULTS, normalise_header
+from geoplan.io.stations import read_stations
 
 DATA = Path(__file__).parent / "data"
 FIXTURES = ["google_earth.kml", "stations_vi.xlsx", "opencellid_452.csv"]

@@ -19,15 +19,18 @@ import pandas as pd
 import pytest
 
 import geoplan
-from geoplan.coverage import CoverageResult
-from geoplan.io.stations import STATION_COLUMNS, STATION_DEFAULTS
-from geoplan.optimize.adapter import PlanResult
-from geoplan.outputs import coverage_map, layers, read_plan, save_map
-from geoplan.outputs.i18n import LANGS, label
+from geoplan.results import CoverageResult
+from geoplan.io.columns import STATION_COLUMNS, STATION_DEFAULTS
+from geoplan.results import PlanResult
+from geoplan.outputs import coverage_map, layers, save_map
+from geoplan.io.plan_folder import read_plan
+from geoplan.schema import LANGS
+from geoplan.outputs.i18n import label
 from geoplan.outputs.maps import coverage_after
 from geoplan.radio.link_budget import LinkBudget
-from geoplan.radio.model import RadioModel
-from geoplan.scenario import PLANNED, Scenario, load_scenario
+from geoplan.models import RadioModel
+from geoplan.schema import PLANNED
+from geoplan.scenario import Scenario, load_scenario
 from tests._meeting import new_site, write_plan_dir, write_stations
 from tests.conftest import WORK_CRS, X0, Y0
 

@@ -14,8 +14,10 @@ from hypothesis import strategies as st
 
 from geoplan.cli import main
 from geoplan.errors import OutputExistsError
-from geoplan.outputs import coverage_map, layers, read_plan, save_map
-from geoplan.outputs.i18n import LABELS, LANGS, fmt_int, fmt_pct, label
+from geoplan.outputs import coverage_map, layers, save_map
+from geoplan.io.plan_folder import read_plan
+from geoplan.outputs.i18n import LABELS, fmt_int, fmt_pct, label
+from geoplan.schema import LANGS
 from geoplan.outputs.offline import external_urls, leaflet_assets
 from geoplan.scenario import Scenario, load_scenario
 from tests._meeting import HOSTILE, new_site, write_plan_dir, write_stations

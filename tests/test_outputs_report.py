@@ -13,7 +13,7 @@ import pytest
 
 from geoplan.cli import main
 from geoplan.errors import OutputExistsError
-from geoplan.outputs import read_plan
+from geoplan.io.plan_folder import read_plan
 from geoplan.outputs.i18n import label
 from geoplan.outputs.report import REPORT_FILES, report_paths, write_report
 from geoplan.outputs.tables import commune_report_table, kml_document

@@ -10,15 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geoplan.candidates import (
-    build_candidates,
-    candidate_coverage,
-    grid_candidates,
-    read_candidates,
-    subset_cells,
-)
+from geoplan.candidates import build_candidates, candidate_coverage, grid_candidates, read_candidates
+from geoplan.grid import subset_cells
 from geoplan.cli import main
-from geoplan.coverage import RadiusModel
+from geoplan.models import RadiusModel
 from geoplan.errors import FormatError, SolverError
 from geoplan.scenario import load_scenario
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from geoplan.errors import DataMismatchError, InputError
-from geoplan.outputs.plan_dir import check_plan_communes, read_plan
+from geoplan.io.plan_folder import check_plan_communes, read_plan
 from geoplan.scenario import load_scenario
 from tests._meeting import new_site, write_plan_dir
 

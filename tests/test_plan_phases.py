@@ -10,7 +10,8 @@ import pytest
 from matplotlib.figure import Figure
 
 from geoplan.errors import FormatError, InputError
-from geoplan.outputs import figure_commune_phases, read_plan, write_report
+from geoplan.outputs import figure_commune_phases, write_report
+from geoplan.io.plan_folder import read_plan
 from geoplan.outputs.report import REPORT_FILES
 from geoplan.scenario import Scenario, load_scenario
 

@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 
 from geoplan.cli import main
 from geoplan.config import PlanConfig
-from geoplan.coverage import Sites, covered_mask
-from geoplan.population import Cells
+from geoplan.sites import Sites
+from geoplan.models import covered_mask
+from geoplan.grid import Cells
 from geoplan.radio.link_budget import LinkBudget
-from geoplan.radio.model import RadioModel
+from geoplan.models import RadioModel
 from geoplan.radio.terrain import flat_terrain
 from tests.test_radio_terrain import _ridge
 

@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 from geoplan.cli import main
-from geoplan.coverage import Sites, compute_coverage
+from geoplan.sites import Sites
+from geoplan.coverage import compute_coverage
 from geoplan.io.rasters import read_population_raster
-from geoplan.io.stations import DEFAULT_STATIONS
+from geoplan.io.embedded import DEFAULT_STATIONS
 from geoplan.population import build_population_grid
-from geoplan.radio.model import RadioModel
+from geoplan.models import RadioModel
 from geoplan.synthetic import synthesize_stations
 
 

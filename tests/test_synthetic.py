@@ -11,7 +11,7 @@ from hypothesis.extra.numpy import arrays
 
 from geoplan.io.boundaries import read_communes
 from geoplan.io.rasters import read_population_raster
-from geoplan.io.stations import DEFAULT_STATIONS
+from geoplan.io.embedded import DEFAULT_STATIONS
 from geoplan.population import build_population_grid
 from geoplan.synthetic import place_densest_first, synthesize_stations
 

@@ -12,6 +12,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
+
 from geoplan.errors import OutputExistsError
 
 
@@ -58,4 +60,20 @@ def write_text_atomic(path: str | os.PathLike[str], text: str, overwrite: bool =
     """Write ``text`` (UTF-8) to ``path`` through :func:`atomic_path`."""
     with atomic_path(path, overwrite) as tmp:
         tmp.write_text(text, encoding="utf-8")
+    return Path(path)
+
+
+def write_table_csv(
+    table: pd.DataFrame, path: str | os.PathLike[str], overwrite: bool = False
+) -> Path:
+    """Write ``table`` as UTF-8 CSV with a BOM (so Excel shows Vietnamese names right).
+
+    Parameters
+    ----------
+    table : the rows to write (its index is not written)
+    path : the CSV file, written through :func:`atomic_path`
+    overwrite : replace an existing file
+    """
+    with atomic_path(path, overwrite) as tmp:
+        table.to_csv(tmp, index=False, encoding="utf-8-sig")
     return Path(path)

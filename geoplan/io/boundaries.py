@@ -11,10 +11,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geoplan.config import DATA_DIR
 from geoplan.errors import CRSError, FormatError, InputError
+from geoplan.io.embedded import DEFAULT_COMMUNES
 
-DEFAULT_COMMUNES = DATA_DIR / "boundaries" / "communes_2025.geojson"
 REQUIRED_COLUMNS = ("code", "name", "population")
 
 

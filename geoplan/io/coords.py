@@ -50,5 +50,21 @@ def parse_coordinate(values: pd.Series) -> pd.Series:
     return numbers.astype(float)
 
 
+def parse_measure(values: pd.Series, unit: str = "m") -> pd.Series:
+    """Turn number text with an optional ``unit`` into floats (NaN where unreadable).
+
+    A decimal point or comma is accepted; degrees, minutes or a hemisphere letter
+    are not (an antenna height is not a coordinate).
+
+    Examples
+    --------
+    >>> parse_measure(pd.Series(["30", "27,5", "30 m", "30°N", "x"])).tolist()
+    [30.0, 27.5, 30.0, nan, nan]
+    """
+    text = values.astype("string").str.strip()
+    number = text.str.extract(rf"^([-+]?\d+(?:[.,]\d+)?)\s*(?:{unit})?$", expand=False)
+    return _num(number)
+
+
 def _num(part: pd.Series) -> pd.Series:
     return pd.to_numeric(part.str.replace(",", ".", regex=False), errors="coerce").astype(float)

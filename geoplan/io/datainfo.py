@@ -13,14 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from geoplan.config import DATA_DIR
 from geoplan.errors import InputError
-from geoplan.io.boundaries import DEFAULT_COMMUNES
 from geoplan.io.download import file_sha256
-from geoplan.io.rasters import DEFAULT_POPULATION
-from geoplan.io.stations import DEFAULT_STATIONS
-
-DEFAULT_DEM_DIR = DATA_DIR / "dem"
+from geoplan.io.embedded import (
+    DEFAULT_COMMUNES,
+    DEFAULT_DEM_DIR,
+    DEFAULT_POPULATION,
+    DEFAULT_STATIONS,
+)
 
 
 @dataclass(frozen=True)

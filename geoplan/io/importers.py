@@ -29,7 +29,8 @@ import numpy as np
 import pandas as pd
 
 from geoplan.errors import FormatError
-from geoplan.io.stations import Problem, header_score
+from geoplan.io.boundaries import read_vector
+from geoplan.io.columns import Problem, header_score, match_columns
 
 log = logging.getLogger(__name__)
 
@@ -289,8 +290,6 @@ def _excel_text(value: object) -> object:
 
 def read_vector_table(path: Path, fmt: str) -> RawTable:
     """Read a point layer (GeoJSON, GeoPackage, shapefile) through GDAL."""
-    from geoplan.io.boundaries import read_vector
-
     frame = read_vector(path)
     if frame.empty:
         raise FormatError(f"{path}: the layer has no features; it needs one point per site")
@@ -310,8 +309,6 @@ def read_vector_table(path: Path, fmt: str) -> RawTable:
     crs = None
     if frame.crs is not None and not frame.crs.is_geographic:
         crs = frame.crs.to_string()
-    from geoplan.io.stations import match_columns
-
     coordinate_columns = [
         c for c, s in match_columns(list(table.columns)).items() if s in ("lon", "lat")
     ]

@@ -11,13 +11,13 @@ import rasterio
 from affine import Affine
 from rasterio.crs import CRS
 from rasterio.errors import RasterioError, WindowError
+from rasterio.transform import array_bounds
 from rasterio.warp import transform_bounds
 from rasterio.windows import Window, from_bounds
+from rasterio.windows import transform as window_transform
 
-from geoplan.config import DATA_DIR
 from geoplan.errors import CRSError, DataMismatchError, FormatError, InputError
-
-DEFAULT_POPULATION = DATA_DIR / "population" / "worldpop_2020_1km_bacninh.tif"
+from geoplan.io.embedded import DEFAULT_POPULATION
 
 
 @dataclass(frozen=True)
@@ -36,22 +36,8 @@ class Raster:
     def bounds(self) -> tuple[float, float, float, float]:
         """(left, bottom, right, top) in the raster's CRS."""
         rows, cols = self.values.shape
-        xs, ys = apply_affine(self.transform, np.array([0, cols]), np.array([0, rows]))
-        return (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))
-
-
-def apply_affine(
-    transform: Affine, x: np.ndarray | float, y: np.ndarray | float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Apply an affine transform to coordinate arrays (vectorised).
-
-    >>> apply_affine(Affine(100, 0, 5, 0, -100, 50), np.array([1.0]), np.array([2.0]))
-    (array([105.]), array([-150.]))
-    """
-    a, b, c, d, e, f = transform[:6]
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    return a * x + b * y + c, d * x + e * y + f
+        west, south, east, north = array_bounds(rows, cols, self.transform)
+        return (float(west), float(south), float(east), float(north))
 
 
 def read_raster(
@@ -79,7 +65,7 @@ def read_raster(
                 )
             window = None if bounds is None else _window(dataset, bounds, src)
             values = dataset.read(1, window=window, masked=True).astype("float64").filled(np.nan)
-            transform = dataset.transform if window is None else _shift(dataset.transform, window)
+            transform = dataset.transform if window is None else window_transform(window, dataset.transform)
             return Raster(values=values, transform=transform, crs=dataset.crs, path=src)
     except RasterioError as exc:
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -106,13 +92,6 @@ def _window(
             f"{bounds[1]:.2f}..{bounds[3]:.2f} N); is it for the right country or area?"
         )
     return window
-
-
-def _shift(transform: Affine, window: Window) -> Affine:
-    """The transform of ``window``: same cells, origin moved to the window's corner."""
-    x0, y0 = apply_affine(transform, float(window.col_off), float(window.row_off))
-    a, b, _, d, e, _ = transform[:6]
-    return Affine(a, b, float(x0[()]), d, e, float(y0[()]))
 
 
 def read_population_raster(

@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,141 +27,21 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from geoplan.config import DATA_DIR, PlanConfig
+from geoplan.config import PlanConfig
 from geoplan.errors import CRSError, DataMismatchError, FormatError, InputError
-from geoplan.io.coords import parse_coordinate
+from geoplan.io.columns import (
+    STATION_COLUMNS,
+    STATION_DEFAULTS,
+    Problem,
+    match_columns,
+)
+from geoplan.io.coords import parse_coordinate, parse_measure
+from geoplan.io.embedded import DEFAULT_STATIONS
+from geoplan.io.importers import read_station_table
 
 log = logging.getLogger(__name__)
 
-DEFAULT_STATIONS = DATA_DIR / "stations" / "bacninh_5g_sites_synthetic.csv"
 
-#: Defaults for optional station fields: an n78 three-sector macro site.
-STATION_DEFAULTS: dict[str, object] = {
-    "operator": "unknown",
-    "band": "n78",
-    "antenna_height_m": 30.0,
-    "sectors": 3,
-    "azimuths_deg": "0;120;240",
-    "source": "user",
-}
-STATION_COLUMNS = (
-    "site_id",
-    "operator",
-    "lon",
-    "lat",
-    "band",
-    "antenna_height_m",
-    "sectors",
-    "azimuths_deg",
-    "source",
-)
-
-#: Header spellings recognised for each standard column, after :func:`normalise_header`.
-COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
-    "site_id": (
-        "site_id",
-        "siteid",
-        "site",
-        "site_code",
-        "sitecode",
-        "id",
-        "station_id",
-        "station_code",
-        "bts_id",
-        "ma_tram",
-        "ma_tram_bts",
-        "ma_site",
-        "ma_so_tram",
-        "ma",
-        "ma_bts",
-        "ma_nha_tram",
-        "cell_site_id",
-        "enodeb_id",
-        "gnodeb_id",
-    ),
-    "name": (
-        "name",
-        "site_name",
-        "station_name",
-        "ten",
-        "ten_tram",
-        "ten_site",
-        "ten_bts",
-        "ten_nha_tram",
-        "label",
-    ),
-    "lat": (
-        "lat",
-        "latitude",
-        "lat_dd",
-        "lat_deg",
-        "y_lat",
-        "vi_do",
-        "vido",
-        "vi_do_n",
-        "toa_do_vi_do",
-        "vi_do_deg",
-    ),
-    "lon": (
-        "lon",
-        "lng",
-        "long",
-        "longitude",
-        "lon_dd",
-        "lon_deg",
-        "x_lon",
-        "kinh_do",
-        "kinhdo",
-        "kinh_do_e",
-        "toa_do_kinh_do",
-        "kinh_do_deg",
-    ),
-    "operator": (
-        "operator",
-        "carrier",
-        "network",
-        "mno",
-        "provider",
-        "nha_mang",
-        "nha_cung_cap",
-        "mang",
-        "doanh_nghiep",
-        "nha_khai_thac",
-    ),
-    "band": ("band", "frequency_band", "nr_band", "bang_tan", "bang_tan_so", "dai_tan"),
-    "antenna_height_m": (
-        "antenna_height_m",
-        "antenna_height",
-        "height_m",
-        "height",
-        "ant_height",
-        "agl_m",
-        "do_cao",
-        "do_cao_m",
-        "do_cao_anten",
-        "do_cao_anten_m",
-        "chieu_cao",
-        "chieu_cao_m",
-        "chieu_cao_anten",
-        "chieu_cao_cot",
-        "do_cao_treo_anten",
-    ),
-    "sectors": ("sectors", "sector_count", "n_sectors", "so_sector", "so_cell", "so_huong"),
-    "azimuths_deg": (
-        "azimuths_deg",
-        "azimuths",
-        "azimuth",
-        "azimuth_deg",
-        "az",
-        "goc_phuong_vi",
-        "phuong_vi",
-        "huong_anten",
-        "huong",
-        "goc_azimuth",
-    ),
-    "source": ("source", "nguon"),
-}
-_ALIAS_TO_COLUMN = {alias: col for col, aliases in COLUMN_ALIASES.items() for alias in aliases}
 
 #: Sites this close to the province border (metres) still count as inside: they
 #: serve border communes (the largest radius-model reach is 2.5 km).
@@ -172,52 +51,6 @@ SAME_SITE_M = 50.0
 _MAX_LISTED = 5
 #: A vectorised test: (lon, lat) arrays in degrees -> bool array, True inside the province.
 ProvinceTest = Callable[[np.ndarray, np.ndarray], np.ndarray]
-
-
-def normalise_header(name: object) -> str:
-    """Lower-case ASCII form of a column name, for matching aliases.
-
-    >>> normalise_header(" Vĩ độ (°) "), normalise_header("Mã trạm"), normalise_header("Nhà mạng")
-    ('vi_do', 'ma_tram', 'nha_mang')
-    """
-    text = unicodedata.normalize("NFD", str(name).replace("đ", "d").replace("Đ", "D"))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
-
-
-def match_columns(columns: list[str]) -> dict[str, str]:
-    """Map original column names to standard ones (exact standard names win)."""
-    mapping: dict[str, str] = {}
-    taken: set[str] = set()
-    ordered = sorted(columns, key=lambda c: normalise_header(c) not in COLUMN_ALIASES)
-    for column in ordered:
-        standard = _ALIAS_TO_COLUMN.get(normalise_header(column))
-        if standard is not None and standard not in taken:
-            mapping[column] = standard
-            taken.add(standard)
-    return mapping
-
-
-def header_score(cells: list[object]) -> int:
-    """How many cells of a candidate header row are recognised column names."""
-    return len({_ALIAS_TO_COLUMN[h] for h in map(normalise_header, cells) if h in _ALIAS_TO_COLUMN})
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem found in a station table: where, which field, what to do."""
-
-    where: str
-    field: str
-    message: str
-    severity: str = "error"  # "error" stops a run; "warning" is reported only
-
-    def __str__(self) -> str:
-        return (
-            f"{self.where}: {self.field} {self.message}"
-            if self.field
-            else (f"{self.where}: {self.message}")
-        )
 
 
 @dataclass
@@ -277,6 +110,7 @@ def stations_from_table(
     crs: str | None = None,
     communes: gpd.GeoDataFrame | None = None,
     drop_outside: bool = False,
+    config: PlanConfig | None = None,
 ) -> gpd.GeoDataFrame:
     """Check a table with a site identifier and coordinates; fill the optional columns.
 
@@ -290,7 +124,9 @@ def stations_from_table(
     >>> sites[["site_id", "lon", "lat", "band"]].round(4).values.tolist()
     [['BN1', 106.07, 21.175, 'n78']]
     """
-    report = check_station_table(table, src, crs=crs, communes=communes, drop_outside=drop_outside)
+    report = check_station_table(
+        table, src, crs=crs, communes=communes, drop_outside=drop_outside, config=config
+    )
     report.raise_for_errors()
     return report.stations
 
@@ -303,6 +139,7 @@ def check_station_table(
     crs: str | None = None,
     communes: gpd.GeoDataFrame | None = None,
     drop_outside: bool = False,
+    config: PlanConfig | None = None,
 ) -> StationReport:
     """Check every row of a station table and report each problem.
 
@@ -316,6 +153,7 @@ def check_station_table(
     "placemark 3"); otherwise rows are numbered as in a CSV with one header line.
     """
     src = str(src)
+    config = config or PlanConfig()
     if table.empty:
         raise FormatError(f"{src}: the table has a header but no rows; add one row per site")
     where = _row_labels(table)
@@ -329,12 +167,12 @@ def check_station_table(
         renamed["site_id"] = renamed["name"]
     problems: list[Problem] = []
     frame = renamed.reset_index(drop=True).assign(_where=where)
-    inside = _province_test(communes) if communes is not None else None
-    frame, coordinate_problems = _coordinates(frame, src, crs, inside)
+    inside = _province_test(communes, config) if communes is not None else None
+    frame, coordinate_problems = _coordinates(frame, src, crs, inside, config.storage_crs)
     problems += coordinate_problems
     frame, field_problems = _optional_fields(frame)
     problems += field_problems
-    frame, dup_problems = _merge_sectors(frame)
+    frame, dup_problems = _merge_sectors(frame, config)
     problems += dup_problems
     n_checked = len(frame)
     if inside is not None:
@@ -344,7 +182,7 @@ def check_station_table(
     problems.sort(key=lambda p: order.get(p.where, len(order)))
     bad_rows = {p.where for p in problems if p.severity == "error"}
     kept = frame[~frame["_where"].isin(bad_rows)]
-    stations = _to_frame(kept)
+    stations = _to_frame(kept, config.storage_crs)
     return StationReport(
         src,
         fmt,
@@ -378,14 +216,14 @@ def _require_columns(mapping: dict[str, str], unknown: list[str], src: str) -> N
 
 
 def _coordinates(
-    frame: pd.DataFrame, src: str, crs: str | None, inside: ProvinceTest | None
+    frame: pd.DataFrame, src: str, crs: str | None, inside: ProvinceTest | None, storage_crs: str
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Parse lon/lat, reproject from ``crs``, and catch swapped or projected values."""
     lon = parse_coordinate(frame["lon"])
     lat = parse_coordinate(frame["lat"])
     readable = lon.notna() & lat.notna()
     if crs is not None:
-        to_wgs84 = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+        to_wgs84 = Transformer.from_crs(crs, storage_crs, always_xy=True)
         x, y = to_wgs84.transform(lon.to_numpy(), lat.to_numpy())
         lon, lat = pd.Series(x, index=frame.index), pd.Series(y, index=frame.index)
     elif readable.any():
@@ -478,7 +316,7 @@ def _optional_fields(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
         frame[column] = frame[column].where(~blank, default)
     frame["site_id"] = frame["site_id"].astype(str).str.strip()
     frame["name"] = frame["name"].fillna(frame["site_id"]) if "name" in frame else frame["site_id"]
-    height = parse_coordinate(frame["antenna_height_m"].astype(str))
+    height = parse_measure(frame["antenna_height_m"].astype(str))
     problems += _flag_rows(
         frame, height.isna() | (height <= 0) | (height > 500), "antenna_height_m",
         "{!r} is not a height in metres (0–500); fix it or leave it empty for the default 30 m",
@@ -518,14 +356,14 @@ def _normalise_azimuths(text: str) -> str | None:
     return ";".join(f"{a:g}" for a in angles)
 
 
-def _merge_sectors(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
+def _merge_sectors(frame: pd.DataFrame, config: PlanConfig) -> tuple[pd.DataFrame, list[Problem]]:
     """Merge rows that repeat a site_id at one place; flag ids used at two places."""
     ok = np.isfinite(frame["lon"].to_numpy(float)) & np.isfinite(frame["lat"].to_numpy(float))
     ok &= (frame["lat"].abs() <= 90).to_numpy() & (frame["lon"].abs() <= 180).to_numpy()
     repeated = frame["site_id"].duplicated(keep=False).to_numpy() & ok
     if not repeated.any():
         return frame, []
-    to_m = Transformer.from_crs("EPSG:4326", PlanConfig().work_crs, always_xy=True)
+    to_m = Transformer.from_crs(config.storage_crs, config.work_crs, always_xy=True)
     x, y = to_m.transform(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float))
     part = frame[repeated].assign(_x=x[repeated], _y=y[repeated])
     groups = part.groupby("site_id", sort=False)
@@ -567,12 +405,14 @@ def _merge_sectors(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
     return frame, problems
 
 
-def _province_test(communes: gpd.GeoDataFrame, margin_m: float = BORDER_MARGIN_M) -> ProvinceTest:
+def _province_test(
+    communes: gpd.GeoDataFrame, config: PlanConfig, margin_m: float = BORDER_MARGIN_M
+) -> ProvinceTest:
     """A vectorised test (lon, lat arrays -> bool array): within ``margin_m`` of the province."""
-    work_crs = PlanConfig().work_crs
+    work_crs = config.work_crs
     area = shapely.union_all(communes.to_crs(work_crs).geometry.values).buffer(margin_m)
     shapely.prepare(area)
-    to_m = Transformer.from_crs("EPSG:4326", work_crs, always_xy=True)
+    to_m = Transformer.from_crs(config.storage_crs, work_crs, always_xy=True)
 
     def inside(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         lon = np.asarray(lon, float)
@@ -604,13 +444,13 @@ def _outside(
     return frame, problems
 
 
-def _to_frame(table: pd.DataFrame) -> gpd.GeoDataFrame:
+def _to_frame(table: pd.DataFrame, crs: str) -> gpd.GeoDataFrame:
     table = table.drop(columns=["_where"]).reset_index(drop=True)
     first = [*STATION_COLUMNS, "name"]
     table = table[first + [c for c in table.columns if c not in first]]
     table["sectors"] = table["sectors"].astype("Int64").astype(int) if len(table) else 3
-    geometry = gpd.points_from_xy(table["lon"], table["lat"], crs="EPSG:4326")
-    return gpd.GeoDataFrame(table, geometry=geometry, crs="EPSG:4326")
+    geometry = gpd.points_from_xy(table["lon"], table["lat"], crs=crs)
+    return gpd.GeoDataFrame(table, geometry=geometry, crs=crs)
 
 
 def read_stations(
@@ -621,6 +461,7 @@ def read_stations(
     crs: str | None = None,
     communes: gpd.GeoDataFrame | None = None,
     drop_outside: bool = False,
+    config: PlanConfig | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a station file in any supported format into a point GeoDataFrame.
 
@@ -651,6 +492,7 @@ def read_stations(
         crs=crs,
         communes=communes,
         drop_outside=drop_outside,
+        config=config,
     )
     report.raise_for_errors()
     return report.stations
@@ -664,13 +506,12 @@ def validate_stations(
     crs: str | None = None,
     communes: gpd.GeoDataFrame | None = None,
     drop_outside: bool = False,
+    config: PlanConfig | None = None,
 ) -> StationReport:
     """Read a station file and report rows read, rows kept and every problem by row.
 
     Whole-file problems raise :class:`InputError`; row problems are in the report.
     """
-    from geoplan.io.importers import read_station_table  # importers build on this module
-
     src = Path(path) if path is not None else DEFAULT_STATIONS
     if not src.exists():
         raise InputError(f"{src}: file not found; check the path")
@@ -682,6 +523,7 @@ def validate_stations(
         crs=crs or raw.crs,
         communes=communes,
         drop_outside=drop_outside,
+        config=config,
     )
     report.problems[:0] = raw.problems
     report.rows_read = raw.rows_read if raw.rows_read is not None else report.rows_read

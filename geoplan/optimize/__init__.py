@@ -9,7 +9,6 @@
 """
 
 from geoplan.optimize.core import (
-    SOLVERS,
     OptimizeResult,
     TargetUnreachableError,
     max_coverage,
@@ -17,6 +16,7 @@ from geoplan.optimize.core import (
 )
 from geoplan.optimize.greedy import lazy_greedy
 from geoplan.optimize.phasing import coverage_curve, order_by_marginal_gain, split_into_phases
+from geoplan.schema import SOLVERS
 
 __all__ = [
     "SOLVERS",

@@ -14,10 +14,13 @@ import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import highspy
 import numpy as np
 from scipy import sparse
+
+if TYPE_CHECKING:
+    import highspy
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +102,8 @@ def solve_coverage_milp(
     lp_solver : HiGHS ``mip_lp_solver``: ``"ipm"`` (interior point; about three times
         faster than dual simplex on the coverage LPs we measured) or ``"choose"``
     """
+    import highspy  # the solver loads on first use: `import geoplan` stays light
+
     n_cand, n_dem = cover.shape
     link = sparse.hstack([-sparse.csr_matrix(cover.T, dtype=float), sparse.identity(n_dem)])
     extra = [
@@ -156,6 +161,8 @@ def solve_coverage_milp(
 
 def _lp_outcome(highs: highspy.Highs, n_cand: int) -> MilpOutcome:
     """The LP relaxation's optimum is a bound; its x guides the heuristics."""
+    import highspy  # the solver loads on first use: `import geoplan` stays light
+
     status = highs.getModelStatus()
     if status != highspy.HighsModelStatus.kOptimal:
         name = highs.modelStatusToString(status).lower().replace(" ", "_")
@@ -166,6 +173,8 @@ def _lp_outcome(highs: highspy.Highs, n_cand: int) -> MilpOutcome:
 
 
 def _outcome(highs: highspy.Highs, n_cand: int, maximize: bool, integral: bool) -> MilpOutcome:
+    import highspy  # the solver loads on first use: `import geoplan` stays light
+
     status = highs.getModelStatus()
     info = highs.getInfo()
     names = {

@@ -1,27 +1,55 @@
-"""Maps, figures, tables and exports for meetings (Vietnamese by default, English)."""
+"""Maps, figures, tables and exports for meetings (Vietnamese by default, English).
 
-from geoplan.outputs.figures import (
-    figure_commune_bars,
-    figure_commune_phases,
-    figure_coverage_map,
-    figure_curve,
-)
-from geoplan.outputs.maps import coverage_map, save_map
-from geoplan.outputs.plan_dir import Plan, as_plan, read_plan
-from geoplan.outputs.report import write_report
-from geoplan.outputs.tables import commune_table, write_table_csv
+They present results and compute none. Names load on first use (PEP 562), so
+importing one light module of the package (the theme, the tables) does not load
+folium or matplotlib.
+"""
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from geoplan.outputs.figures import (
+        figure_commune_bars,
+        figure_commune_phases,
+        figure_coverage_map,
+        figure_curve,
+    )
+    from geoplan.outputs.maps import coverage_map, save_map
+    from geoplan.outputs.report import write_report
+    from geoplan.outputs.tables import commune_table
+
+_WHERE = {
+    "figure_commune_bars": "geoplan.outputs.figures",
+    "figure_commune_phases": "geoplan.outputs.figures",
+    "figure_coverage_map": "geoplan.outputs.figures",
+    "figure_curve": "geoplan.outputs.figures",
+    "coverage_map": "geoplan.outputs.maps",
+    "save_map": "geoplan.outputs.maps",
+    "write_report": "geoplan.outputs.report",
+    "commune_table": "geoplan.outputs.tables",
+}
 __all__ = [
-    "Plan",
-    "as_plan",
     "commune_table",
     "coverage_map",
     "figure_commune_bars",
     "figure_commune_phases",
     "figure_coverage_map",
     "figure_curve",
-    "read_plan",
     "save_map",
     "write_report",
-    "write_table_csv",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_WHERE])

@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -20,21 +19,12 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from geoplan.coverage import CoverageResult
 from geoplan.errors import InputError
 from geoplan.io.atomic import atomic_path
-from geoplan.outputs import layers
-from geoplan.outputs.i18n import DEFAULT_LANG, fmt_pct, label
-from geoplan.outputs.maps import (
-    SHARE_BREAKS,
-    SHARE_COLOURS,
-    SITE_COLOUR,
-    phase_colour,
-)
-from geoplan.outputs.plan_dir import Plan, as_plan
-
-if TYPE_CHECKING:
-    from geoplan.optimize.adapter import PlanResult
+from geoplan.outputs.i18n import fmt_pct, label
+from geoplan.outputs.theme import SHARE_BREAKS, SHARE_COLOURS, SITE_COLOUR, classify, phase_colour
+from geoplan.results import CoverageResult, Plan
+from geoplan.schema import DEFAULT_LANG
 
 #: Fixed metadata so that the same figure gives the same bytes.
 PDF_METADATA = {"CreationDate": None, "Creator": "geoplan", "Producer": "geoplan"}
@@ -55,13 +45,12 @@ def figure_coverage_map(
     communes: gpd.GeoDataFrame,
     result: CoverageResult,
     stations: gpd.GeoDataFrame | None = None,
-    plan: Plan | PlanResult | None = None,
+    plan: Plan | None = None,
     lang: str = DEFAULT_LANG,
     work_crs: str = "EPSG:32648",
     synthetic: bool = False,
 ) -> Figure:
     """Communes coloured by covered share today, existing and planned sites on top."""
-    plan = as_plan(plan)
     figure = Figure(figsize=(11, 7.5))
     ax = figure.add_subplot()
     shares = (
@@ -69,7 +58,7 @@ def figure_coverage_map(
         .merge(result.communes[["code", "covered_share"]], on="code", how="left")
         .to_crs(work_crs)
     )
-    classes = layers.classify(shares["covered_share"].fillna(0).to_numpy(float), SHARE_BREAKS)
+    classes = classify(shares["covered_share"].fillna(0).to_numpy(float), SHARE_BREAKS)
     shares.plot(
         ax=ax, color=[SHARE_COLOURS[c] for c in classes], edgecolor="#444444", linewidth=0.4
     )
@@ -121,9 +110,9 @@ def figure_coverage_map(
     return figure
 
 
-def figure_curve(plan: Plan | PlanResult, lang: str = DEFAULT_LANG) -> Figure:
+def figure_curve(plan: Plan, lang: str = DEFAULT_LANG) -> Figure:
     """Covered share (%) against the number of new sites, with phase ends marked."""
-    checked = as_plan(plan)
+    checked = plan
     figure = Figure(figsize=(8, 4.8))
     ax = figure.add_subplot()
     curve = checked.curve
@@ -152,12 +141,12 @@ def figure_curve(plan: Plan | PlanResult, lang: str = DEFAULT_LANG) -> Figure:
     return figure
 
 
-def figure_commune_phases(plan: Plan | PlanResult, lang: str = DEFAULT_LANG, n: int = 25) -> Figure:
+def figure_commune_phases(plan: Plan, lang: str = DEFAULT_LANG, n: int = 25) -> Figure:
     """Covered share today and after each phase of the ``n`` communes that gain most.
 
     Raises :class:`InputError` for a plan folder written before the per-phase table.
     """
-    checked = as_plan(plan)
+    checked = plan
     table = checked.commune_phases
     if table is None or table.empty:
         raise InputError(
@@ -184,7 +173,7 @@ def figure_commune_phases(plan: Plan | PlanResult, lang: str = DEFAULT_LANG, n: 
 
 def figure_commune_bars(
     result: CoverageResult,
-    plan: Plan | PlanResult | None = None,
+    plan: Plan | None = None,
     lang: str = DEFAULT_LANG,
     n: int = 25,
 ) -> Figure:
@@ -193,7 +182,6 @@ def figure_commune_bars(
     With a plan, the ``n`` communes that gain the most people; without one, the
     ``n`` least covered communes today.
     """
-    plan = as_plan(plan)
     table = _bar_table(result, plan, n)
     figure = Figure(figsize=(9, 0.28 * len(table) + 1.6))
     ax = figure.add_subplot()
@@ -254,3 +242,31 @@ def _dot(colour: str, text: str, size: float, marker: str = "o") -> Line2D:
         markersize=size,
         label=text,
     )
+
+
+def figure_comparison(table: pd.DataFrame, lang: str = DEFAULT_LANG) -> Figure:
+    """Covered share today and after each variant's plan, as horizontal bars.
+
+    Parameters
+    ----------
+    table : :attr:`geoplan.Comparison.table` (indexed by variant; ``covered_share_today``,
+        ``covered_share`` (0..1) and ``new_sites`` columns)
+    lang : ``"vi"`` or ``"en"``
+    """
+
+    table = table.iloc[::-1]
+    figure = Figure(figsize=(8, 0.45 * len(table) + 1.5))
+    ax = figure.add_subplot()
+    y = np.arange(len(table))
+    today, after = 100 * table["covered_share_today"], 100 * table["covered_share"]
+    ax.barh(y, after, color="#2166ac", label=label("after_plan", lang))
+    ax.barh(y, today, color="#92c5de", label=label("today", lang))
+    for row, (share, sites) in enumerate(zip(after, table["new_sites"], strict=True)):
+        ax.annotate(f" {share:.1f}% (+{sites})", (share, row), va="center", fontsize=8)
+    ax.set_yticks(y, [str(name) for name in table.index])
+    ax.set_xlim(0, max(105.0, float(after.max()) + 20))
+    ax.set_xlabel(f"{label('legend_share', lang)} (%)")
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1), ncol=2, frameon=False, fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    figure.tight_layout()
+    return figure

@@ -2,7 +2,7 @@
 
 Everything here is computed in the work CRS (metres) and returned in EPSG:4326 with
 coordinates rounded (:data:`DISPLAY_PRECISION_DEG`, about 1 m), so a map stays small.
-The numeric core (:func:`block_sum`, :func:`classify`, :func:`top_blocks`) works on
+The numeric core (:func:`block_sum`, :func:`top_blocks`) works on
 arrays; the rest are thin adapters over a :class:`~geoplan.population.PopulationGrid`.
 """
 
@@ -14,9 +14,9 @@ import shapely
 from affine import Affine
 from rasterio import features
 
-from geoplan.coverage import CoverageResult
-from geoplan.io.rasters import apply_affine
-from geoplan.population import PopulationGrid
+from geoplan.grid import PopulationGrid
+from geoplan.outputs.theme import classify
+from geoplan.results import CoverageResult
 
 #: Coordinates on the map are rounded to this grid (degrees; 1e-5 deg ~ 1.1 m).
 DISPLAY_PRECISION_DEG = 1e-5
@@ -40,16 +40,6 @@ def block_sum(values: np.ndarray, factor: int) -> np.ndarray:
     padded[:rows, :cols] = values
     blocks = padded.reshape(padded.shape[0] // factor, factor, padded.shape[1] // factor, factor)
     return blocks.sum(axis=(1, 3))
-
-
-def classify(values: np.ndarray, breaks: tuple[float, ...]) -> np.ndarray:
-    """Class index (0 .. len(breaks) - 2) of each value; ``breaks`` are lower bounds.
-
-    >>> classify(np.array([0.0, 0.2, 0.99, 1.0]), (0.0, 0.2, 0.8, 1.0001))
-    array([0, 1, 2, 2])
-    """
-    index = np.searchsorted(np.asarray(breaks), values, side="right") - 1
-    return np.clip(index, 0, len(breaks) - 2)
 
 
 def top_blocks(people: np.ndarray, n: int, min_people: float) -> np.ndarray:
@@ -162,8 +152,8 @@ def uncovered_hotspots(
     people = block_sum(uncovered, factor)
     chosen = top_blocks(people, n, min_people)
     rows, cols = np.divmod(chosen, people.shape[1])
-    x0, y0 = apply_affine(transform, cols, rows)
-    x1, y1 = apply_affine(transform, cols + 1, rows + 1)
+    x0, y0 = transform @ (np.asarray(cols, float), np.asarray(rows, float))
+    x1, y1 = transform @ (np.asarray(cols + 1, float), np.asarray(rows + 1, float))
     squares = shapely.box(
         np.minimum(x0, x1), np.minimum(y0, y1), np.maximum(x0, x1), np.maximum(y0, y1)
     )

@@ -12,7 +12,7 @@ Examples
 --------
 >>> import geoplan
 >>> from geoplan.outputs import coverage_map
->>> fmap = coverage_map(geoplan.load_scenario(), lang="en")  # doctest: +SKIP
+>>> fmap = geoplan.load_scenario().map(lang="en")  # doctest: +SKIP
 >>> fmap                                                      # doctest: +SKIP
 """
 
@@ -25,7 +25,6 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import folium
 import geopandas as gpd
@@ -33,50 +32,33 @@ import numpy as np
 import pandas as pd
 from branca.element import Figure
 
-from geoplan.coverage import CoverageResult
+from geoplan.grid import PopulationGrid
+from geoplan.inputs import Inputs
 from geoplan.io.atomic import atomic_path
+from geoplan.io.plan_folder import check_plan_communes
 from geoplan.outputs import layers
-from geoplan.outputs.i18n import DEFAULT_LANG, check_lang, fmt_int, fmt_pct, fmt_vnd, label
+from geoplan.outputs.i18n import check_lang, fmt_int, fmt_pct, fmt_vnd, label
 from geoplan.outputs.offline import RawHTML, escape_text, make_offline, stable_ids
-from geoplan.outputs.plan_dir import Plan, as_plan, check_plan_communes
-from geoplan.population import PopulationGrid
-from geoplan.scenario import Scenario, get_model
+from geoplan.outputs.theme import (
+    FOOTPRINT_AFTER_COLOUR,
+    FOOTPRINT_COLOUR,
+    HOTSPOT_AFTER_COLOUR,
+    HOTSPOT_COLOUR,
+    SHARE_BREAKS,
+    SHARE_COLOURS,
+    SITE_COLOUR,
+    classify,
+    phase_colour,
+)
+from geoplan.results import CoverageResult, Plan
+from geoplan.schema import DEFAULT_LANG, Lang
 
-if TYPE_CHECKING:
-    from geoplan.optimize.adapter import PlanResult
-
-#: Classes of covered share (lower bounds) and their colours (ColorBrewer RdYlGn, 5 classes).
-SHARE_BREAKS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0001)
-SHARE_COLOURS = ("#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641")
-#: Colours of plan phases 1, 2, … (repeated past the last).
-PHASE_COLOURS = ("#00bcd4", "#7b3294", "#f781bf", "#0571b0", "#000000", "#8c510a")
-SITE_COLOUR = "#08306b"
-HOTSPOT_COLOUR = "#b2182b"
-HOTSPOT_AFTER_COLOUR = "#542788"
-FOOTPRINT_COLOUR = "#2b8cbe"
-FOOTPRINT_AFTER_COLOUR = "#31a354"
-#: A plan whose own share after differs more than this from the recomputed one is logged.
-SHARE_AFTER_TOLERANCE = 5e-4
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
 
 StyleFunction = Callable[[dict[str, dict[str, object]]], dict[str, object]]
 
 log = logging.getLogger(__name__)
-
-
-def share_colour(share: float) -> str:
-    """Colour of the class that ``share`` (0..1) falls in.
-
-    >>> share_colour(0.05), share_colour(1.0)
-    ('#d7191c', '#1a9641')
-    """
-    return SHARE_COLOURS[int(layers.classify(np.array([share]), SHARE_BREAKS)[0])]
-
-
-def phase_colour(phase: int) -> str:
-    """Colour of plan phase ``phase`` (1-based)."""
-    return PHASE_COLOURS[(int(phase) - 1) % len(PHASE_COLOURS)]
 
 
 def table_html(rows: Sequence[tuple[str, str]]) -> str:
@@ -94,27 +76,31 @@ def table_html(rows: Sequence[tuple[str, str]]) -> str:
 
 # --------------------------------------------------------------------------- the map
 def coverage_map(
-    scenario: Scenario,
-    result: CoverageResult | None = None,
-    plan: Plan | PlanResult | None = None,
+    inputs: Inputs,
+    result: CoverageResult,
+    plan: Plan | None = None,
+    after: CoverageResult | None = None,
     *,
-    lang: str = DEFAULT_LANG,
-    model: str = "radius",
+    lang: Lang = DEFAULT_LANG,
     title: str | None = None,
     created: dt.date | None = None,
     osm_layer: bool = True,
     n_hotspots: int = 15,
 ) -> folium.Map:
-    """The meeting map of ``scenario`` (and ``plan``), offline and in ``lang``.
+    """The meeting map of today's coverage (and ``plan``), offline and in ``lang``.
+
+    It presents results and computes none: the facade
+    (:meth:`geoplan.Scenario.map`) supplies today's coverage and the coverage after
+    the plan.
 
     Parameters
     ----------
-    scenario : the communes, population grid and existing sites
-    result : coverage today; computed with ``model`` when omitted
-    plan : a plan: ``scenario.plan(...)``, or a plan folder read by
-        :func:`~geoplan.outputs.plan_dir.read_plan`; adds the communes, the
-        coverage footprint and the uncovered hotspots after the plan (coverage of
-        ``scenario.after(plan)`` under the model of ``result``), all off at start
+    inputs : the communes, population grid and existing sites
+    result : coverage today
+    plan : a plan (``inputs.plan(...)`` or :func:`geoplan.read_plan`); adds its
+        new sites by phase and the communes after the plan
+    after : coverage once the plan is built (:meth:`geoplan.Scenario.coverage_after`);
+        adds the footprint and the uncovered hotspots after the plan, off at start
     lang : ``"vi"`` (default) or ``"en"``
     title : heading of the map (default: a standard one in ``lang``)
     created : date printed on the map (default: today, UTC)
@@ -124,19 +110,15 @@ def coverage_map(
 
     Examples
     --------
-    >>> fmap = coverage_map(geoplan.load_scenario(), lang="en")  # doctest: +SKIP
-    >>> save_map(fmap, "out/map.html")                           # doctest: +SKIP
+    >>> fmap = geoplan.load_scenario().map(lang="en")  # doctest: +SKIP
+    >>> save_map(fmap, "out/map.html")                 # doctest: +SKIP
     """
     check_lang(lang)
-    result = result if result is not None else scenario.coverage(model)
-    after = None
     if plan is not None:
-        check_plan_communes(as_plan(plan), scenario.communes["code"])
-        after = coverage_after(scenario, result, plan)
-    plan = as_plan(plan)
+        check_plan_communes(plan, inputs.communes["code"])
     created = created or dt.datetime.now(dt.UTC).date()
     heading = title or label("title_plan" if plan is not None else "title", lang)
-    fmap = _base_map(scenario.communes, heading)
+    fmap = _base_map(inputs.communes, heading)
     if osm_layer:
         folium.TileLayer(
             OSM_TILES,
@@ -147,20 +129,20 @@ def coverage_map(
             show=False,
             max_zoom=19,
         ).add_to(fmap)
-    shapes = _commune_frame(scenario, result, plan)
-    _add_density(fmap, scenario, lang)
-    _add_footprint(fmap, scenario.grid, result, lang, TODAY)
+    shapes = _commune_frame(inputs, result, plan)
+    _add_density(fmap, inputs, lang)
+    _add_footprint(fmap, inputs.grid, result, lang, TODAY)
     if after is not None:
-        _add_footprint(fmap, scenario.grid, after, lang, AFTER_PLAN)
+        _add_footprint(fmap, inputs.grid, after, lang, AFTER_PLAN)
     _add_communes(fmap, shapes, "covered_share", "layer_communes", lang, plan, show=True)
     if plan is not None:
         _add_communes(
             fmap, shapes, "covered_share_after", "layer_communes_after", lang, plan, show=False
         )
-    _add_hotspots(fmap, scenario.grid, result, lang, n_hotspots, TODAY)
+    _add_hotspots(fmap, inputs.grid, result, lang, n_hotspots, TODAY)
     if after is not None:
-        _add_hotspots(fmap, scenario.grid, after, lang, n_hotspots, AFTER_PLAN)
-    _add_sites(fmap, scenario.stations, lang)
+        _add_hotspots(fmap, inputs.grid, after, lang, n_hotspots, AFTER_PLAN)
+    _add_sites(fmap, inputs.stations, lang)
     if plan is not None:
         _add_new_sites(fmap, plan, lang)
     folium.LayerControl(collapsed=False).add_to(fmap)
@@ -168,43 +150,13 @@ def coverage_map(
     assert isinstance(root, Figure)
     root.html.add_child(RawHTML(_panel_css()), name="geoplan_css")
     root.html.add_child(
-        RawHTML(_title_html(heading, scenario, result, plan, lang, created)), name="geoplan_title"
+        RawHTML(_title_html(heading, inputs, result, plan, lang, created)), name="geoplan_title"
     )
     root.html.add_child(RawHTML(_legend_html(lang, plan)), name="geoplan_legend")
-    root.html.add_child(RawHTML(_sources_html(scenario, lang)), name="geoplan_sources")
+    root.html.add_child(RawHTML(_sources_html(inputs, lang)), name="geoplan_sources")
     make_offline(fmap)
     stable_ids(root)
     return fmap
-
-
-def coverage_after(
-    scenario: Scenario, result: CoverageResult, plan: Plan | PlanResult
-) -> CoverageResult:
-    """Coverage once ``plan`` is built, under the model of ``result`` (today's coverage).
-
-    The stations are today's plus the plan's new sites (:meth:`Scenario.after`). A
-    plan made with the same model on the same scenario covers the share it claims (to
-    rounding: the optimiser uses the same model on the same grid); when the two differ
-    by more than :data:`SHARE_AFTER_TOLERANCE` (a plan made with another model, other
-    stations or by hand) a warning is logged, and the map's footprint and hotspots
-    after the plan show what the model computes.
-
-    >>> after = coverage_after(scenario, scenario.coverage(), plan)  # doctest: +SKIP
-    >>> after.covered_share >= scenario.coverage().covered_share     # doctest: +SKIP
-    True
-    """
-    after = scenario.after(plan).coverage(get_model(result.model, scenario.config))
-    claimed = as_plan(plan).covered_share_after
-    if abs(after.covered_share - claimed) > SHARE_AFTER_TOLERANCE:
-        log.warning(
-            "the plan says %.2f%% of people are covered after it; the %s model gives %.2f%% "
-            "with today's sites and the plan's (was the plan made with another model or "
-            "other stations?); the footprint and hotspots after the plan show the latter",
-            100 * claimed,
-            result.model,
-            100 * after.covered_share,
-        )
-    return after
 
 
 def save_map(fmap: folium.Map, path: str | os.PathLike[str], overwrite: bool = False) -> Path:
@@ -232,9 +184,9 @@ def _base_map(communes: gpd.GeoDataFrame, heading: str) -> folium.Map:
 
 
 def _commune_frame(
-    scenario: Scenario, result: CoverageResult, plan: Plan | None
+    inputs: Inputs, result: CoverageResult, plan: Plan | None
 ) -> gpd.GeoDataFrame:
-    shapes = layers.display_communes(scenario.communes, scenario.config.work_crs)
+    shapes = layers.display_communes(inputs.communes, inputs.config.work_crs)
     shapes = shapes[["code", "name", "geometry"]].merge(
         result.communes[["code", "population", "covered_population", "covered_share"]],
         on="code",
@@ -271,7 +223,7 @@ def _add_communes(
     show: bool,
 ) -> None:
     shares = shapes[share_column].fillna(0.0).to_numpy(float)
-    classes = layers.classify(shares, SHARE_BREAKS)
+    classes = classify(shares, SHARE_BREAKS)
     data = gpd.GeoDataFrame(
         {
             "tip": [_commune_tip(row, lang, plan) for _, row in shapes.iterrows()],
@@ -301,8 +253,8 @@ def _add_communes(
     ).add_to(fmap)
 
 
-def _add_density(fmap: folium.Map, scenario: Scenario, lang: str) -> None:
-    frame = layers.density_classes(scenario.grid)
+def _add_density(fmap: folium.Map, inputs: Inputs, lang: str) -> None:
+    frame = layers.density_classes(inputs.grid)
     unit = label("people_per_km2", lang)
     names = _class_names(layers.DENSITY_BREAKS, lang)
     data = gpd.GeoDataFrame(
@@ -543,13 +495,13 @@ def _panel_css() -> str:
 
 def _title_html(
     heading: str,
-    scenario: Scenario,
+    inputs: Inputs,
     result: CoverageResult,
     plan: Plan | None,
     lang: str,
     created: dt.date,
 ) -> str:
-    synthetic = label("synthetic_suffix", lang) if scenario.stations_synthetic else ""
+    synthetic = label("synthetic_suffix", lang) if inputs.stations_synthetic else ""
     today = label(
         "scenario_today",
         lang,
@@ -619,10 +571,10 @@ def _legend_html(lang: str, plan: Plan | None) -> str:
     return f'<div class="geoplan-panel geoplan-legend">{"".join(parts)}</div>'
 
 
-def _sources_html(scenario: Scenario, lang: str) -> str:
-    stations = scenario.sources.get("stations")
+def _sources_html(inputs: Inputs, lang: str) -> str:
+    stations = inputs.sources.get("stations")
     site_source = Path(stations).name if stations is not None else "—"
-    if scenario.stations_synthetic:
+    if inputs.stations_synthetic:
         site_source += f" ({label('synthetic', lang)})"
     lines = [
         label("source_population", lang),

@@ -8,23 +8,14 @@ from pathlib import Path
 import numpy as np
 import rasterio
 
+from geoplan.grid import Cells, PopulationGrid
 from geoplan.io.atomic import atomic_path, check_writable
-from geoplan.population import Cells, PopulationGrid
-from geoplan.radio.model import BestServer
+from geoplan.models import BestServer
+from geoplan.outputs.paths import raster_paths
 
-RASTER_NAMES = {
-    "rsrp": "best_server_rsrp_dbm.tif",
-    "site_index": "best_server_site_index.tif",
-    "covered": "covered_mask.tif",
-}
 RSRP_NODATA = -9999.0
 SITE_NODATA = -1
 COVERED_NODATA = 255
-
-
-def raster_paths(out_dir: str | os.PathLike[str]) -> dict[str, Path]:
-    """Where :func:`write_best_server_rasters` writes, by kind."""
-    return {kind: Path(out_dir) / name for kind, name in RASTER_NAMES.items()}
 
 
 def write_best_server_rasters(

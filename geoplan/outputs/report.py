@@ -17,86 +17,65 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
 
-from geoplan.coverage import CoverageResult
+from geoplan.inputs import Inputs
 from geoplan.io.atomic import check_writable
+from geoplan.io.plan_folder import check_plan_communes
 from geoplan.outputs import figures, layers, tables
-from geoplan.outputs.i18n import DEFAULT_LANG, LABELS, check_lang, label
-from geoplan.outputs.plan_dir import Plan, as_plan, check_plan_communes
-from geoplan.scenario import Scenario
-
-if TYPE_CHECKING:
-    from geoplan.optimize.adapter import PlanResult
+from geoplan.outputs.i18n import LABELS, check_lang, label
+from geoplan.outputs.paths import report_paths
+from geoplan.results import CoverageResult, Plan
+from geoplan.schema import DEFAULT_LANG, Lang
 
 log = logging.getLogger(__name__)
 
-REPORT_FILES = {
-    "map_png": "coverage_map.png",
-    "map_pdf": "coverage_map.pdf",
-    "curve": "coverage_curve.png",
-    "bars": "communes_before_after.png",
-    "csv": "communes.csv",
-    "xlsx": "communes.xlsx",
-    "gpkg": "geoplan.gpkg",
-    "kml": "new_sites.kml",
-    "phases_fig": "communes_by_phase.png",
-}
-PLAN_ONLY = ("curve", "kml", "phases_fig")
-
-
-def report_paths(
-    out_dir: str | os.PathLike[str], with_plan: bool, with_phases: bool = True
-) -> dict[str, Path]:
-    """The files :func:`write_report` writes into ``out_dir``.
-
-    ``with_phases``: the plan knows each commune's share after every phase (plan
-    folders written before that table get no ``communes_by_phase.png``).
-    """
-    folder = Path(out_dir)
-    return {
-        key: folder / name
-        for key, name in REPORT_FILES.items()
-        if (with_plan or key not in PLAN_ONLY) and (with_phases or key != "phases_fig")
-    }
-
-
 def write_report(
     out_dir: str | os.PathLike[str],
-    scenario: Scenario,
-    result: CoverageResult | None = None,
-    plan: Plan | PlanResult | None = None,
+    inputs: Inputs,
+    result: CoverageResult,
+    plan: Plan | None = None,
     *,
-    lang: str = DEFAULT_LANG,
-    model: str = "radius",
+    lang: Lang = DEFAULT_LANG,
     overwrite: bool = False,
 ) -> dict[str, Path]:
-    """Write the figures and tables of ``scenario`` (and ``plan``) into ``out_dir``.
+    """Write the figures and tables of today's coverage (and ``plan``) into ``out_dir``.
 
     Every target is checked before anything is written, so a refused overwrite
-    leaves the folder as it was. Returns the written paths by kind.
+    leaves the folder as it was.
+
+    Parameters
+    ----------
+    out_dir : the folder (created if missing)
+    inputs : communes, grid and today's stations
+    result : today's coverage
+    plan : a plan, for the curve, the phases and the new sites' KML
+    lang : ``"vi"`` (default) or ``"en"``
+    overwrite : replace existing files
+
+    Returns
+    -------
+    dict
+        the written paths by kind (the keys of :data:`REPORT_FILES`).
 
     Examples
     --------
-    >>> paths = write_report("out/report", geoplan.load_scenario())  # doctest: +SKIP
+    >>> paths = geoplan.write_report("out/report", geoplan.load_scenario())  # doctest: +SKIP
     """
     check_lang(lang)
-    plan = as_plan(plan)
     with_phases = plan is not None and plan.commune_phases is not None
     paths = report_paths(out_dir, plan is not None, with_phases)
     for path in paths.values():
         check_writable(path, overwrite)
     if plan is not None:
-        check_plan_communes(plan, scenario.communes["code"])
-    result = result if result is not None else scenario.coverage(model)
-    _write_figures(paths, scenario, result, plan, lang, overwrite)
+        check_plan_communes(plan, inputs.communes["code"])
+    _write_figures(paths, inputs, result, plan, lang, overwrite)
     table = tables.commune_report_table(result, plan)
     tables.write_table_csv(table, paths["csv"], overwrite)
     tables.write_xlsx(_sheets(table, plan, lang), paths["xlsx"], overwrite, headers=_headers(lang))
-    tables.write_geopackage(_gpkg_layers(scenario, result, plan, table), paths["gpkg"], overwrite)
+    tables.write_geopackage(_gpkg_layers(inputs, result, plan, table), paths["gpkg"], overwrite)
     if plan is not None:
         tables.write_kml(
             plan.new_sites, paths["kml"], overwrite, name=label("title_plan", lang), lang=lang
@@ -107,20 +86,20 @@ def write_report(
 
 def _write_figures(
     paths: dict[str, Path],
-    scenario: Scenario,
+    inputs: Inputs,
     result: CoverageResult,
     plan: Plan | None,
     lang: str,
     overwrite: bool,
 ) -> None:
     coverage = figures.figure_coverage_map(
-        scenario.communes,
+        inputs.communes,
         result,
-        scenario.stations,
+        inputs.stations,
         plan,
         lang,
-        scenario.config.work_crs,
-        scenario.stations_synthetic,
+        inputs.config.work_crs,
+        inputs.stations_synthetic,
     )
     figures.save_figure(coverage, paths["map_png"], overwrite)
     figures.save_figure(coverage, paths["map_pdf"], overwrite)
@@ -149,14 +128,14 @@ def _sheets(table: pd.DataFrame, plan: Plan | None, lang: str) -> dict[str, pd.D
 
 
 def _gpkg_layers(
-    scenario: Scenario, result: CoverageResult, plan: Plan | None, table: pd.DataFrame
+    inputs: Inputs, result: CoverageResult, plan: Plan | None, table: pd.DataFrame
 ) -> dict[str, gpd.GeoDataFrame]:
-    communes = scenario.communes[["code", "geometry"]].merge(table, on="code", how="left")
-    footprint = layers.coverage_footprint(scenario.grid, result)
-    hotspots = layers.uncovered_hotspots(scenario.grid, result)
+    communes = inputs.communes[["code", "geometry"]].merge(table, on="code", how="left")
+    footprint = layers.coverage_footprint(inputs.grid, result)
+    hotspots = layers.uncovered_hotspots(inputs.grid, result)
     out = {
-        "communes": gpd.GeoDataFrame(communes, geometry="geometry", crs=scenario.communes.crs),
-        "sites": scenario.stations,
+        "communes": gpd.GeoDataFrame(communes, geometry="geometry", crs=inputs.communes.crs),
+        "sites": inputs.stations,
         "coverage": footprint.assign(covered=1),
         "hotspots": hotspots,
     }

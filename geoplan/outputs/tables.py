@@ -9,10 +9,12 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geoplan.coverage import CoverageResult
+from geoplan.config import STORAGE_CRS
 from geoplan.errors import InputError
-from geoplan.io.atomic import atomic_path
-from geoplan.outputs.plan_dir import Plan
+from geoplan.io.atomic import atomic_path, write_table_csv
+from geoplan.outputs.i18n import fmt_int, fmt_vnd, label
+from geoplan.outputs.theme import phase_colour
+from geoplan.results import CoverageResult, Plan
 
 
 def commune_table(result: CoverageResult) -> pd.DataFrame:
@@ -22,15 +24,6 @@ def commune_table(result: CoverageResult) -> pd.DataFrame:
         table[column] = table[column].round().astype("int64")
     table["covered_share"] = table["covered_share"].round(4)
     return table.sort_values(["covered_share", "code"]).reset_index(drop=True)
-
-
-def write_table_csv(
-    table: pd.DataFrame, path: str | os.PathLike[str], overwrite: bool = False
-) -> Path:
-    """Write ``table`` as UTF-8 CSV with a BOM (so Excel shows Vietnamese names right)."""
-    with atomic_path(path, overwrite) as tmp:
-        table.to_csv(tmp, index=False, encoding="utf-8-sig")
-    return Path(path)
 
 
 def commune_report_table(result: CoverageResult, plan: Plan | None = None) -> pd.DataFrame:
@@ -126,13 +119,10 @@ def kml_document(new_sites: gpd.GeoDataFrame, name: str, lang: str = "vi") -> by
 
     Text is escaped by the XML writer, so any site id or name is safe.
     """
-    from geoplan.outputs.i18n import fmt_int, fmt_vnd, label
-    from geoplan.outputs.maps import phase_colour
-
     kml = ET.Element("kml", xmlns="http://www.opengis.net/kml/2.2")
     document = ET.SubElement(kml, "Document")
     ET.SubElement(document, "name").text = name
-    points = new_sites.to_crs("EPSG:4326")
+    points = new_sites.to_crs(STORAGE_CRS)
     for phase in sorted(points["phase"].unique()):
         style = ET.SubElement(document, "Style", id=f"phase{int(phase)}")
         icon = ET.SubElement(style, "IconStyle")
@@ -181,3 +171,7 @@ def _kml_colour(hex_rgb: str) -> str:
     """KML colours are aabbggrr: ``_kml_colour('#2166ac')`` is ``'ffac6621'``."""
     red, green, blue = hex_rgb[1:3], hex_rgb[3:5], hex_rgb[5:7]
     return f"ff{blue}{green}{red}"
+
+
+__all__ = ["commune_report_table", "commune_table", "kml_document", "write_kml",
+           "write_geopackage", "write_table_csv", "write_xlsx"]  # fmt: skip

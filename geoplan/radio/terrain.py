@@ -24,7 +24,6 @@ from rasterio.warp import Resampling, reproject
 from scipy import ndimage
 
 from geoplan.errors import CRSError, FormatError, InputError
-from geoplan.io.rasters import apply_affine
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +49,7 @@ class Terrain:
         """Share of the points that fall on valid DEM data (not filled nodata)."""
         if self.valid_mask is None or np.size(x_m) == 0:
             return self.valid_share
-        cols, rows = apply_affine(~self.transform, x_m, y_m)
+        cols, rows = ~self.transform @ (np.asarray(x_m, float), np.asarray(y_m, float))
         r = np.clip(np.floor(rows).astype(int), 0, self.valid_mask.shape[0] - 1)
         c = np.clip(np.floor(cols).astype(int), 0, self.valid_mask.shape[1] - 1)
         return float(self.valid_mask[r, c].mean())
@@ -61,7 +60,7 @@ class Terrain:
 
     def sample(self, x_m: np.ndarray, y_m: np.ndarray) -> np.ndarray:
         """Bilinear elevation at work-CRS points (edge values beyond the grid)."""
-        cols, rows = apply_affine(~self.transform, x_m, y_m)
+        cols, rows = ~self.transform @ (np.asarray(x_m, float), np.asarray(y_m, float))
         coords = np.stack([np.ravel(rows) - 0.5, np.ravel(cols) - 0.5])
         values = ndimage.map_coordinates(self.elevation_m, coords, order=1, mode="nearest")
         return values.reshape(np.shape(x_m))

@@ -27,16 +27,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from geoplan.coverage import CoverageResult
 from geoplan.errors import GeoplanError, InputError
-from geoplan.io.atomic import check_writable
+from geoplan.io.atomic import check_writable, write_table_csv
+from geoplan.models import DEFAULT_MODEL
 from geoplan.progress import progress
+from geoplan.results import CoverageResult, Plan
+from geoplan.scenario import Scenario
+from geoplan.schema import Lang, SolverName
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from geoplan.optimize.adapter import PlanResult
-    from geoplan.scenario import Scenario
 
 #: Settings that choose the sites and the model of a variant.
 SCENARIO_KEYS = frozenset({"model", "operator", "stations"})
@@ -82,12 +83,12 @@ class Comparison:
         0..1; ``covered_share`` and the commune columns are after the plan (today's
         when the variant plans nothing); ``gap`` is the distance to the solver's
         proven bound (NaN without a plan); ``cost_vnd`` is CAPEX in VND.
-    results : variant name -> :class:`PlanResult` or, without a plan,
+    results : variant name -> :class:`Plan` or, without a plan,
         :class:`CoverageResult`
     """
 
     table: pd.DataFrame
-    results: dict[str, CoverageResult | PlanResult]
+    results: dict[str, CoverageResult | Plan]
 
     def __len__(self) -> int:
         return len(self.table)
@@ -129,8 +130,7 @@ class Comparison:
 
         Both targets are checked before anything is written.
         """
-        from geoplan.outputs.figures import save_figure
-        from geoplan.outputs.tables import write_table_csv
+        from geoplan.outputs.figures import save_figure  # matplotlib loads on first write
 
         folder = Path(out_dir)
         paths = {kind: folder / name for kind, name in COMPARE_FILES.items()}
@@ -141,28 +141,12 @@ class Comparison:
         save_figure(self.plot(), paths["figure"], overwrite)
         return paths
 
-    def plot(self, lang: str = "en") -> Figure:
-        """Covered share today and after each variant's plan, as horizontal bars."""
-        from matplotlib.figure import Figure
+    def plot(self, lang: Lang = "en") -> Figure:
+        """Covered share today and after each variant's plan, as horizontal bars;
+        see :func:`geoplan.outputs.figures.figure_comparison`."""
+        from geoplan.outputs.figures import figure_comparison  # matplotlib loads on first plot
 
-        from geoplan.outputs.i18n import label
-
-        table = self.table.iloc[::-1]
-        figure = Figure(figsize=(8, 0.45 * len(table) + 1.5))
-        ax = figure.add_subplot()
-        y = np.arange(len(table))
-        today, after = 100 * table["covered_share_today"], 100 * table["covered_share"]
-        ax.barh(y, after, color="#2166ac", label=label("after_plan", lang))
-        ax.barh(y, today, color="#92c5de", label=label("today", lang))
-        for row, (share, sites) in enumerate(zip(after, table["new_sites"], strict=True)):
-            ax.annotate(f" {share:.1f}% (+{sites})", (share, row), va="center", fontsize=8)
-        ax.set_yticks(y, [str(name) for name in table.index])
-        ax.set_xlim(0, max(105.0, float(after.max()) + 20))
-        ax.set_xlabel(f"{label('legend_share', lang)} (%)")
-        ax.legend(loc="lower left", bbox_to_anchor=(0, 1), ncol=2, frameon=False, fontsize=8)
-        ax.grid(axis="x", alpha=0.3)
-        figure.tight_layout()
-        return figure
+        return figure_comparison(self.table, lang)
 
 
 def standard_variants(
@@ -196,7 +180,7 @@ def compare(
     scenario: Scenario,
     variants: Mapping[str, Mapping[str, Any]],
     *,
-    solver: str = "greedy",
+    solver: SolverName = "greedy",
     prove: bool = True,
 ) -> Comparison:
     """Run every variant of ``scenario`` and tabulate them.
@@ -241,9 +225,7 @@ def compare(
 
 def _run_variant(
     scenario: Scenario, settings: Mapping[str, Any], solver: str, prove: bool
-) -> tuple[CoverageResult | PlanResult, dict[str, Any]]:
-    from geoplan.scenario import DEFAULT_MODEL
-
+) -> tuple[CoverageResult | Plan, dict[str, Any]]:
     chosen = scenario
     if "stations" in settings:
         chosen = chosen.with_stations(settings["stations"])
@@ -264,13 +246,13 @@ def _run_variant(
         chosen = replace(chosen, config=replace(chosen.config, greedy_lp_bound_s=0.0))
     plan = chosen.plan(model=model, **options)
     s = plan.summary
-    proven = prove or s["solver"] != "greedy"
+    proven = prove or s.solver != "greedy"
     return plan, _equity(plan.communes["covered_share_after"]) | {
-        "model": s["model"], "existing_sites": s["n_existing_sites"],
-        "covered_share_today": s["baseline_share"], "target": target,
-        "new_sites": s["n_new_sites"], "covered_share": s["achieved_share"],
-        "cost_vnd": float(s["total_cost_vnd"]), "solver": s["solver"],
-        "gap": s["gap"] if proven else np.nan,
+        "model": s.model, "existing_sites": s.n_existing_sites,
+        "covered_share_today": s.baseline_share, "target": target,
+        "new_sites": s.n_new_sites, "covered_share": s.achieved_share,
+        "cost_vnd": float(s.total_cost_vnd), "solver": s.solver,
+        "gap": s.gap if proven else np.nan,
     }  # fmt: skip
 
 

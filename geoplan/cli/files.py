@@ -1,4 +1,4 @@
-"""Command line for station files and open data (issue 8): thin, like :mod:`geoplan.cli`.
+"""Command line for station files and open data: thin, like :mod:`geoplan.cli.main`.
 
 ``geoplan stations validate|convert`` and ``geoplan data fetch|info``; the parsers
 are added to the main parser by :func:`geoplan.cli.build_parser`.
@@ -11,14 +11,8 @@ import logging
 import shutil
 from pathlib import Path
 
+from geoplan import files
 from geoplan.errors import InputError
-from geoplan.io.atomic import atomic_path, check_writable
-from geoplan.io.boundaries import read_communes
-from geoplan.io.datainfo import data_inventory
-from geoplan.io.download import fetch
-from geoplan.io.exporters import write_stations
-from geoplan.io.importers import FORMATS
-from geoplan.io.stations import StationReport, report_lines, validate_stations
 
 log = logging.getLogger("geoplan")
 
@@ -31,7 +25,7 @@ def add_station_io_commands(station_commands: argparse._SubParsersAction) -> Non
     )
     for sub in (validate, convert):
         sub.add_argument("file", type=Path, help="CSV, XLSX, GeoJSON, GPKG, KML, KMZ, OpenCellID")
-        sub.add_argument("--format", choices=FORMATS, help="override format detection")
+        sub.add_argument("--format", choices=files.FORMATS, help="override format detection")
         sub.add_argument("--encoding", help="text encoding when not UTF-8 (e.g. cp1258)")
         sub.add_argument("--crs", help="CRS of the coordinates when not degrees (EPSG:32648)")
         sub.add_argument("--boundaries", type=Path, help="commune polygons (the province)")
@@ -75,40 +69,40 @@ def add_data_commands(commands: argparse._SubParsersAction) -> None:
     info.set_defaults(handler=run_data_info)
 
 
-def _station_report(args: argparse.Namespace) -> StationReport:
-    return validate_stations(
+def _station_report(args: argparse.Namespace) -> files.StationReport:
+    return files.validate_station_file(
         args.file,
         format=args.format,
         encoding=args.encoding,
         crs=args.crs,
-        communes=read_communes(args.boundaries),
+        boundaries=args.boundaries,
         drop_outside=args.drop_outside,
     )
 
 
 def run_stations_validate(args: argparse.Namespace) -> int:
     report = _station_report(args)
-    print("\n".join(report_lines(report)))
+    print("\n".join(files.report_lines(report)))
     return 0 if report.clean else 2
 
 
 def run_stations_convert(args: argparse.Namespace) -> int:
-    check_writable(args.out, args.overwrite)
+    files.check_writable(args.out, args.overwrite)
     report = _station_report(args)
     for problem in report.problems:
         if problem.severity == "warning":
             log.warning("%s %s", report.src, problem)
     report.raise_for_errors()
-    write_stations(report.stations, args.out, headers=args.headers, overwrite=args.overwrite)
+    files.write_stations(report.stations, args.out, headers=args.headers, overwrite=args.overwrite)
     print(f"wrote {report.rows_kept} sites ({report.rows_read} rows read) to {args.out}")
     return 0
 
 
 def run_data_fetch(args: argparse.Namespace) -> int:
     if args.out is not None:
-        check_writable(args.out, args.overwrite)  # fail before a long download
+        files.check_writable(args.out, args.overwrite)  # fail before a long download
     bbox = _parse_bbox(args.bbox) if args.bbox else None
-    results = fetch(
+    results = files.fetch(
         args.source,
         iso3=args.iso3,
         year=args.year,
@@ -123,7 +117,7 @@ def run_data_fetch(args: argparse.Namespace) -> int:
     if args.out is not None:
         if len(results) != 1:
             raise InputError(f"--out takes one file; {len(results)} were fetched (see the cache)")
-        with atomic_path(args.out, args.overwrite) as tmp:
+        with files.atomic_path(args.out, args.overwrite) as tmp:
             shutil.copyfile(results[0].path, tmp)
     for item in results:
         state = "cached" if item.from_cache else "downloaded"
@@ -142,6 +136,6 @@ def _parse_bbox(text: str) -> tuple[float, float, float, float]:
 
 
 def run_data_info(args: argparse.Namespace) -> int:
-    for entry in data_inventory(args.boundaries, args.population, args.stations, args.dem):
+    for entry in files.data_inventory(args.boundaries, args.population, args.stations, args.dem):
         print("\n".join(entry.lines()))
     return 0

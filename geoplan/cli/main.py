@@ -1,4 +1,5 @@
-"""Command line: parse arguments, call the public API, print. No logic lives here."""
+"""Command line: parse arguments, call the facade (:mod:`geoplan.scenario`,
+:mod:`geoplan.comparison`, :mod:`geoplan.files`), print. No logic lives here."""
 
 from __future__ import annotations
 
@@ -10,24 +11,25 @@ import sys
 import time
 import warnings
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
-from geoplan.cli_io import add_data_commands, add_station_io_commands
+from geoplan import files
+from geoplan.cli.files import add_data_commands, add_station_io_commands
+from geoplan.comparison import COMPARE_FILES, compare, standard_variants
 from geoplan.config import PlanConfig
-from geoplan.coverage import CoverageResult
 from geoplan.errors import GeoplanError
-from geoplan.io.atomic import atomic_path, check_writable, write_text_atomic
-from geoplan.io.boundaries import read_communes
-from geoplan.io.rasters import read_population_raster
-from geoplan.outputs import commune_table, coverage_map, read_plan, save_map, write_table_csv
-from geoplan.outputs.i18n import DEFAULT_LANG, LANGS
-from geoplan.outputs.rasters import raster_paths, write_best_server_rasters
-from geoplan.outputs.report import report_paths, write_report
-from geoplan.population import build_population_grid
 from geoplan.progress import set_quiet
-from geoplan.scenario import DEFAULT_MODEL, MODELS, Scenario, get_model, load_scenario
-from geoplan.synthetic import synthesize_stations
+from geoplan.results import CoverageResult
+from geoplan.scenario import (
+    DEFAULT_MODEL,
+    MODEL_NAMES,
+    Scenario,
+    load_scenario,
+    run_config,
+    synthesize,
+    write_best_server_rasters,
+)
+from geoplan.schema import DEFAULT_LANG, LANGS, SITE_KINDS, SOLVERS
 
 log = logging.getLogger("geoplan")
 
@@ -47,7 +49,7 @@ def _add_inputs(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--model",
-        choices=sorted(MODELS),
+        choices=MODEL_NAMES,
         default=DEFAULT_MODEL,
         help="coverage model (default %(default)s)",
     )
@@ -138,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--boundaries", type=Path)
     synth.add_argument(
         "--model",
-        choices=sorted(MODELS),
+        choices=MODEL_NAMES,
         default=DEFAULT_MODEL,
         help="model whose coverage is calibrated (default %(default)s)",
     )
@@ -164,7 +166,7 @@ def _add_plan_parser(commands: argparse._SubParsersAction) -> None:
     )
     plan.add_argument(
         "--solver",
-        choices=("exact", "greedy"),
+        choices=SOLVERS,
         default="exact",
         help="exact HiGHS MILP with a proven gap, or lazy greedy (default %(default)s)",
     )
@@ -190,7 +192,7 @@ def _add_plan_parser(commands: argparse._SubParsersAction) -> None:
     plan.add_argument(
         "--prefer",
         action="append",
-        choices=("new_tower", "upgrade"),
+        choices=SITE_KINDS,
         default=[],
         help="candidate kind that wins ties (repeatable)",
     )
@@ -218,10 +220,10 @@ def _add_compare_parser(commands: argparse._SubParsersAction) -> None:
     )
     cmp.add_argument("--floors", **shares, help="every commune at least this share (with 80%%)")
     cmp.add_argument(
-        "--models", nargs="+", default=[], choices=sorted(MODELS), help="coverage today per model"
+        "--models", nargs="+", default=[], choices=MODEL_NAMES, help="coverage today per model"
     )
     cmp.add_argument("--operators", nargs="+", default=[], help="each operator's sites alone")
-    cmp.add_argument("--solver", choices=("exact", "greedy"), default="greedy")
+    cmp.add_argument("--solver", choices=SOLVERS, default="greedy")
     cmp.add_argument(
         "--no-prove", action="store_true", help="skip the LP proof of greedy gaps (faster)"
     )
@@ -232,10 +234,8 @@ def _add_compare_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run_compare(args: argparse.Namespace) -> int:
-    from geoplan.compare import COMPARE_FILES, compare, standard_variants
-
     for name in COMPARE_FILES.values():
-        check_writable(args.out / name, args.overwrite)
+        files.check_writable(args.out / name, args.overwrite)
     variants = standard_variants(
         args.targets, args.budgets, args.floors, models=args.models, operators=args.operators
     )
@@ -246,23 +246,21 @@ def run_compare(args: argparse.Namespace) -> int:
         )
     scenario = _load_scenario(args)
     result = compare(scenario, variants, solver=args.solver, prove=not args.no_prove)
-    files = result.write(args.out, args.overwrite)
+    written = result.write(args.out, args.overwrite)
     if args.json:
         print(result.table.reset_index().to_json(orient="records", force_ascii=False))
         return 0
     print(repr(result))
     if scenario.stations_synthetic:
         print("Note: today's sites are the synthetic default set, not real operator sites")
-    for name, path in files.items():
+    for name, path in written.items():
         print(f"wrote {name}: {path}")
     return 0
 
 
 def run_plan(args: argparse.Namespace) -> int:
-    from geoplan.outputs.plan import PLAN_FILES
-
-    for name in PLAN_FILES.values():
-        check_writable(args.out / name, args.overwrite)
+    for path in files.plan_paths(args.out).values():
+        files.check_writable(path, args.overwrite)
     scenario = _load_scenario(args)
     result = scenario.plan(
         args.target, solver=args.solver, max_sites=args.max_sites, budget_vnd=args.budget,
@@ -270,22 +268,22 @@ def run_plan(args: argparse.Namespace) -> int:
         sites_per_phase=args.sites_per_phase, budget_per_phase_vnd=args.budget_per_phase,
         preferred_kinds=tuple(args.prefer), time_limit_s=args.time_limit,
     )  # fmt: skip
-    files = result.write(args.out, args.overwrite)
+    written = files.write_plan(result, args.out, args.overwrite)
     if args.json:
-        print(json.dumps(result.to_dict(files), ensure_ascii=False))
+        print(json.dumps(result.to_dict(written), ensure_ascii=False))
         return 0
     s = result.summary
     print(repr(result))
-    print(f"Model: {s['model_description']}")
-    bound = f"{s['bound']:.4%}" if s["bound_kind"] == "covered_share" else f"{s['bound']:g} sites"
-    print(f"Proven bound: {bound}; gap {s['gap']:.2%} ({s['status']}, {s['seconds']:.1f} s)")
+    print(f"Model: {s.model_description}")
+    bound = f"{s.bound:.4%}" if s.bound_kind == "covered_share" else f"{s.bound:g} sites"
+    print(f"Proven bound: {bound}; gap {s.gap:.2%} ({s.status}, {s.seconds:.1f} s)")
     print(
-        f"CAPEX {s['total_cost_vnd']:,} VND; state support up to {s['state_support_vnd']:,} VND; "
-        f"{s['cost_per_new_person_vnd'] or 0:,} VND per newly covered person"
+        f"CAPEX {s.total_cost_vnd:,} VND; state support up to {s.state_support_vnd:,} VND; "
+        f"{s.cost_per_new_person_vnd or 0:,} VND per newly covered person"
     )
-    if s["stations_synthetic"]:
+    if s.stations_synthetic:
         print("Note: today's sites are the synthetic default set, not real operator sites")
-    for name, path in files.items():
+    for name, path in written.items():
         print(f"wrote {name}: {path}")
     return 0
 
@@ -303,15 +301,11 @@ def _load_scenario(args: argparse.Namespace) -> Scenario:
 
 def _config(args: argparse.Namespace) -> PlanConfig:
     dem_paths = tuple(str(p) for p in (getattr(args, "dem", None) or ()))
-    if dem_paths and args.model != "38901":
-        raise GeoplanError(
-            "--dem needs the radio model: add --model 38901 (radius ignores terrain)"
-        )
-    return replace(PlanConfig(), cell_size_m=args.cell_size_m, dem_paths=dem_paths)
+    return run_config(args.model, cell_size_m=args.cell_size_m, dem_paths=dem_paths)
 
 
 def _model_extras(scenario: Scenario, model_name: str) -> dict[str, object]:
-    model = get_model(model_name, scenario.config)
+    model = scenario.model(model_name)
     return {
         "terrain_used": bool(getattr(model, "terrain_used", False)),
         "other_models": scenario.other_models(model_name),
@@ -335,7 +329,7 @@ def _summary_lines(result: CoverageResult, synthetic: bool, worst: int = 10) -> 
         f"Model: {result.model_description}",
         f"Least covered {worst} of {len(result.communes)} communes:",
     ]
-    for row in commune_table(result).head(worst).itertuples(index=False):
+    for row in files.commune_table(result).head(worst).itertuples(index=False):
         lines.append(
             f"  {row.code}  {row.name:<22} {row.covered_share:6.1%}  "
             f"of {row.population:>9,} people ({row.uncovered_population:,} uncovered)"
@@ -345,20 +339,15 @@ def _summary_lines(result: CoverageResult, synthetic: bool, worst: int = 10) -> 
 
 def run_coverage(args: argparse.Namespace) -> int:
     if args.rasters is not None:
-        if args.model != "38901":
-            raise GeoplanError("--rasters needs the radio model: add --model 38901")
-        for path in raster_paths(args.rasters).values():
-            check_writable(path, args.overwrite)
+        for path in files.raster_paths(args.rasters).values():
+            files.check_writable(path, args.overwrite)
     scenario = _load_scenario(args)
-    model = get_model(args.model, scenario.config)
-    result = scenario.coverage(model)
-    extras = _model_extras(scenario, args.model)
+    model = scenario.model(args.model)
     written = {}
     if args.rasters is not None:
-        best = model.best_server(scenario.sites(), result.cells)  # type: ignore[attr-defined]
-        written = write_best_server_rasters(
-            scenario.grid, result.cells, best, args.rasters, args.overwrite
-        )
+        written = write_best_server_rasters(scenario, args.rasters, model, args.overwrite)
+    result = scenario.coverage(model)
+    extras = _model_extras(scenario, args.model)
     if args.json:
         payload = result.to_dict() | {"stations_synthetic": scenario.stations_synthetic} | extras
         print(json.dumps(payload, ensure_ascii=False))
@@ -379,20 +368,21 @@ def run_demo(args: argparse.Namespace) -> int:
         "summary": args.out / "coverage_summary.json",
     }
     report_dir = args.out / "report"
-    for path in [*outputs.values(), *report_paths(report_dir, args.plan is not None).values()]:
-        check_writable(path, args.overwrite)
-    plan = read_plan(args.plan) if args.plan else None
+    for path in [*outputs.values(), *files.report_paths(report_dir, args.plan is not None).values()]:
+        files.check_writable(path, args.overwrite)
+    plan = files.read_plan(args.plan) if args.plan else None
     scenario = _load_scenario(args)
     result = scenario.coverage(args.model)
-    write_table_csv(commune_table(result), outputs["table"], args.overwrite)
-    save_map(coverage_map(scenario, result, plan, lang=args.lang), outputs["map"], args.overwrite)
+    files.write_table_csv(files.commune_table(result), outputs["table"], args.overwrite)
+    fmap = scenario.map(plan, model=args.model, lang=args.lang)
+    files.save_map(fmap, outputs["map"], args.overwrite)
     extras = _model_extras(scenario, args.model)
     summary = result.to_dict() | {"stations_synthetic": scenario.stations_synthetic} | extras
-    write_text_atomic(
+    files.write_text_atomic(
         outputs["summary"], json.dumps(summary, ensure_ascii=False, indent=1), args.overwrite
     )
-    written = write_report(
-        report_dir, scenario, result, plan, lang=args.lang, overwrite=args.overwrite
+    written = scenario.report(
+        report_dir, plan, result=result, lang=args.lang, overwrite=args.overwrite
     )
     print("\n".join(_summary_lines(result, scenario.stations_synthetic) + _extras_lines(extras)))
     for name, path in {**outputs, **written}.items():
@@ -402,30 +392,25 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_map(args: argparse.Namespace) -> int:
-    check_writable(args.out, args.overwrite)
-    plan = read_plan(args.plan) if args.plan else None
+    files.check_writable(args.out, args.overwrite)
+    plan = files.read_plan(args.plan) if args.plan else None
     scenario = _load_scenario(args)
-    fmap = coverage_map(
-        scenario,
-        None,
-        plan,
-        lang=args.lang,
-        model=args.model,
-        title=args.title,
-        osm_layer=not args.no_osm,
+    fmap = scenario.map(
+        plan, model=args.model, lang=args.lang, title=args.title, osm_layer=not args.no_osm
     )
-    save_map(fmap, args.out, args.overwrite)
+    files.save_map(fmap, args.out, args.overwrite)
     print(f"wrote map: {args.out} ({args.out.stat().st_size / 1e6:.2f} MB, opens offline)")
     return 0
 
 
 def run_report(args: argparse.Namespace) -> int:
-    plan = read_plan(args.plan) if args.plan else None
-    for path in report_paths(args.out, plan is not None).values():
-        check_writable(path, args.overwrite)
+    plan = files.read_plan(args.plan) if args.plan else None
+    with_phases = plan is None or plan.commune_phases is not None
+    for path in files.report_paths(args.out, plan is not None, with_phases).values():
+        files.check_writable(path, args.overwrite)
     scenario = _load_scenario(args)
-    written = write_report(
-        args.out, scenario, None, plan, lang=args.lang, model=args.model, overwrite=args.overwrite
+    written = scenario.report(
+        args.out, plan, model=args.model, lang=args.lang, overwrite=args.overwrite
     )
     for name, path in written.items():
         print(f"wrote {name}: {path}")
@@ -433,20 +418,11 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def run_synth(args: argparse.Namespace) -> int:
-    check_writable(args.out, args.overwrite)
-    config = replace(PlanConfig(), seed=args.seed)
-    communes = read_communes(args.boundaries)
-    grid = build_population_grid(communes, read_population_raster(args.population), config)
-    frame, report = synthesize_stations(
-        grid,
-        args.n_sites,
-        args.target_share,
-        args.seed,
-        model=get_model(args.model, config),
-        config=config,
-    )
-    with atomic_path(args.out, args.overwrite) as tmp:
-        frame.drop(columns="geometry").to_csv(tmp, index=False)
+    config = PlanConfig(seed=args.seed)
+    frame, report = synthesize(
+        args.out, args.n_sites, args.target_share, boundaries=args.boundaries,
+        population=args.population, model=args.model, config=config, overwrite=args.overwrite,
+    )  # fmt: skip
     print(
         f"wrote {len(frame)} synthetic sites to {args.out}: {report.covered_share:.2%} covered "
         f"(target {report.target_share:.0%}, {args.model} model), "

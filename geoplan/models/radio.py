@@ -1,4 +1,4 @@
-"""The TR 38.901 radio coverage model behind :class:`geoplan.coverage.CoverageModel`.
+"""The TR 38.901 radio coverage model, one :class:`~geoplan.models.base.CoverageModel`.
 
 For each site–cell pair within a site's reach: path loss of the 38.901 model chosen
 by the environment, the sector pattern towards the cell, the link budget, shadow
@@ -26,12 +26,12 @@ from scipy import sparse
 from scipy.spatial import cKDTree
 
 from geoplan.config import PlanConfig
-from geoplan.coverage import Sites
-from geoplan.population import Cells
+from geoplan.grid import Cells
 from geoplan.radio.antenna import DEFAULT_AZIMUTHS_DEG, bearing_deg, parse_azimuths, sector_gain_db
 from geoplan.radio.link_budget import LinkBudget, edge_rsrp_dbm
 from geoplan.radio.pathloss import SHADOW_FADING_DB, los_probability, path_loss_db
 from geoplan.radio.terrain import Terrain, diffraction_loss_db, read_dem
+from geoplan.sites import Sites
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class RadioModel:
 
     Examples
     --------
-    >>> from geoplan.population import Cells
+    >>> from geoplan.grid import Cells
     >>> model = RadioModel()
     >>> sites = Sites(np.array([0.0]), np.array([0.0]), np.array([25.0]), np.array([0]))
     >>> cells = Cells(np.arange(3), np.array([0.0, 0.0, 0.0]),
@@ -82,8 +82,6 @@ class RadioModel:
     name: str = "38901"
     small_cell_height_m: float = 15.0
     chunk_pairs: int = 400_000
-    _cache: dict[str, Terrain] = field(default_factory=dict, compare=False, repr=False)
-    _stats: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     # ------------------------------------------------------------------ protocol
     @property
@@ -92,13 +90,8 @@ class RadioModel:
         return self.terrain is not None or bool(self.config.dem_paths)
 
     def describe(self) -> str:
-        loaded = (
-            self.terrain if self.terrain is not None else next(iter(self._cache.values()), None)
-        )
-        if loaded is not None:
-            terrain = loaded.describe()
-            if "cells_valid_share" in self._stats:
-                terrain += f", {self._stats['cells_valid_share']:.1%} of cells on valid DEM data"
+        if self.terrain is not None:
+            terrain = self.terrain.describe()
         elif self.config.dem_paths:
             terrain = "terrain from DEM " + ", ".join(str(p) for p in self.config.dem_paths)
         else:
@@ -147,8 +140,6 @@ class RadioModel:
         n_pairs = 0
         if n_sites and n_cells:
             terrain = self._terrain(sites, cells)
-            if terrain is not None:
-                self._stats["cells_valid_share"] = terrain.valid_share_at(cells.x_m, cells.y_m)
             tree = cKDTree(np.column_stack([cells.x_m, cells.y_m]))
             reach = self.max_range_m(sites)
             chunks = _pair_chunks(tree, sites, reach, self.chunk_pairs, self.config.cell_size_m)
@@ -266,11 +257,7 @@ class RadioModel:
         xs = np.concatenate([sites.x_m, cells.x_m])
         ys = np.concatenate([sites.y_m, cells.y_m])
         bounds = (xs.min() - pad, ys.min() - pad, xs.max() + pad, ys.max() + pad)
-        key = repr((self.config.dem_paths, bounds))
-        if key not in self._cache:
-            self._cache.clear()
-            self._cache[key] = read_dem(self.config.dem_paths, bounds, self.config.work_crs)
-        return self._cache[key]
+        return read_dem(self.config.dem_paths, bounds, self.config.work_crs)
 
 
 def _pair_chunks(

@@ -1,0 +1,8 @@
+"""The command line: parse arguments, call the facade, print. No logic lives here.
+
+``main`` is the entry point of ``geoplan`` and ``python -m geoplan``.
+"""
+
+from geoplan.cli.main import main
+
+__all__ = ["main"]

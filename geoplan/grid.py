@@ -1,0 +1,117 @@
+"""The work grid: people per cell in the work CRS, and its cells as flat arrays."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+from affine import Affine
+from rasterio.transform import from_origin
+
+from geoplan.schema import ENVIRONMENTS
+
+
+@dataclass(frozen=True)
+class PopulationGrid:
+    """People per cell on a north-up grid in the work CRS.
+
+    Attributes
+    ----------
+    population : (rows, cols) float array, people per cell (0 outside the province)
+    commune_index : (rows, cols) int32 array, row of ``communes`` per cell, -1 outside
+    environment : (rows, cols) int8 array, 0 urban, 1 suburban, 2 rural
+    density_per_km2 : (rows, cols) float array, density averaged over ``density_window_m``
+    transform : Affine of the grid in ``crs``
+    communes : the commune table (EPSG:4326) that ``commune_index`` points into
+    source_total_in_province : people of the source raster inside the province
+    scale_factor : official total / source total
+    commune_factors : per-commune multiplier applied to reach the official figures
+    """
+
+    population: np.ndarray
+    commune_index: np.ndarray
+    environment: np.ndarray
+    density_per_km2: np.ndarray
+    transform: Affine
+    crs: str
+    cell_size_m: float
+    communes: gpd.GeoDataFrame
+    source_total_in_province: float
+    scale_factor: float
+    commune_factors: np.ndarray
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        rows, cols = self.population.shape
+        return rows, cols
+
+    def cell_centres_m(self, flat_index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """x, y (work CRS, metres) of the centres of cells given by flat index."""
+        rows, cols = np.divmod(np.asarray(flat_index), self.shape[1])
+        x, y = self.transform @ (cols + 0.5, rows + 0.5)
+        return np.asarray(x), np.asarray(y)
+
+    def cells(self) -> Cells:
+        """The cells inside the province as flat arrays (the demand of every model)."""
+        flat = np.flatnonzero(self.commune_index.ravel() >= 0)
+        x_m, y_m = self.cell_centres_m(flat)
+        return Cells(
+            flat_index=flat,
+            x_m=x_m,
+            y_m=y_m,
+            population=self.population.ravel()[flat],
+            commune=self.commune_index.ravel()[flat],
+            environment=self.environment.ravel()[flat],
+        )
+
+    def environment_at(self, x_m: np.ndarray, y_m: np.ndarray) -> np.ndarray:
+        """Environment code at points (rural outside the grid)."""
+        cols, rows = ~self.transform @ (np.asarray(x_m, float), np.asarray(y_m, float))
+        rows = np.floor(rows).astype(int)
+        cols = np.floor(cols).astype(int)
+        ok = (rows >= 0) & (rows < self.shape[0]) & (cols >= 0) & (cols < self.shape[1])
+        codes = np.full(rows.shape, ENVIRONMENTS.index("rural"), dtype=np.int8)
+        codes[ok] = self.environment[rows[ok], cols[ok]]
+        return codes
+
+
+@dataclass(frozen=True)
+class Cells:
+    """Cells inside the province as flat, aligned arrays (work CRS, metres)."""
+
+    flat_index: np.ndarray
+    x_m: np.ndarray
+    y_m: np.ndarray
+    population: np.ndarray
+    commune: np.ndarray
+    environment: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.flat_index.size)
+
+
+def work_grid(
+    bounds_m: tuple[float, float, float, float], cell_size_m: float
+) -> tuple[Affine, tuple[int, int]]:
+    """A north-up grid snapped to multiples of ``cell_size_m`` that covers ``bounds_m``."""
+    left, bottom, right, top = bounds_m
+    x0 = np.floor(left / cell_size_m) * cell_size_m
+    y1 = np.ceil(top / cell_size_m) * cell_size_m
+    cols = int(np.ceil((right - x0) / cell_size_m))
+    rows = int(np.ceil((y1 - bottom) / cell_size_m))
+    return from_origin(x0, y1, cell_size_m, cell_size_m), (rows, cols)
+
+
+
+def subset_cells(cells: Cells, mask: np.ndarray) -> Cells:
+    """The cells where ``mask`` is True, as a new :class:`Cells`."""
+    return Cells(
+        flat_index=cells.flat_index[mask],
+        x_m=cells.x_m[mask],
+        y_m=cells.y_m[mask],
+        population=cells.population[mask],
+        commune=cells.commune[mask],
+        environment=cells.environment[mask],
+    )
+

@@ -1,0 +1,46 @@
+"""What every stage reads: the communes, the population grid, today's stations, the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+
+from geoplan.config import PlanConfig
+from geoplan.grid import PopulationGrid
+from geoplan.schema import SYNTHETIC
+from geoplan.sites import Sites
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Checked, gridded inputs of one run.
+
+    Attributes
+    ----------
+    communes : commune polygons (EPSG:4326) with ``code``, ``name``, official ``population``
+    grid : people per work-grid cell, rescaled to the official totals
+    stations : today's sites (EPSG:4326 points, standard station columns)
+    config : the settings of the run
+    sources : the file each input came from, by kind (``boundaries``, ``population``,
+        ``stations``)
+
+    The facade's :class:`geoplan.scenario.Scenario` adds the notebook methods
+    (``coverage()``, ``plan()``, ``map()``); stages and outputs take plain inputs.
+    """
+
+    communes: gpd.GeoDataFrame
+    grid: PopulationGrid
+    stations: gpd.GeoDataFrame
+    config: PlanConfig = field(default_factory=PlanConfig)
+    sources: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def stations_synthetic(self) -> bool:
+        """True when every station comes from the synthetic generator."""
+        return bool(len(self.stations)) and bool((self.stations["source"] == SYNTHETIC).all())
+
+    def sites(self) -> Sites:
+        """Today's stations as work-CRS arrays."""
+        return Sites.from_frame(self.stations, self.grid, self.config)

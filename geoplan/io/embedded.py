@@ -1,0 +1,22 @@
+"""Where the embedded default data lives: inside the package, found by ``importlib.resources``.
+
+The files ship in the wheel (``[tool.setuptools.package-data]``), so an installed
+geoplan finds them wherever it is installed, editable or not.
+
+>>> DEFAULT_COMMUNES.name, DEFAULT_COMMUNES.is_file()
+('communes_2025.geojson', True)
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+#: Folder of the embedded default data (boundaries, population, stations). A wheel
+#: installs it as a real folder, so the traversable is a path on disk.
+DATA_DIR = Path(str(resources.files("geoplan").joinpath("data")))
+DEFAULT_COMMUNES = DATA_DIR / "boundaries" / "communes_2025.geojson"
+DEFAULT_POPULATION = DATA_DIR / "population" / "worldpop_2020_1km_bacninh.tif"
+DEFAULT_STATIONS = DATA_DIR / "stations" / "bacninh_5g_sites_synthetic.csv"
+#: DEM tiles dropped here are used by ``geoplan data info`` (none ship: see docs/radio.md).
+DEFAULT_DEM_DIR = DATA_DIR / "dem"

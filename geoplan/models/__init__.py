@@ -1,0 +1,93 @@
+"""Coverage models and their registry: a name on the command line -> a model object.
+
+Every model turns :class:`~geoplan.sites.Sites` and :class:`~geoplan.grid.Cells` into a
+boolean sites × cells matrix (:class:`CoverageModel`); today's coverage, the
+candidates of a plan and the maps all use that one matrix.
+
+>>> sorted(MODELS), DEFAULT_MODEL
+(['38901', 'radius'], 'radius')
+>>> get_model("radius").name
+'radius'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final, Literal, get_args
+
+from rasterio.transform import array_bounds
+
+from geoplan.config import PlanConfig
+from geoplan.errors import InputError
+from geoplan.grid import PopulationGrid
+from geoplan.models.base import CoverageModel, covered_mask
+from geoplan.models.radio import BestServer, RadioModel
+from geoplan.models.radius import RadiusModel, radius_coverage_matrix
+from geoplan.radio.terrain import read_dem
+
+#: Names of the registered models (``--model``).
+ModelName = Literal["radius", "38901"]
+#: Builds a model from the settings; the grid, when given, bounds what it reads once
+#: (the DEM of the radio model).
+ModelFactory = Callable[[PlanConfig, "PopulationGrid | None"], CoverageModel]
+#: The model used when none is named (why radius and not 38901: docs/radio.md).
+DEFAULT_MODEL: Final[ModelName] = "radius"
+#: Sites may stand this far outside the grid (the station reader's border margin is
+#: 5 km); a DEM read for a grid covers it plus this margin, metres.
+DEM_MARGIN_M = 6_000.0
+
+
+def _radius(config: PlanConfig, grid: PopulationGrid | None) -> CoverageModel:
+    return RadiusModel(config)
+
+
+def _radio(config: PlanConfig, grid: PopulationGrid | None) -> CoverageModel:
+    if not config.dem_paths or grid is None:
+        return RadioModel(config)
+    west, south, east, north = array_bounds(*grid.shape, grid.transform)
+    pad = DEM_MARGIN_M
+    bounds_m = (west - pad, south - pad, east + pad, north + pad)
+    terrain = read_dem(config.dem_paths, bounds_m, config.work_crs)
+    return RadioModel(config, terrain=terrain)
+
+
+#: Coverage models by name; a new model registers its factory here.
+MODELS: Final[dict[str, ModelFactory]] = {"radius": _radius, "38901": _radio}
+MODEL_NAMES: Final[tuple[ModelName, ...]] = get_args(ModelName)
+
+
+def get_model(
+    name: str, config: PlanConfig | None = None, grid: PopulationGrid | None = None
+) -> CoverageModel:
+    """The coverage model called ``name``.
+
+    Parameters
+    ----------
+    name : a key of :data:`MODELS` (``"radius"`` or ``"38901"``)
+    config : settings (radii, link budget inputs, DEM paths); the defaults if None
+    grid : the population grid; with DEM paths in ``config``, the radio model reads
+        the terrain once over the grid (plus :data:`DEM_MARGIN_M`)
+
+    Raises
+    ------
+    InputError
+        for an unknown name, listing the known ones.
+    """
+    if name not in MODELS:
+        raise InputError(f"unknown coverage model {name!r}; choose one of {', '.join(MODELS)}")
+    return MODELS[name](config or PlanConfig(), grid)
+
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "MODELS",
+    "MODEL_NAMES",
+    "BestServer",
+    "CoverageModel",
+    "ModelName",
+    "RadioModel",
+    "RadiusModel",
+    "covered_mask",
+    "get_model",
+    "radius_coverage_matrix",
+]

@@ -1,0 +1,48 @@
+"""The files the report and the raster export write, by kind (no plotting stack needed to list them)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPORT_FILES = {
+    "map_png": "coverage_map.png",
+    "map_pdf": "coverage_map.pdf",
+    "curve": "coverage_curve.png",
+    "bars": "communes_before_after.png",
+    "csv": "communes.csv",
+    "xlsx": "communes.xlsx",
+    "gpkg": "geoplan.gpkg",
+    "kml": "new_sites.kml",
+    "phases_fig": "communes_by_phase.png",
+}
+PLAN_ONLY = ("curve", "kml", "phases_fig")
+
+
+def report_paths(
+    out_dir: str | os.PathLike[str], with_plan: bool, with_phases: bool = True
+) -> dict[str, Path]:
+    """The files :func:`write_report` writes into ``out_dir``.
+
+    ``with_phases``: the plan knows each commune's share after every phase (plan
+    folders written before that table get no ``communes_by_phase.png``).
+    """
+    folder = Path(out_dir)
+    return {
+        key: folder / name
+        for key, name in REPORT_FILES.items()
+        if (with_plan or key not in PLAN_ONLY) and (with_phases or key != "phases_fig")
+    }
+
+
+RASTER_NAMES = {
+    "rsrp": "best_server_rsrp_dbm.tif",
+    "site_index": "best_server_site_index.tif",
+    "covered": "covered_mask.tif",
+}
+
+def raster_paths(out_dir: str | os.PathLike[str]) -> dict[str, Path]:
+    """Where :func:`write_best_server_rasters` writes, by kind."""
+    return {kind: Path(out_dir) / name for kind, name in RASTER_NAMES.items()}
+
+

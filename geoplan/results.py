@@ -1,0 +1,256 @@
+"""Results: today's coverage, and the one plan type that planning returns and plan folders hold."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geoplan.errors import FormatError
+from geoplan.grid import Cells
+from geoplan.optimize.core import OptimizeResult
+from geoplan.schema import BoundKind, PlanMode, SolverName
+from geoplan.sites import CandidateSet
+
+
+@dataclass(frozen=True)
+class CoverageResult:
+    """Covered people for the province and each commune under one model."""
+
+    model: str
+    model_description: str
+    n_sites: int
+    population_total: float
+    covered_population: float
+    communes: pd.DataFrame
+    covered: np.ndarray = field(repr=False)
+    cells: Cells = field(repr=False)
+
+    @property
+    def covered_share(self) -> float:
+        return self.covered_population / self.population_total if self.population_total else 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain JSON-ready summary (the ``--json`` output of ``geoplan coverage``)."""
+        communes = [
+            {
+                "code": str(row.code),
+                "name": str(row.name),
+                "population": round(float(row.population), 1),
+                "covered_population": round(float(row.covered_population), 1),
+                "covered_share": round(float(row.covered_share), 6),
+            }
+            for row in self.communes.itertuples(index=False)
+        ]
+        return {
+            "model": self.model,
+            "model_description": self.model_description,
+            "n_sites": self.n_sites,
+            "population_total": round(self.population_total, 1),
+            "covered_population": round(self.covered_population, 1),
+            "covered_share": round(self.covered_share, 6),
+            "communes": communes,
+        }
+
+    def _repr_html_(self) -> str:
+        worst = self.communes.sort_values("covered_share").head(10)
+        table = worst.to_html(
+            index=False,
+            formatters={
+                "population": "{:,.0f}".format,
+                "covered_population": "{:,.0f}".format,
+                "uncovered_population": "{:,.0f}".format,
+                "covered_share": "{:.1%}".format,
+            },
+        )
+        return (
+            f"<p><b>{html.escape(repr(self))}</b><br>{html.escape(self.model_description)}</p>"
+            f"<p>Ten least-covered communes:</p>{table}"
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"CoverageResult({self.model} model, {self.n_sites} sites: "
+            f"{self.covered_population:,.0f} of {self.population_total:,.0f} people covered "
+            f"= {self.covered_share:.1%}; {len(self.communes)} communes)"
+        )
+
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """The totals and settings of one plan: the ``plan.json`` object, typed.
+
+    Shares are of people, 0..1; money in VND; times in seconds.
+
+    Attributes
+    ----------
+    mode : ``"min_sites"`` (fewest sites to a target) or ``"max_coverage"``
+    baseline_share, achieved_share : covered share today and after the plan
+    target : the covered share asked for (None in ``max_coverage`` mode)
+    n_new_sites : new sites in the plan
+    newly_covered_population : people the new sites cover that nobody covers today
+    bound, bound_kind : the solver's proven bound: a number of sites (``"n_sites"``)
+        or a covered share (``"covered_share"``)
+    gap : relative distance of the plan from ``bound`` (0 = proven optimal)
+    status, solver : how the solver ended, and which one ran
+    seconds, solver_seconds : wall time of the whole plan, and of the solver alone
+    total_cost_vnd : CAPEX of the new sites
+    state_support_share, state_support_vnd : the state's share (up to 15%) and amount
+    net_cost_vnd : CAPEX after the support
+    cost_per_new_person_vnd : CAPEX per newly covered person (None if nobody)
+    phases : one record per phase (``phase``, ``n_sites``, ``cost_vnd`` …)
+    model, model_description : the coverage model and its assumptions
+    stations_synthetic : True when today's sites are the synthetic default set
+    n_existing_sites : today's sites
+    candidates : candidates by source (``grid``, ``cluster``, ``user``) and ``total``
+    problem : sizes of the optimisation problem (rows, columns, reductions)
+    """
+
+    mode: PlanMode
+    baseline_share: float
+    achieved_share: float
+    target: float | None
+    n_new_sites: int
+    newly_covered_population: int
+    bound: float
+    bound_kind: BoundKind
+    gap: float
+    status: str
+    solver: SolverName
+    seconds: float
+    solver_seconds: float
+    total_cost_vnd: int
+    state_support_share: float
+    state_support_vnd: int
+    net_cost_vnd: int
+    cost_per_new_person_vnd: int | None
+    phases: tuple[dict[str, Any], ...]
+    model: str
+    model_description: str
+    stations_synthetic: bool
+    n_existing_sites: int
+    candidates: dict[str, int]
+    problem: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object (``plan.json`` without ``files``)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["phases"] = [dict(p) for p in self.phases]
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], src: str = "plan.json") -> PlanSummary:
+        """Build the summary from a ``plan.json`` object; ``files`` and unknown keys are ignored.
+
+        Raises :class:`FormatError` naming the first missing key.
+        """
+        missing = [f.name for f in fields(cls) if f.name not in data]
+        if missing:
+            raise FormatError(
+                f"{src}: missing key(s) {', '.join(missing[:5])}; was it written by `geoplan plan`?"
+            )
+        values = {f.name: data[f.name] for f in fields(cls)}
+        values["phases"] = tuple(dict(p) for p in values["phases"])
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A site plan: where to build, in what order, what it buys and what it costs.
+
+    Planning (:func:`geoplan.planning.plan_sites`, ``scenario.plan(...)``) returns it
+    and :func:`geoplan.io.plan_folder.read_plan` reads the same class back from a plan
+    folder; the tables have the columns of :mod:`geoplan.schema`.
+
+    Attributes
+    ----------
+    new_sites : GeoDataFrame (EPSG:4326 points) in build order (phase, then order)
+    phases : per phase: sites, CAPEX (VND), covered share after the phase, people added
+    communes : per commune: people, covered people and share before and after
+    curve : covered share after 0, 1, 2 … new sites in build order
+    summary : the plan's totals and settings
+    commune_phases : per commune: covered share today and after each phase
+        (``after_phase_1`` …); None for plan folders written before it existed
+    candidates : every candidate considered (fresh plans only; carries the antenna
+        columns that :meth:`geoplan.Scenario.after` gives the new sites)
+    optimize : the optimiser's own result (fresh plans only)
+    path : the plan folder it was read from (None for a fresh plan)
+    """
+
+    new_sites: gpd.GeoDataFrame
+    phases: pd.DataFrame
+    communes: pd.DataFrame
+    curve: pd.DataFrame
+    summary: PlanSummary
+    commune_phases: pd.DataFrame | None = field(default=None, repr=False)
+    candidates: CandidateSet | None = field(default=None, repr=False)
+    optimize: OptimizeResult | None = field(default=None, repr=False)
+    path: Path | None = None
+
+    @property
+    def n_phases(self) -> int:
+        """Number of build phases."""
+        return int(self.phases["phase"].nunique())
+
+    @property
+    def total_cost_vnd(self) -> float:
+        """CAPEX of all new sites, VND."""
+        return float(self.new_sites["cost_vnd"].sum())
+
+    @property
+    def covered_share_after(self) -> float:
+        """Province share covered after the last phase (population-weighted, 0..1)."""
+        people = float(self.communes["population"].sum())
+        covered = float(self.communes["covered_population_after"].sum())
+        return covered / people if people else 0.0
+
+    def to_dict(self, files: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """The ``plan.json`` / ``--json`` object: the summary and the files written."""
+        return self.summary.to_dict() | {"files": dict(files or {})}
+
+    def __repr__(self) -> str:
+        s = self.summary
+        where = f" from {self.path}" if self.path is not None else ""
+        return (
+            f"Plan{where}: {len(self.new_sites)} new sites in {self.n_phases} phases, "
+            f"{s.baseline_share:.1%} -> {s.achieved_share:.1%} covered "
+            f"(target {format_target(s.target)}); {s.solver} solver ({s.status}), "
+            f"gap {s.gap:.2%}; CAPEX {self.total_cost_vnd / 1e9:,.1f} bn VND"
+        )
+
+    def _repr_html_(self) -> str:
+        s = self.summary
+        rows = [
+            ("Covered today", f"{s.baseline_share:.1%}"),
+            ("Covered after the plan", f"{s.achieved_share:.1%}"),
+            ("Target", format_target(s.target)),
+            ("New sites", f"{s.n_new_sites}"),
+            ("Proven bound / gap", f"{s.bound:,.6g} ({s.bound_kind}) / {s.gap:.2%}"),
+            ("Solver", f"{s.solver} ({s.status}, {s.seconds:.1f} s)"),
+            ("CAPEX", f"{s.total_cost_vnd:,.0f} VND"),
+            ("State support (up to)", f"{s.state_support_vnd:,.0f} VND"),
+            ("Net CAPEX after support", f"{s.net_cost_vnd:,.0f} VND"),
+            ("Model", s.model),
+        ]
+        body = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
+            for k, v in rows
+        )
+        phases = self.phases.to_html(index=False, float_format=lambda v: f"{v:,.4g}")
+        return f"<table>{body}</table><p>Phases</p>{phases}"
+
+
+def format_target(target: float | None) -> str:
+    """A plan's target as people read it.
+
+    >>> format_target(0.8), format_target(None)
+    ('80%', 'none (most coverage within the limits)')
+    """
+    return "none (most coverage within the limits)" if target is None else f"{100 * target:g}%"

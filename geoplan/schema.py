@@ -1,0 +1,113 @@
+"""Names shared by every layer, defined once: environments, site kinds, solvers, languages,
+and the plan folder's files and columns.
+
+The plan folder (``geoplan plan --out DIR``) is a contract: the writer and the reader in
+:mod:`geoplan.io.plan_folder`, and the tests, all take its file names and columns from
+here.
+
+>>> PLAN_TABLES["curve.csv"].columns
+('n_sites', 'covered_share')
+>>> "upgrade" in SITE_KINDS
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Literal, get_args
+
+#: Environment classes, in the order of their codes 0, 1, 2.
+Environment = Literal["urban", "suburban", "rural"]
+ENVIRONMENTS: Final[tuple[Environment, ...]] = get_args(Environment)
+
+#: A new site is a new tower (tower, civil works, power, radio) or a 5G upgrade of an
+#: existing (4G) site (radio only).
+SiteKind = Literal["new_tower", "upgrade"]
+SITE_KINDS: Final[tuple[SiteKind, ...]] = get_args(SiteKind)
+
+#: Where a candidate comes from: the spacing grid, a KMeans centre of uncovered people,
+#: or the user's own file (``--candidates``).
+CandidateSource = Literal["grid", "cluster", "user"]
+
+#: Optimisers: the exact HiGHS MILP with a proven gap, or lazy greedy with an LP bound.
+SolverName = Literal["exact", "greedy"]
+SOLVERS: Final[tuple[SolverName, ...]] = get_args(SolverName)
+
+#: What a plan optimises: fewest sites to a target, or most people within limits.
+PlanMode = Literal["min_sites", "max_coverage"]
+
+#: What a plan's ``bound`` counts: sites (min_sites) or a covered share (max_coverage).
+BoundKind = Literal["n_sites", "covered_share"]
+
+#: Languages of every output; Vietnamese first.
+Lang = Literal["vi", "en"]
+LANGS: Final[tuple[Lang, ...]] = get_args(Lang)
+DEFAULT_LANG: Final[Lang] = "vi"
+
+#: ``operator`` and ``source`` of a plan's new sites once they stand beside today's.
+PLANNED: Final = "planned"
+#: ``source`` of every site of the generated default set.
+SYNTHETIC: Final = "synthetic"
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A CSV file of the plan folder: its columns, and which of them hold numbers."""
+
+    columns: tuple[str, ...]
+    numeric: tuple[str, ...]
+
+    @property
+    def text(self) -> tuple[str, ...]:
+        """Columns read as text (codes keep their leading zeros)."""
+        return tuple(c for c in self.columns if c not in self.numeric)
+
+
+NEW_SITES = TableSpec(
+    columns=("site_id", "kind", "phase", "order", "lon", "lat", "cost_vnd",
+             "added_population", "commune_code", "commune_name"),  # fmt: skip
+    numeric=("phase", "order", "lon", "lat", "cost_vnd", "added_population"),
+)
+PHASES = TableSpec(
+    columns=("phase", "n_sites", "cost_vnd", "covered_share_after", "added_population"),
+    numeric=("phase", "n_sites", "cost_vnd", "covered_share_after", "added_population"),
+)
+COMMUNES_BEFORE_AFTER = TableSpec(
+    columns=("code", "name", "population", "covered_population_before",
+             "covered_population_after", "covered_share_before", "covered_share_after"),
+    numeric=("population", "covered_population_before", "covered_population_after",
+             "covered_share_before", "covered_share_after"),
+)  # fmt: skip
+CURVE = TableSpec(columns=("n_sites", "covered_share"), numeric=("n_sites", "covered_share"))
+#: The per-phase commune table has these first, then ``after_phase_1``, ``after_phase_2`` …
+COMMUNES_BY_PHASE = TableSpec(
+    columns=("code", "name", "population", "covered_share_today"),
+    numeric=("population", "covered_share_today"),
+)
+AFTER_PHASE_PREFIX: Final = "after_phase_"
+
+#: The plan folder's files by key.
+PLAN_FILES: Final[dict[str, str]] = {
+    "new_sites_gpkg": "new_sites.gpkg",
+    "new_sites_csv": "new_sites.csv",
+    "phases": "phases.csv",
+    "communes": "communes_before_after.csv",
+    "curve": "curve.csv",
+    "commune_phases": "communes_by_phase.csv",
+    "plan": "plan.json",
+}
+#: Every CSV file of the plan folder and its columns.
+PLAN_TABLES: Final[dict[str, TableSpec]] = {
+    PLAN_FILES["new_sites_csv"]: NEW_SITES,
+    PLAN_FILES["phases"]: PHASES,
+    PLAN_FILES["communes"]: COMMUNES_BEFORE_AFTER,
+    PLAN_FILES["curve"]: CURVE,
+    PLAN_FILES["commune_phases"]: COMMUNES_BY_PHASE,
+}
+#: Shares (0..1) checked in each table when a plan folder is read.
+SHARE_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
+    PLAN_FILES["phases"]: ("covered_share_after",),
+    PLAN_FILES["curve"]: ("covered_share",),
+    PLAN_FILES["communes"]: ("covered_share_before", "covered_share_after"),
+    PLAN_FILES["commune_phases"]: ("covered_share_today",),
+}
