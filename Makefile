@@ -18,11 +18,12 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/geoplan demo --out out --overwrite
 
-## Lint, type-check and run the whole test suite
+## Lint, type-check, check the layers (import-linter) and run every test and doctest
 test: $(STAMP)
 	$(BIN)/ruff check geoplan tests benchmarks
 	$(BIN)/ruff format --check geoplan tests benchmarks
 	$(BIN)/mypy geoplan
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo 'pytest ran no tests: that is a failure' >&2; exit 1; fi; exit $$status
 

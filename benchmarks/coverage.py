@@ -21,12 +21,11 @@ from pathlib import Path
 import numpy as np
 
 from geoplan.config import PlanConfig
-from geoplan.models import RadiusModel
-from geoplan.sites import Sites
 from geoplan.coverage import compute_coverage
 from geoplan.grid import Cells
-from geoplan.models import RadioModel
+from geoplan.models import RadioModel, RadiusModel
 from geoplan.scenario import load_scenario
+from geoplan.sites import Sites
 
 PEER_SITES = 8  # sites in the per-pair loop (all their pairs within reach)
 DEM = Path(__file__).resolve().parent.parent / "tests" / "data" / "dem_bacninh.tif"

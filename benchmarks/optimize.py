@@ -55,8 +55,8 @@ def synthetic_instance(
 
 def province_arrays() -> tuple[np.ndarray, sparse.csr_matrix]:
     import geoplan
-    from geoplan.planning import planning_arrays
     from geoplan.models import get_model
+    from geoplan.planning import planning_arrays
 
     scenario = geoplan.load_scenario()
     _, demand, _, cover = planning_arrays(scenario, get_model("radius", scenario.config))

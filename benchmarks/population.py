@@ -19,10 +19,10 @@ from rasterio import features
 from rasterio.warp import Resampling, reproject
 
 from geoplan.config import PlanConfig
+from geoplan.grid import work_grid
 from geoplan.io.boundaries import read_communes
 from geoplan.io.rasters import read_population_raster
 from geoplan.population import build_population_grid
-from geoplan.grid import work_grid
 
 
 def measure(func: Callable[[], np.ndarray], repeat: int) -> tuple[float, float, np.ndarray]:

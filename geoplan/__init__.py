@@ -11,11 +11,8 @@ The public API, for notebooks and scripts::
     geoplan.compare(scenario, {"70%": {"target": 0.7}, "90%": {"target": 0.9}})
 
 Names load on first use (PEP 562): ``import geoplan`` loads neither the solver
-(HiGHS), scikit-learn, folium nor matplotlib.
-
->>> import sys, geoplan
->>> [m for m in ("sklearn", "highspy", "folium", "matplotlib") if m in sys.modules]
-[]
+(HiGHS), scikit-learn, folium nor matplotlib (tests/test_architecture.py checks it in
+a fresh interpreter).
 """
 
 from __future__ import annotations
@@ -81,13 +78,13 @@ _WHERE: dict[str, tuple[str, str]] = {
     "Sites": ("geoplan.sites", "Sites"),
 }
 __all__ = [
+    "MODELS",
     "Comparison",
     "ConfigError",
     "CoverageResult",
     "GeoplanError",
     "InputError",
     "LinkBudget",
-    "MODELS",
     "Plan",
     "PlanConfig",
     "PlanSummary",

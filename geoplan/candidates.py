@@ -45,6 +45,22 @@ def typical_range_m(
     Probe sites are put on ``n_probes`` demand cells drawn with probability
     proportional to their people (seeded), so the median is people-weighted; a
     sample keeps models whose ``max_range_m`` is costly per site cheap.
+
+    Parameters
+    ----------
+    model : CoverageModel
+        The model whose ``max_range_m`` (metres) is measured.
+    demand : Cells
+        The uncovered cells; must not be empty (:class:`~geoplan.errors.InputError`).
+    n_probes : int
+        Number of probe sites (at most one per demand cell).
+    seed : int
+        Seed of the people-weighted draw.
+
+    Returns
+    -------
+    float
+        The median reach, metres.
     """
     if len(demand) == 0:
         raise InputError("no uncovered people: nothing to plan for")
@@ -68,6 +84,20 @@ def grid_candidates(demand: Cells, spacing_m: float, min_population: float) -> n
 
     The point is the people-weighted centre of the square's demand cells, so it
     stands where people are (never in an empty corner of the square).
+
+    Parameters
+    ----------
+    demand : Cells
+        The uncovered cells (work CRS, metres).
+    spacing_m : float
+        Side of the squares, metres; must be positive.
+    min_population : float
+        Fewest uncovered people a square needs for a candidate, people.
+
+    Returns
+    -------
+    ndarray
+        x, y of the candidates, work CRS metres.
 
     >>> cells = Cells(np.arange(3), np.array([10.0, 30.0, 2500.0]), np.zeros(3),
     ...               np.array([1.0, 3.0, 5.0]), np.zeros(3, int), np.zeros(3, int))
@@ -99,6 +129,20 @@ def cluster_candidates(demand: Cells, n_clusters: int, seed: int) -> np.ndarray:
 
     People are first summed into 300 m squares (at their weighted centres), which
     changes the centres by far less than a site's reach and makes the fit fast.
+
+    Parameters
+    ----------
+    demand : Cells
+        The uncovered cells (work CRS, metres).
+    n_clusters : int
+        Number of centres asked for; fewer when fewer 300 m squares hold people.
+    seed : int
+        Seed of the KMeans fit.
+
+    Returns
+    -------
+    ndarray
+        x, y of the centres, work CRS metres, sorted by y then x.
     """
     from sklearn.cluster import MiniBatchKMeans  # loads on first use: `import geoplan` stays light
 
@@ -118,6 +162,21 @@ def read_candidates(path: str | os.PathLike[str], config: PlanConfig | None = No
 
     Optional ``kind`` ("new_tower" | "upgrade", default "upgrade": the usual file is
     a list of existing towers) and ``cost_vnd`` (default: the kind's CAPEX).
+
+    Parameters
+    ----------
+    path : str or path
+        The CSV file (UTF-8, a BOM is fine); ``lon``, ``lat`` in degrees, ``cost_vnd``
+        in VND (non-negative).
+    config : PlanConfig or None
+        Settings; ``capex_new_tower_vnd`` and ``capex_upgrade_vnd`` give the default
+        cost, VND.
+
+    Returns
+    -------
+    DataFrame
+        One row per candidate: ``candidate_id``, ``lon``, ``lat``, ``kind``,
+        ``cost_vnd`` (VND), ``source`` ``"user"`` and the station columns.
     """
     config = config or PlanConfig()
     src = Path(path)
@@ -171,11 +230,25 @@ def build_candidates(
 
     Parameters
     ----------
-    grid : the population grid (for environments and the work CRS)
-    demand : the cells still to cover (see :func:`uncovered_demand`)
-    model : the coverage model; its typical range sets the default grid spacing
-    user_candidates : table from :func:`read_candidates`
-    spacing_m : grid spacing; default ``candidate_spacing_factor`` × typical range
+    grid : PopulationGrid
+        The population grid (for environments and the work CRS).
+    demand : Cells
+        The cells still to cover (see :func:`geoplan.planning.planning_arrays`).
+    model : CoverageModel
+        The coverage model; its typical range (metres) sets the default grid spacing.
+    config : PlanConfig or None
+        Settings: ``candidate_spacing_factor``, ``candidate_min_population`` (people),
+        ``candidate_clusters``, ``seed`` and the CAPEX per kind (VND).
+    user_candidates : DataFrame or None
+        Table from :func:`read_candidates`; ids must differ from the generated
+        ``G0001`` … and ``K0001`` ….
+    spacing_m : float or None
+        Grid spacing, metres; default ``candidate_spacing_factor`` × typical range.
+
+    Returns
+    -------
+    CandidateSet
+        The candidates as a table (EPSG:4326 points, ``cost_vnd`` in VND) and as sites.
     """
     config = config or PlanConfig()
     xy_grid = xy_cluster = np.zeros((0, 2))
@@ -209,7 +282,24 @@ def build_candidates(
 def candidate_coverage(
     model: CoverageModel, sites: Sites, demand: Cells, chunk_size: int = 200
 ) -> sparse.csr_matrix:
-    """Boolean (n_candidates × n_demand) matrix from ``model``, built in chunks of sites."""
+    """Boolean (n_candidates × n_demand) matrix from ``model``, built in chunks of sites.
+
+    Parameters
+    ----------
+    model : CoverageModel
+        The model that decides which cells each candidate covers.
+    sites : Sites
+        The candidate sites (work CRS, metres).
+    demand : Cells
+        The cells to cover.
+    chunk_size : int
+        Sites per call to ``model.coverage_matrix``; bounds the memory used.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix
+        True where a candidate (row) covers a demand cell (column).
+    """
     blocks = []
     for start in range(0, len(sites), chunk_size):  # chunks bound the memory of any model
         part = slice(start, start + chunk_size)

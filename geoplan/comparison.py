@@ -129,6 +129,18 @@ class Comparison:
         """Write ``compare.csv`` (the table) and ``compare.png`` (:meth:`plot`) into ``out_dir``.
 
         Both targets are checked before anything is written.
+
+        Parameters
+        ----------
+        out_dir : str or path
+            The folder, created if missing.
+        overwrite : bool
+            Replace existing files; when False an existing target stops the write.
+
+        Returns
+        -------
+        dict
+            The written paths by kind: ``table`` (CSV) and ``figure`` (PNG, English labels).
         """
         from geoplan.outputs.figures import save_figure  # matplotlib loads on first write
 
@@ -143,7 +155,18 @@ class Comparison:
 
     def plot(self, lang: Lang = "en") -> Figure:
         """Covered share today and after each variant's plan, as horizontal bars;
-        see :func:`geoplan.outputs.figures.figure_comparison`."""
+        see :func:`geoplan.outputs.figures.figure_comparison`.
+
+        Parameters
+        ----------
+        lang : str
+            Label language, ``"en"`` (default) or ``"vi"``.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            Shares shown in percent of people.
+        """
         from geoplan.outputs.figures import figure_comparison  # matplotlib loads on first plot
 
         return figure_comparison(self.table, lang)
@@ -158,6 +181,27 @@ def standard_variants(
     operators: Sequence[str] = (),
 ) -> dict[str, dict[str, Any]]:
     """The usual what-if variants by name, starting with ``"today"``.
+
+    Parameters
+    ----------
+    targets : sequence of float
+        Covered shares of people to plan for, 0..1; one variant each.
+    budgets_vnd : sequence of float
+        CAPEX budgets, VND; one max-coverage variant each.
+    floors : sequence of float
+        Lowest covered share every commune must reach, 0..1; one variant each, all
+        with target ``floor_target``.
+    floor_target : float
+        Covered share of people (0..1) of the floor variants.
+    models : sequence of str
+        Model names (``"38901"`` …); one variant each, coverage today only.
+    operators : sequence of str
+        Operator names; one variant each with only that operator's sites, today only.
+
+    Returns
+    -------
+    dict
+        Variant name -> settings, ready for :func:`compare`.
 
     >>> list(standard_variants(targets=[0.7, 0.9], floors=[0.5], operators=["VNPT"]))
     ['today', 'target 70%', 'target 90%', 'target 80%, every commune >= 50%', 'VNPT alone']

@@ -122,8 +122,10 @@ class PlanConfig:
             if isinstance(value, float | int) and not isinstance(value, bool):
                 if not math.isfinite(value):
                     _bad(item.name, value, "a finite number")
-        positive = ("cell_size_m", "density_window_m", "radius_urban_m", "radius_suburban_m",
-                    "radius_rural_m", "candidate_spacing_factor", "solver_time_limit_s")  # fmt: skip
+        positive = (
+            *("cell_size_m", "density_window_m", "radius_urban_m", "radius_suburban_m"),
+            *("radius_rural_m", "candidate_spacing_factor", "solver_time_limit_s"),
+        )
         for name in positive:
             if getattr(self, name) <= 0:
                 _bad(name, getattr(self, name), "> 0")

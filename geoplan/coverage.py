@@ -21,6 +21,22 @@ def shares_by_group(
 ) -> tuple[np.ndarray, np.ndarray]:
     """People and covered people per group (``group`` in 0..n_groups-1).
 
+    Parameters
+    ----------
+    population : array of float
+        People per cell.
+    covered : array of bool
+        Whether each cell is covered.
+    group : array of int
+        Group (e.g. commune row) of each cell, 0..n_groups-1.
+    n_groups : int
+        Number of groups; groups without cells get 0.
+
+    Returns
+    -------
+    (people, covered_people) : arrays of float
+        People and covered people per group.
+
     >>> shares_by_group(np.array([10.0, 30.0, 5.0]), np.array([True, False, True]),
     ...                 np.array([0, 0, 1]), 2)
     (array([40.,  5.]), array([10.,  5.]))
@@ -30,12 +46,27 @@ def shares_by_group(
     return people, covered_people
 
 
-
 def compute_coverage(grid: PopulationGrid, sites: Sites, model: CoverageModel) -> CoverageResult:
     """Covered population of the province and of each commune.
 
     A cell counts as covered when its centre is covered; its whole population then
     counts as covered.
+
+    Parameters
+    ----------
+    grid : PopulationGrid
+        People per work-grid cell and the communes.
+    sites : Sites
+        The sites, as work-CRS arrays (:meth:`geoplan.inputs.Inputs.sites`).
+    model : CoverageModel
+        The model that decides which cells each site covers.
+
+    Returns
+    -------
+    CoverageResult
+        Covered people (people) and share (0..1) of the province, and a commune table
+        with ``population``, ``covered_population``, ``uncovered_population`` (people)
+        and ``covered_share`` (0..1).
     """
     cells = grid.cells()
     covered = covered_mask(model.coverage_matrix(sites, cells))

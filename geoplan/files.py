@@ -58,7 +58,22 @@ def validate_station_file(
 
 
 def save_map(fmap: folium.Map, path: PathLike, overwrite: bool = False) -> Path:
-    """Write ``fmap`` as one self-contained HTML file; see :func:`geoplan.outputs.maps.save_map`."""
+    """Write ``fmap`` as one self-contained HTML file; see :func:`geoplan.outputs.maps.save_map`.
+
+    Parameters
+    ----------
+    fmap : folium.Map
+        The map, e.g. from :meth:`geoplan.Scenario.map`.
+    path : str or path
+        The HTML file to write (atomically).
+    overwrite : bool
+        Replace an existing file; when False an existing file is refused.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     from geoplan.outputs.maps import save_map as _save  # folium loads with the first map
 
     return _save(fmap, path, overwrite)

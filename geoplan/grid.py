@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 from affine import Affine
-from rasterio.transform import from_origin
 
 from geoplan.schema import ENVIRONMENTS
 
@@ -21,8 +20,11 @@ class PopulationGrid:
     population : (rows, cols) float array, people per cell (0 outside the province)
     commune_index : (rows, cols) int32 array, row of ``communes`` per cell, -1 outside
     environment : (rows, cols) int8 array, 0 urban, 1 suburban, 2 rural
-    density_per_km2 : (rows, cols) float array, density averaged over ``density_window_m``
-    transform : Affine of the grid in ``crs``
+    density_per_km2 : (rows, cols) float array, people per km² averaged over
+        ``density_window_m``
+    transform : Affine of the grid in ``crs`` (metres)
+    crs : the work CRS (a projected CRS in metres)
+    cell_size_m : side of a cell, metres
     communes : the commune table (EPSG:4326) that ``commune_index`` points into
     source_total_in_province : people of the source raster inside the province
     scale_factor : official total / source total
@@ -43,13 +45,25 @@ class PopulationGrid:
 
     @property
     def shape(self) -> tuple[int, int]:
+        """Rows and columns of the grid."""
         rows, cols = self.population.shape
         return rows, cols
 
     def cell_centres_m(self, flat_index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """x, y (work CRS, metres) of the centres of cells given by flat index."""
+        """x, y (work CRS, metres) of the centres of cells given by flat index.
+
+        Parameters
+        ----------
+        flat_index : array of int
+            Row-major indices into the ``(rows, cols)`` grid.
+
+        Returns
+        -------
+        (x, y) : arrays of float
+            Cell centres, metres.
+        """
         rows, cols = np.divmod(np.asarray(flat_index), self.shape[1])
-        x, y = self.transform @ (cols + 0.5, rows + 0.5)
+        x, y = self.transform @ (cols + 0.5, rows + 0.5)  # type: ignore[operator]  # affine broadcasts arrays
         return np.asarray(x), np.asarray(y)
 
     def cells(self) -> Cells:
@@ -66,7 +80,18 @@ class PopulationGrid:
         )
 
     def environment_at(self, x_m: np.ndarray, y_m: np.ndarray) -> np.ndarray:
-        """Environment code at points (rural outside the grid)."""
+        """Environment code at points (rural outside the grid).
+
+        Parameters
+        ----------
+        x_m, y_m : arrays of float
+            Point coordinates in the work CRS, metres.
+
+        Returns
+        -------
+        ndarray of int8
+            0 urban, 1 suburban, 2 rural, per point.
+        """
         cols, rows = ~self.transform @ (np.asarray(x_m, float), np.asarray(y_m, float))
         rows = np.floor(rows).astype(int)
         cols = np.floor(cols).astype(int)
@@ -78,7 +103,16 @@ class PopulationGrid:
 
 @dataclass(frozen=True)
 class Cells:
-    """Cells inside the province as flat, aligned arrays (work CRS, metres)."""
+    """Cells inside the province as flat, aligned arrays (work CRS, metres).
+
+    Attributes
+    ----------
+    flat_index : int array, row-major index of each cell in the grid
+    x_m, y_m : float arrays, cell centres, metres
+    population : float array, people per cell
+    commune : int array, row of the grid's ``communes`` per cell
+    environment : int array, 0 urban, 1 suburban, 2 rural
+    """
 
     flat_index: np.ndarray
     x_m: np.ndarray
@@ -94,18 +128,37 @@ class Cells:
 def work_grid(
     bounds_m: tuple[float, float, float, float], cell_size_m: float
 ) -> tuple[Affine, tuple[int, int]]:
-    """A north-up grid snapped to multiples of ``cell_size_m`` that covers ``bounds_m``."""
+    """A north-up grid snapped to multiples of ``cell_size_m`` that covers ``bounds_m``.
+
+    Parameters
+    ----------
+    bounds_m : tuple of float
+        ``(left, bottom, right, top)`` in the work CRS, metres.
+    cell_size_m : float
+        Side of a cell, metres.
+
+    Returns
+    -------
+    (transform, shape) : Affine and (rows, cols)
+    """
     left, bottom, right, top = bounds_m
     x0 = np.floor(left / cell_size_m) * cell_size_m
     y1 = np.ceil(top / cell_size_m) * cell_size_m
     cols = int(np.ceil((right - x0) / cell_size_m))
     rows = int(np.ceil((y1 - bottom) / cell_size_m))
-    return from_origin(x0, y1, cell_size_m, cell_size_m), (rows, cols)
-
+    return Affine.translation(x0, y1) @ Affine.scale(cell_size_m, -cell_size_m), (rows, cols)
 
 
 def subset_cells(cells: Cells, mask: np.ndarray) -> Cells:
-    """The cells where ``mask`` is True, as a new :class:`Cells`."""
+    """The cells where ``mask`` is True, as a new :class:`Cells`.
+
+    Parameters
+    ----------
+    cells : Cells
+        The cells to subset.
+    mask : array of bool
+        One value per cell (or any index array NumPy accepts).
+    """
     return Cells(
         flat_index=cells.flat_index[mask],
         x_m=cells.x_m[mask],
@@ -114,4 +167,3 @@ def subset_cells(cells: Cells, mask: np.ndarray) -> Cells:
         commune=cells.commune[mask],
         environment=cells.environment[mask],
     )
-

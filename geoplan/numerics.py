@@ -112,4 +112,3 @@ def window_density_per_km2(
     with np.errstate(divide="ignore", invalid="ignore"):
         per_cell = np.where(share_inside > 0, people / share_inside, 0.0)
     return per_cell / (cell_size_m**2 / 1e6)
-

@@ -138,6 +138,16 @@ def planning_arrays(
     The demand is every populated cell the existing sites leave uncovered; the matrix
     is ``model.coverage_matrix`` of the candidates over those cells, built in chunks.
 
+    Parameters
+    ----------
+    inputs : Inputs
+        Communes, population grid, today's stations and settings.
+    model : CoverageModel
+        The coverage model of today's coverage and of the candidates.
+    candidates : str, path, DataFrame or None
+        Extra candidates (a CSV path or a table from
+        :func:`geoplan.candidates.read_candidates`), added to the generated ones.
+
     Returns
     -------
     (baseline, demand, candidate_set, cover) : today's :class:`CoverageResult`, the
@@ -173,7 +183,8 @@ def _check_arguments(
         raise InputError(f"min commune share must be in [0, 1], got {min_commune_share}")
     if sites_per_phase < 1:
         raise InputError(
-            f"sites per phase (--sites-per-phase) must be a whole number >= 1, got {sites_per_phase}"
+            "sites per phase (--sites-per-phase) must be a whole number >= 1, "
+            f"got {sites_per_phase}"
         )
 
 
@@ -324,7 +335,9 @@ def _phases_table(new_sites: gpd.GeoDataFrame, curve: pd.DataFrame) -> pd.DataFr
     table["covered_share_after"] = (
         curve["covered_share"].to_numpy()[table["last_order"].to_numpy()].round(6)
     )
-    return table[list(PHASES.columns)].astype({"phase": "int64", "n_sites": "int64", "cost_vnd": "int64"})
+    return table[list(PHASES.columns)].astype(
+        {"phase": "int64", "n_sites": "int64", "cost_vnd": "int64"}
+    )
 
 
 def _summary(

@@ -37,6 +37,22 @@ def build_population_grid(
 
     Every commune's grid sum equals its official ``population``, so the province
     sum equals the official total.
+
+    Parameters
+    ----------
+    communes : GeoDataFrame
+        Commune polygons with ``code``, ``name`` and official ``population`` (people).
+    raster : Raster
+        Population counts (people per source cell, any CRS); must overlap ``communes``.
+    config : PlanConfig or None
+        Settings: ``cell_size_m`` and ``density_window_m`` (metres), the density
+        thresholds (people per km²) and the downscale method.
+
+    Returns
+    -------
+    PopulationGrid
+        People per work-grid cell (``config.cell_size_m`` metres square), commune index
+        and environment class (urban, suburban, rural) per cell.
     """
     config = config or PlanConfig()
     communes_m = communes.to_crs(config.work_crs)
@@ -50,7 +66,8 @@ def build_population_grid(
     )
     inside_flat = np.flatnonzero(commune_index.ravel() >= 0)
     rows_i, cols_i = np.divmod(inside_flat, shape[1])
-    x_m, y_m = transform @ (cols_i + 0.5, rows_i + 0.5)
+    xy_m = transform @ (cols_i + 0.5, rows_i + 0.5)  # type: ignore[operator]
+    x_m, y_m = np.asarray(xy_m[0]), np.asarray(xy_m[1])
     source_index, weights = _locate_in_source(raster, x_m, y_m, config)
     if not (source_index >= 0).any():
         raise DataMismatchError(

@@ -21,7 +21,18 @@ from geoplan.sites import CandidateSet
 
 @dataclass(frozen=True)
 class CoverageResult:
-    """Covered people for the province and each commune under one model."""
+    """Covered people for the province and each commune under one model.
+
+    Attributes
+    ----------
+    model, model_description : the coverage model's name and its assumptions
+    n_sites : number of sites counted
+    population_total, covered_population : people in the province, and covered
+    communes : per commune: ``code``, ``name``, ``population``, ``covered_population``,
+        ``uncovered_population`` (people) and ``covered_share`` (0..1)
+    covered : bool array, one per cell of ``cells``
+    cells : the grid cells inside the province
+    """
 
     model: str
     model_description: str
@@ -34,6 +45,7 @@ class CoverageResult:
 
     @property
     def covered_share(self) -> float:
+        """Share of the province's people covered, 0..1 (0 with no people)."""
         return self.covered_population / self.population_total if self.population_total else 0.0
 
     def to_dict(self) -> dict[str, object]:
@@ -80,7 +92,6 @@ class CoverageResult:
             f"{self.covered_population:,.0f} of {self.population_total:,.0f} people covered "
             f"= {self.covered_share:.1%}; {len(self.communes)} communes)"
         )
-
 
 
 @dataclass(frozen=True)
@@ -150,6 +161,13 @@ class PlanSummary:
         """Build the summary from a ``plan.json`` object; ``files`` and unknown keys are ignored.
 
         Raises :class:`FormatError` naming the first missing key.
+
+        Parameters
+        ----------
+        data : mapping
+            The parsed ``plan.json`` object (shares 0..1, money VND, times seconds).
+        src : str
+            Where ``data`` came from, for error messages.
         """
         missing = [f.name for f in fields(cls) if f.name not in data]
         if missing:
@@ -212,7 +230,13 @@ class Plan:
         return covered / people if people else 0.0
 
     def to_dict(self, files: Mapping[str, str] | None = None) -> dict[str, Any]:
-        """The ``plan.json`` / ``--json`` object: the summary and the files written."""
+        """The ``plan.json`` / ``--json`` object: the summary and the files written.
+
+        Parameters
+        ----------
+        files : mapping of str or None
+            The files written, by kind (stored under ``files``).
+        """
         return self.summary.to_dict() | {"files": dict(files or {})}
 
     def __repr__(self) -> str:
@@ -249,6 +273,11 @@ class Plan:
 
 def format_target(target: float | None) -> str:
     """A plan's target as people read it.
+
+    Parameters
+    ----------
+    target : float or None
+        Covered share of people, 0..1; None in ``max_coverage`` mode.
 
     >>> format_target(0.8), format_target(None)
     ('80%', 'none (most coverage within the limits)')

@@ -56,7 +56,18 @@ class Scenario(Inputs):
     """Everything a coverage or planning run reads, already checked and gridded."""
 
     def model(self, model: str | CoverageModel = DEFAULT_MODEL) -> CoverageModel:
-        """The coverage model ``model`` (a name of :data:`geoplan.models.MODELS`) for this grid."""
+        """The coverage model ``model`` (a name of :data:`geoplan.models.MODELS`) for this grid.
+
+        Parameters
+        ----------
+        model : str or CoverageModel
+            A model name (``"radius"``, ``"38901"``), built for this scenario's settings
+            and grid, or a model object, returned as it is.
+
+        Returns
+        -------
+        CoverageModel
+        """
         return get_model(model, self.config, self.grid) if isinstance(model, str) else model
 
     def coverage(self, model: str | CoverageModel = DEFAULT_MODEL) -> CoverageResult:
@@ -64,12 +75,31 @@ class Scenario(Inputs):
 
         Parameters
         ----------
-        model : a model name (``"radius"``, ``"38901"``) or a model object
+        model : str or CoverageModel
+            A model name (``"radius"``, ``"38901"``) or a model object.
+
+        Returns
+        -------
+        CoverageResult
+            Covered people (people) and covered share (0..1), province-wide and per
+            commune.
         """
         return compute_coverage(self.grid, self.sites(), self.model(model))
 
     def other_models(self, model: str) -> dict[str, dict[str, float]]:
-        """Covered people and share under every registered model but ``model``."""
+        """Covered people and share under every registered model but ``model``.
+
+        Parameters
+        ----------
+        model : str
+            The name of the model to leave out (the one already reported).
+
+        Returns
+        -------
+        dict
+            By model name: ``covered_population`` (people, to 0.1) and
+            ``covered_share`` (0..1, to 6 decimals).
+        """
         others = {}
         for name in sorted(MODELS):
             if name != model:
@@ -85,6 +115,20 @@ class Scenario(Inputs):
 
         ``options`` are those of :func:`geoplan.planning.plan_sites` (``solver``,
         ``max_sites``, ``budget_vnd``, ``min_commune_share``, ``model`` …).
+
+        Parameters
+        ----------
+        target : float or None
+            Covered share of people to reach, in (0, 1]. None with no ``max_sites`` or
+            ``budget_vnd`` means ``config.plan_target_share``.
+        **options
+            Keyword arguments of :func:`geoplan.planning.plan_sites`; money in VND,
+            shares 0..1, ``time_limit_s`` in seconds.
+
+        Returns
+        -------
+        Plan
+            The new sites in build order, phases, communes before/after, curve, summary.
         """
         return plan_sites(self, target, **options)
 
@@ -98,6 +142,19 @@ class Scenario(Inputs):
         rounding); when the two differ by more than :data:`SHARE_AFTER_TOLERANCE` (a
         plan made with another model, other stations or by hand) a warning is logged,
         and the result is what the model computes.
+
+        Parameters
+        ----------
+        plan : Plan
+            A fresh plan (:meth:`plan`) or one read back from a plan folder; its
+            commune codes must match this scenario's.
+        model : str, CoverageModel or None
+            A model name or object; None uses the model the plan was made with.
+
+        Returns
+        -------
+        CoverageResult
+            Covered people (people) and share (0..1) with today's and the new sites.
         """
         check_plan_communes(plan, self.communes["code"])
         chosen = self.model(model if model is not None else plan.summary.model)
@@ -126,6 +183,19 @@ class Scenario(Inputs):
 
         ``options`` go to :func:`geoplan.outputs.maps.coverage_map` (``lang="en"``,
         ``title`` …); save the map with :func:`geoplan.save_map`.
+
+        Parameters
+        ----------
+        plan : Plan or None
+            A plan whose new sites (by phase) and coverage after are added.
+        model : str or CoverageModel
+            The model for today's coverage; the coverage after the plan uses the same.
+        **options
+            Keyword arguments of :func:`geoplan.outputs.maps.coverage_map`.
+
+        Returns
+        -------
+        folium.Map
         """
         from geoplan.outputs.maps import coverage_map  # folium loads on first map
 
@@ -144,14 +214,42 @@ class Scenario(Inputs):
         overwrite: bool = False,
     ) -> dict[str, Path]:
         """Write the meeting figures and tables into ``out_dir``; see
-        :func:`geoplan.outputs.report.write_report`."""
+        :func:`geoplan.outputs.report.write_report`.
+
+        Parameters
+        ----------
+        out_dir : str or path
+            The folder, created if missing.
+        plan : Plan or None
+            A plan, for the coverage curve, the phases and the new sites' KML.
+        result : CoverageResult or None
+            Today's coverage, if already computed; None computes it with ``model``.
+        model : str or CoverageModel
+            The model for today's coverage when ``result`` is None (ignored otherwise).
+        lang : str
+            ``"vi"`` (default) or ``"en"``.
+        overwrite : bool
+            Replace existing files; when False nothing is written if any file exists.
+
+        Returns
+        -------
+        dict
+            The written file paths, by kind (``map_png``, ``csv``, ``gpkg`` …).
+        """
         from geoplan.outputs.report import write_report  # matplotlib loads on first report
 
         today = result if result is not None else self.coverage(model)
         return write_report(out_dir, self, today, plan, lang=lang, overwrite=overwrite)
 
     def with_stations(self, stations: gpd.GeoDataFrame) -> Scenario:
-        """The same scenario with another station set (e.g. one operator's sites)."""
+        """The same scenario with another station set (e.g. one operator's sites).
+
+        Parameters
+        ----------
+        stations : GeoDataFrame
+            Station points with the standard station columns; communes, grid, settings
+            and sources are kept.
+        """
         return Scenario(self.communes, self.grid, stations, self.config, self.sources)
 
     def after(self, plan: Plan) -> Scenario:
@@ -164,6 +262,11 @@ class Scenario(Inputs):
         plan folder (:func:`~geoplan.io.plan_folder.read_plan`) has no antenna data
         unless its ``new_sites.csv`` carries station columns; what is missing comes
         from :data:`~geoplan.io.columns.STATION_DEFAULTS`, as for generated candidates.
+
+        Parameters
+        ----------
+        plan : Plan
+            The plan whose ``new_sites`` (``lon``, ``lat`` in degrees) are added.
 
         >>> scenario = load_scenario()                              # doctest: +SKIP
         >>> plan = scenario.plan(target=0.8, solver="greedy")       # doctest: +SKIP
@@ -179,6 +282,13 @@ class Scenario(Inputs):
 
     def for_operator(self, operator: str) -> Scenario:
         """The same scenario with only ``operator``'s sites (case and spaces ignored).
+
+        Parameters
+        ----------
+        operator : str
+            An operator name as in the station file's ``operator`` column (``Viettel``,
+            ``VNPT``, ``MobiFone`` …). Raises :class:`~geoplan.errors.InputError`,
+            listing the operators there, when no site has it.
 
         >>> load_scenario().for_operator("Viettel").stations["operator"].unique()  # doctest: +SKIP
         array(['Viettel'], dtype=object)
@@ -215,7 +325,6 @@ class Scenario(Inputs):
         )  # any other source is the user's own list
         counts = source.value_counts().reindex(["user", "synthetic", "planned"]).dropna()
         return " + ".join(f"{int(n)} {kind}" for kind, n in counts.items()) + " sites"
-
 
 
 def _planned_stations(plan: Plan, crs: str) -> gpd.GeoDataFrame:
@@ -330,7 +439,22 @@ def write_report(
     model: str | CoverageModel = DEFAULT_MODEL,
     overwrite: bool = False,
 ) -> dict[str, Path]:
-    """The meeting figures and tables of ``scenario`` (and ``plan``); see :meth:`Scenario.report`."""
+    """The meeting figures and tables of ``scenario`` (and ``plan``).
+
+    Parameters
+    ----------
+    out_dir : str or path
+        The folder, created if missing.
+    scenario : Scenario
+        The scenario to report.
+    result, plan, lang, model, overwrite
+        As for :meth:`Scenario.report`.
+
+    Returns
+    -------
+    dict
+        The written file paths, by kind.
+    """
     return scenario.report(
         out_dir, plan, result=result, model=model, lang=lang, overwrite=overwrite
     )
@@ -338,14 +462,43 @@ def write_report(
 
 def with_config(scenario: Scenario, **settings: Any) -> Scenario:
     """``scenario`` with some settings changed (the grid is kept: change ``cell_size_m``
-    through :func:`load_scenario`)."""
+    through :func:`load_scenario`).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario to copy.
+    **settings
+        Fields of :class:`PlanConfig` to change, in their units (``_m`` metres,
+        ``_vnd`` VND, ``_share`` 0..1, ``_s`` seconds).
+    """
     return replace(scenario, config=replace(scenario.config, **settings))
 
 
 def write_best_server_rasters(
     scenario: Scenario, out_dir: PathLike, model: CoverageModel, overwrite: bool = False
 ) -> dict[str, Path]:
-    """Best-server RSRP, site index and covered-mask GeoTIFFs of a radio model run."""
+    """Best-server RSRP, site index and covered-mask GeoTIFFs of a radio model run.
+
+    See :func:`geoplan.outputs.rasters.write_best_server_rasters` for the files.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Grid and today's stations.
+    out_dir : str or path
+        The folder to write into.
+    model : CoverageModel
+        A :class:`~geoplan.models.RadioModel` (``"38901"``); any other model raises
+        :class:`~geoplan.errors.InputError`.
+    overwrite : bool
+        Replace existing files; when False nothing is written if any file exists.
+
+    Returns
+    -------
+    dict
+        The written paths by kind: ``rsrp`` (RSRP in dBm), ``site_index``, ``covered``.
+    """
     from geoplan.outputs.rasters import write_best_server_rasters as write
 
     if not isinstance(model, RadioModel):
@@ -360,6 +513,14 @@ def run_config(model: str = DEFAULT_MODEL, **settings: Any) -> PlanConfig:
 
     Raises :class:`~geoplan.errors.ConfigError` for a setting out of range, or DEM
     paths with a model that ignores terrain.
+
+    Parameters
+    ----------
+    model : str
+        The model name of the run; ``dem_paths`` need ``"38901"``.
+    **settings
+        Fields of :class:`PlanConfig` to set, in their units (``_m`` metres, ``_vnd``
+        VND, ``_share`` 0..1, ``_s`` seconds).
     """
     if settings.get("dem_paths") and model != "38901":
         raise ConfigError("--dem needs the radio model: add --model 38901 (radius ignores terrain)")

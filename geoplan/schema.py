@@ -64,8 +64,18 @@ class TableSpec:
 
 
 NEW_SITES = TableSpec(
-    columns=("site_id", "kind", "phase", "order", "lon", "lat", "cost_vnd",
-             "added_population", "commune_code", "commune_name"),  # fmt: skip
+    columns=(
+        "site_id",
+        "kind",
+        "phase",
+        "order",
+        "lon",
+        "lat",
+        "cost_vnd",
+        "added_population",
+        "commune_code",
+        "commune_name",
+    ),
     numeric=("phase", "order", "lon", "lat", "cost_vnd", "added_population"),
 )
 PHASES = TableSpec(

@@ -18,6 +18,13 @@ class Sites:
 
     ``frame`` keeps the source table (for attributes a radio model needs, such as
     azimuths or band), row-aligned with the arrays.
+
+    Attributes
+    ----------
+    x_m, y_m : float arrays, site positions in the work CRS, metres
+    antenna_height_m : float array, antenna height above ground, metres
+    environment : int array, 0 urban, 1 suburban, 2 rural
+    frame : the station table without geometry, or None
     """
 
     x_m: np.ndarray
@@ -33,7 +40,17 @@ class Sites:
     def from_frame(
         cls, stations: gpd.GeoDataFrame, grid: PopulationGrid, config: PlanConfig | None = None
     ) -> Sites:
-        """Project a station GeoDataFrame to the work CRS and look up each environment."""
+        """Project a station GeoDataFrame to the work CRS and look up each environment.
+
+        Parameters
+        ----------
+        stations : GeoDataFrame
+            Station points with an ``antenna_height_m`` column (metres).
+        grid : PopulationGrid
+            The grid whose environment map classifies each site.
+        config : PlanConfig or None
+            Settings (the work CRS).
+        """
         config = config or PlanConfig()
         points = stations.to_crs(config.work_crs).geometry
         x_m = np.asarray(points.x, dtype=float)
@@ -45,7 +62,6 @@ class Sites:
             environment=grid.environment_at(x_m, y_m),
             frame=pd.DataFrame(stations.drop(columns="geometry")).reset_index(drop=True),
         )
-
 
 
 @dataclass(frozen=True)
@@ -65,10 +81,10 @@ class CandidateSet:
 
     @property
     def cost_vnd(self) -> np.ndarray:
+        """CAPEX of each candidate, VND."""
         return self.frame["cost_vnd"].to_numpy(float)
 
     def __repr__(self) -> str:
         counts = self.frame["source"].value_counts().sort_index()
         parts = ", ".join(f"{n} {src}" for src, n in counts.items())
         return f"CandidateSet({len(self)} candidates: {parts})"
-

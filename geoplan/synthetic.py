@@ -45,13 +45,19 @@ def place_densest_first(
 
     Parameters
     ----------
-    x_m, y_m : candidate coordinates (metres)
-    score : priority of each candidate (higher first)
-    spacing_m : exclusion radius around each candidate once chosen
+    x_m, y_m : arrays of float
+        Candidate coordinates, metres.
+    score : array of float
+        Priority of each candidate (higher first).
+    spacing_m : array of float
+        Exclusion radius around each candidate once chosen, metres.
+    n_sites : int
+        Number of points to pick at most.
 
     Returns
     -------
-    Indices of the chosen candidates, in the order chosen (fewer if space runs out).
+    ndarray of int
+        Indices of the chosen candidates, in the order chosen (fewer if space runs out).
 
     Examples
     --------
@@ -74,7 +80,23 @@ def place_densest_first(
 
 @dataclass(frozen=True)
 class SynthesisReport:
-    """How a synthetic station set was calibrated."""
+    """How a synthetic station set was calibrated.
+
+    Attributes
+    ----------
+    n_sites : int
+        Number of sites asked for.
+    seed : int
+        The seed of the generator.
+    spacing_factor : float
+        The calibrated spacing, as a multiple of each site's radius.
+    covered_share : float
+        Covered share of people the set reaches, 0..1.
+    target_share : float
+        Covered share of people asked for, 0..1.
+    iterations : int
+        Coverage evaluations of the search.
+    """
 
     n_sites: int
     seed: int
@@ -96,6 +118,30 @@ def synthesize_stations(
     """Make ``n_sites`` synthetic sites whose coverage under ``model`` is ``target_share``.
 
     The same grid, arguments and seed give the same sites.
+
+    Parameters
+    ----------
+    grid : PopulationGrid
+        People per work-grid cell; sites go on cell centres, densest first.
+    n_sites : int
+        Number of sites.
+    target_share : float
+        Covered share of people to calibrate to, 0..1; it must lie within what the
+        spacing range can reach (:class:`~geoplan.errors.GeoplanError` otherwise).
+    seed : int or None
+        Seed of the generator (default ``config.seed``).
+    model : CoverageModel or None
+        The model whose share is calibrated (default: the radius model).
+    config : PlanConfig or None
+        Settings: radii per environment (metres), CRSs, seed.
+    tolerance : float
+        Largest accepted distance of the share from ``target_share``, as a share 0..1.
+
+    Returns
+    -------
+    (frame, report) : GeoDataFrame and SynthesisReport
+        The sites (EPSG:4326 points, standard station columns, ``source``
+        ``"synthetic"``) and how they were calibrated.
     """
     config = config or PlanConfig()
     seed = config.seed if seed is None else seed

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 
-from geoplan.results import CoverageResult
+from geoplan.io.plan_folder import write_plan
+from geoplan.results import CoverageResult, Plan, PlanSummary
+from geoplan.schema import NEW_SITES
 
 HOSTILE = "<img src=x onerror=window.__pwned=1>"
 
@@ -23,21 +25,8 @@ def write_plan_dir(
     sites: list[dict[str, object]],
     gain_share: float = 0.1,
 ) -> Path:
-    """A plan folder following the `geoplan plan --out` contract, made from ``result``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    columns = [
-        "site_id",
-        "kind",
-        "phase",
-        "order",
-        "lon",
-        "lat",
-        "cost_vnd",
-        "added_population",
-        "commune_code",
-        "commune_name",
-    ]
-    pd.DataFrame(sites, columns=columns).to_csv(folder / "new_sites.csv", index=False)
+    """A plan folder made from ``result`` by hand, written by the real plan-folder writer."""
+    frame = pd.DataFrame(sites, columns=list(NEW_SITES.columns))
     communes = result.communes
     after_share = (communes["covered_share"] + gain_share).clip(upper=1.0)
     before_after = pd.DataFrame(
@@ -51,22 +40,23 @@ def write_plan_dir(
             "covered_share_after": after_share,
         }
     )
-    before_after.to_csv(folder / "communes_before_after.csv", index=False)
-    frame = pd.DataFrame(sites, columns=columns)
     phases = sorted(frame["phase"].unique()) if len(frame) else []
     share_after = float(
         before_after["covered_population_after"].sum() / before_after["population"].sum()
     )
-    pd.DataFrame(
+    phase_table = pd.DataFrame(
         {
             "phase": phases,
             "n_sites": [int((frame["phase"] == p).sum()) for p in phases],
             "cost_vnd": [float(frame.loc[frame["phase"] == p, "cost_vnd"].sum()) for p in phases],
             "covered_share_after": [share_after] * len(phases),
+            "added_population": [
+                float(frame.loc[frame["phase"] == p, "added_population"].sum()) for p in phases
+            ],
         }
-    ).to_csv(folder / "phases.csv", index=False)
+    )
     n = len(frame)
-    pd.DataFrame(
+    curve = pd.DataFrame(
         {
             "n_sites": list(range(n + 1)),
             "covered_share": [
@@ -74,8 +64,22 @@ def write_plan_dir(
                 for i in range(n + 1)
             ],
         }
-    ).to_csv(folder / "curve.csv", index=False)
-    (folder / "plan.json").write_text(json.dumps({"budget_vnd": 1e10}), encoding="utf-8")
+    )
+    cost = float(frame["cost_vnd"].sum()) if n else 0.0
+    summary = PlanSummary(
+        mode="max_coverage", baseline_share=result.covered_share, achieved_share=share_after,
+        target=None, n_new_sites=n, newly_covered_population=0, bound=share_after,
+        bound_kind="covered_share", gap=0.0, status="by hand", solver="greedy", seconds=0.0,
+        solver_seconds=0.0, total_cost_vnd=round(cost), state_support_share=0.15,
+        state_support_vnd=round(0.15 * cost), net_cost_vnd=round(0.85 * cost),
+        cost_per_new_person_vnd=None, phases=(), model=result.model,
+        model_description=result.model_description, stations_synthetic=False,
+        n_existing_sites=result.n_sites, candidates={"total": n}, problem={},
+    )  # fmt: skip
+    geometry = gpd.points_from_xy(frame["lon"], frame["lat"], crs="EPSG:4326")
+    plan = Plan(gpd.GeoDataFrame(frame, geometry=geometry), phase_table, before_after, curve,
+                summary)  # fmt: skip
+    write_plan(plan, folder)
     return folder
 
 

@@ -23,14 +23,19 @@ from matplotlib.figure import Figure
 
 import geoplan
 from geoplan.comparison import PLAN_KEYS, POOR_SHARE, Comparison, compare
-from geoplan.results import CoverageResult
 from geoplan.errors import InputError
-from geoplan.results import PlanResult
-from geoplan.planning import plan_sites
-from geoplan.results import Plan, as_plan
-from geoplan.outputs import coverage_map, figure_commune_bars, figure_coverage_map, figure_curve, save_map, write_report
-from geoplan.io.plan_folder import read_plan
+from geoplan.io.plan_folder import read_plan, write_plan
+from geoplan.outputs import (
+    coverage_map,
+    figure_commune_bars,
+    figure_coverage_map,
+    figure_curve,
+    save_map,
+    write_report,
+)
 from geoplan.outputs.i18n import label
+from geoplan.planning import plan_sites
+from geoplan.results import CoverageResult, Plan
 from geoplan.scenario import Scenario, load_scenario
 from tests.conftest import WORK_CRS, X0, Y0
 
@@ -65,7 +70,7 @@ def scenario(tiny_communes_file, tiny_raster_file, operator_stations_file, tiny_
 
 
 @pytest.fixture
-def plan_result(scenario: Scenario) -> PlanResult:
+def plan_result(scenario: Scenario) -> Plan:
     return scenario.plan(target=0.9, solver="greedy")
 
 
@@ -96,7 +101,7 @@ def test_variant_without_target_or_budget_plans_nothing(scenario: Scenario, sett
     row = comparison.table.loc["today"]
     today = scenario.coverage()
     result = comparison.results["today"]
-    assert isinstance(result, CoverageResult) and not isinstance(result, PlanResult)
+    assert isinstance(result, CoverageResult) and not isinstance(result, Plan)
     assert row["new_sites"] == 0 and row["cost_vnd"] == 0
     assert row["covered_share"] == row["covered_share_today"] == pytest.approx(today.covered_share)
     assert row["existing_sites"] == len(scenario.stations)
@@ -115,7 +120,7 @@ def test_plan_row_agrees_with_its_plan_result(scenario: Scenario, settings) -> N
     comparison = compare(scenario, {"plan": settings})
     row = comparison.table.loc["plan"]
     plan = comparison.results["plan"]
-    assert isinstance(plan, PlanResult)
+    assert isinstance(plan, Plan)
     s = plan.summary
     assert row["new_sites"] == s["n_new_sites"] == len(plan.new_sites) > 0
     assert row["covered_share"] == pytest.approx(s["achieved_share"])
@@ -131,8 +136,8 @@ def test_plan_row_agrees_with_its_plan_result(scenario: Scenario, settings) -> N
     assert row["communes_below_50pct"] == poor
     # the settings reached the planner: same plan as asking for it directly
     direct = scenario.plan(solver="greedy", **settings)
-    assert row["new_sites"] == direct.summary["n_new_sites"]
-    assert row["covered_share"] == pytest.approx(direct.summary["achieved_share"])
+    assert row["new_sites"] == direct.summary.n_new_sites
+    assert row["covered_share"] == pytest.approx(direct.summary.achieved_share)
     if "target" in settings:
         assert row["target"] == settings["target"]
         assert row["covered_share"] >= settings["target"]
@@ -187,8 +192,8 @@ def test_operator_variant_uses_only_that_operators_sites(scenario: Scenario) -> 
     assert table.loc["VNPT", "covered_share_today"] == pytest.approx(vnpt_today)
     assert table.loc["VNPT", "covered_share_today"] < table.loc["all", "covered_share_today"]
     viettel_plan = comparison.results["Viettel, 2 sites"]
-    assert isinstance(viettel_plan, PlanResult)
-    assert viettel_plan.summary["n_existing_sites"] == counts["Viettel"]
+    assert isinstance(viettel_plan, Plan)
+    assert viettel_plan.summary.n_existing_sites == counts["Viettel"]
 
 
 def test_plan_settings_are_options_of_the_planner() -> None:
@@ -303,8 +308,8 @@ def test_operators_ignores_spaces_around_names(scenario: Scenario) -> None:
 
 
 # --------------------------------------------------------------------------- fresh PlanResults
-def test_as_plan_turns_a_plan_result_into_a_plan(plan_result: PlanResult) -> None:
-    converted = as_plan(plan_result)
+def test_as_plan_turns_a_plan_result_into_a_plan(plan_result: Plan) -> None:
+    converted = plan_result
     assert isinstance(converted, Plan)
     assert converted.new_sites is plan_result.new_sites
     assert converted.phases is plan_result.phases
@@ -312,20 +317,18 @@ def test_as_plan_turns_a_plan_result_into_a_plan(plan_result: PlanResult) -> Non
     assert converted.curve is plan_result.curve
     assert converted.meta == plan_result.summary
     assert converted.path is None
-    assert as_plan(converted) is converted
-    assert as_plan(None) is None
-    assert converted.total_cost_vnd == plan_result.summary["total_cost_vnd"]
+    assert converted is converted
+    assert None is None
+    assert converted.total_cost_vnd == plan_result.summary.total_cost_vnd
     assert converted.covered_share_after == pytest.approx(
-        plan_result.summary["achieved_share"], abs=1e-3
+        plan_result.summary.achieved_share, abs=1e-3
     )
 
 
-def test_plan_result_has_the_tables_of_its_plan_folder(
-    plan_result: PlanResult, tmp_path: Path
-) -> None:
-    plan_result.write(tmp_path / "plan")
+def test_plan_result_has_the_tables_of_its_plan_folder(plan_result: Plan, tmp_path: Path) -> None:
+    write_plan(plan_result, tmp_path / "plan")
     folder = read_plan(tmp_path / "plan")
-    fresh = plan_result.to_plan()
+    fresh = plan_result
     assert_geodataframe_equal(fresh.new_sites, folder.new_sites)
     pd.testing.assert_frame_equal(fresh.phases, folder.phases)
     pd.testing.assert_frame_equal(fresh.communes, folder.communes)
@@ -336,26 +339,22 @@ def test_plan_result_has_the_tables_of_its_plan_folder(
 
 
 def test_map_of_a_plan_result_is_the_map_of_its_plan_folder(
-    scenario: Scenario, plan_result: PlanResult, tmp_path: Path
+    scenario: Scenario, plan_result: Plan, tmp_path: Path
 ) -> None:
-    plan_result.write(tmp_path / "plan")
-    from_folder = coverage_map(scenario, plan=read_plan(tmp_path / "plan"), created=DAY)
-    fresh = coverage_map(scenario, plan=plan_result, created=DAY)
+    write_plan(plan_result, tmp_path / "plan")
+    from_folder = scenario.map(read_plan(tmp_path / "plan"), created=DAY)
+    fresh = scenario.map(plan_result, created=DAY)
     page = save_map(fresh, tmp_path / "fresh.html").read_bytes()
     assert page == save_map(from_folder, tmp_path / "folder.html").read_bytes()
     # and the plan is really on it (not a map without a plan on both sides)
     text = page.decode("utf-8")
     assert text.count("geoplan-new-site") >= 1
     assert label("title_plan", "vi") in text
-    assert (
-        page != save_map(coverage_map(scenario, created=DAY), tmp_path / "none.html").read_bytes()
-    )
+    assert page != save_map(scenario.map(created=DAY), tmp_path / "none.html").read_bytes()
 
 
-def test_figures_take_a_plan_result(
-    scenario: Scenario, plan_result: PlanResult, tmp_path: Path
-) -> None:
-    plan_result.write(tmp_path / "plan")
+def test_figures_take_a_plan_result(scenario: Scenario, plan_result: Plan, tmp_path: Path) -> None:
+    write_plan(plan_result, tmp_path / "plan")
     folder = read_plan(tmp_path / "plan")
     curve = figure_curve(plan_result, lang="en")
     assert isinstance(curve, Figure)
@@ -371,9 +370,9 @@ def test_figures_take_a_plan_result(
 
 
 def test_report_of_a_plan_result_matches_its_plan_folder(
-    scenario: Scenario, plan_result: PlanResult, tmp_path: Path
+    scenario: Scenario, plan_result: Plan, tmp_path: Path
 ) -> None:
-    plan_result.write(tmp_path / "plan")
+    write_plan(plan_result, tmp_path / "plan")
     fresh = write_report(tmp_path / "fresh", scenario, plan=plan_result, lang="en")
     folder_plan = read_plan(tmp_path / "plan")
     folder = write_report(tmp_path / "folder", scenario, plan=folder_plan, lang="en")
@@ -404,10 +403,10 @@ def test_compare_on_the_shipped_province(tmp_path: Path) -> None:
     assert table.loc["VNPT today", "covered_share"] < table.loc["today", "covered_share"]
     for name in ("70%", "70%, communes >= 50%"):
         plan = comparison.results[name]
-        assert isinstance(plan, PlanResult)
+        assert isinstance(plan, Plan)
         assert table.loc[name, "covered_share"] >= 0.7
-        assert table.loc[name, "new_sites"] == plan.summary["n_new_sites"] > 0
-        assert table.loc[name, "cost_vnd"] == pytest.approx(plan.summary["total_cost_vnd"])
+        assert table.loc[name, "new_sites"] == plan.summary.n_new_sites > 0
+        assert table.loc[name, "cost_vnd"] == pytest.approx(plan.summary.total_cost_vnd)
     assert table.loc["70%", "lowest_commune_share"] < 0.5  # the floor binds ...
     assert table.loc["70%, communes >= 50%", "lowest_commune_share"] >= 0.5 - 1e-6  # ... and holds
     assert table.loc["70%, communes >= 50%", "communes_below_50pct"] == 0
@@ -416,10 +415,10 @@ def test_compare_on_the_shipped_province(tmp_path: Path) -> None:
 
     # the chosen variant maps the same way as its written plan folder
     chosen = comparison.results["70%, communes >= 50%"]
-    assert isinstance(chosen, PlanResult)
-    chosen.write(tmp_path / "plan")
-    fresh = save_map(coverage_map(scenario, plan=chosen, created=DAY), tmp_path / "a.html")
-    folder = coverage_map(scenario, plan=read_plan(tmp_path / "plan"), created=DAY)
+    assert isinstance(chosen, Plan)
+    write_plan(chosen, tmp_path / "plan")
+    fresh = save_map(scenario.map(chosen, created=DAY), tmp_path / "a.html")
+    folder = scenario.map(read_plan(tmp_path / "plan"), created=DAY)
     assert fresh.read_bytes() == save_map(folder, tmp_path / "b.html").read_bytes()
 
 
@@ -434,15 +433,17 @@ def test_scenario_map_is_the_coverage_map_of_today(scenario: Scenario, plan_resu
         coverage_map(scenario, today, lang="en", created=DAY)
     )
     with_plan = scenario.map(plan_result, lang="en", created=DAY)
+    after = scenario.coverage_after(plan_result)
     assert _html(with_plan) == _html(
-        coverage_map(scenario, today, plan_result, lang="en", created=DAY)
+        coverage_map(scenario, today, plan_result, after, lang="en", created=DAY)
     )
 
 
 def test_scenario_map_uses_the_named_model(scenario: Scenario) -> None:
     radio = scenario.coverage("38901")
     shown = _html(scenario.map(model="38901", lang="en", created=DAY))
-    assert shown == _html(coverage_map(scenario, radio, model="38901", lang="en", created=DAY))
+    assert shown == _html(coverage_map(scenario, radio, lang="en", created=DAY))
+    assert shown != _html(scenario.map(lang="en", created=DAY))
 
 
 def test_html_explains_the_gap_only_when_there_is_a_plan(scenario: Scenario) -> None:
@@ -461,7 +462,7 @@ def test_prove_false_skips_the_lp_and_leaves_the_gap_empty(scenario: Scenario) -
     assert quick.table.loc["90% exact", "gap"] == proven.table.loc["90% exact", "gap"]
     # the plan itself is the same; only the proof is skipped
     assert quick.table.loc["90%", "new_sites"] == proven.table.loc["90%", "new_sites"]
-    assert quick.results["90%"].summary["bound"] <= proven.results["90%"].summary["bound"]
+    assert quick.results["90%"].summary.bound <= proven.results["90%"].summary.bound
 
 
 def test_scenario_repr_counts_sites_by_source(scenario: Scenario) -> None:

@@ -9,12 +9,12 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from geoplan.config import PlanConfig
-from geoplan.models import RadiusModel, covered_mask, radius_coverage_matrix
-from geoplan.sites import Sites
 from geoplan.coverage import compute_coverage, shares_by_group
 from geoplan.io.rasters import read_population_raster
 from geoplan.io.stations import read_stations
+from geoplan.models import RadiusModel, covered_mask, radius_coverage_matrix
 from geoplan.population import build_population_grid
+from geoplan.sites import Sites
 
 coords = arrays(float, st.tuples(st.integers(1, 15), st.just(2)), elements=st.floats(-5e3, 5e3))
 

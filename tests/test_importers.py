@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 
 from geoplan.cli import main
 from geoplan.errors import FormatError, OutputExistsError
+from geoplan.io.columns import STATION_COLUMNS, STATION_DEFAULTS, normalise_header
 from geoplan.io.coords import parse_coordinate
 from geoplan.io.exporters import write_stations
 from geoplan.io.importers import detect_format, opencellid_sites, sniff_separator
-from geoplan.io.columns import STATION_COLUMNS, STATION_DEFAULTS, normalise_header
 from geoplan.io.stations import read_stations
 
 DATA = Path(__file__).parent / "data"

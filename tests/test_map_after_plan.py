@@ -19,18 +19,15 @@ import pandas as pd
 import pytest
 
 import geoplan
-from geoplan.results import CoverageResult
 from geoplan.io.columns import STATION_COLUMNS, STATION_DEFAULTS
-from geoplan.results import PlanResult
-from geoplan.outputs import coverage_map, layers, save_map
-from geoplan.io.plan_folder import read_plan
-from geoplan.schema import LANGS
-from geoplan.outputs.i18n import label
-from geoplan.outputs.maps import coverage_after
-from geoplan.radio.link_budget import LinkBudget
+from geoplan.io.plan_folder import read_plan, write_plan
 from geoplan.models import RadioModel
-from geoplan.schema import PLANNED
+from geoplan.outputs import coverage_map, layers, save_map
+from geoplan.outputs.i18n import label
+from geoplan.radio.link_budget import LinkBudget
+from geoplan.results import CoverageResult, Plan
 from geoplan.scenario import Scenario, load_scenario
+from geoplan.schema import LANGS, PLANNED
 from tests._meeting import new_site, write_plan_dir, write_stations
 from tests.conftest import WORK_CRS, X0, Y0
 
@@ -78,7 +75,7 @@ def scenario(crowded_communes_file, tiny_raster_file, synthetic_stations_file, t
 
 
 @pytest.fixture
-def plan_result(scenario: Scenario) -> PlanResult:
+def plan_result(scenario: Scenario) -> Plan:
     return scenario.plan(target=0.9, solver="greedy")
 
 
@@ -104,9 +101,7 @@ def _key_of(name: str, lang: str) -> str:
 
 
 # --------------------------------------------------------------------------- Scenario.after
-def test_after_adds_planned_sites_beside_todays(
-    scenario: Scenario, plan_result: PlanResult
-) -> None:
+def test_after_adds_planned_sites_beside_todays(scenario: Scenario, plan_result: Plan) -> None:
     after = scenario.after(plan_result)
     n_old, n_new = len(scenario.stations), len(plan_result.new_sites)
     assert n_new > 0 and len(after.stations) == n_old + n_new
@@ -127,30 +122,30 @@ def test_after_adds_planned_sites_beside_todays(
     assert len(scenario.stations) == n_old  # the scenario itself is unchanged
 
 
-def test_after_never_lowers_any_commune(scenario: Scenario, plan_result: PlanResult) -> None:
+def test_after_never_lowers_any_commune(scenario: Scenario, plan_result: Plan) -> None:
     today = scenario.coverage().communes.set_index("code")
     after = scenario.after(plan_result).coverage().communes.set_index("code")
     assert (after["covered_population"] >= today["covered_population"] - 1e-9).all()
     assert after["covered_population"].sum() > today["covered_population"].sum()
 
 
-def _assert_matches_plan(after: CoverageResult, plan: PlanResult) -> None:
+def _assert_matches_plan(after: CoverageResult, plan: Plan) -> None:
     """The optimiser's claim, recomputed: province share and people per commune."""
-    assert after.covered_share == pytest.approx(plan.summary["achieved_share"], abs=1e-6)
+    assert after.covered_share == pytest.approx(plan.summary.achieved_share, abs=1e-6)
     claimed = plan.communes.set_index("code")["covered_population_after"]
     computed = after.communes.set_index("code")["covered_population"]
     assert np.abs(computed - claimed.reindex(computed.index)).max() <= 0.5  # claimed is rounded
 
 
-def test_after_covers_what_the_plan_claims(scenario: Scenario, plan_result: PlanResult) -> None:
-    assert plan_result.summary["achieved_share"] >= 0.9
+def test_after_covers_what_the_plan_claims(scenario: Scenario, plan_result: Plan) -> None:
+    assert plan_result.summary.achieved_share >= 0.9
     _assert_matches_plan(scenario.after(plan_result).coverage(), plan_result)
 
 
 def test_plan_folder_gives_the_same_coverage_as_the_fresh_plan(
-    scenario: Scenario, plan_result: PlanResult, tmp_path: Path
+    scenario: Scenario, plan_result: Plan, tmp_path: Path
 ) -> None:
-    plan_result.write(tmp_path / "plan")
+    write_plan(plan_result, tmp_path / "plan")
     from_folder = scenario.after(read_plan(tmp_path / "plan")).coverage()
     fresh = scenario.after(plan_result).coverage()
     assert np.array_equal(from_folder.covered, fresh.covered)
@@ -181,7 +176,7 @@ def test_planned_sites_keep_their_candidates_antenna(scenario: Scenario, tmp_pat
     # the same sites at the default height cover another share: the height is what matters
     default_height = after.stations.assign(antenna_height_m=STATION_DEFAULTS["antenna_height_m"])
     other = only_towers.with_stations(default_height).coverage(radio)
-    assert other.covered_share != pytest.approx(plan.summary["achieved_share"], abs=1e-6)
+    assert other.covered_share != pytest.approx(plan.summary.achieved_share, abs=1e-6)
 
 
 def test_empty_plan_changes_nothing(scenario: Scenario, tmp_path: Path) -> None:
@@ -192,9 +187,7 @@ def test_empty_plan_changes_nothing(scenario: Scenario, tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- hotspots
-def test_hotspots_after_hold_fewer_uncovered_people(
-    scenario: Scenario, plan_result: PlanResult
-) -> None:
+def test_hotspots_after_hold_fewer_uncovered_people(scenario: Scenario, plan_result: Plan) -> None:
     today = scenario.coverage()
     after = scenario.after(plan_result).coverage()
     spots_today = layers.uncovered_hotspots(scenario.grid, today, n=50, min_people=0.0)
@@ -210,7 +203,7 @@ def test_hotspots_after_hold_fewer_uncovered_people(
 # --------------------------------------------------------------------------- the map
 def test_map_without_plan_has_todays_layers_only(scenario: Scenario, tmp_path: Path) -> None:
     for lang in LANGS:
-        html = _html(coverage_map(scenario, lang=lang, created=DAY), tmp_path, f"{lang}.html")
+        html = _html(scenario.map(lang=lang, created=DAY), tmp_path, f"{lang}.html")
         assert [_key_of(name, lang) for name in _overlays(html)] == LAYERS_WITHOUT_PLAN
         for key in AFTER_KEYS:
             assert label(key, lang) not in html
@@ -219,9 +212,9 @@ def test_map_without_plan_has_todays_layers_only(scenario: Scenario, tmp_path: P
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_map_with_plan_shows_coverage_after_off_at_start(
-    scenario: Scenario, plan_result: PlanResult, tmp_path: Path, lang: str
+    scenario: Scenario, plan_result: Plan, tmp_path: Path, lang: str
 ) -> None:
-    html = _html(coverage_map(scenario, plan=plan_result, lang=lang, created=DAY), tmp_path)
+    html = _html(scenario.map(plan_result, lang=lang, created=DAY), tmp_path)
     shown = {_key_of(name, lang): on for name, on in _overlays(html).items()}
     assert shown["layer_footprint_after"] is False
     assert shown["layer_hotspots_after"] is False
@@ -243,7 +236,7 @@ def test_map_with_plan_shows_coverage_after_off_at_start(
 
 
 def test_map_footprint_after_covers_more(
-    scenario: Scenario, plan_result: PlanResult, tmp_path: Path
+    scenario: Scenario, plan_result: Plan, tmp_path: Path
 ) -> None:
     """The after-plan footprint layer holds the covered cells of ``scenario.after(plan)``."""
     after = scenario.after(plan_result).coverage()
@@ -253,15 +246,15 @@ def test_map_footprint_after_covers_more(
 
 
 def test_map_warns_when_the_plan_claims_other_coverage(
-    scenario: Scenario, plan_result: PlanResult, tmp_path: Path, caplog
+    scenario: Scenario, plan_result: Plan, tmp_path: Path, caplog
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="geoplan.outputs.maps"):
-        coverage_map(scenario, plan=plan_result)
+        scenario.map(plan_result)
     assert not caplog.records
     site = new_site("N1", 1, 105.96, 21.15, "00002", "Hai")  # far away; the folder claims +30%
     folder = write_plan_dir(tmp_path / "plan", scenario.coverage(), [site], gain_share=0.3)
     with caplog.at_level(logging.WARNING, logger="geoplan.outputs.maps"):
-        coverage_map(scenario, plan=read_plan(folder))
+        scenario.map(read_plan(folder))
     assert "another model or other stations" in caplog.text
 
 
@@ -271,7 +264,7 @@ def test_province_after_80_percent_plan(tmp_path: Path) -> None:
     scenario = geoplan.load_scenario()
     today = scenario.coverage()
     plan = scenario.plan(target=0.8, solver="greedy")
-    after = coverage_after(scenario, today, plan)
+    after = scenario.coverage_after(plan, today.model)
     _assert_matches_plan(after, plan)
     gained = after.communes["covered_population"] - today.communes["covered_population"]
     assert (gained >= -1e-6).all()

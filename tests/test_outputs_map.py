@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 
 from geoplan.cli import main
 from geoplan.errors import OutputExistsError
-from geoplan.outputs import coverage_map, layers, save_map
 from geoplan.io.plan_folder import read_plan
+from geoplan.outputs import coverage_map, layers, save_map
 from geoplan.outputs.i18n import LABELS, fmt_int, fmt_pct, label
-from geoplan.schema import LANGS
 from geoplan.outputs.offline import external_urls, leaflet_assets
 from geoplan.scenario import Scenario, load_scenario
+from geoplan.schema import LANGS
 from tests._meeting import HOSTILE, new_site, write_plan_dir, write_stations
 
 X0, Y0 = 600_000.0, 2_340_000.0
@@ -70,7 +70,7 @@ def _hostile_plan(tmp_path: Path, scenario: Scenario):
 
 
 def test_map_is_offline_with_leaflet_inline(scenario: Scenario, tmp_path: Path) -> None:
-    html = _html(coverage_map(scenario), tmp_path)
+    html = _html(scenario.map(), tmp_path)
     assert external_urls(html) == []
     assert not re.search(r"cdn(js)?\.|jsdelivr|unpkg|cloudflare", html.lower())
     assert "jquery" not in html.lower() and "bootstrap" not in html.lower()
@@ -88,21 +88,21 @@ def test_external_urls_finds_cdn_links() -> None:
 
 
 def test_notebook_display_is_offline_too(scenario: Scenario) -> None:
-    shown = coverage_map(scenario)._repr_html_()  # what Jupyter puts in the cell
+    shown = scenario.map()._repr_html_()  # what Jupyter puts in the cell
     assert "<iframe" in shown and "Leaflet 1.9.4" in shown
     assert "jsdelivr" not in shown and "cdnjs" not in shown
 
 
 def test_osm_layer_is_optional(scenario: Scenario, tmp_path: Path) -> None:
-    with_osm = _html(coverage_map(scenario), tmp_path, "a.html")
-    without = _html(coverage_map(scenario, osm_layer=False), tmp_path, "b.html")
+    with_osm = _html(scenario.map(), tmp_path, "a.html")
+    without = _html(scenario.map(osm_layer=False), tmp_path, "b.html")
     assert "tile.openstreetmap.org" in with_osm
     assert "tile.openstreetmap.org" not in without
 
 
 def test_user_strings_are_escaped(scenario: Scenario, tmp_path: Path) -> None:
     plan = _hostile_plan(tmp_path, scenario)
-    html = _html(coverage_map(scenario, plan=plan, lang="en"), tmp_path)
+    html = _html(scenario.map(plan, lang="en"), tmp_path)
     assert "<img" not in html
     assert "&lt;img src=x onerror=window.__pwned=1&gt;" in html
     # user text is never evaluated as a (Jinja) template: braces are escaped too
@@ -117,7 +117,7 @@ def test_issue_example_site_name_and_title_escaped(scenario: Scenario, tmp_path:
     name = "<img src=x onerror=alert(1)>"
     sites = [new_site(name, 1, 105.96, 21.15, "00002", name)]
     plan = read_plan(write_plan_dir(tmp_path / "plan", scenario.coverage(), sites))
-    html = _html(coverage_map(scenario, plan=plan, title=f"Họp {name}"), tmp_path)
+    html = _html(scenario.map(plan, title=f"Họp {name}"), tmp_path)
     assert name not in html and "<img" not in html
     assert html.count("&lt;img src=x onerror=alert(1)&gt;") >= 4  # 2 tips, title, heading
     assert "<title>Họp &lt;img src=x onerror=alert(1)&gt;</title>" in html
@@ -126,7 +126,7 @@ def test_issue_example_site_name_and_title_escaped(scenario: Scenario, tmp_path:
 @pytest.mark.parametrize("lang", LANGS)
 def test_labels_follow_language(scenario: Scenario, tmp_path: Path, lang: str) -> None:
     plan = _hostile_plan(tmp_path, scenario)
-    html = _html(coverage_map(scenario, plan=plan, lang=lang), tmp_path)
+    html = _html(scenario.map(plan, lang=lang), tmp_path)
     other = LANGS[1 - LANGS.index(lang)]
     for key in (
         "layer_communes",
@@ -154,7 +154,7 @@ def test_title_date_scenario_and_attribution(scenario: Scenario, tmp_path: Path)
 
 
 def test_one_tooltip_per_commune_with_diacritics(scenario: Scenario, tmp_path: Path) -> None:
-    html = _html(coverage_map(scenario, lang="vi"), tmp_path)
+    html = _html(scenario.map(lang="vi"), tmp_path)
     for name in ("Một", "Hai", "Ba"):
         assert f"<td>{name} (0000" in html
     assert html.count(f"<th>{label('commune', 'vi')}</th>") == 3
@@ -164,17 +164,17 @@ def test_refuses_to_overwrite(scenario: Scenario, tmp_path: Path) -> None:
     target = tmp_path / "m.html"
     target.write_text("keep", encoding="utf-8")
     with pytest.raises(OutputExistsError, match="pass --overwrite"):
-        save_map(coverage_map(scenario), target)
+        save_map(scenario.map(), target)
     assert target.read_text(encoding="utf-8") == "keep"
-    save_map(coverage_map(scenario), target, overwrite=True)
+    save_map(scenario.map(), target, overwrite=True)
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert not list(tmp_path.glob(".m.*"))  # no temporary file left
 
 
 def test_same_inputs_give_the_same_bytes(scenario: Scenario, tmp_path: Path) -> None:
     day = dt.date(2026, 1, 2)
-    first = save_map(coverage_map(scenario, created=day), tmp_path / "a.html").read_bytes()
-    second = save_map(coverage_map(scenario, created=day), tmp_path / "b.html").read_bytes()
+    first = save_map(scenario.map(created=day), tmp_path / "a.html").read_bytes()
+    second = save_map(scenario.map(created=day), tmp_path / "b.html").read_bytes()
     assert first == second
     assert not re.search(rb"_[0-9a-f]{32}\b", first)  # no random element ids
 

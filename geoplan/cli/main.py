@@ -246,21 +246,21 @@ def run_compare(args: argparse.Namespace) -> int:
         )
     scenario = _load_scenario(args)
     result = compare(scenario, variants, solver=args.solver, prove=not args.no_prove)
-    written = result.write(args.out, args.overwrite)
+    compare_files = result.write(args.out, args.overwrite)
     if args.json:
         print(result.table.reset_index().to_json(orient="records", force_ascii=False))
         return 0
     print(repr(result))
     if scenario.stations_synthetic:
         print("Note: today's sites are the synthetic default set, not real operator sites")
-    for name, path in written.items():
+    for name, path in compare_files.items():
         print(f"wrote {name}: {path}")
     return 0
 
 
 def run_plan(args: argparse.Namespace) -> int:
-    for path in files.plan_paths(args.out).values():
-        files.check_writable(path, args.overwrite)
+    for target in files.plan_paths(args.out).values():
+        files.check_writable(target, args.overwrite)
     scenario = _load_scenario(args)
     result = scenario.plan(
         args.target, solver=args.solver, max_sites=args.max_sites, budget_vnd=args.budget,
@@ -268,9 +268,9 @@ def run_plan(args: argparse.Namespace) -> int:
         sites_per_phase=args.sites_per_phase, budget_per_phase_vnd=args.budget_per_phase,
         preferred_kinds=tuple(args.prefer), time_limit_s=args.time_limit,
     )  # fmt: skip
-    written = files.write_plan(result, args.out, args.overwrite)
+    plan_files = files.write_plan(result, args.out, args.overwrite)
     if args.json:
-        print(json.dumps(result.to_dict(written), ensure_ascii=False))
+        print(json.dumps(result.to_dict(plan_files), ensure_ascii=False))
         return 0
     s = result.summary
     print(repr(result))
@@ -283,7 +283,7 @@ def run_plan(args: argparse.Namespace) -> int:
     )
     if s.stations_synthetic:
         print("Note: today's sites are the synthetic default set, not real operator sites")
-    for name, path in written.items():
+    for name, path in plan_files.items():
         print(f"wrote {name}: {path}")
     return 0
 
@@ -368,7 +368,10 @@ def run_demo(args: argparse.Namespace) -> int:
         "summary": args.out / "coverage_summary.json",
     }
     report_dir = args.out / "report"
-    for path in [*outputs.values(), *files.report_paths(report_dir, args.plan is not None).values()]:
+    for path in [
+        *outputs.values(),
+        *files.report_paths(report_dir, args.plan is not None).values(),
+    ]:
         files.check_writable(path, args.overwrite)
     plan = files.read_plan(args.plan) if args.plan else None
     scenario = _load_scenario(args)

@@ -184,5 +184,3 @@ class Problem:
             if self.field
             else (f"{self.where}: {self.message}")
         )
-
-

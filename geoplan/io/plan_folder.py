@@ -38,8 +38,8 @@ from geoplan.schema import (
 )
 
 #: Files a plan folder must have; ``communes_by_phase.csv`` may be missing.
-REQUIRED_FILES = tuple(f for k, f in PLAN_FILES.items() if k not in ("new_sites_gpkg",
-                                                                      "commune_phases"))  # fmt: skip
+OPTIONAL = ("new_sites_gpkg", "commune_phases")
+REQUIRED_FILES = tuple(f for k, f in PLAN_FILES.items() if k not in OPTIONAL)
 
 
 def plan_paths(out_dir: str | os.PathLike[str]) -> dict[str, Path]:

@@ -14,7 +14,6 @@ from rasterio.errors import RasterioError, WindowError
 from rasterio.transform import array_bounds
 from rasterio.warp import transform_bounds
 from rasterio.windows import Window, from_bounds
-from rasterio.windows import transform as window_transform
 
 from geoplan.errors import CRSError, DataMismatchError, FormatError, InputError
 from geoplan.io.embedded import DEFAULT_POPULATION
@@ -65,7 +64,9 @@ def read_raster(
                 )
             window = None if bounds is None else _window(dataset, bounds, src)
             values = dataset.read(1, window=window, masked=True).astype("float64").filled(np.nan)
-            transform = dataset.transform if window is None else window_transform(window, dataset.transform)
+            transform = dataset.transform
+            if window is not None:  # same cells, origin moved to the window's corner
+                transform = transform @ Affine.translation(window.col_off, window.row_off)
             return Raster(values=values, transform=transform, crs=dataset.crs, path=src)
     except RasterioError as exc:
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

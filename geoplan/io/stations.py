@@ -42,7 +42,6 @@ from geoplan.io.importers import read_station_table
 log = logging.getLogger(__name__)
 
 
-
 #: Sites this close to the province border (metres) still count as inside: they
 #: serve border communes (the largest radius-model reach is 2.5 km).
 BORDER_MARGIN_M = 5000.0

@@ -24,16 +24,44 @@ class CoverageModel(Protocol):
         ...
 
     def max_range_m(self, sites: Sites) -> np.ndarray:
-        """Distance beyond which a site covers nothing, per site (metres)."""
+        """Distance beyond which a site covers nothing, per site (metres).
+
+        Parameters
+        ----------
+        sites : Sites
+            The sites (work CRS, metres).
+
+        Returns
+        -------
+        ndarray of float
+            One reach per site, metres.
+        """
         ...
 
     def coverage_matrix(self, sites: Sites, cells: Cells) -> sparse.csr_matrix:
-        """Boolean (n_sites × n_cells) matrix: True where the site covers the cell."""
+        """Boolean (n_sites × n_cells) matrix: True where the site covers the cell.
+
+        Parameters
+        ----------
+        sites : Sites
+            The sites (rows of the matrix), work CRS, metres.
+        cells : Cells
+            The cells (columns of the matrix); a cell is judged at its centre.
+        """
         ...
 
 
-
 def covered_mask(matrix: sparse.spmatrix) -> np.ndarray:
-    """Cells covered by at least one site (column-wise OR of a coverage matrix)."""
-    return np.asarray(sparse.csc_matrix(matrix).getnnz(axis=0) > 0)
+    """Cells covered by at least one site (column-wise OR of a coverage matrix).
 
+    Parameters
+    ----------
+    matrix : scipy sparse matrix
+        Boolean sites × cells coverage matrix.
+
+    Returns
+    -------
+    ndarray of bool
+        One value per cell (column).
+    """
+    return np.asarray(sparse.csc_matrix(matrix).getnnz(axis=0) > 0)

@@ -50,6 +50,15 @@ class BestServer:
 
     ``rsrp_dbm`` is NaN and ``site_index`` −1 where no site reaches the cell even
     under best-case conditions (beyond every site's reach).
+
+    Attributes
+    ----------
+    rsrp_dbm : float array, planning RSRP of the best site per cell, dBm
+    site_index : int array, row of the best site per cell, -1 for none
+    covered : bool array, best RSRP at or above the threshold
+    matrix : boolean sites × cells coverage matrix (sparse CSR)
+    n_pairs : site–cell pairs evaluated
+    terrain_used : True when terrain diffraction was applied
     """
 
     rsrp_dbm: np.ndarray
@@ -63,6 +72,16 @@ class BestServer:
 @dataclass(frozen=True)
 class RadioModel:
     """TR 38.901 link-budget coverage (name ``"38901"``).
+
+    Attributes
+    ----------
+    config : settings (work CRS, cell size, DEM paths)
+    budget : the link budget (EIRP in dBm, losses in dB, RSRP threshold in dBm)
+    terrain : a terrain already read, or None (then ``config.dem_paths`` are read
+        when the model runs)
+    name : ``"38901"``
+    small_cell_height_m : antennas at most this high (metres) are small cells (UMi)
+    chunk_pairs : site–cell pairs evaluated per batch (bounds memory)
 
     Examples
     --------
@@ -90,6 +109,7 @@ class RadioModel:
         return self.terrain is not None or bool(self.config.dem_paths)
 
     def describe(self) -> str:
+        """One line with the path-loss models, the link budget and the terrain used."""
         if self.terrain is not None:
             terrain = self.terrain.describe()
         elif self.config.dem_paths:
@@ -103,7 +123,21 @@ class RadioModel:
         )
 
     def max_range_m(self, sites: Sites) -> np.ndarray:
-        """Distance beyond which even a boresight LOS-or-NLOS link misses the threshold."""
+        """Distance beyond which even a boresight LOS-or-NLOS link misses the threshold.
+
+        Searched on :data:`RANGE_SEARCH_M` (10 m to 40 km), without terrain.
+
+        Parameters
+        ----------
+        sites : Sites
+            The sites; antenna height (metres) and ``frequency_ghz`` / ``eirp_dbm``
+            from ``sites.frame`` when present.
+
+        Returns
+        -------
+        ndarray of float
+            Reach per site, metres (0 when no distance reaches the threshold).
+        """
         if len(sites) == 0:
             return np.zeros(0)
         d = RANGE_SEARCH_M[None, :]
@@ -123,6 +157,15 @@ class RadioModel:
         return reach
 
     def coverage_matrix(self, sites: Sites, cells: Cells) -> sparse.csr_matrix:
+        """Boolean (n_sites × n_cells) matrix: planning RSRP at or above the threshold.
+
+        Parameters
+        ----------
+        sites : Sites
+            The sites (rows), work CRS, metres.
+        cells : Cells
+            The cells (columns), work CRS, metres.
+        """
         return self.best_server(sites, cells).matrix
 
     # ------------------------------------------------------------------ radio
@@ -131,6 +174,18 @@ class RadioModel:
 
         Only pairs within :meth:`max_range_m` are evaluated, in chunks of at most
         ``chunk_pairs`` pairs.
+
+        Parameters
+        ----------
+        sites : Sites
+            The sites, work CRS, metres.
+        cells : Cells
+            The cells, work CRS, metres.
+
+        Returns
+        -------
+        BestServer
+            RSRP per cell in dBm, the serving site, coverage and the matrix.
         """
         n_sites, n_cells = len(sites), len(cells)
         best_rsrp = np.full(n_cells, -np.inf)
@@ -164,7 +219,25 @@ class RadioModel:
         cell_idx: np.ndarray,
         terrain: Terrain | None = None,
     ) -> np.ndarray:
-        """Planning RSRP (dBm, exceeded at the cell-edge reliability) of site–cell pairs."""
+        """Planning RSRP (dBm, exceeded at the cell-edge reliability) of site–cell pairs.
+
+        Parameters
+        ----------
+        sites : Sites
+            The sites, work CRS, metres.
+        cells : Cells
+            The cells, work CRS, metres.
+        site_idx, cell_idx : arrays of int
+            The pairs: row of ``sites`` and row of ``cells``, aligned.
+        terrain : Terrain or None
+            Ground heights for diffraction loss (dB) and antenna depression; None is
+            flat earth.
+
+        Returns
+        -------
+        ndarray of float
+            Planning RSRP per pair, dBm.
+        """
         b = self.budget
         dx = cells.x_m[cell_idx] - sites.x_m[site_idx]
         dy = cells.y_m[cell_idx] - sites.y_m[site_idx]

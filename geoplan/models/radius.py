@@ -21,7 +21,7 @@ class RadiusModel:
     Examples
     --------
     >>> import numpy as np
-    >>> from geoplan.population import Cells
+    >>> from geoplan.grid import Cells
     >>> model = RadiusModel(PlanConfig(radius_urban_m=100, radius_suburban_m=100,
     ...                                radius_rural_m=100))
     >>> sites = Sites(np.array([0.0]), np.array([0.0]), np.array([30.0]), np.array([2]))
@@ -35,15 +35,32 @@ class RadiusModel:
     name: str = "radius"
 
     def describe(self) -> str:
+        """One line with the radius per environment, metres."""
         radii = ", ".join(
             f"{env} {r:g} m" for env, r in zip(ENVIRONMENTS, self.config.radii_m, strict=True)
         )
         return f"radius model: a site covers cell centres within {radii} (by site environment)"
 
     def max_range_m(self, sites: Sites) -> np.ndarray:
+        """The radius of each site's environment (``config.radii_m``), metres.
+
+        Parameters
+        ----------
+        sites : Sites
+            The sites; only their ``environment`` is read.
+        """
         return np.asarray(self.config.radii_m)[np.asarray(sites.environment, dtype=int)]
 
     def coverage_matrix(self, sites: Sites, cells: Cells) -> sparse.csr_matrix:
+        """Boolean (n_sites × n_cells) matrix: cell centres within each site's radius.
+
+        Parameters
+        ----------
+        sites : Sites
+            The sites (rows), work CRS, metres.
+        cells : Cells
+            The cells (columns), work CRS, metres.
+        """
         return radius_coverage_matrix(
             np.column_stack([sites.x_m, sites.y_m]),
             self.max_range_m(sites),
@@ -57,6 +74,20 @@ def radius_coverage_matrix(
     """Boolean (n_sites × n_cells) matrix of cell centres within each site's radius.
 
     A KD-tree over the cells answers all sites in one call.
+
+    Parameters
+    ----------
+    site_xy_m : (n_sites, 2) float array
+        Site positions, metres.
+    radius_m : float array
+        Radius of each site, metres (a centre at exactly the radius counts).
+    cell_xy_m : (n_cells, 2) float array
+        Cell centres, metres.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix
+        Boolean, sorted indices.
     """
     n_sites, n_cells = len(site_xy_m), len(cell_xy_m)
     if n_sites == 0 or n_cells == 0:
@@ -71,4 +102,3 @@ def radius_coverage_matrix(
     )
     matrix.sort_indices()
     return matrix
-

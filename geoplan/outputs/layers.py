@@ -152,8 +152,8 @@ def uncovered_hotspots(
     people = block_sum(uncovered, factor)
     chosen = top_blocks(people, n, min_people)
     rows, cols = np.divmod(chosen, people.shape[1])
-    x0, y0 = transform @ (np.asarray(cols, float), np.asarray(rows, float))
-    x1, y1 = transform @ (np.asarray(cols + 1, float), np.asarray(rows + 1, float))
+    x0, y0 = transform @ (np.asarray(cols, float), np.asarray(rows, float))  # type: ignore[operator]
+    x1, y1 = transform @ (np.asarray(cols + 1, float), np.asarray(rows + 1, float))  # type: ignore[operator]
     squares = shapely.box(
         np.minimum(x0, x1), np.minimum(y0, y1), np.maximum(x0, x1), np.maximum(y0, y1)
     )

@@ -183,9 +183,7 @@ def _base_map(communes: gpd.GeoDataFrame, heading: str) -> folium.Map:
     return fmap
 
 
-def _commune_frame(
-    inputs: Inputs, result: CoverageResult, plan: Plan | None
-) -> gpd.GeoDataFrame:
+def _commune_frame(inputs: Inputs, result: CoverageResult, plan: Plan | None) -> gpd.GeoDataFrame:
     shapes = layers.display_communes(inputs.communes, inputs.config.work_crs)
     shapes = shapes[["code", "name", "geometry"]].merge(
         result.communes[["code", "population", "covered_population", "covered_share"]],

@@ -1,4 +1,7 @@
-"""The files the report and the raster export write, by kind (no plotting stack needed to list them)."""
+"""The files the report and the raster export write, by kind.
+
+Listing them needs no plotting stack, so the command line checks its targets cheaply.
+"""
 
 from __future__ import annotations
 
@@ -41,8 +44,7 @@ RASTER_NAMES = {
     "covered": "covered_mask.tif",
 }
 
+
 def raster_paths(out_dir: str | os.PathLike[str]) -> dict[str, Path]:
     """Where :func:`write_best_server_rasters` writes, by kind."""
     return {kind: Path(out_dir) / name for kind, name in RASTER_NAMES.items()}
-
-

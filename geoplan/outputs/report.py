@@ -32,6 +32,7 @@ from geoplan.schema import DEFAULT_LANG, Lang
 
 log = logging.getLogger(__name__)
 
+
 def write_report(
     out_dir: str | os.PathLike[str],
     inputs: Inputs,

@@ -173,5 +173,12 @@ def _kml_colour(hex_rgb: str) -> str:
     return f"ff{blue}{green}{red}"
 
 
-__all__ = ["commune_report_table", "commune_table", "kml_document", "write_kml",
-           "write_geopackage", "write_table_csv", "write_xlsx"]  # fmt: skip
+__all__ = [
+    "commune_report_table",
+    "commune_table",
+    "kml_document",
+    "write_geopackage",
+    "write_kml",
+    "write_table_csv",
+    "write_xlsx",
+]  # fmt: skip
