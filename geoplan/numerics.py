@@ -58,6 +58,15 @@ def rescale_to_totals(
     A group with cells but no value gets its total spread evenly. Cells with
     ``group < 0`` become 0.
 
+    Parameters
+    ----------
+    values : (n,) float array
+        Values per cell (e.g. people).
+    group : (n,) int array
+        Group (e.g. commune row) per cell; negative for none.
+    totals : (n_groups,) float array
+        Wanted sum per group, in the unit of ``values`` (e.g. official people).
+
     Returns
     -------
     scaled : array like ``values``
@@ -93,6 +102,20 @@ def classify_environment(
 ) -> np.ndarray:
     """Environment code per cell: 0 urban, 1 suburban, 2 rural (see ``ENVIRONMENTS``).
 
+    Parameters
+    ----------
+    density_per_km2 : float array
+        Population density per cell, people per km².
+    urban_min : float
+        Lowest urban density, people per km².
+    suburban_min : float
+        Lowest suburban density, people per km²; below it a cell is rural.
+
+    Returns
+    -------
+    int8 array
+        Codes, same shape as ``density_per_km2``.
+
     >>> classify_environment(np.array([2000.0, 500.0, 10.0]), 1500, 300)
     array([0, 1, 2], dtype=int8)
     """
@@ -105,7 +128,24 @@ def classify_environment(
 def window_density_per_km2(
     population: np.ndarray, inside: np.ndarray, cell_size_m: float, window_m: float
 ) -> np.ndarray:
-    """Mean density (people/km²) over a square window, counting only cells inside."""
+    """Mean density (people/km²) over a square window, counting only cells inside.
+
+    Parameters
+    ----------
+    population : (rows, cols) float array
+        People per cell.
+    inside : (rows, cols) bool array
+        Cells inside the province; cells outside do not dilute the mean.
+    cell_size_m : float
+        Side of a cell, metres.
+    window_m : float
+        Side of the window, metres (rounded to whole cells, at least one).
+
+    Returns
+    -------
+    (rows, cols) float array
+        Density, people per km² (0 where the window holds no inside cell).
+    """
     size = max(1, round(window_m / cell_size_m))
     people = ndimage.uniform_filter(population, size=size, mode="constant")
     share_inside = ndimage.uniform_filter(inside.astype(float), size=size, mode="constant")

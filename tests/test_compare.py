@@ -31,12 +31,11 @@ from geoplan.outputs import (
     figure_coverage_map,
     figure_curve,
     save_map,
-    write_report,
 )
 from geoplan.outputs.i18n import label
 from geoplan.planning import plan_sites
 from geoplan.results import CoverageResult, Plan
-from geoplan.scenario import Scenario, load_scenario
+from geoplan.scenario import Scenario, load_scenario, write_report
 from tests.conftest import WORK_CRS, X0, Y0
 
 #: The columns documented in geoplan.compare (the table's contract).
@@ -122,15 +121,15 @@ def test_plan_row_agrees_with_its_plan_result(scenario: Scenario, settings) -> N
     plan = comparison.results["plan"]
     assert isinstance(plan, Plan)
     s = plan.summary
-    assert row["new_sites"] == s["n_new_sites"] == len(plan.new_sites) > 0
-    assert row["covered_share"] == pytest.approx(s["achieved_share"])
-    assert row["covered_share_today"] == pytest.approx(s["baseline_share"], abs=1e-6)
+    assert row["new_sites"] == s.n_new_sites == len(plan.new_sites) > 0
+    assert row["covered_share"] == pytest.approx(s.achieved_share)
+    assert row["covered_share_today"] == pytest.approx(s.baseline_share, abs=1e-6)
     assert row["covered_share"] > row["covered_share_today"]
-    assert row["cost_vnd"] == pytest.approx(s["total_cost_vnd"])
+    assert row["cost_vnd"] == pytest.approx(s.total_cost_vnd)
     assert row["cost_vnd"] == pytest.approx(plan.new_sites["cost_vnd"].sum())
-    assert row["existing_sites"] == s["n_existing_sites"] == len(scenario.stations)
-    assert row["solver"] == s["solver"] == "greedy"  # compare's default solver
-    assert row["gap"] == pytest.approx(s["gap"])
+    assert row["existing_sites"] == s.n_existing_sites == len(scenario.stations)
+    assert row["solver"] == s.solver == "greedy"  # compare's default solver
+    assert row["gap"] == pytest.approx(s.gap)
     lowest, poor = _equity(plan.communes["covered_share_after"])
     assert row["lowest_commune_share"] == pytest.approx(lowest)
     assert row["communes_below_50pct"] == poor
@@ -245,7 +244,7 @@ def test_repr_and_html_name_every_variant_escaped(scenario: Scenario) -> None:
     assert text.startswith("Comparison of 2 variants (CAPEX in VND)\n")
     assert all(name in text for name in names)
     plan = comparison.results[names[1]].summary
-    assert f"{plan['achieved_share']:.1%}" in text  # shares as percentages, not 0.9…
+    assert f"{plan.achieved_share:.1%}" in text  # shares as percentages, not 0.9…
     assert "e+" not in text  # costs in bn VND, not scientific notation
     page = comparison._repr_html_()
     assert "Comparison of 2 variants" in page
@@ -308,19 +307,12 @@ def test_operators_ignores_spaces_around_names(scenario: Scenario) -> None:
 
 
 # --------------------------------------------------------------------------- fresh PlanResults
-def test_as_plan_turns_a_plan_result_into_a_plan(plan_result: Plan) -> None:
-    converted = plan_result
-    assert isinstance(converted, Plan)
-    assert converted.new_sites is plan_result.new_sites
-    assert converted.phases is plan_result.phases
-    assert converted.communes is plan_result.communes
-    assert converted.curve is plan_result.curve
-    assert converted.meta == plan_result.summary
-    assert converted.path is None
-    assert converted is converted
-    assert None is None
-    assert converted.total_cost_vnd == plan_result.summary.total_cost_vnd
-    assert converted.covered_share_after == pytest.approx(
+def test_a_fresh_plan_is_the_one_plan_type(plan_result: Plan) -> None:
+    assert isinstance(plan_result, Plan) and plan_result.path is None
+    assert plan_result.candidates is not None and plan_result.optimize is not None
+    assert plan_result.summary.n_new_sites == len(plan_result.new_sites)
+    assert plan_result.total_cost_vnd == plan_result.summary.total_cost_vnd
+    assert plan_result.covered_share_after == pytest.approx(
         plan_result.summary.achieved_share, abs=1e-3
     )
 
@@ -334,7 +326,8 @@ def test_plan_result_has_the_tables_of_its_plan_folder(plan_result: Plan, tmp_pa
     pd.testing.assert_frame_equal(fresh.communes, folder.communes)
     # curve.csv stores shares rounded to 6 decimals
     pd.testing.assert_frame_equal(fresh.curve, folder.curve, check_exact=False, atol=1e-6)
-    assert {k: v for k, v in folder.meta.items() if k != "files"} == fresh.meta
+    assert folder.summary == fresh.summary
+    assert folder.candidates is None and folder.path == tmp_path / "plan"
     assert (fresh.n_phases, fresh.total_cost_vnd) == (folder.n_phases, folder.total_cost_vnd)
 
 

@@ -271,7 +271,7 @@ def test_province_after_80_percent_plan(tmp_path: Path) -> None:
     spots_today = layers.uncovered_hotspots(scenario.grid, today)
     spots_after = layers.uncovered_hotspots(scenario.grid, after)
     assert spots_after["uncovered_population"].sum() < spots_today["uncovered_population"].sum()
-    html = _html(coverage_map(scenario, today, plan, lang="en", created=DAY), tmp_path)
+    html = _html(coverage_map(scenario, today, plan, after, lang="en", created=DAY), tmp_path)
     names = _overlays(html)
     assert names[label("layer_footprint_after", "en")] is False
     assert names[label("layer_hotspots_after", "en")] is False

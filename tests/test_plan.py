@@ -21,9 +21,9 @@ from geoplan.errors import FormatError, SolverError
 from geoplan.grid import subset_cells
 from geoplan.models import RadiusModel
 from geoplan.scenario import load_scenario
+from geoplan.schema import NEW_SITES
 
-NEW_SITE_COLUMNS = ["site_id", "kind", "phase", "order", "lon", "lat", "cost_vnd",
-                    "added_population", "commune_code", "commune_name"]  # fmt: skip
+NEW_SITE_COLUMNS = list(NEW_SITES.columns)  # the plan-folder contract, from the schema
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def tiny_scenario(tiny_communes_file, tiny_raster_file, tiny_stations_file, tiny
 @pytest.fixture(autouse=True)
 def tiny_cli_config(monkeypatch, tiny_config):
     """The command line reads the tiny radii (the default ones cover the tiny province)."""
-    monkeypatch.setattr("geoplan.cli._config", lambda args: tiny_config)
+    monkeypatch.setattr("geoplan.cli.app._config", lambda args: tiny_config)
 
 
 def plan_args(tiny_communes_file, tiny_raster_file, tiny_stations_file, out) -> list[str]:
@@ -86,18 +86,18 @@ def test_read_candidates_defaults_and_errors(tmp_path) -> None:
 def test_plan_reaches_target_and_tables_agree(tiny_scenario) -> None:
     plan = tiny_scenario.plan(target=0.9)
     s = plan.summary
-    assert s["achieved_share"] >= 0.9 > s["baseline_share"]
+    assert s.achieved_share >= 0.9 > s.baseline_share
     assert list(plan.new_sites.columns[:10]) == NEW_SITE_COLUMNS
-    assert plan.new_sites["order"].tolist() == list(range(1, s["n_new_sites"] + 1))
+    assert plan.new_sites["order"].tolist() == list(range(1, s.n_new_sites + 1))
     assert plan.new_sites["added_population"].is_monotonic_decreasing
     assert plan.communes["covered_population_after"].sum() == pytest.approx(
-        s["achieved_share"] * plan.communes["population"].sum(), abs=2
+        s.achieved_share * plan.communes["population"].sum(), abs=2
     )
     assert (plan.communes["covered_share_after"] >= plan.communes["covered_share_before"]).all()
-    assert plan.phases["n_sites"].sum() == s["n_new_sites"]
-    assert plan.phases["covered_share_after"].iloc[-1] == pytest.approx(s["achieved_share"])
-    assert s["state_support_vnd"] == pytest.approx(0.15 * s["total_cost_vnd"], abs=1)
-    assert plan.curve["n_sites"].iloc[-1] == s["n_new_sites"]
+    assert plan.phases["n_sites"].sum() == s.n_new_sites
+    assert plan.phases["covered_share_after"].iloc[-1] == pytest.approx(s.achieved_share)
+    assert s.state_support_vnd == pytest.approx(0.15 * s.total_cost_vnd, abs=1)
+    assert plan.curve["n_sites"].iloc[-1] == s.n_new_sites
     assert "new sites" in repr(plan) and "<table>" in plan._repr_html_()
 
 

@@ -31,7 +31,7 @@ def test_reads_a_valid_plan_sorted_by_phase(tiny_plan: Path) -> None:
     assert plan.new_sites.crs.to_epsg() == 4326
     assert plan.n_phases == 2
     assert plan.total_cost_vnd == pytest.approx(5e9)
-    assert plan.meta == {"budget_vnd": 1e10}
+    assert plan.summary.status == "by hand" and plan.summary.n_new_sites == 2
     assert plan.new_sites["commune_name"].tolist() == ["Một", "Hai"]
     people = plan.communes["population"].sum()
     assert plan.covered_share_after == pytest.approx(
@@ -43,7 +43,7 @@ def test_repr_says_what_the_plan_is(tiny_plan: Path) -> None:
     plan = read_plan(tiny_plan)
     text = repr(plan)
     assert text.startswith(f"Plan from {tiny_plan}: 2 new sites in 2 phases")
-    assert f"{plan.covered_share_after:.1%} covered after" in text
+    assert f"-> {plan.covered_share_after:.1%} covered" in text
     assert "CAPEX 5.0 bn VND" in text
     assert "DataFrame" not in text and "\n" not in text
 

@@ -3,6 +3,6 @@
 ``main`` is the entry point of ``geoplan`` and ``python -m geoplan``.
 """
 
-from geoplan.cli.main import main
+from geoplan.cli.app import main
 
 __all__ = ["main"]

@@ -1,4 +1,4 @@
-"""Command line for station files and open data: thin, like :mod:`geoplan.cli.main`.
+"""Command line for station files and open data: thin, like :mod:`geoplan.cli.app`.
 
 ``geoplan stations validate|convert`` and ``geoplan data fetch|info``; the parsers
 are added to the main parser by :func:`geoplan.cli.build_parser`.

@@ -18,7 +18,16 @@ from geoplan.errors import OutputExistsError
 
 
 def check_writable(path: str | os.PathLike[str], overwrite: bool) -> Path:
-    """Return ``path`` as a Path, or raise if it exists and ``overwrite`` is False."""
+    """Return ``path`` as a Path, or raise if it exists and ``overwrite`` is False.
+
+    Parameters
+    ----------
+    path : str or path
+        The file about to be written.
+    overwrite : bool
+        Allow replacing an existing file; when False an existing file raises
+        :class:`~geoplan.errors.OutputExistsError`.
+    """
     target = Path(path)
     if target.exists() and not overwrite:
         raise OutputExistsError(f"{target}: already exists; pass --overwrite to replace it")
@@ -28,6 +37,16 @@ def check_writable(path: str | os.PathLike[str], overwrite: bool) -> Path:
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike[str], overwrite: bool = False) -> Iterator[Path]:
     """Yield a temporary path to write; on success it replaces ``path`` atomically.
+
+    The temporary file sits beside ``path`` (same folder, created if missing) and is
+    removed on failure.
+
+    Parameters
+    ----------
+    path : str or path
+        The file to write.
+    overwrite : bool
+        Allow replacing an existing file (checked before and again after writing).
 
     Examples
     --------
@@ -57,7 +76,22 @@ def atomic_path(path: str | os.PathLike[str], overwrite: bool = False) -> Iterat
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str, overwrite: bool = False) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` through :func:`atomic_path`."""
+    """Write ``text`` (UTF-8) to ``path`` through :func:`atomic_path`.
+
+    Parameters
+    ----------
+    path : str or path
+        The file to write.
+    text : str
+        The content.
+    overwrite : bool
+        Replace an existing file.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     with atomic_path(path, overwrite) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return Path(path)

@@ -18,7 +18,14 @@ REQUIRED_COLUMNS = ("code", "name", "population")
 
 
 def read_vector(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
-    """Read any vector file GDAL knows, turning its failures into :class:`InputError`."""
+    """Read any vector file GDAL knows, turning its failures into :class:`InputError`.
+
+    Parameters
+    ----------
+    path : str or path
+        The file (GeoJSON, GPKG, shapefile …); a missing file raises
+        :class:`InputError`, an empty or unreadable one :class:`FormatError`.
+    """
     src = Path(path)
     if not src.exists():
         raise InputError(f"{src}: file not found; check the path")
@@ -39,6 +46,17 @@ def read_communes(path: str | os.PathLike[str] | None = None) -> gpd.GeoDataFram
 
     Invalid polygons are repaired with ``shapely.make_valid`` (with a warning); the
     result is in EPSG:4326, sorted by ``code``.
+
+    Parameters
+    ----------
+    path : str, path or None
+        A polygon file with a CRS and the columns ``code``, ``name`` and
+        ``population`` (people, non-negative); None reads the embedded communes.
+
+    Returns
+    -------
+    GeoDataFrame
+        One row per commune; ``code`` as text, ``population`` as float (people).
 
     Examples
     --------

@@ -143,6 +143,14 @@ _ALIAS_TO_COLUMN = {alias: col for col, aliases in COLUMN_ALIASES.items() for al
 def normalise_header(name: object) -> str:
     """Lower-case ASCII form of a column name, for matching aliases.
 
+    Vietnamese diacritics are dropped (``đ`` becomes ``d``) and every run of other
+    characters becomes one ``_``.
+
+    Parameters
+    ----------
+    name : object
+        A header cell (turned into text).
+
     >>> normalise_header(" Vĩ độ (°) "), normalise_header("Mã trạm"), normalise_header("Nhà mạng")
     ('vi_do', 'ma_tram', 'nha_mang')
     """
@@ -152,7 +160,19 @@ def normalise_header(name: object) -> str:
 
 
 def match_columns(columns: list[str]) -> dict[str, str]:
-    """Map original column names to standard ones (exact standard names win)."""
+    """Map original column names to standard ones (exact standard names win).
+
+    Parameters
+    ----------
+    columns : list of str
+        The table's column names, as read.
+
+    Returns
+    -------
+    dict
+        Original name -> standard name (:data:`COLUMN_ALIASES`), for recognised
+        columns only; each standard name is used once.
+    """
     mapping: dict[str, str] = {}
     taken: set[str] = set()
     ordered = sorted(columns, key=lambda c: normalise_header(c) not in COLUMN_ALIASES)
@@ -165,13 +185,32 @@ def match_columns(columns: list[str]) -> dict[str, str]:
 
 
 def header_score(cells: list[object]) -> int:
-    """How many cells of a candidate header row are recognised column names."""
+    """How many cells of a candidate header row are recognised column names.
+
+    Parameters
+    ----------
+    cells : list of object
+        The cells of one row.
+
+    Returns
+    -------
+    int
+        Number of distinct standard columns the row names.
+    """
     return len({_ALIAS_TO_COLUMN[h] for h in map(normalise_header, cells) if h in _ALIAS_TO_COLUMN})
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem found in a station table: where, which field, what to do."""
+    """One problem found in a station table: where, which field, what to do.
+
+    Attributes
+    ----------
+    where : the file and row (or sheet) of the problem
+    field : the standard column concerned, or ``""``
+    message : what is wrong and how to fix it
+    severity : ``"error"`` (stops a run) or ``"warning"`` (reported only)
+    """
 
     where: str
     field: str

@@ -24,6 +24,16 @@ def parse_coordinate(values: pd.Series) -> pd.Series:
     Accepts decimal numbers with a point or a comma, and degrees-minutes-seconds
     with or without symbols and a hemisphere letter (S and W are negative).
 
+    Parameters
+    ----------
+    values : Series
+        Coordinate text (or numbers), one per row.
+
+    Returns
+    -------
+    Series of float
+        Decimal degrees; NaN where unreadable (also minutes or seconds of 60 or more).
+
     Examples
     --------
     >>> parse_coordinate(pd.Series(["21,5", "21°10'30.5\\"N", "106 4 30 E", "x"])).round(6).tolist()
@@ -55,6 +65,19 @@ def parse_measure(values: pd.Series, unit: str = "m") -> pd.Series:
 
     A decimal point or comma is accepted; degrees, minutes or a hemisphere letter
     are not (an antenna height is not a coordinate).
+
+    Parameters
+    ----------
+    values : Series
+        Number text, one per row.
+    unit : str
+        The unit suffix allowed after the number (a regular expression; default
+        ``"m"``, metres); the value is not converted.
+
+    Returns
+    -------
+    Series of float
+        The numbers, in ``unit``; NaN where unreadable.
 
     Examples
     --------

@@ -25,7 +25,16 @@ from geoplan.io.embedded import (
 
 @dataclass(frozen=True)
 class DataEntry:
-    """One input file with its provenance."""
+    """One input file with its provenance.
+
+    Attributes
+    ----------
+    kind : ``"boundaries"``, ``"population"``, ``"stations"`` or ``"dem"``
+    path : the file
+    size_bytes : its size, bytes
+    sha256 : its SHA-256, hex
+    title, licence : from the ``PROVENANCE.md`` beside it (``""`` when absent)
+    """
 
     kind: str
     path: Path
@@ -35,6 +44,7 @@ class DataEntry:
     licence: str
 
     def lines(self) -> list[str]:
+        """The entry as text lines for ``geoplan data info``."""
         return [
             f"{self.kind}: {self.path}",
             f"  {self.size_bytes:,} bytes, sha256 {self.sha256}",
@@ -48,6 +58,11 @@ def read_provenance(folder: Path) -> tuple[str, str]:
 
     The title is the first ``# `` heading; the licence is the text after the first
     ``Licence:`` or ``License:`` up to the end of its sentence.
+
+    Parameters
+    ----------
+    folder : Path
+        The folder holding the data file.
     """
     path = folder / "PROVENANCE.md"
     if not path.is_file():
@@ -59,7 +74,15 @@ def read_provenance(folder: Path) -> tuple[str, str]:
 
 
 def data_entry(kind: str, path: str | os.PathLike[str]) -> DataEntry:
-    """Size, checksum and provenance of one input file."""
+    """Size, checksum and provenance of one input file.
+
+    Parameters
+    ----------
+    kind : str
+        What the file is (``"boundaries"``, ``"population"``, ``"stations"``, ``"dem"``).
+    path : str or path
+        The file; a missing one raises :class:`~geoplan.errors.InputError`.
+    """
     src = Path(path)
     if not src.is_file():
         raise InputError(f"{src}: file not found; check the path")
@@ -74,6 +97,18 @@ def data_inventory(
     dem: Sequence[str | os.PathLike[str]] = (),
 ) -> list[DataEntry]:
     """The data in use (the embedded defaults for inputs left out), with provenance.
+
+    Parameters
+    ----------
+    boundaries, population, stations : str, path or None
+        The input files; None for the embedded ones.
+    dem : sequence of str or path
+        DEM files; empty lists the embedded DEM tiles (``.tif``, ``.hgt``).
+
+    Returns
+    -------
+    list of DataEntry
+        Boundaries, population and stations first, then the DEM files.
 
     Examples
     --------

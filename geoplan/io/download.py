@@ -45,13 +45,27 @@ CHUNK_BYTES = 1 << 16
 
 
 def base_url(source: str, override: str | None = None) -> str:
-    """Base URL of ``source``: the override, else its environment variable, else the default."""
+    """Base URL of ``source``: the override, else its environment variable, else the default.
+
+    Parameters
+    ----------
+    source : str
+        ``"worldpop"``, ``"boundaries"`` or ``"srtm"``.
+    override : str or None
+        A base URL to use instead (``--base-url``); a trailing ``/`` is dropped.
+    """
     url = override or os.environ.get(BASE_URL_ENV[source]) or DEFAULT_BASE_URLS[source]
     return url.rstrip("/")
 
 
 def cache_dir(override: str | os.PathLike[str] | None = None) -> Path:
-    """The download cache: ``override``, ``$GEOPLAN_CACHE`` or ``~/.cache/geoplan``."""
+    """The download cache: ``override``, ``$GEOPLAN_CACHE`` or ``~/.cache/geoplan``.
+
+    Parameters
+    ----------
+    override : str, path or None
+        A cache folder to use instead (``--cache``); not created here.
+    """
     chosen = override or os.environ.get("GEOPLAN_CACHE") or Path.home() / ".cache" / "geoplan"
     return Path(chosen)
 
@@ -64,6 +78,17 @@ def _iso3(code: str) -> str:
 
 def worldpop_url(iso3: str, year: int, resolution: str = "1km", base: str | None = None) -> str:
     """URL of a WorldPop 2000–2020 unconstrained population-count GeoTIFF.
+
+    Parameters
+    ----------
+    iso3 : str
+        Three-letter country code (``"VNM"``), any case.
+    year : int
+        2000..2020.
+    resolution : str
+        ``"1km"`` (about 1 km cells, aggregated) or ``"100m"`` (about 100 m cells).
+    base : str or None
+        Base URL override (see :func:`base_url`).
 
     >>> worldpop_url("vnm", 2020, "1km", base="https://data.worldpop.org")
     'https://data.worldpop.org/GIS/Population/Global_2000_2020_1km/2020/VNM/vnm_ppp_2020_1km_Aggregated.tif'
@@ -87,6 +112,15 @@ def worldpop_url(iso3: str, year: int, resolution: str = "1km", base: str | None
 def boundaries_url(iso3: str, level: int = 2, base: str | None = None) -> str:
     """URL of a geoBoundaries (gbOpen, CC BY 4.0) GeoJSON for a country and admin level.
 
+    Parameters
+    ----------
+    iso3 : str
+        Three-letter country code (``"VNM"``), any case.
+    level : int
+        Administrative level, 0 (country) to 3.
+    base : str or None
+        Base URL override (see :func:`base_url`).
+
     >>> boundaries_url("VNM", 2, base="https://example.org")
     'https://example.org/releaseData/gbOpen/VNM/ADM2/geoBoundaries-VNM-ADM2.geojson'
     """
@@ -99,6 +133,16 @@ def boundaries_url(iso3: str, level: int = 2, base: str | None = None) -> str:
 
 def srtm_tile_names(bbox: tuple[float, float, float, float]) -> list[str]:
     """1°×1° SRTM tile names covering (west, south, east, north) degrees.
+
+    Parameters
+    ----------
+    bbox : tuple of float
+        ``(west, south, east, north)`` in degrees, west < east and south < north.
+
+    Returns
+    -------
+    list of str
+        Tile names (``N21E106``), south to north, then west to east.
 
     >>> srtm_tile_names((105.88, 20.97, 107.03, 21.63))
     ['N20E105', 'N20E106', 'N20E107', 'N21E105', 'N21E106', 'N21E107']
@@ -116,13 +160,31 @@ def srtm_tile_names(bbox: tuple[float, float, float, float]) -> list[str]:
 
 
 def srtm_url(tile: str, base: str | None = None) -> str:
-    """URL of one SRTM tile in the public 'skadi' layout (``N21/N21E106.hgt.gz``)."""
+    """URL of one SRTM tile in the public 'skadi' layout (``N21/N21E106.hgt.gz``).
+
+    Parameters
+    ----------
+    tile : str
+        A tile name from :func:`srtm_tile_names`.
+    base : str or None
+        Base URL override (see :func:`base_url`).
+    """
     return f"{base_url('srtm', base)}/{tile[:3]}/{tile}.hgt.gz"
 
 
 @dataclass(frozen=True)
 class Download:
-    """A completed download: where it is, its SHA-256 and size, and where it came from."""
+    """A completed download: where it is, its SHA-256 and size, and where it came from.
+
+    Attributes
+    ----------
+    path : the file in the cache
+    sha256 : its SHA-256, hex
+    size_bytes : its size, bytes
+    url : where it was fetched from
+    resumed_from_bytes : bytes already there from an interrupted download
+    from_cache : True when the file was already complete in the cache
+    """
 
     path: Path
     sha256: str
@@ -147,6 +209,23 @@ def download(
     (if given); a mismatch deletes the partial file and raises. The file is then
     renamed into place and its checksum written to ``dest + ".sha256"``. A ``dest``
     already present (with a matching checksum, if one is given) is not fetched again.
+
+    Parameters
+    ----------
+    url : str
+        What to fetch.
+    dest : str or path
+        Where the complete file goes (its folder is created).
+    sha256 : str or None
+        Expected SHA-256, hex (any case).
+    quiet : bool
+        No progress bar.
+    timeout_s : float
+        Connection and read timeout, seconds.
+
+    Returns
+    -------
+    Download
     """
     target = Path(dest)
     expected = sha256.lower() if sha256 else None
@@ -234,7 +313,13 @@ def _open(url: str, offset: int, timeout_s: float) -> tuple[Any, int]:
 
 
 def file_sha256(path: str | os.PathLike[str]) -> str:
-    """SHA-256 (hex) of a file, read in chunks."""
+    """SHA-256 (hex) of a file, read in chunks.
+
+    Parameters
+    ----------
+    path : str or path
+        The file.
+    """
     hasher = hashlib.sha256()
     with Path(path).open("rb") as stream:
         for chunk in iter(lambda: stream.read(CHUNK_BYTES), b""):
@@ -258,6 +343,32 @@ def fetch(
     """Fetch ``worldpop``, ``boundaries`` or ``srtm`` tiles into the cache.
 
     Files land in ``<cache>/<source>/``; SRTM needs ``bbox`` (west, south, east, north).
+
+    Parameters
+    ----------
+    source : str
+        ``"worldpop"``, ``"boundaries"`` or ``"srtm"``.
+    iso3 : str
+        Country code (WorldPop, geoBoundaries).
+    year, resolution : int, str
+        WorldPop year (2000..2020) and ``"1km"`` or ``"100m"``.
+    level : int
+        geoBoundaries administrative level, 0..3.
+    bbox : tuple of float or None
+        SRTM area, ``(west, south, east, north)`` in degrees.
+    cache : str, path or None
+        Cache folder (see :func:`cache_dir`).
+    base : str or None
+        Base URL override (see :func:`base_url`).
+    sha256 : str or None
+        Expected SHA-256 of the one file fetched (not with several SRTM tiles).
+    quiet : bool
+        No progress bars.
+
+    Returns
+    -------
+    list of Download
+        One per file; SRTM tiles are unpacked to ``.hgt`` (:func:`gunzip`).
     """
     folder = cache_dir(cache) / source
     if source == "worldpop":
@@ -282,6 +393,16 @@ def gunzip(item: Download) -> Download:
     """Unpack a downloaded ``.gz`` beside it (atomically, once); describe the unpacked file.
 
     A damaged archive raises :class:`InputError` and leaves no unpacked file.
+
+    Parameters
+    ----------
+    item : Download
+        A downloaded ``.gz`` file.
+
+    Returns
+    -------
+    Download
+        The unpacked file, with the URL and cache flags of ``item``.
     """
     target = item.path.with_suffix("")
     if not target.exists():

@@ -47,6 +47,26 @@ def write_stations(
     ``headers="vi"`` writes Vietnamese column names (CSV and XLSX). Coordinates are
     written with full precision.
 
+    Parameters
+    ----------
+    stations : GeoDataFrame or DataFrame
+        Station rows with ``site_id``, ``lon`` and ``lat`` (degrees, EPSG:4326); any
+        geometry column is dropped and rebuilt from ``lon``/``lat``.
+    path : str or path
+        The file to write (atomically).
+    format : str or None
+        One of :data:`WRITE_FORMATS` (``"json"`` means GeoJSON); None uses the suffix.
+    headers : str
+        ``"en"`` (standard names) or ``"vi"`` (:data:`VIETNAMESE_HEADERS`, CSV with
+        a UTF-8 BOM).
+    overwrite : bool
+        Replace an existing file.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
     Examples
     --------
     >>> import tempfile, pathlib
@@ -86,7 +106,19 @@ def write_stations(
 
 
 def kml_document(table: pd.DataFrame) -> bytes:
-    """A KML document with one Placemark per site, as Google Earth writes it."""
+    """A KML document with one Placemark per site, as Google Earth writes it.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Rows with ``site_id`` (the Placemark name), ``lon`` and ``lat`` (degrees);
+        other non-empty columns go to ExtendedData.
+
+    Returns
+    -------
+    bytes
+        UTF-8 XML with a declaration.
+    """
     ElementTree.register_namespace("", _KML_NS)
     kml = ElementTree.Element(f"{{{_KML_NS}}}kml")
     document = ElementTree.SubElement(kml, f"{{{_KML_NS}}}Document")

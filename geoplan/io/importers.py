@@ -71,7 +71,16 @@ _MAX_XML_BYTES = 200 * 2**20
 
 @dataclass
 class RawTable:
-    """A station table as read from a file, before the columns are checked."""
+    """A station table as read from a file, before the columns are checked.
+
+    Attributes
+    ----------
+    table : the rows as read (text cells), with a ``_where`` column (row, sheet …)
+    format : the format read (one of :data:`FORMATS`)
+    crs : the CRS of projected coordinates from a vector file, None for degrees
+    rows_read : rows in the file when they differ from the table's (OpenCellID cells)
+    problems : problems found while reading
+    """
 
     table: pd.DataFrame
     format: str
@@ -82,6 +91,17 @@ class RawTable:
 
 def detect_format(path: Path) -> str:
     """Guess the format of a station file from its first bytes, then its suffix.
+
+    Parameters
+    ----------
+    path : Path
+        The file; an old ``.xls`` workbook, a zip without KML or sheet, or binary data
+        raise :class:`~geoplan.errors.FormatError`.
+
+    Returns
+    -------
+    str
+        One of :data:`FORMATS` (``"csv"`` when nothing else fits).
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "sites.dat"
@@ -124,7 +144,17 @@ def detect_format(path: Path) -> str:
 def read_station_table(
     path: Path, format: str | None = None, encoding: str | None = None
 ) -> RawTable:
-    """Read ``path`` in ``format`` (detected when None) into a :class:`RawTable`."""
+    """Read ``path`` in ``format`` (detected when None) into a :class:`RawTable`.
+
+    Parameters
+    ----------
+    path : Path
+        The station file.
+    format : str or None
+        One of :data:`FORMATS`; None detects it (:func:`detect_format`).
+    encoding : str or None
+        Text encoding of CSV and OpenCellID files when not UTF-8 (e.g. ``"cp1258"``).
+    """
     if path.is_file() and path.stat().st_size == 0:
         raise FormatError(f"{path}: the file is empty; it needs a header and one row per site")
     fmt = format or detect_format(path)
@@ -152,7 +182,21 @@ def read_station_table(
 
 
 def decode_text(path: Path, encoding: str | None = None) -> str:
-    """File text: UTF-8 (BOM or not), UTF-16 with a BOM, or the given ``encoding``."""
+    """File text: UTF-8 (BOM or not), UTF-16 with a BOM, or the given ``encoding``.
+
+    Parameters
+    ----------
+    path : Path
+        The text file.
+    encoding : str or None
+        A Python codec name (e.g. ``"cp1258"`` for Windows Vietnamese); None tries
+        UTF-16 (with a BOM) and UTF-8.
+
+    Returns
+    -------
+    str
+        The text, NFC-normalised (Vietnamese diacritics composed).
+    """
     data = path.read_bytes()
     if encoding:
         try:
@@ -187,6 +231,16 @@ def _looks_binary(head: bytes) -> bool:
 def sniff_separator(lines: list[str]) -> str:
     """The separator among , ; tab | that splits the lines into the most, equal fields.
 
+    Parameters
+    ----------
+    lines : list of str
+        The first lines of the file (the first 30 non-blank ones are used).
+
+    Returns
+    -------
+    str
+        The separator; ``","`` when none splits the lines.
+
     >>> sniff_separator(["id;lat;lon", "A;21,5;106,2"])
     ';'
     """
@@ -204,7 +258,27 @@ def sniff_separator(lines: list[str]) -> str:
 
 
 def rows_to_table(rows: list[list[Any]], where: list[str], path: Path, what: str) -> pd.DataFrame:
-    """Find the header among the first rows and build a table of the rows below it."""
+    """Find the header among the first rows and build a table of the rows below it.
+
+    The header is the row, among the first ten non-blank ones, naming the most known
+    columns (at least two; else the first row).
+
+    Parameters
+    ----------
+    rows : list of lists
+        The cells of every row.
+    where : list of str
+        Where each row is, for messages (``"row 3"``, ``"sheet 'Trạm' row 3"``).
+    path : Path
+        The file, for messages.
+    what : str
+        What the rows are, for messages (``"the file"``, a sheet name).
+
+    Returns
+    -------
+    DataFrame
+        Text cells (None for empty) under the header, plus ``_where``.
+    """
     rows_and_where = [
         (r, w)
         for r, w in zip(rows, where, strict=True)
@@ -240,7 +314,15 @@ def _unique(names: list[str]) -> list[str]:
 
 
 def read_csv_table(path: Path, encoding: str | None = None) -> RawTable:
-    """Read a delimited text table (separator and header row detected)."""
+    """Read a delimited text table (separator and header row detected).
+
+    Parameters
+    ----------
+    path : Path
+        The CSV or other delimited text file.
+    encoding : str or None
+        Text encoding when not UTF-8 (see :func:`decode_text`).
+    """
     text = decode_text(path, encoding)
     lines = text.splitlines()
     sep = sniff_separator(lines[:50])
@@ -250,7 +332,16 @@ def read_csv_table(path: Path, encoding: str | None = None) -> RawTable:
 
 
 def read_xlsx_table(path: Path) -> RawTable:
-    """Read the first sheet of a workbook whose header names a site and coordinates."""
+    """Read the first sheet of a workbook whose header names a site and coordinates.
+
+    Without such a sheet the first sheet is read. Whole numbers stored as floats
+    (site ids like ``1001.0``) are read as ``"1001"``.
+
+    Parameters
+    ----------
+    path : Path
+        The ``.xlsx`` workbook.
+    """
     import openpyxl
 
     try:
@@ -289,7 +380,19 @@ def _excel_text(value: object) -> object:
 
 
 def read_vector_table(path: Path, fmt: str) -> RawTable:
-    """Read a point layer (GeoJSON, GeoPackage, shapefile) through GDAL."""
+    """Read a point layer (GeoJSON, GeoPackage, shapefile) through GDAL.
+
+    The points become ``lon``/``lat`` columns (replacing any such attribute
+    columns): degrees (EPSG:4326) for a geographic CRS, else in the layer's CRS,
+    recorded in :attr:`RawTable.crs`.
+
+    Parameters
+    ----------
+    path : Path
+        The vector file.
+    fmt : str
+        ``"geojson"``, ``"gpkg"`` or ``"shp"``.
+    """
     frame = read_vector(path)
     if frame.empty:
         raise FormatError(f"{path}: the layer has no features; it needs one point per site")
@@ -324,7 +427,15 @@ def read_vector_table(path: Path, fmt: str) -> RawTable:
 
 
 def read_kml_table(path: Path) -> RawTable:
-    """Read Google Earth Placemarks: ``name``, ExtendedData fields and the Point."""
+    """Read Google Earth Placemarks: ``name``, ExtendedData fields and the Point.
+
+    KML with a DOCTYPE or ENTITY declaration is refused (unsafe XML).
+
+    Parameters
+    ----------
+    path : Path
+        A ``.kml`` file or a ``.kmz`` archive (``doc.kml``, else its first ``.kml``).
+    """
     data = _kml_bytes(path)
     if b"<!DOCTYPE" in data[:4096].upper() or b"<!ENTITY" in data.upper():
         raise FormatError(
@@ -413,7 +524,22 @@ def read_opencellid(
     mcc: int = 452,
     nr_gnb_id_bits: int = 24,
 ) -> RawTable:
-    """Read an OpenCellID export (header or not) and group its cells into sites."""
+    """Read an OpenCellID export (header or not) and group its cells into sites.
+
+    Parameters
+    ----------
+    path : Path
+        The OpenCellID CSV.
+    encoding : str or None
+        Text encoding when not UTF-8.
+    radios, mcc, nr_gnb_id_bits
+        As for :func:`opencellid_sites`.
+
+    Returns
+    -------
+    RawTable
+        One row per site; ``rows_read`` is the number of cells in the file.
+    """
     text = decode_text(path, encoding)
     has_header = text.lstrip().startswith("radio,")
     cells = pd.read_csv(
@@ -448,6 +574,24 @@ def opencellid_sites(
     site lies at the mean of its cells' positions (OpenCellID positions are
     crowd-sourced estimates of each cell). Site id: ``MCC-MNC-RADIO-NODE``, e.g.
     ``452-04-LTE-123456``; ``operator`` comes from the MNC (:data:`VIETNAM_MNC`).
+
+    Parameters
+    ----------
+    cells : DataFrame
+        OpenCellID cells as text: ``radio``, ``mcc``, ``net``, ``cell``, ``lon``,
+        ``lat`` (degrees).
+    radios : tuple of str
+        Radio types kept (default NR and LTE).
+    mcc : int
+        Mobile country code kept (452: Vietnam).
+    nr_gnb_id_bits : int
+        Bits of the gNB id in a 36-bit NR cell identity.
+
+    Returns
+    -------
+    (sites, problems) : DataFrame and list of Problem
+        Sites with ``site_id``, ``operator``, ``radio``, ``lon``, ``lat`` (degrees),
+        ``cells`` and ``source``; a warning for each of the first 20 unreadable cells.
 
     Examples
     --------

@@ -43,7 +43,13 @@ REQUIRED_FILES = tuple(f for k, f in PLAN_FILES.items() if k not in OPTIONAL)
 
 
 def plan_paths(out_dir: str | os.PathLike[str]) -> dict[str, Path]:
-    """Every file :func:`write_plan` writes into ``out_dir``, by key of ``PLAN_FILES``."""
+    """Every file :func:`write_plan` writes into ``out_dir``, by key of ``PLAN_FILES``.
+
+    Parameters
+    ----------
+    out_dir : str or path
+        The plan folder.
+    """
     folder = Path(out_dir)
     return {key: folder / name for key, name in PLAN_FILES.items()}
 
@@ -94,6 +100,16 @@ def read_plan(path: str | os.PathLike[str]) -> Plan:
     Raises :class:`InputError` naming the missing file or column, or the row and
     field that is wrong.
 
+    Parameters
+    ----------
+    path : str or path
+        A folder written by :func:`write_plan` (``geoplan plan --out``).
+
+    Returns
+    -------
+    Plan
+        The plan, without ``candidates`` and ``optimize``; ``path`` is the folder.
+
     Examples
     --------
     >>> read_plan("no/such/plan")  # doctest: +ELLIPSIS
@@ -127,7 +143,15 @@ def read_plan(path: str | os.PathLike[str]) -> Plan:
 
 
 def check_plan_communes(plan: Plan, codes: pd.Series) -> None:
-    """Raise :class:`DataMismatchError` if the plan's communes are not among ``codes``."""
+    """Raise :class:`DataMismatchError` if the plan's communes are not among ``codes``.
+
+    Parameters
+    ----------
+    plan : Plan
+        The plan to check.
+    codes : Series
+        The commune codes of the boundaries in use (compared as text).
+    """
     unknown = sorted(set(plan.communes["code"]) - set(codes.astype(str)))
     if unknown:
         raise DataMismatchError(

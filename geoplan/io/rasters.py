@@ -24,6 +24,14 @@ class Raster:
     """A 2-D array with the affine transform and CRS that place it on Earth.
 
     ``values`` holds NaN where the source had nodata.
+
+    Attributes
+    ----------
+    values : (rows, cols) float64 array, in the raster's unit (people per cell for
+        population, metres for a DEM)
+    transform : Affine from (col, row) to ``crs`` coordinates
+    crs : the raster's CRS
+    path : the file it was read from, or None
     """
 
     values: np.ndarray
@@ -49,6 +57,13 @@ def read_raster(
     have to fit in memory. Raises :class:`InputError` for a missing or empty file,
     an unreadable or truncated one, one without a CRS, or one that does not overlap
     ``bounds``.
+
+    Parameters
+    ----------
+    path : str or path
+        A GeoTIFF or any raster GDAL reads.
+    bounds : tuple of float or None
+        ``(west, south, east, north)`` in degrees (EPSG:4326); None reads it all.
     """
     src = Path(path)
     if not src.exists():
@@ -102,6 +117,13 @@ def read_population_raster(
     """Read a population-count raster (people per cell); negative counts become NaN.
 
     ``bounds`` (degrees) limits the read to the area of interest (see :func:`read_raster`).
+
+    Parameters
+    ----------
+    path : str, path or None
+        The raster (e.g. WorldPop); None reads the embedded population.
+    bounds : tuple of float or None
+        ``(west, south, east, north)`` in degrees.
     """
     raster = read_raster(path if path is not None else DEFAULT_POPULATION, bounds)
     values = raster.values

@@ -54,7 +54,19 @@ ProvinceTest = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 @dataclass
 class StationReport:
-    """Result of checking a station table: the sites kept and every problem found."""
+    """Result of checking a station table: the sites kept and every problem found.
+
+    Attributes
+    ----------
+    src : the file (or ``"<table>"``)
+    format : the format read (``"csv"``, ``"kml"`` …, ``"table"`` for a frame)
+    rows_read : rows in the input (cells for OpenCellID)
+    stations : the sites kept (EPSG:4326 points, standard station columns)
+    problems : every problem, in row order
+    columns : original column name -> standard name
+    unknown_columns : columns kept as they are (not used by geoplan)
+    sites_checked : sites that reached the province test (after merging sectors)
+    """
 
     src: str
     format: str
@@ -67,14 +79,17 @@ class StationReport:
 
     @property
     def rows_kept(self) -> int:
+        """Number of sites kept."""
         return len(self.stations)
 
     @property
     def errors(self) -> list[Problem]:
+        """The problems of severity ``"error"`` (warnings left out)."""
         return [p for p in self.problems if p.severity == "error"]
 
     @property
     def clean(self) -> bool:
+        """True when no problem is an error."""
         return not self.errors
 
     def raise_for_errors(self) -> None:
@@ -116,6 +131,16 @@ def stations_from_table(
     Raises :class:`FormatError` (or another :class:`InputError`) naming the row and
     the fix when anything is wrong; see :func:`check_station_table` for the checks.
 
+    Parameters
+    ----------
+    table, src, crs, communes, drop_outside, config
+        As for :func:`check_station_table`.
+
+    Returns
+    -------
+    GeoDataFrame
+        The sites (EPSG:4326 points, ``lon``/``lat`` in degrees, standard columns).
+
     Examples
     --------
     >>> table = pd.DataFrame({"Mã trạm": ["BN1"], "Vĩ độ": ["21°10'30\\"N"], "Kinh độ": ["106,07"]})
@@ -150,6 +175,28 @@ def check_station_table(
 
     ``table`` may carry a ``_where`` column labelling each row ("row 7",
     "placemark 3"); otherwise rows are numbered as in a CSV with one header line.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The rows, with any recognised column names (English or Vietnamese aliases).
+    src : Path or str
+        The file the rows came from, for messages.
+    fmt : str
+        The format read, stored in the report.
+    crs : str or None
+        CRS of the coordinates when not degrees (e.g. ``"EPSG:32648"``).
+    communes : GeoDataFrame or None
+        Commune polygons; sites more than :data:`BORDER_MARGIN_M` (metres) outside
+        the province are problems. None skips the test.
+    drop_outside : bool
+        Leave sites outside the province out with a warning instead of an error.
+    config : PlanConfig or None
+        Settings (CRSs).
+
+    Returns
+    -------
+    StationReport
     """
     src = str(src)
     config = config or PlanConfig()
@@ -510,6 +557,21 @@ def validate_stations(
     """Read a station file and report rows read, rows kept and every problem by row.
 
     Whole-file problems raise :class:`InputError`; row problems are in the report.
+
+    Parameters
+    ----------
+    path : str, path or None
+        The station file; None checks the embedded stations.
+    format : str or None
+        One of :data:`~geoplan.io.importers.FORMATS`; None detects it.
+    encoding : str or None
+        Text encoding when not UTF-8 (e.g. ``"cp1258"``).
+    crs, communes, drop_outside, config
+        As for :func:`check_station_table`; ``crs`` defaults to a vector file's own.
+
+    Returns
+    -------
+    StationReport
     """
     src = Path(path) if path is not None else DEFAULT_STATIONS
     if not src.exists():
@@ -530,7 +592,20 @@ def validate_stations(
 
 
 def report_lines(report: StationReport, max_problems: int = 200) -> list[str]:
-    """The validation report as text: counts, column mapping, problems by row."""
+    """The validation report as text: counts, column mapping, problems by row.
+
+    Parameters
+    ----------
+    report : StationReport
+        The report to print.
+    max_problems : int
+        Problems listed at most; the rest are counted.
+
+    Returns
+    -------
+    list of str
+        Lines without newlines; the last one says whether the file is clean.
+    """
     errors = len(report.errors)
     warnings_count = len(report.problems) - errors
     mapped = ", ".join(f"{orig!r} -> {std}" for orig, std in report.columns.items() if orig != std)

@@ -31,6 +31,7 @@ class TargetUnreachableError(SolverError):
     """The target exceeds what all candidates together can cover."""
 
     def __init__(self, message: str, reachable_weight: float) -> None:
+        """Keep ``reachable_weight``: the most weight (people) all candidates can cover."""
         super().__init__(message)
         self.reachable_weight = reachable_weight
 
@@ -52,6 +53,8 @@ class OptimizeResult:
     status : ``"optimal"`` (proven, up to ``mip_rel_gap`` for coverage), ``"within_gap"``
         (fewest sites: stopped at ``mip_rel_gap``), ``"time_limit"``, ``"greedy"``
     seconds : wall-clock time, reduction and solve included
+    solver : ``"exact"`` or ``"greedy"``
+    cost : total cost of the selection, in the unit of the candidates' cost (VND)
     stats : sizes before and after the reductions, HiGHS nodes
     """
 
@@ -69,6 +72,7 @@ class OptimizeResult:
 
     @property
     def n_sites(self) -> int:
+        """Number of candidates selected."""
         return int(self.selected.size)
 
     def __repr__(self) -> str:

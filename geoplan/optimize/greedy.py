@@ -34,7 +34,15 @@ class GreedyRun:
 
 
 def sum_of_top(values: np.ndarray, m: int) -> float:
-    """Sum of the ``m`` largest values (0 when ``m`` <= 0)."""
+    """Sum of the ``m`` largest values (0 when ``m`` <= 0).
+
+    Parameters
+    ----------
+    values : float array
+        E.g. candidate gains, people.
+    m : int
+        How many to sum (all when more than there are).
+    """
     if m <= 0 or values.size == 0:
         return 0.0
     m = min(m, values.size)
@@ -42,7 +50,22 @@ def sum_of_top(values: np.ndarray, m: int) -> float:
 
 
 def knapsack_bound(gains: np.ndarray, cost: np.ndarray, budget: float) -> float:
-    """Fractional-knapsack bound: best weight from items of ``cost`` within ``budget``."""
+    """Fractional-knapsack bound: best weight from items of ``cost`` within ``budget``.
+
+    Parameters
+    ----------
+    gains : float array
+        Weight (people) each item would add.
+    cost : float array
+        Cost of each item, non-negative (VND for sites).
+    budget : float
+        Money available, in the unit of ``cost``.
+
+    Returns
+    -------
+    float
+        An upper bound on the weight any selection within ``budget`` adds.
+    """
     order = np.argsort(-(gains / np.maximum(cost, 1e-300)), kind="stable")
     spent = np.cumsum(cost[order])
     full = spent <= budget
@@ -56,7 +79,21 @@ def knapsack_bound(gains: np.ndarray, cost: np.ndarray, budget: float) -> float:
 
 
 def sites_needed_bound(gains: np.ndarray, missing_weight: float) -> int:
-    """Fewest extra sites whose gains could sum to ``missing_weight`` (submodularity)."""
+    """Fewest extra sites whose gains could sum to ``missing_weight`` (submodularity).
+
+    Parameters
+    ----------
+    gains : float array
+        Current marginal gain of each candidate, people.
+    missing_weight : float
+        Weight still needed for the target, people.
+
+    Returns
+    -------
+    int
+        A lower bound on the sites still needed; ``len(gains) + 1`` when even all
+        gains together fall short.
+    """
     if missing_weight <= 0:
         return 0
     reach = np.cumsum(np.sort(gains)[::-1])
@@ -225,6 +262,22 @@ def drop_redundant(
 
     Greedy's early picks can become redundant once later picks overlap them; this
     keeps the target and never adds a site.
+
+    Parameters
+    ----------
+    weights : float array
+        Weight (people) of each demand cell.
+    cover : scipy.sparse.csr_matrix
+        Boolean candidates × demand coverage.
+    selected : int array
+        The chosen candidates.
+    target_weight : float
+        Weight (people) the remaining sites must still cover.
+
+    Returns
+    -------
+    int array
+        The candidates kept, in their order in ``selected``.
 
     >>> cover = sparse.csr_matrix(np.array([[1, 1, 0], [1, 0, 0], [0, 1, 1]], dtype=bool))
     >>> drop_redundant(np.ones(3), cover, np.array([0, 1, 2]), 3.0).tolist()

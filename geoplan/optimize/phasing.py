@@ -18,6 +18,20 @@ def order_by_marginal_gain(
     Returns the candidate indices in build order and the weight each one adds.
     Sites that add nothing once the others are built come last (gain 0), by index.
 
+    Parameters
+    ----------
+    weights : float array
+        Weight (people) of each demand cell.
+    cover : scipy sparse matrix
+        Boolean candidates × demand coverage.
+    selected : int array
+        The chosen candidates, any order.
+
+    Returns
+    -------
+    (order, gains) : int array and float array
+        Candidates in build order, and the weight (people) each adds.
+
     Examples
     --------
     >>> cover = sparse.csr_matrix(np.array([[1, 0, 0], [0, 1, 1], [1, 1, 0]], dtype=bool))
@@ -45,6 +59,21 @@ def split_into_phases(
     With ``sites_per_phase`` every phase holds that many sites (the last may hold
     fewer); with ``budget_per_phase`` a phase closes before the site that would push
     its cost over the budget (a site dearer than the budget gets a phase of its own).
+
+    Parameters
+    ----------
+    cost_in_order : float array
+        Cost of each site in build order (VND).
+    sites_per_phase : int or None
+        Sites per phase, >= 1.
+    budget_per_phase : float or None
+        Money per phase, in the unit of ``cost_in_order`` (VND), > 0. Give exactly one
+        of the two.
+
+    Returns
+    -------
+    int array
+        Phase of each site, from 1.
 
     >>> split_into_phases(np.ones(5), sites_per_phase=2).tolist()
     [1, 1, 2, 2, 3]
@@ -75,6 +104,20 @@ def coverage_curve(
     gains_in_order: np.ndarray, baseline_weight: float, total_weight: float
 ) -> pd.DataFrame:
     """Covered share after 0, 1, 2 … new sites built in order.
+
+    Parameters
+    ----------
+    gains_in_order : float array
+        Weight (people) each new site adds, in build order.
+    baseline_weight : float
+        Weight covered today, people.
+    total_weight : float
+        Weight of the whole province, people.
+
+    Returns
+    -------
+    DataFrame
+        ``n_sites`` (0, 1, 2 …) and ``covered_share`` (0..1).
 
     >>> coverage_curve(np.array([30.0, 10.0]), 50.0, 100.0)["covered_share"].tolist()
     [0.5, 0.8, 0.9]

@@ -44,6 +44,23 @@ def merge_identical_columns(
     per candidate) plus its size; equal summaries mean equal sets except with
     probability about 2**-128. Columns nobody covers are dropped.
 
+    Parameters
+    ----------
+    cover : scipy sparse matrix
+        Boolean candidates × demand coverage.
+    weights : float array
+        Weight (people) of each demand column; merged columns add up.
+    groups : int array or None
+        Group (e.g. commune) of each column; columns of different groups stay apart.
+    seed : int
+        Seed of the random keys.
+
+    Returns
+    -------
+    MergedDemand
+        The merged matrix, weights and groups, and ``column_of`` (merged column of
+        each original one, -1 for uncovered).
+
     Examples
     --------
     >>> cover = sparse.csr_matrix(np.array([[1, 1, 0, 0], [0, 1, 0, 1]], dtype=bool))
@@ -114,6 +131,20 @@ def dominated_candidates(
     Candidate ``a`` is dominated by ``b`` when ``b`` covers every column ``a`` covers,
     costs no more and is preferred at least as much; among exact twins the lowest
     index survives. Candidates that cover nothing are dominated too.
+
+    Parameters
+    ----------
+    cover : scipy sparse matrix
+        Boolean candidates × demand coverage.
+    cost : float array or None
+        Cost of each candidate (VND); None treats all as equal.
+    preferred : bool array or None
+        Candidates of a preferred kind; None prefers none.
+
+    Returns
+    -------
+    bool array
+        True for each dominated candidate.
 
     Examples
     --------

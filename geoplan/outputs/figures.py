@@ -32,7 +32,25 @@ PNG_DPI = 150
 
 
 def save_figure(figure: Figure, path: str | os.PathLike[str], overwrite: bool = False) -> Path:
-    """Write ``figure`` atomically; the format follows the suffix (.png, .pdf, .svg)."""
+    """Write ``figure`` atomically; the format follows the suffix (.png, .pdf, .svg).
+
+    PNGs are written at :data:`PNG_DPI` dots per inch; metadata is fixed so the same
+    figure gives the same bytes.
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+        The figure.
+    path : str or path
+        The file to write.
+    overwrite : bool
+        Replace an existing file.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     target = Path(path)
     fmt = target.suffix.lower().lstrip(".")
     metadata = PDF_METADATA if fmt == "pdf" else {"Software": "geoplan"} if fmt == "png" else None
@@ -50,7 +68,26 @@ def figure_coverage_map(
     work_crs: str = "EPSG:32648",
     synthetic: bool = False,
 ) -> Figure:
-    """Communes coloured by covered share today, existing and planned sites on top."""
+    """Communes coloured by covered share today, existing and planned sites on top.
+
+    Parameters
+    ----------
+    communes : GeoDataFrame
+        Commune polygons with ``code``.
+    result : CoverageResult
+        Today's coverage (``covered_share`` per commune, 0..1).
+    stations : GeoDataFrame or None
+        Today's sites, drawn as dots.
+    plan : Plan or None
+        New sites, drawn as triangles coloured by phase; the subtitle adds the
+        plan's own covered share after it.
+    lang : str
+        ``"vi"`` or ``"en"``.
+    work_crs : str
+        Projected CRS (metres) to draw in.
+    synthetic : bool
+        Label today's sites as synthetic.
+    """
     figure = Figure(figsize=(11, 7.5))
     ax = figure.add_subplot()
     shares = (
@@ -111,7 +148,15 @@ def figure_coverage_map(
 
 
 def figure_curve(plan: Plan, lang: str = DEFAULT_LANG) -> Figure:
-    """Covered share (%) against the number of new sites, with phase ends marked."""
+    """Covered share (%) against the number of new sites, with phase ends marked.
+
+    Parameters
+    ----------
+    plan : Plan
+        The plan whose ``curve`` (shares 0..1) and phases are drawn.
+    lang : str
+        ``"vi"`` or ``"en"``.
+    """
     checked = plan
     figure = Figure(figsize=(8, 4.8))
     ax = figure.add_subplot()
@@ -145,6 +190,15 @@ def figure_commune_phases(plan: Plan, lang: str = DEFAULT_LANG, n: int = 25) -> 
     """Covered share today and after each phase of the ``n`` communes that gain most.
 
     Raises :class:`InputError` for a plan folder written before the per-phase table.
+
+    Parameters
+    ----------
+    plan : Plan
+        A plan with ``commune_phases`` (shares 0..1).
+    lang : str
+        ``"vi"`` or ``"en"``.
+    n : int
+        Number of communes shown, largest gain in covered share first.
     """
     checked = plan
     table = checked.commune_phases
@@ -181,6 +235,17 @@ def figure_commune_bars(
 
     With a plan, the ``n`` communes that gain the most people; without one, the
     ``n`` least covered communes today.
+
+    Parameters
+    ----------
+    result : CoverageResult
+        Today's coverage.
+    plan : Plan or None
+        The plan, for the shares after it.
+    lang : str
+        ``"vi"`` or ``"en"``.
+    n : int
+        Number of communes shown.
     """
     table = _bar_table(result, plan, n)
     figure = Figure(figsize=(9, 0.28 * len(table) + 1.6))

@@ -150,7 +150,13 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
 
 
 def check_lang(lang: str) -> str:
-    """Return ``lang`` if it is one of :data:`LANGS`, else raise :class:`InputError`."""
+    """Return ``lang`` if it is one of :data:`LANGS`, else raise :class:`InputError`.
+
+    Parameters
+    ----------
+    lang : str
+        ``"vi"`` or ``"en"``.
+    """
     if lang not in LANGS:
         raise InputError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
     return lang
@@ -158,6 +164,15 @@ def check_lang(lang: str) -> str:
 
 def label(key: str, lang: str = DEFAULT_LANG, **fields: object) -> str:
     """The text of ``key`` in ``lang``, with ``{fields}`` filled in.
+
+    Parameters
+    ----------
+    key : str
+        A key of :data:`LABELS`.
+    lang : str
+        ``"vi"`` or ``"en"``.
+    **fields
+        Values for the ``{placeholders}`` of the text.
 
     >>> label("layer_phase", "en", phase=2)
     'Proposed new sites — phase 2'
@@ -169,6 +184,13 @@ def label(key: str, lang: str = DEFAULT_LANG, **fields: object) -> str:
 def fmt_int(value: float, lang: str = DEFAULT_LANG) -> str:
     """A whole number with the thousands separator of ``lang`` (``.`` in vi, ``,`` in en).
 
+    Parameters
+    ----------
+    value : float
+        The number (e.g. people), rounded to a whole number.
+    lang : str
+        ``"vi"`` or ``"en"``.
+
     >>> fmt_int(1234567.4, "vi")
     '1.234.567'
     """
@@ -179,6 +201,15 @@ def fmt_int(value: float, lang: str = DEFAULT_LANG) -> str:
 def fmt_pct(share: float, lang: str = DEFAULT_LANG, digits: int = 1) -> str:
     """A share (0..1) as a percentage with the decimal mark of ``lang``.
 
+    Parameters
+    ----------
+    share : float
+        The share, 0..1.
+    lang : str
+        ``"vi"`` (decimal comma) or ``"en"``.
+    digits : int
+        Decimals of the percentage.
+
     >>> fmt_pct(0.12345, "vi")
     '12,3%'
     """
@@ -188,6 +219,13 @@ def fmt_pct(share: float, lang: str = DEFAULT_LANG, digits: int = 1) -> str:
 
 def fmt_vnd(value: float, lang: str = DEFAULT_LANG) -> str:
     """An amount of đồng, in billions (tỷ) when large enough.
+
+    Parameters
+    ----------
+    value : float
+        The amount, VND; from 1 billion it is shown in billions with one decimal.
+    lang : str
+        ``"vi"`` or ``"en"``.
 
     >>> fmt_vnd(12_500_000_000, "vi"), fmt_vnd(12_500_000_000, "en")
     ('12,5 tỷ đồng', 'VND 12.5 billion')

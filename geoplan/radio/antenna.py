@@ -50,6 +50,11 @@ def element_pattern_db(
 def bearing_deg(dx_m: np.ndarray, dy_m: np.ndarray) -> np.ndarray:
     """Compass bearing (0 north, 90 east) of the vector (dx, dy), degrees in [0, 360).
 
+    Parameters
+    ----------
+    dx_m, dy_m : float arrays
+        East and north components, metres (any common unit).
+
     >>> bearing_deg(np.array([0.0, 1.0, 0.0]), np.array([1.0, 0.0, -1.0]))
     array([  0.,  90., 180.])
     """
@@ -67,10 +72,13 @@ def sector_gain_db(
 
     Parameters
     ----------
-    bearing_to_cell_deg : (n,) bearing from the site to each cell
-    elevation_off_deg : (n,) vertical angle from the tilted boresight
-    sector_azimuths_deg : (n, k) sector azimuths per pair; NaN pads sites with fewer
-        sectors; a row of all NaN means an omnidirectional site (0 dB)
+    bearing_to_cell_deg : (n,) bearing from the site to each cell, degrees
+    elevation_off_deg : (n,) vertical angle from the tilted boresight, degrees
+    sector_azimuths_deg : (n, k) sector azimuths per pair, degrees; NaN pads sites
+        with fewer sectors; a row of all NaN means an omnidirectional site (0 dB
+        horizontally; the vertical pattern still applies)
+    hpbw_deg : half-power beamwidth, degrees
+    max_attenuation_db : front-to-back ratio, the most the pattern attenuates, dB
 
     Examples
     --------
@@ -94,6 +102,19 @@ def parse_azimuths(values: Sequence[object], source: str = "stations") -> np.nda
 
     Empty or missing values give the default 0/120/240; rows with fewer sectors are
     padded with NaN.
+
+    Parameters
+    ----------
+    values : sequence
+        One entry per site: azimuths in degrees separated by ``;`` (or ``,``), or
+        None/NaN/empty. Values are taken modulo 360.
+    source : str
+        The file or table name, for the error message on unreadable values.
+
+    Returns
+    -------
+    (n_sites, k) float array
+        Azimuths, degrees; ``k`` is the most sectors of any site.
 
     >>> parse_azimuths(["30;150;270", None, "90"])
     array([[ 30., 150., 270.],

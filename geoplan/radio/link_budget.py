@@ -108,6 +108,7 @@ class LinkBudget:
         return self.body_loss_db + self.penetration_loss_db
 
     def describe(self) -> str:
+        """One line with EIRP (dBm), UE height (m), losses (dB) and the RSRP criterion."""
         return (
             f"EIRP {self.eirp_dbm:g} dBm ({self.eirp_per_re_dbm:.1f} dBm per RE), "
             f"UE {self.ue_height_m:g} m, body {self.body_loss_db:g} dB, "
@@ -119,6 +120,13 @@ class LinkBudget:
 
 def shadow_fading_margin_db(reliability: float, sigma_db: float) -> float:
     """Margin for log-normal shadow fading: Φ⁻¹(reliability) · σ_SF (dB).
+
+    Parameters
+    ----------
+    reliability : float
+        Share of shadow-fading draws that must exceed the level, 0..1.
+    sigma_db : float
+        Shadow-fading standard deviation σ_SF, dB.
 
     >>> round(shadow_fading_margin_db(0.90, 6.0), 2)
     7.69
@@ -132,6 +140,13 @@ def o2i_low_loss_db(frequency_ghz: float, indoor_distance_m: float = 25.0 / 3.0)
     PL_tw = 5 − 10 log10(0.3·10^(−L_glass/10) + 0.7·10^(−L_concrete/10)) with
     L_glass = 2 + 0.2 f, L_concrete = 5 + 4 f, plus PL_in = 0.5 d_2D-in; the default
     indoor distance is the mean of the standard's min of two uniform(0, 25 m) draws.
+
+    Parameters
+    ----------
+    frequency_ghz : float
+        Carrier frequency, GHz.
+    indoor_distance_m : float
+        Distance from the wall to the user, metres.
 
     >>> round(o2i_low_loss_db(3.5), 1)
     16.9
@@ -151,6 +166,22 @@ def exceedance_probability(
     sigma_nlos_db: np.ndarray | float,
 ) -> np.ndarray:
     """P(RSRP >= level) for the LOS/NLOS mixture with log-normal shadow fading.
+
+    Parameters
+    ----------
+    level_dbm : float or array
+        The RSRP level, dBm.
+    rsrp_los_dbm, rsrp_nlos_dbm : float arrays
+        Median RSRP if the link is LOS, and if it is NLOS, dBm.
+    p_los : float array
+        Probability of LOS, 0..1.
+    sigma_los_db, sigma_nlos_db : float or array
+        Shadow-fading standard deviations, dB.
+
+    Returns
+    -------
+    float array
+        Probability, 0..1.
 
     >>> float(exceedance_probability(-100.0, np.array(-100.0), np.array(-100.0),
     ...                              np.array(0.5), 4.0, 6.0))
@@ -178,6 +209,19 @@ def edge_rsrp_dbm(
     The mixture's quantile lies between the LOS and NLOS quantiles
     (median − Φ⁻¹(reliability)·σ_SF); a vectorised bisection finds it to
     ``tolerance_db``. With ``p_los`` 0 it is the classic NLOS median minus margin.
+
+    Parameters
+    ----------
+    rsrp_los_dbm, rsrp_nlos_dbm : float arrays
+        Median RSRP if LOS, and if NLOS, dBm.
+    p_los : float array
+        Probability of LOS, 0..1.
+    sigma_los_db, sigma_nlos_db : float or array
+        Shadow-fading standard deviations, dB.
+    reliability : float
+        Cell-edge reliability, 0.5..1 (e.g. 0.90).
+    tolerance_db : float
+        Bisection accuracy, dB.
 
     >>> float(edge_rsrp_dbm(np.array(-90.0), np.array(-100.0), np.array(0.0), 4.0, 6.0,
     ...                     0.5))

@@ -48,13 +48,33 @@ def _log10(x: np.ndarray | float) -> np.ndarray:
 
 
 def distance_3d_m(distance_m: np.ndarray, h_bs_m: np.ndarray, h_ut_m: np.ndarray) -> np.ndarray:
-    """3-D distance between antennas from the 2-D ground distance and both heights."""
+    """3-D distance between antennas from the 2-D ground distance and both heights.
+
+    Parameters
+    ----------
+    distance_m : float array
+        2-D ground distance, metres.
+    h_bs_m, h_ut_m : float arrays
+        Base-station and user antenna heights, metres.
+
+    Returns
+    -------
+    float array
+        d_3D, metres.
+    """
     d2 = np.asarray(distance_m, dtype=float)
     return np.sqrt(d2**2 + (np.asarray(h_bs_m, float) - np.asarray(h_ut_m, float)) ** 2)
 
 
 def free_space_db(distance_3d_m: np.ndarray, frequency_ghz: np.ndarray) -> np.ndarray:
     """Free-space loss 32.45 + 20 log10(f/GHz) + 20 log10(d/m) (Friis), dB.
+
+    Parameters
+    ----------
+    distance_3d_m : float array
+        Distance between the antennas, metres.
+    frequency_ghz : float array
+        Carrier frequency, GHz.
 
     >>> round(float(free_space_db(1000.0, 3.5)), 2)
     103.33
@@ -68,6 +88,15 @@ def breakpoint_distance_m(
     """Breakpoint distance, metres (TR 38.901 Table 7.4.1-1, notes 1 and 5).
 
     UMa, UMi: d'_BP = 4 h'_BS h'_UT f_c / c with h' = h − h_E; RMa: d_BP = 2π h_BS h_UT f_c / c.
+
+    Parameters
+    ----------
+    model : str
+        ``"UMa"``, ``"UMi"`` or ``"RMa"``.
+    frequency_ghz : float array
+        Carrier frequency f_c, GHz.
+    h_bs_m, h_ut_m : float arrays
+        Base-station and user antenna heights, metres (h_E = 1 m for UMa, UMi).
 
     >>> round(float(breakpoint_distance_m("UMa", 3.5, 25.0, 1.5)), 1)
     560.0
@@ -198,6 +227,20 @@ def los_probability(
     """Probability of line of sight at 2-D distance ``distance_m`` (TR 38.901 Table 7.4.2-1).
 
     Free space (``"FSPL"``) is always LOS.
+
+    Parameters
+    ----------
+    model : str
+        ``"UMa"``, ``"UMi"``, ``"RMa"`` or ``"FSPL"``.
+    distance_m : float array
+        2-D ground distance, metres.
+    h_ut_m : float array
+        User antenna height, metres (used by UMa only).
+
+    Returns
+    -------
+    float array
+        Probability of LOS, 0..1.
 
     >>> np.round(los_probability("RMa", np.array([5.0, 1010.0])), 4)
     array([1.    , 0.3679])

@@ -36,7 +36,17 @@ DEFAULT_NODATA_ELEVATION_M = 0.0
 
 @dataclass(frozen=True)
 class Terrain:
-    """Ground elevation (metres above the geoid) on a north-up grid in the work CRS."""
+    """Ground elevation (metres above the geoid) on a north-up grid in the work CRS.
+
+    Attributes
+    ----------
+    elevation_m : (rows, cols) float array, metres; nodata already filled
+    transform : Affine of the grid in ``crs`` (metres)
+    crs : the work CRS
+    valid_share : share of the grid from valid DEM data, 0..1
+    source : where the elevations came from (file names, ``"flat"``, ``"array"``)
+    valid_mask : (rows, cols) bool array of valid DEM cells, or None
+    """
 
     elevation_m: np.ndarray
     transform: Affine
@@ -46,7 +56,20 @@ class Terrain:
     valid_mask: np.ndarray | None = None
 
     def valid_share_at(self, x_m: np.ndarray, y_m: np.ndarray) -> float:
-        """Share of the points that fall on valid DEM data (not filled nodata)."""
+        """Share of the points that fall on valid DEM data (not filled nodata).
+
+        Points beyond the grid count as its nearest edge cell.
+
+        Parameters
+        ----------
+        x_m, y_m : float arrays
+            Points in the work CRS, metres.
+
+        Returns
+        -------
+        float
+            0..1; :attr:`valid_share` without a mask or points.
+        """
         if self.valid_mask is None or np.size(x_m) == 0:
             return self.valid_share
         cols, rows = ~self.transform @ (np.asarray(x_m, float), np.asarray(y_m, float))
@@ -56,16 +79,29 @@ class Terrain:
 
     @property
     def resolution_m(self) -> float:
+        """Side of a grid cell, metres."""
         return float(abs(self.transform.a))
 
     def sample(self, x_m: np.ndarray, y_m: np.ndarray) -> np.ndarray:
-        """Bilinear elevation at work-CRS points (edge values beyond the grid)."""
+        """Bilinear elevation at work-CRS points (edge values beyond the grid).
+
+        Parameters
+        ----------
+        x_m, y_m : float arrays
+            Points in the work CRS, metres.
+
+        Returns
+        -------
+        float array
+            Elevation, metres, shaped like ``x_m``.
+        """
         cols, rows = ~self.transform @ (np.asarray(x_m, float), np.asarray(y_m, float))
         coords = np.stack([np.ravel(rows) - 0.5, np.ravel(cols) - 0.5])
         values = ndimage.map_coordinates(self.elevation_m, coords, order=1, mode="nearest")
         return values.reshape(np.shape(x_m))
 
     def describe(self) -> str:
+        """One line with the source, the grid spacing (m) and the valid share."""
         return (
             f"terrain from {self.source} ({self.resolution_m:g} m grid, "
             f"{self.valid_share:.1%} of it from valid DEM data)"
@@ -78,7 +114,19 @@ def flat_terrain(
     resolution_m: float = 100.0,
     crs: str = "EPSG:32648",
 ) -> Terrain:
-    """A flat terrain over ``bounds_m`` (left, bottom, right, top), for tests and defaults."""
+    """A flat terrain over ``bounds_m`` (left, bottom, right, top), for tests and defaults.
+
+    Parameters
+    ----------
+    bounds_m : tuple of float
+        ``(left, bottom, right, top)`` in ``crs``, metres.
+    elevation_m : float
+        The ground height everywhere, metres.
+    resolution_m : float
+        Cell side, metres (at least 2 × 2 cells).
+    crs : str
+        A projected CRS in metres.
+    """
     left, bottom, right, top = bounds_m
     cols = max(2, int(np.ceil((right - left) / resolution_m)))
     rows = max(2, int(np.ceil((top - bottom) / resolution_m)))
@@ -98,6 +146,23 @@ def read_dem(
     Later files fill the gaps of earlier ones. Cells that no file covers, or that are
     nodata (SRTM voids: −32768), become flat at ``nodata_elevation_m`` — by default the
     median of the valid cells (0 m when none) — and a warning says how many.
+
+    Parameters
+    ----------
+    paths : sequence of str or path
+        DEM files; elevations in metres.
+    bounds_m : tuple of float
+        ``(left, bottom, right, top)`` of the area in ``work_crs``, metres.
+    work_crs : str
+        The projected CRS (metres) to resample onto.
+    resolution_m : float
+        Cell side of the resampled grid, metres (bilinear resampling).
+    nodata_elevation_m : float or None
+        Height for cells without data, metres; None uses the median of valid cells.
+
+    Returns
+    -------
+    Terrain
 
     Examples
     --------
@@ -176,6 +241,11 @@ def knife_edge_loss_db(nu: np.ndarray | float) -> np.ndarray:
 
     J(ν) = 6.9 + 20 log10(√((ν − 0.1)² + 1) + ν − 0.1)
 
+    Parameters
+    ----------
+    nu : float or array
+        Fresnel–Kirchhoff diffraction parameter ν (dimensionless).
+
     >>> np.round(knife_edge_loss_db(np.array([-1.0, 0.0, 1.0])), 2)
     array([ 0.  ,  6.03, 13.93])
     """
@@ -186,6 +256,18 @@ def knife_edge_loss_db(nu: np.ndarray | float) -> np.ndarray:
 
 def earth_bulge_m(d1_m: np.ndarray, d2_m: np.ndarray) -> np.ndarray:
     """Height of the Earth's bulge above the chord at distances d1, d2 from the ends.
+
+    Uses the effective Earth radius (4/3 × 6,371 km).
+
+    Parameters
+    ----------
+    d1_m, d2_m : float arrays
+        Distances from the two ends of the link, metres.
+
+    Returns
+    -------
+    float array
+        Bulge, metres.
 
     >>> round(float(earth_bulge_m(5000.0, 5000.0)), 2)
     1.47
