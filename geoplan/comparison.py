@@ -125,7 +125,9 @@ class Comparison:
             caption += "; gap: how far each plan can at most be from the best among the candidates"
         return f"<p><b>{html.escape(caption)}</b></p>{styled.to_html()}"
 
-    def write(self, out_dir: str | os.PathLike[str], overwrite: bool = False) -> dict[str, Path]:
+    def write(
+        self, out_dir: str | os.PathLike[str], overwrite: bool = False, lang: Lang = "en"
+    ) -> dict[str, Path]:
         """Write ``compare.csv`` (the table) and ``compare.png`` (:meth:`plot`) into ``out_dir``.
 
         Both targets are checked before anything is written.
@@ -136,11 +138,13 @@ class Comparison:
             The folder, created if missing.
         overwrite : bool
             Replace existing files; when False an existing target stops the write.
+        lang : str
+            Language of the figure's labels, ``"en"`` (default) or ``"vi"``.
 
         Returns
         -------
         dict
-            The written paths by kind: ``table`` (CSV) and ``figure`` (PNG, English labels).
+            The written paths by kind: ``table`` (CSV) and ``figure`` (PNG).
         """
         from geoplan.outputs.figures import save_figure  # matplotlib loads on first write
 
@@ -150,7 +154,7 @@ class Comparison:
             check_writable(path, overwrite)
         folder.mkdir(parents=True, exist_ok=True)
         write_table_csv(self.table.reset_index(), paths["table"], overwrite)
-        save_figure(self.plot(), paths["figure"], overwrite)
+        save_figure(self.plot(lang), paths["figure"], overwrite)
         return paths
 
     def plot(self, lang: Lang = "en") -> Figure:

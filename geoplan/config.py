@@ -57,6 +57,8 @@ class PlanConfig:
         shadow-fading margin; suburban and rural sites sit higher over lower
         clutter). They are the model's assumption, printed with every result; the
         radio model (issue 4) replaces them with the link budget itself.
+    seed
+        Seed of every random step (synthetic sites, candidate clusters, probe draws).
     dem_paths
         DEM files (SRTM ``.hgt`` or GeoTIFF, any CRS) for the radio model's terrain
         diffraction; empty means flat earth (``--dem``).
@@ -67,12 +69,13 @@ class PlanConfig:
         radio set (about 1.2 billion VND); an upgrade is the radio set only. Replace
         them with the operator's own figures.
     state_support_share
-        Share of the investment the state may cover: "up to 15%" of equipment cost
+        Share (0..1) of the investment the state may cover: "up to 15%" of equipment cost
         for operators that deploy 20,000 5G stations (National Assembly Resolution
         193/2025/QH15, Decree 88/2025/ND-CP). Applied to the whole CAPEX, so it is
         an upper bound.
     plan_target_share
-        Default coverage target of ``geoplan plan`` (the province's 80% goal).
+        Default coverage target of ``geoplan plan``, a share of people in (0, 1] (the
+        province's 80% goal).
     candidate_spacing_factor
         Grid candidates are spaced by this factor times the model's typical range
         (the population-weighted median reach over uncovered cells).
@@ -82,7 +85,7 @@ class PlanConfig:
     candidate_min_population
         A grid square becomes a candidate only if it holds this many uncovered people.
     sites_per_phase
-        Default phase size of the build order.
+        Default phase size of the build order, sites (>= 1).
     solver_time_limit_s, solver_mip_rel_gap
         HiGHS limits of the exact solver: wall-clock seconds, and the relative gap at
         which it stops (the gap it reaches is reported either way).
@@ -149,7 +152,7 @@ class PlanConfig:
 
     @property
     def radii_m(self) -> tuple[float, float, float]:
-        """Radius-model reach per environment, in the order of ``ENVIRONMENTS``."""
+        """Radius-model reach per environment, metres, in the order of ``ENVIRONMENTS``."""
         return (self.radius_urban_m, self.radius_suburban_m, self.radius_rural_m)
 
 

@@ -22,7 +22,13 @@ _quiet: bool | None = None
 
 
 def set_quiet(quiet: bool | None) -> None:
-    """Force bars off (True), on (False), or back to automatic (None)."""
+    """Force bars off (True), on (False), or back to automatic (None).
+
+    Parameters
+    ----------
+    quiet : bool or None
+        The CLI's ``--quiet`` sets True; None restores the automatic choice.
+    """
     global _quiet
     _quiet = quiet
 
@@ -48,6 +54,17 @@ def progress(
     items: Iterable[T], description: str, total: int | None = None, unit: str = "it"
 ) -> Iterator[T]:
     """Iterate over ``items`` with a progress bar when bars are enabled.
+
+    Parameters
+    ----------
+    items : iterable
+        What to iterate over.
+    description : str
+        The bar's label.
+    total : int or None
+        Number of items, when ``items`` has no length.
+    unit : str
+        What one item is called on the bar (``"it"``, ``"site"`` …).
 
     >>> list(progress(range(3), "counting"))
     [0, 1, 2]

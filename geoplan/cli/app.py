@@ -10,7 +10,7 @@ import os
 import sys
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from geoplan import files
@@ -251,10 +251,7 @@ def run_compare(args: argparse.Namespace) -> int:
         print(result.table.reset_index().to_json(orient="records", force_ascii=False))
         return 0
     print(repr(result))
-    if scenario.stations_synthetic:
-        print("Note: today's sites are the synthetic default set, not real operator sites")
-    for name, path in compare_files.items():
-        print(f"wrote {name}: {path}")
+    _print_footer(scenario.stations_synthetic, compare_files)
     return 0
 
 
@@ -279,13 +276,19 @@ def run_plan(args: argparse.Namespace) -> int:
     print(f"Proven bound: {bound}; gap {s.gap:.2%} ({s.status}, {s.seconds:.1f} s)")
     print(
         f"CAPEX {s.total_cost_vnd:,} VND; state support up to {s.state_support_vnd:,} VND; "
-        f"{s.cost_per_new_person_vnd or 0:,} VND per newly covered person"
+        f"{s.cost_per_new_person_vnd or 0:,} VND per newly covered person; "
+        f"net after support {s.net_cost_vnd:,} VND"
     )
-    if s.stations_synthetic:
-        print("Note: today's sites are the synthetic default set, not real operator sites")
-    for name, path in plan_files.items():
-        print(f"wrote {name}: {path}")
+    _print_footer(s.stations_synthetic, plan_files)
     return 0
+
+
+def _print_footer(synthetic: bool, written: Mapping[str, str | Path]) -> None:
+    """Say when today's sites are synthetic, then every file written."""
+    if synthetic:
+        print("Note: today's sites are the synthetic default set, not real operator sites")
+    for name, path in written.items():
+        print(f"wrote {name}: {path}")
 
 
 def _load_scenario(args: argparse.Namespace) -> Scenario:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geoplan.config import STORAGE_CRS
 from geoplan.errors import CRSError, FormatError, InputError
 from geoplan.io.embedded import DEFAULT_COMMUNES
 
@@ -104,4 +105,4 @@ def read_communes(path: str | os.PathLike[str] | None = None) -> gpd.GeoDataFram
             stacklevel=2,
         )
         frame.geometry = shapely.make_valid(frame.geometry.values)
-    return frame.to_crs("EPSG:4326").sort_values("code").reset_index(drop=True)
+    return frame.to_crs(STORAGE_CRS).sort_values("code").reset_index(drop=True)

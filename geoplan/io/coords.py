@@ -5,6 +5,8 @@ Pure functions on pandas Series of strings; nothing here knows about files.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -85,7 +87,8 @@ def parse_measure(values: pd.Series, unit: str = "m") -> pd.Series:
     [30.0, 27.5, 30.0, nan, nan]
     """
     text = values.astype("string").str.strip()
-    number = text.str.extract(rf"^([-+]?\d+(?:[.,]\d+)?)\s*(?:{unit})?$", expand=False)
+    pattern = rf"^([-+]?\d+(?:[.,]\d+)?)\s*(?:{re.escape(unit)})?$"
+    number = text.str.extract(pattern, expand=False)
     return _num(number)
 
 

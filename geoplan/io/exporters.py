@@ -14,6 +14,7 @@ from xml.etree import ElementTree
 import geopandas as gpd
 import pandas as pd
 
+from geoplan.config import STORAGE_CRS
 from geoplan.errors import FormatError
 from geoplan.io.atomic import atomic_path
 
@@ -92,7 +93,7 @@ def write_stations(
             named.to_excel(tmp, index=False, engine="openpyxl")
         elif fmt in ("geojson", "gpkg"):
             frame = gpd.GeoDataFrame(
-                table, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs="EPSG:4326"
+                table, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs=STORAGE_CRS
             )
             frame.to_file(tmp, driver="GeoJSON" if fmt == "geojson" else "GPKG", layer="stations")
         else:

@@ -28,6 +28,7 @@ from xml.etree import ElementTree
 import numpy as np
 import pandas as pd
 
+from geoplan.config import STORAGE_CRS
 from geoplan.errors import FormatError
 from geoplan.io.boundaries import read_vector
 from geoplan.io.columns import Problem, header_score, match_columns
@@ -417,7 +418,7 @@ def read_vector_table(path: Path, fmt: str) -> RawTable:
     ]
     table = table.drop(columns=coordinate_columns)
     if frame.crs is not None and frame.crs.is_geographic and frame.crs.to_epsg() != 4326:
-        geometry = geometry.to_crs("EPSG:4326")
+        geometry = geometry.to_crs(STORAGE_CRS)
     table["lon"] = geometry.x.to_numpy()
     table["lat"] = geometry.y.to_numpy()
     return RawTable(table, fmt, crs=crs)

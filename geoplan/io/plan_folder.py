@@ -37,7 +37,8 @@ from geoplan.schema import (
     TableSpec,
 )
 
-#: Files a plan folder must have; ``communes_by_phase.csv`` may be missing.
+#: Files a plan folder may lack: the GeoPackage (readers use the CSV) and the per-phase
+#: commune table (folders written before it existed).
 OPTIONAL = ("new_sites_gpkg", "commune_phases")
 REQUIRED_FILES = tuple(f for k, f in PLAN_FILES.items() if k not in OPTIONAL)
 

@@ -15,6 +15,7 @@ from rasterio.transform import array_bounds
 from rasterio.warp import transform_bounds
 from rasterio.windows import Window, from_bounds
 
+from geoplan.config import STORAGE_CRS
 from geoplan.errors import CRSError, DataMismatchError, FormatError, InputError
 from geoplan.io.embedded import DEFAULT_POPULATION
 
@@ -94,7 +95,7 @@ def _window(
     dataset: rasterio.io.DatasetReader, bounds: tuple[float, float, float, float], src: Path
 ) -> Window:
     """The dataset window covering ``bounds`` (degrees) plus two cells on every side."""
-    left, bottom, right, top = transform_bounds("EPSG:4326", dataset.crs, *bounds)
+    left, bottom, right, top = transform_bounds(STORAGE_CRS, dataset.crs, *bounds)
     wanted = from_bounds(left, bottom, right, top, dataset.transform)
     padded = Window(wanted.col_off - 2, wanted.row_off - 2, wanted.width + 4, wanted.height + 4)
     full = Window(0, 0, dataset.width, dataset.height)

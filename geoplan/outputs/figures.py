@@ -19,6 +19,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from geoplan.config import WORK_CRS
 from geoplan.errors import InputError
 from geoplan.io.atomic import atomic_path
 from geoplan.outputs.i18n import fmt_pct, label
@@ -65,7 +66,7 @@ def figure_coverage_map(
     stations: gpd.GeoDataFrame | None = None,
     plan: Plan | None = None,
     lang: str = DEFAULT_LANG,
-    work_crs: str = "EPSG:32648",
+    work_crs: str = WORK_CRS,
     synthetic: bool = False,
 ) -> Figure:
     """Communes coloured by covered share today, existing and planned sites on top.

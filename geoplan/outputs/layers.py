@@ -3,7 +3,7 @@
 Everything here is computed in the work CRS (metres) and returned in EPSG:4326 with
 coordinates rounded (:data:`DISPLAY_PRECISION_DEG`, about 1 m), so a map stays small.
 The numeric core (:func:`block_sum`, :func:`top_blocks`) works on
-arrays; the rest are thin adapters over a :class:`~geoplan.population.PopulationGrid`.
+arrays; the rest are thin adapters over a :class:`~geoplan.grid.PopulationGrid`.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import shapely
 from affine import Affine
 from rasterio import features
 
+from geoplan.config import STORAGE_CRS
 from geoplan.grid import PopulationGrid
 from geoplan.outputs.theme import classify
 from geoplan.results import CoverageResult
@@ -31,6 +32,13 @@ DENSITY_COLOURS = ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")
 def block_sum(values: np.ndarray, factor: int) -> np.ndarray:
     """Sum a 2-D array over ``factor`` × ``factor`` blocks (edges padded with 0).
 
+    Parameters
+    ----------
+    values : 2-D float array
+        E.g. people per cell.
+    factor : int
+        Cells per block side.
+
     >>> block_sum(np.ones((3, 5)), 2)
     array([[4., 4., 2.],
            [2., 2., 1.]])
@@ -47,6 +55,15 @@ def top_blocks(people: np.ndarray, n: int, min_people: float) -> np.ndarray:
 
     Sorted largest first; ties broken by index, so the answer is deterministic.
 
+    Parameters
+    ----------
+    people : float array
+        People per block (any shape; flattened).
+    n : int
+        Most entries returned.
+    min_people : float
+        Fewest people an entry needs, people.
+
     >>> top_blocks(np.array([5.0, 50.0, 20.0, 50.0]), 2, 10.0)
     array([1, 3])
     """
@@ -58,8 +75,14 @@ def top_blocks(people: np.ndarray, n: int, min_people: float) -> np.ndarray:
 
 # --------------------------------------------------------------------------- adapters
 def round_geometries(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """``frame`` in EPSG:4326 with coordinates snapped to :data:`DISPLAY_PRECISION_DEG`."""
-    out = frame.to_crs("EPSG:4326")
+    """``frame`` in EPSG:4326 with coordinates snapped to :data:`DISPLAY_PRECISION_DEG`.
+
+    Parameters
+    ----------
+    frame : GeoDataFrame
+        Any CRS.
+    """
+    out = frame.to_crs(STORAGE_CRS)
     out.geometry = shapely.set_precision(out.geometry.values, DISPLAY_PRECISION_DEG)
     return out
 
@@ -67,7 +90,22 @@ def round_geometries(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def display_communes(
     communes: gpd.GeoDataFrame, work_crs: str, tolerance_m: float = SIMPLIFY_M
 ) -> gpd.GeoDataFrame:
-    """Commune polygons simplified (shared borders stay shared) and rounded for a map."""
+    """Commune polygons simplified (shared borders stay shared) and rounded for a map.
+
+    Parameters
+    ----------
+    communes : GeoDataFrame
+        Commune polygons, any CRS.
+    work_crs : str
+        Projected CRS (metres) to simplify in.
+    tolerance_m : float
+        Simplification tolerance, metres.
+
+    Returns
+    -------
+    GeoDataFrame
+        EPSG:4326, coordinates rounded to about 1 m.
+    """
     work = communes.to_crs(work_crs)
     simplified = shapely.coverage_simplify(work.geometry.values, tolerance_m)
     work = work.set_geometry(shapely.make_valid(simplified))
@@ -75,7 +113,15 @@ def display_communes(
 
 
 def grid_mask(grid: PopulationGrid, flat_index: np.ndarray) -> np.ndarray:
-    """Boolean raster of the grid, True at the cells given by flat index."""
+    """Boolean raster of the grid, True at the cells given by flat index.
+
+    Parameters
+    ----------
+    grid : PopulationGrid
+        The grid (its shape).
+    flat_index : int array
+        Row-major cell indices.
+    """
     mask = np.zeros(grid.shape, dtype=bool)
     mask.ravel()[np.asarray(flat_index, dtype=np.int64)] = True
     return mask
@@ -84,7 +130,19 @@ def grid_mask(grid: PopulationGrid, flat_index: np.ndarray) -> np.ndarray:
 def mask_polygons(
     mask: np.ndarray, transform: Affine, crs: str, tolerance_m: float = SIMPLIFY_M
 ) -> gpd.GeoDataFrame:
-    """The True region of a raster mask as simplified polygons (EPSG:4326, rounded)."""
+    """The True region of a raster mask as simplified polygons (EPSG:4326, rounded).
+
+    Parameters
+    ----------
+    mask : 2-D bool array
+        The raster.
+    transform : Affine
+        The raster's transform in ``crs`` (metres).
+    crs : str
+        Projected CRS of ``transform``.
+    tolerance_m : float
+        Simplification tolerance, metres.
+    """
     shapes = [
         shapely.geometry.shape(geom)
         for geom, _ in features.shapes(mask.astype(np.uint8), mask=mask, transform=transform)
@@ -96,7 +154,15 @@ def mask_polygons(
 
 
 def coverage_footprint(grid: PopulationGrid, result: CoverageResult) -> gpd.GeoDataFrame:
-    """Polygons of the covered cells of ``result`` (EPSG:4326)."""
+    """Polygons of the covered cells of ``result`` (EPSG:4326).
+
+    Parameters
+    ----------
+    grid : PopulationGrid
+        The grid ``result`` was computed on.
+    result : CoverageResult
+        Coverage with ``covered`` per cell.
+    """
     covered_cells = result.cells.flat_index[result.covered]
     return mask_polygons(grid_mask(grid, covered_cells), grid.transform, grid.crs)
 
@@ -113,6 +179,13 @@ def density_classes(grid: PopulationGrid, block_m: float = 1000.0) -> gpd.GeoDat
     Density is people over the block's area inside the province. Neighbouring blocks
     of one class merge into one polygon. Columns: ``density_class`` (index into
     :data:`DENSITY_BREAKS`), ``geometry``.
+
+    Parameters
+    ----------
+    grid : PopulationGrid
+        People per cell.
+    block_m : float
+        Block side, metres (rounded to whole cells).
     """
     factor, transform = _block_grid(grid, block_m)
     people = block_sum(grid.population, factor)
@@ -144,6 +217,19 @@ def uncovered_hotspots(
 
     Columns: ``uncovered_population`` (people), ``geometry`` (square, EPSG:4326),
     largest first.
+
+    Parameters
+    ----------
+    grid : PopulationGrid
+        The grid ``result`` was computed on.
+    result : CoverageResult
+        Coverage with ``covered`` per cell.
+    n : int
+        Most squares returned.
+    block_m : float
+        Square side, metres (rounded to whole cells).
+    min_people : float
+        Fewest uncovered people a square needs, people.
     """
     uncovered = np.zeros(grid.shape)
     cells = result.cells

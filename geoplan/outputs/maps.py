@@ -64,6 +64,11 @@ log = logging.getLogger(__name__)
 def table_html(rows: Sequence[tuple[str, str]]) -> str:
     """A two-column HTML table; every key and value is escaped.
 
+    Parameters
+    ----------
+    rows : sequence of (str, str)
+        Label and value of each row (with units in the text, e.g. ``"2,5 km"``).
+
     >>> table_html([("Site", "<b>")])
     '<table class="geoplan-tip"><tr><th>Site</th><td>&lt;b&gt;</td></tr></table>'
     """
@@ -160,7 +165,22 @@ def coverage_map(
 
 
 def save_map(fmap: folium.Map, path: str | os.PathLike[str], overwrite: bool = False) -> Path:
-    """Write the map as one HTML file, atomically; refuses to replace without ``overwrite``."""
+    """Write the map as one HTML file, atomically; refuses to replace without ``overwrite``.
+
+    Parameters
+    ----------
+    fmap : folium.Map
+        The map (from :func:`coverage_map`).
+    path : str or path
+        The HTML file to write.
+    overwrite : bool
+        Replace an existing file.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     with atomic_path(path, overwrite) as tmp:
         fmap.save(str(tmp))
     return Path(path)

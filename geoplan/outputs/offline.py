@@ -32,6 +32,11 @@ def escape_text(text: object) -> str:
     a user string with ``{{ … }}`` or ``{% … %}`` would be run as template code.
     ``&#123;``/``&#125;`` show as braces in the browser and are inert for Jinja.
 
+    Parameters
+    ----------
+    text : object
+        Any value; turned into text first.
+
     >>> escape_text("<b>{{ 7*7 }}</b>")
     '&lt;b&gt;&#123;&#123; 7*7 &#125;&#125;&lt;/b&gt;'
     """
@@ -46,10 +51,12 @@ class RawHTML(Element):
     """
 
     def __init__(self, html: str) -> None:
+        """Keep ``html``, already escaped where it holds user text."""
         super().__init__()
         self.html = html
 
     def render(self, **kwargs: object) -> str:
+        """The HTML as it is; ``kwargs`` (folium's render options) are ignored."""
         return self.html
 
 
@@ -75,6 +82,11 @@ def make_offline(fmap: folium.Map) -> folium.Map:
     """Drop folium's CDN links and embed Leaflet in ``fmap``'s page; returns ``fmap``.
 
     The map must already sit in a :class:`branca.element.Figure`.
+
+    Parameters
+    ----------
+    fmap : folium.Map
+        The map; changed in place.
     """
     figure = fmap.get_root()
     if not isinstance(figure, Figure):
@@ -92,6 +104,11 @@ def stable_ids(root: Element) -> Element:
 
     folium names each element with a random id (``map_3f2a…``); numbering them makes
     the same map give the same bytes. Returns ``root``.
+
+    Parameters
+    ----------
+    root : branca Element
+        The figure or map; its ids are changed in place.
     """
     counter = 0
 
@@ -111,6 +128,16 @@ def external_urls(html: str) -> list[str]:
 
     Links a person may click (``<a href>``) are not loads and are not listed;
     neither are URL templates inside scripts (such as an optional tile layer).
+
+    Parameters
+    ----------
+    html : str
+        The page.
+
+    Returns
+    -------
+    list of str
+        The addresses, sorted, each once.
 
     >>> external_urls('<script src="https://cdn.x/l.js"></script><a href="https://a.b">a</a>')
     ['https://cdn.x/l.js']

@@ -25,10 +25,22 @@ PLAN_ONLY = ("curve", "kml", "phases_fig")
 def report_paths(
     out_dir: str | os.PathLike[str], with_plan: bool, with_phases: bool = True
 ) -> dict[str, Path]:
-    """The files :func:`write_report` writes into ``out_dir``.
+    """The files :func:`geoplan.outputs.report.write_report` writes into ``out_dir``.
 
-    ``with_phases``: the plan knows each commune's share after every phase (plan
-    folders written before that table get no ``communes_by_phase.png``).
+    Parameters
+    ----------
+    out_dir : str or path
+        The report folder.
+    with_plan : bool
+        Include the plan-only files (curve, KML, phases figure).
+    with_phases : bool
+        The plan knows each commune's share after every phase (plan folders written
+        before that table get no ``communes_by_phase.png``).
+
+    Returns
+    -------
+    dict
+        Path by kind (``map_png``, ``map_pdf``, ``bars``, ``csv``, ``xlsx``, ``gpkg`` …).
     """
     folder = Path(out_dir)
     return {
@@ -46,5 +58,16 @@ RASTER_NAMES = {
 
 
 def raster_paths(out_dir: str | os.PathLike[str]) -> dict[str, Path]:
-    """Where :func:`write_best_server_rasters` writes, by kind."""
+    """Where :func:`geoplan.outputs.rasters.write_best_server_rasters` writes, by kind.
+
+    Parameters
+    ----------
+    out_dir : str or path
+        The raster folder.
+
+    Returns
+    -------
+    dict
+        Path by kind: ``rsrp`` (dBm), ``site_index``, ``covered``.
+    """
     return {kind: Path(out_dir) / name for kind, name in RASTER_NAMES.items()}

@@ -33,6 +33,24 @@ def write_best_server_rasters(
     * ``covered_mask.tif`` (uint8): 1 covered, 0 not, 255 outside the province.
 
     Nothing is written when any target exists and ``overwrite`` is False.
+
+    Parameters
+    ----------
+    grid : PopulationGrid
+        The work grid (shape, transform, CRS in metres).
+    cells : Cells
+        The cells ``best`` was computed for.
+    best : BestServer
+        RSRP (dBm), serving site and coverage per cell.
+    out_dir : str or path
+        The folder to write into.
+    overwrite : bool
+        Replace existing files.
+
+    Returns
+    -------
+    dict
+        Path by kind: ``rsrp``, ``site_index``, ``covered``.
     """
     paths = raster_paths(out_dir)
     for path in paths.values():

@@ -18,7 +18,19 @@ from geoplan.results import CoverageResult, Plan
 
 
 def commune_table(result: CoverageResult) -> pd.DataFrame:
-    """Per-commune coverage, least covered first, people rounded to whole persons."""
+    """Per-commune coverage, least covered first, people rounded to whole persons.
+
+    Parameters
+    ----------
+    result : CoverageResult
+        The coverage to tabulate.
+
+    Returns
+    -------
+    DataFrame
+        ``code``, ``name``, ``population``, ``covered_population``,
+        ``uncovered_population`` (people, int) and ``covered_share`` (0..1, 4 decimals).
+    """
     table = result.communes.copy()
     for column in ("population", "covered_population", "uncovered_population"):
         table[column] = table[column].round().astype("int64")
@@ -33,6 +45,13 @@ def commune_report_table(result: CoverageResult, plan: Plan | None = None) -> pd
     ``uncovered_population_before``, ``covered_share_before`` and, with a plan,
     ``covered_population_after``, ``covered_share_after``, ``added_population``.
     People are rounded to whole persons, shares to 4 decimals (0..1).
+
+    Parameters
+    ----------
+    result : CoverageResult
+        Today's coverage.
+    plan : Plan or None
+        The plan, for the columns after it.
     """
     today = result.communes
     table = pd.DataFrame(
@@ -70,6 +89,22 @@ def write_xlsx(
     ``headers`` maps column names to the header text shown (e.g. Vietnamese); share
     columns (``*share*``) get a percent format, people a thousands format; the
     header row is bold and frozen.
+
+    Parameters
+    ----------
+    sheets : dict of DataFrame
+        Sheet name (cut to Excel's 31 characters) -> table.
+    path : str or path
+        The ``.xlsx`` file.
+    overwrite : bool
+        Replace an existing file.
+    headers : dict of str or None
+        Column name -> header text.
+
+    Returns
+    -------
+    Path
+        ``path``.
     """
     from openpyxl.styles import Font
 
@@ -104,7 +139,22 @@ def _number_format(column: str, values: pd.Series) -> str | None:
 def write_geopackage(
     layers: dict[str, gpd.GeoDataFrame], path: str | os.PathLike[str], overwrite: bool = False
 ) -> Path:
-    """Write several layers into one GeoPackage, atomically (empty layers are skipped)."""
+    """Write several layers into one GeoPackage, atomically (empty layers are skipped).
+
+    Parameters
+    ----------
+    layers : dict of GeoDataFrame
+        Layer name -> features; all empty raises :class:`InputError`.
+    path : str or path
+        The ``.gpkg`` file.
+    overwrite : bool
+        Replace an existing file.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     with atomic_path(path, overwrite) as tmp:
         for name, frame in layers.items():
             if len(frame):
@@ -118,6 +168,16 @@ def kml_document(new_sites: gpd.GeoDataFrame, name: str, lang: str = "vi") -> by
     """KML (UTF-8 bytes) with one placemark per new site, styled by phase.
 
     Text is escaped by the XML writer, so any site id or name is safe.
+
+    Parameters
+    ----------
+    new_sites : GeoDataFrame
+        A plan's new sites: ``site_id``, ``kind``, ``phase``, ``order``, ``cost_vnd``
+        (VND), ``added_population`` (people), ``commune_code``, ``commune_name``.
+    name : str
+        The document name shown in Google Earth.
+    lang : str
+        ``"vi"`` or ``"en"``, for the descriptions.
     """
     kml = ET.Element("kml", xmlns="http://www.opengis.net/kml/2.2")
     document = ET.SubElement(kml, "Document")
@@ -161,7 +221,17 @@ def write_kml(
     name: str = "geoplan new sites",
     lang: str = "vi",
 ) -> Path:
-    """Write :func:`kml_document` to ``path`` atomically (for Google Earth)."""
+    """Write :func:`kml_document` to ``path`` atomically (for Google Earth).
+
+    Parameters
+    ----------
+    new_sites, name, lang
+        As for :func:`kml_document`.
+    path : str or path
+        The ``.kml`` file.
+    overwrite : bool
+        Replace an existing file.
+    """
     with atomic_path(path, overwrite) as tmp:
         tmp.write_bytes(kml_document(new_sites, name, lang))
     return Path(path)

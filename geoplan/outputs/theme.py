@@ -23,6 +23,15 @@ FOOTPRINT_AFTER_COLOUR = "#31a354"
 def classify(values: np.ndarray, breaks: tuple[float, ...]) -> np.ndarray:
     """Class index (0 .. len(breaks) - 2) of each value; ``breaks`` are lower bounds.
 
+    Values beyond the ends fall in the first or last class.
+
+    Parameters
+    ----------
+    values : float array
+        E.g. shares (0..1) or densities (people per km²).
+    breaks : tuple of float
+        Increasing class bounds, in the unit of ``values``; the last is the top.
+
     >>> classify(np.array([0.0, 0.2, 0.99, 1.0]), (0.0, 0.2, 0.8, 1.0001))
     array([0, 1, 2, 2])
     """
@@ -31,10 +40,32 @@ def classify(values: np.ndarray, breaks: tuple[float, ...]) -> np.ndarray:
 
 
 def share_colour(share: float) -> str:
-    """Colour of the class that ``share`` (0..1) falls in."""
+    """Colour of the class that ``share`` (0..1) falls in.
+
+    Parameters
+    ----------
+    share : float
+        Covered share, 0..1 (classes of :data:`SHARE_BREAKS`).
+
+    Returns
+    -------
+    str
+        Hex colour, ``"#rrggbb"``.
+    """
     return SHARE_COLOURS[int(classify(np.array([share]), SHARE_BREAKS)[0])]
 
 
 def phase_colour(phase: int) -> str:
-    """Colour of plan phase ``phase`` (1-based)."""
+    """Colour of plan phase ``phase`` (1-based).
+
+    Parameters
+    ----------
+    phase : int
+        Phase number from 1; colours repeat past :data:`PHASE_COLOURS`.
+
+    Returns
+    -------
+    str
+        Hex colour, ``"#rrggbb"``.
+    """
     return PHASE_COLOURS[(int(phase) - 1) % len(PHASE_COLOURS)]

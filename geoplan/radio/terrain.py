@@ -23,6 +23,7 @@ from rasterio.errors import RasterioError
 from rasterio.warp import Resampling, reproject
 from scipy import ndimage
 
+from geoplan.config import WORK_CRS
 from geoplan.errors import CRSError, FormatError, InputError
 
 log = logging.getLogger(__name__)
@@ -112,7 +113,7 @@ def flat_terrain(
     bounds_m: tuple[float, float, float, float],
     elevation_m: float = 0.0,
     resolution_m: float = 100.0,
-    crs: str = "EPSG:32648",
+    crs: str = WORK_CRS,
 ) -> Terrain:
     """A flat terrain over ``bounds_m`` (left, bottom, right, top), for tests and defaults.
 
@@ -137,7 +138,7 @@ def flat_terrain(
 def read_dem(
     paths: Sequence[str | os.PathLike[str]],
     bounds_m: tuple[float, float, float, float],
-    work_crs: str = "EPSG:32648",
+    work_crs: str = WORK_CRS,
     resolution_m: float = 90.0,
     nodata_elevation_m: float | None = None,
 ) -> Terrain:
