@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from geoplan.grid import PopulationGrid
-from geoplan.models import CoverageModel, covered_mask
-from geoplan.results import CoverageResult
+from geoplan.grid import Cells, PopulationGrid
+from geoplan.models import CoverageModel, covered_mask, evaluate
+from geoplan.results import CoverageResult, OperatorCoverage
 from geoplan.sites import Sites
 
 
@@ -49,8 +49,11 @@ def shares_by_group(
 def compute_coverage(grid: PopulationGrid, sites: Sites, model: CoverageModel) -> CoverageResult:
     """Covered population of the province and of each commune.
 
-    A cell counts as covered when its centre is covered; its whole population then
-    counts as covered.
+    Two measures, named plainly: the **expected** people covered, Σ people × P(covered)
+    (the headline ``covered_population`` / ``covered_share``), and the people in cells
+    covered with at least the design reliability (``reliable_population``, a lower
+    bound; what the optimiser plans on). A cell's people count by its centre. Under the
+    radius model P is 0 or 1 and the two agree.
 
     Parameters
     ----------
@@ -69,30 +72,116 @@ def compute_coverage(grid: PopulationGrid, sites: Sites, model: CoverageModel) -
         and ``covered_share`` (0..1).
     """
     cells = grid.cells()
-    covered = covered_mask(model.coverage_matrix(sites, cells))
+    matrix, probability = evaluate(model, sites, cells)
+    return _result(grid, cells, covered_mask(matrix), probability, model, len(sites))
+
+
+def combine_coverage(grid: PopulationGrid, results: list[CoverageResult]) -> CoverageResult:
+    """The coverage of all the sites of ``results`` together, without computing it again.
+
+    A cell is covered reliably when any part covers it reliably, and its probability is
+    the best part's: the best server over all sites (the model's own definition).
+
+    Parameters
+    ----------
+    grid : PopulationGrid
+        The grid every result was computed on.
+    results : list of CoverageResult
+        Coverage of disjoint site sets under one model.
+    """
+    first = results[0]
+    covered = np.logical_or.reduce([r.covered for r in results])
+    probability = np.maximum.reduce([r.probability for r in results])
+    n_sites = sum(r.n_sites for r in results)
+    return _result(grid, first.cells, covered, probability, first, n_sites)
+
+
+def _result(
+    grid: PopulationGrid,
+    cells: Cells,
+    covered: np.ndarray,
+    probability: np.ndarray,
+    model: CoverageModel | CoverageResult,
+    n_sites: int,
+) -> CoverageResult:
+    if isinstance(model, CoverageResult):  # combined results keep their model's name
+        name, description = model.model, model.model_description
+    else:
+        name, description = model.name, model.describe()
     communes = grid.communes
-    people, covered_people = shares_by_group(
-        cells.population, covered, cells.commune, len(communes)
-    )
+    people, reliable = shares_by_group(cells.population, covered, cells.commune, len(communes))
+    _, expected = shares_by_group(cells.population, probability, cells.commune, len(communes))
     with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(people > 0, covered_people / people, 0.0)
+        share = np.where(people > 0, expected / people, 0.0)
+        reliable_share = np.where(people > 0, reliable / people, 0.0)
     table = pd.DataFrame(
         {
             "code": communes["code"].to_numpy(),
             "name": communes["name"].to_numpy(),
             "population": people,
-            "covered_population": covered_people,
-            "uncovered_population": people - covered_people,
+            "covered_population": expected,
+            "uncovered_population": people - expected,
             "covered_share": share,
+            "reliable_population": reliable,
+            "reliable_share": reliable_share,
         }
     )
     return CoverageResult(
-        model=model.name,
-        model_description=model.describe(),
-        n_sites=len(sites),
+        model=name,
+        model_description=description,
+        n_sites=n_sites,
         population_total=float(people.sum()),
-        covered_population=float(covered_people.sum()),
+        covered_population=float(expected.sum()),
         communes=table,
         covered=covered,
         cells=cells,
+        reliable_population=float(reliable.sum()),
+        probability=probability,
     )
+
+
+def coverage_by_operator(
+    grid: PopulationGrid,
+    stations: pd.DataFrame,
+    sites: Sites,
+    model: CoverageModel,
+    market_shares: pd.Series,
+) -> OperatorCoverage:
+    """Each operator's own coverage, and the share of people their own operator covers.
+
+    Parameters
+    ----------
+    grid : PopulationGrid
+        People per work-grid cell and the communes.
+    stations : DataFrame
+        Today's stations, row-aligned with ``sites``; ``operator`` names the network.
+    sites : Sites
+        The same stations as work-CRS arrays.
+    model : CoverageModel
+        The coverage model.
+    market_shares : Series
+        Subscriber share per operator, 0..1 (:func:`geoplan.io.carriers.read_market_shares`);
+        operators of the table without sites count with zero coverage.
+
+    Returns
+    -------
+    OperatorCoverage
+    """
+    names = stations["operator"].astype(str).to_numpy()
+    operators = sorted(set(names) | (set(market_shares.index) - {"other"}))
+    by_operator = {op: compute_coverage(grid, sites.take(np.flatnonzero(names == op)), model)
+                   for op in operators}  # fmt: skip
+    first = next(iter(by_operator.values()))
+    table = first.communes[["code", "name", "population"]].copy()
+    people = table["population"].to_numpy(float)
+    own = np.zeros(len(table))
+    own_reliable = np.zeros(len(table))
+    for op, result in by_operator.items():
+        weight = float(market_shares.get(op, 0.0))
+        own += weight * result.communes["covered_population"].to_numpy(float)
+        own_reliable += weight * result.communes["reliable_population"].to_numpy(float)
+        table[f"share_{op}"] = result.communes["covered_share"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["own_share"] = np.where(people > 0, own / people, 0.0)
+        table["own_reliable_share"] = np.where(people > 0, own_reliable / people, 0.0)
+    return OperatorCoverage(by_operator, market_shares, table)

@@ -44,7 +44,7 @@ from geoplan.schema import (
     SiteKind,
     SolverName,
 )
-from geoplan.sites import CandidateSet
+from geoplan.sites import CandidateSet, Sites
 
 log = logging.getLogger(__name__)
 
@@ -117,13 +117,16 @@ def plan_sites(
         phase = split_into_phases(cost_in_order, per_phase)
     new_sites = _new_sites_frame(inputs, candidate_set, order, gains, phase)
     total = baseline.population_total
-    curve = coverage_curve(gains, baseline.covered_population, total)
+    curve = coverage_curve(gains, baseline.reliable_population, total)
     newly = _newly_covered(cover, result.selected, demand.population.size)
     communes = _communes_before_after(baseline, demand.commune, demand.population, newly)
     by_phase = _communes_by_phase(baseline, demand, cover, order, phase)
     phases = _phases_table(new_sites, curve)
+    after = compute_coverage(
+        inputs.grid, Sites.concat([inputs.sites(), candidate_set.sites.take(order)]), chosen_model
+    )  # the headline (expected) share once the plan is built
     summary = _summary(inputs, chosen_model, baseline, result, new_sites, phases, target,
-                       candidate_set, time.perf_counter() - started, config)  # fmt: skip
+                       candidate_set, time.perf_counter() - started, config, after)  # fmt: skip
     return Plan(new_sites, phases, communes, curve, summary, commune_phases=by_phase,
                 candidates=candidate_set, optimize=result)  # fmt: skip
 
@@ -210,20 +213,20 @@ def _solve(
         table = baseline.communes
         need = np.maximum(
             0.0, min_commune_share * table["population"].to_numpy(float)
-            - table["covered_population"].to_numpy(float),
+            - table["reliable_population"].to_numpy(float),
         )  # fmt: skip
         names = [f"{c} {n}" for c, n in zip(table["code"], table["name"], strict=True)]
         options |= {"groups": commune, "group_min_weight": need, "group_names": names,
                     "group_label": "commune"}  # fmt: skip
     if target is None:
         return max_coverage(weights, cover, max_sites, **options)
-    missing = target * total - baseline.covered_population
+    missing = target * total - baseline.reliable_population
     if missing <= 0:
         return min_sites_for_target(weights, cover, 0.0, max_sites=max_sites, **options)
     try:
         return min_sites_for_target(weights, cover, missing, max_sites=max_sites, **options)
     except TargetUnreachableError as exc:
-        reachable = (baseline.covered_population + exc.reachable_weight) / total
+        reachable = (baseline.reliable_population + exc.reachable_weight) / total
         raise SolverError(
             f"target {target:.1%} is out of reach: today's sites and all {len(candidate_set)} "
             f"candidates together cover at most {reachable:.2%} of people; lower --target "
@@ -279,7 +282,7 @@ def _communes_before_after(
     table = baseline.communes
     added = np.bincount(commune, weights=population * newly, minlength=len(table))
     people = table["population"].to_numpy(float)
-    before = table["covered_population"].to_numpy(float)
+    before = table["reliable_population"].to_numpy(float)
     after = before + added
     with np.errstate(divide="ignore", invalid="ignore"):
         share_before = np.where(people > 0, before / people, 0.0)
@@ -343,13 +346,13 @@ def _phases_table(new_sites: gpd.GeoDataFrame, curve: pd.DataFrame) -> pd.DataFr
 def _summary(
     inputs: Inputs, model: CoverageModel, baseline: CoverageResult, result: OptimizeResult,
     new_sites: gpd.GeoDataFrame, phases: pd.DataFrame, target: float | None,
-    candidate_set: CandidateSet, seconds: float, config: PlanConfig,
+    candidate_set: CandidateSet, seconds: float, config: PlanConfig, after: CoverageResult,
 ) -> PlanSummary:  # fmt: skip
     total = baseline.population_total
     newly = result.covered_weight
     cost = float(new_sites["cost_vnd"].sum()) if len(new_sites) else 0.0
     if result.objective == "covered_weight":
-        bound = (baseline.covered_population + result.bound) / total
+        bound = (baseline.reliable_population + result.bound) / total
         bound_kind: BoundKind = "covered_share"
     else:
         bound, bound_kind = result.bound, "n_sites"
@@ -357,8 +360,10 @@ def _summary(
     sources = candidate_set.frame["source"].value_counts().sort_index()
     return PlanSummary(
         mode="min_sites" if result.objective == "n_sites" else "max_coverage",
-        baseline_share=round(baseline.covered_share, 6),
-        achieved_share=round((baseline.covered_population + newly) / total, 6),
+        baseline_share=round(baseline.reliable_share, 6),
+        achieved_share=round((baseline.reliable_population + newly) / total, 6),
+        baseline_expected_share=round(baseline.covered_share, 6),
+        achieved_expected_share=round(after.covered_share, 6),
         target=target,
         n_new_sites=result.n_sites,
         newly_covered_population=round(newly),

@@ -27,11 +27,16 @@ class CoverageResult:
     ----------
     model, model_description : the coverage model's name and its assumptions
     n_sites : number of sites counted
-    population_total, covered_population : people in the province, and covered
-    communes : per commune: ``code``, ``name``, ``population``, ``covered_population``,
-        ``uncovered_population`` (people) and ``covered_share`` (0..1)
-    covered : bool array, one per cell of ``cells``
+    population_total : people in the province
+    covered_population : expected people covered, Σ people × P(covered) (the headline)
+    communes : per commune: ``code``, ``name``, ``population``, ``covered_population``
+        (expected), ``uncovered_population`` (people) and ``covered_share`` (0..1), and
+        ``reliable_population`` / ``reliable_share`` (at the design reliability)
+    covered : bool array, one per cell of ``cells``: covered at the design reliability
     cells : the grid cells inside the province
+    reliable_population : people in cells covered at least with the design reliability
+        (90% by default): a lower bound of the expectation, and what plans optimise
+    probability : float array, one per cell: P(covered), 0..1
     """
 
     model: str
@@ -42,11 +47,18 @@ class CoverageResult:
     communes: pd.DataFrame
     covered: np.ndarray = field(repr=False)
     cells: Cells = field(repr=False)
+    reliable_population: float = float("nan")
+    probability: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
 
     @property
     def covered_share(self) -> float:
-        """Share of the province's people covered, 0..1 (0 with no people)."""
+        """Expected share of the province's people covered, 0..1 (0 with no people)."""
         return self.covered_population / self.population_total if self.population_total else 0.0
+
+    @property
+    def reliable_share(self) -> float:
+        """Share of people covered at least with the design reliability, 0..1."""
+        return self.reliable_population / self.population_total if self.population_total else 0.0
 
     def to_dict(self) -> dict[str, object]:
         """Plain JSON-ready summary (the ``--json`` output of ``geoplan coverage``)."""
@@ -57,6 +69,8 @@ class CoverageResult:
                 "population": round(float(row.population), 1),
                 "covered_population": round(float(row.covered_population), 1),
                 "covered_share": round(float(row.covered_share), 6),
+                "reliable_population": round(float(row.reliable_population), 1),
+                "reliable_share": round(float(row.reliable_share), 6),
             }
             for row in self.communes.itertuples(index=False)
         ]
@@ -67,6 +81,12 @@ class CoverageResult:
             "population_total": round(self.population_total, 1),
             "covered_population": round(self.covered_population, 1),
             "covered_share": round(self.covered_share, 6),
+            "reliable_population": round(self.reliable_population, 1),
+            "reliable_share": round(self.reliable_share, 6),
+            "metrics": {
+                "covered_share": "expected share of people covered, sum of people x P(covered)",
+                "reliable_share": "share of people where P(covered) >= the design reliability",
+            },
             "communes": communes,
         }
 
@@ -90,7 +110,8 @@ class CoverageResult:
         return (
             f"CoverageResult({self.model} model, {self.n_sites} sites: "
             f"{self.covered_population:,.0f} of {self.population_total:,.0f} people covered "
-            f"= {self.covered_share:.1%}; {len(self.communes)} communes)"
+            f"= {self.covered_share:.1%} expected, {self.reliable_share:.1%} at the design "
+            f"reliability; {len(self.communes)} communes)"
         )
 
 
@@ -103,7 +124,10 @@ class PlanSummary:
     Attributes
     ----------
     mode : ``"min_sites"`` (fewest sites to a target) or ``"max_coverage"``
-    baseline_share, achieved_share : covered share today and after the plan
+    baseline_share, achieved_share : share of people covered at the design reliability
+        today and after the plan (what the target and the optimiser count)
+    baseline_expected_share, achieved_expected_share : the headline, expected share of
+        people covered (Σ people × P(covered)) today and after the plan
     target : the covered share asked for (None in ``max_coverage`` mode)
     n_new_sites : new sites in the plan
     newly_covered_population : people the new sites cover that nobody covers today
@@ -127,6 +151,8 @@ class PlanSummary:
     mode: PlanMode
     baseline_share: float
     achieved_share: float
+    baseline_expected_share: float
+    achieved_expected_share: float
     target: float | None
     n_new_sites: int
     newly_covered_population: int
@@ -283,3 +309,59 @@ def format_target(target: float | None) -> str:
     ('80%', 'none (most coverage within the limits)')
     """
     return "none (most coverage within the limits)" if target is None else f"{100 * target:g}%"
+
+
+@dataclass(frozen=True)
+class OperatorCoverage:
+    """Coverage as subscribers get it: each operator's network alone, and by own operator.
+
+    A subscriber gets 5G only from their own operator, so the own-operator share is
+    Σ_o m_o × share_o, with m_o the operator's share of subscribers (a sourced table,
+    ``geoplan/data/carriers/market_shares.csv``) and share_o the share of people its
+    own sites cover; subscribers of an operator without 5G sites count as uncovered.
+
+    Attributes
+    ----------
+    by_operator : operator -> its sites' :class:`CoverageResult`
+    market_shares : subscriber share per operator, 0..1 (sums to 1)
+    communes : per commune: ``code``, ``name``, ``population``, ``own_share`` and
+        ``own_reliable_share`` (0..1), and ``share_<operator>`` (expected, 0..1)
+    """
+
+    by_operator: dict[str, CoverageResult]
+    market_shares: pd.Series
+    communes: pd.DataFrame
+
+    @property
+    def own_share(self) -> float:
+        """Expected share of people covered by their own operator, 0..1."""
+        return self._own("covered_population")
+
+    @property
+    def own_reliable_share(self) -> float:
+        """Share covered by their own operator at the design reliability, 0..1."""
+        return self._own("reliable_population")
+
+    def _own(self, attribute: str) -> float:
+        total = float(self.communes["population"].sum())
+        covered = sum(
+            float(self.market_shares.get(op, 0.0)) * float(getattr(result, attribute))
+            for op, result in self.by_operator.items()
+        )
+        return covered / total if total else 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready: own-operator shares and each operator's, for the province."""
+        return {
+            "own_operator_share": round(self.own_share, 6),
+            "own_operator_reliable_share": round(self.own_reliable_share, 6),
+            "market_shares": {k: round(float(v), 6) for k, v in self.market_shares.items()},
+            "by_operator": {
+                op: {
+                    "n_sites": r.n_sites,
+                    "covered_share": round(r.covered_share, 6),
+                    "reliable_share": round(r.reliable_share, 6),
+                }
+                for op, r in self.by_operator.items()
+            },
+        }

@@ -23,12 +23,13 @@ import geopandas as gpd
 import pandas as pd
 
 from geoplan.config import PlanConfig
-from geoplan.coverage import compute_coverage
+from geoplan.coverage import combine_coverage, compute_coverage, coverage_by_operator
 from geoplan.errors import ConfigError, InputError
 from geoplan.grid import PopulationGrid
 from geoplan.inputs import Inputs
 from geoplan.io.atomic import atomic_path, check_writable
 from geoplan.io.boundaries import read_communes
+from geoplan.io.carriers import read_market_shares
 from geoplan.io.columns import STATION_COLUMNS, STATION_DEFAULTS
 from geoplan.io.embedded import DEFAULT_COMMUNES, DEFAULT_POPULATION, DEFAULT_STATIONS
 from geoplan.io.plan_folder import check_plan_communes
@@ -37,7 +38,7 @@ from geoplan.io.stations import read_stations
 from geoplan.models import DEFAULT_MODEL, MODEL_NAMES, MODELS, CoverageModel, RadioModel, get_model
 from geoplan.planning import plan_sites
 from geoplan.population import build_population_grid
-from geoplan.results import CoverageResult, Plan
+from geoplan.results import CoverageResult, OperatorCoverage, Plan
 from geoplan.schema import DEFAULT_LANG, PLANNED, Lang
 from geoplan.synthetic import SynthesisReport, synthesize_stations
 
@@ -85,6 +86,53 @@ class Scenario(Inputs):
             commune.
         """
         return compute_coverage(self.grid, self.sites(), self.model(model))
+
+    def coverage_by_operator(
+        self,
+        model: str | CoverageModel = DEFAULT_MODEL,
+        market_shares: pd.Series | None = None,
+    ) -> OperatorCoverage:
+        """Each operator's network alone, and the share of people their own operator covers.
+
+        Parameters
+        ----------
+        model : str or CoverageModel
+            A model name or object.
+        market_shares : Series, optional
+            Subscriber share per operator (default: the shipped, sourced table).
+        """
+        shares = market_shares if market_shares is not None else read_market_shares()
+        return coverage_by_operator(self.grid, self.stations, self.sites(), self.model(model),
+                                    shares)  # fmt: skip
+
+    def coverage_summary(
+        self, model: str | CoverageModel = DEFAULT_MODEL
+    ) -> tuple[CoverageResult, dict[str, Any]]:
+        """Today's coverage and its JSON-ready summary, every metric named plainly.
+
+        The summary (``geoplan coverage --json``) gives, for the province and each
+        commune: the expected share of people covered by any operator (``covered_share``,
+        the headline), the share covered at the design reliability (``reliable_share``,
+        a lower bound), the share covered by their own operator
+        (``own_operator_share``, weighted by subscriber shares) and each operator's
+        share (``by_operator``); then the model's terrain and the other models' shares.
+        """
+        chosen = self.model(model)
+        operators = self.coverage_by_operator(chosen)
+        result = combine_coverage(self.grid, list(operators.by_operator.values()))
+        payload: dict[str, Any] = result.to_dict() | operators.to_dict()
+        per_commune = operators.communes.set_index("code")
+        for row in payload["communes"]:
+            extra = per_commune.loc[row["code"]]
+            row["own_operator_share"] = round(float(extra["own_share"]), 6)
+            row["own_operator_reliable_share"] = round(float(extra["own_reliable_share"]), 6)
+            row["by_operator"] = {
+                op: round(float(extra[f"share_{op}"]), 6) for op in operators.by_operator
+            }
+        payload["stations_synthetic"] = self.stations_synthetic
+        payload["terrain_used"] = bool(getattr(chosen, "terrain_used", False))
+        payload["other_models"] = self.other_models(chosen.name)
+        return result, payload
 
     def other_models(self, model: str) -> dict[str, dict[str, float]]:
         """Covered people and share under every registered model but ``model``.

@@ -37,6 +37,25 @@ class Sites:
         return int(self.x_m.size)
 
     @classmethod
+    def concat(cls, parts: list[Sites]) -> Sites:
+        """The sites of ``parts`` one after the other (frames aligned by column)."""
+        frames = [p.frame if p.frame is not None else pd.DataFrame(index=range(len(p)))
+                  for p in parts]  # fmt: skip
+        return cls(
+            x_m=np.concatenate([p.x_m for p in parts]),
+            y_m=np.concatenate([p.y_m for p in parts]),
+            antenna_height_m=np.concatenate([p.antenna_height_m for p in parts]),
+            environment=np.concatenate([p.environment for p in parts]),
+            frame=pd.concat(frames, ignore_index=True),
+        )
+
+    def take(self, index: np.ndarray) -> Sites:
+        """The sites at ``index`` (row positions), in that order."""
+        frame = None if self.frame is None else self.frame.iloc[index].reset_index(drop=True)
+        return Sites(self.x_m[index], self.y_m[index], self.antenna_height_m[index],
+                     self.environment[index], frame)  # fmt: skip
+
+    @classmethod
     def from_frame(
         cls, stations: gpd.GeoDataFrame, grid: PopulationGrid, config: PlanConfig | None = None
     ) -> Sites:

@@ -1,15 +1,16 @@
 """A synthetic but plausible set of existing 5G sites, seeded and reproducible.
 
 No public list of the province's sites exists, so the default station file is made
-here. The method imitates how operators roll out first: the densest places get
-sites first, and a new site keeps a spacing from earlier ones that grows from urban
-to rural. One number, the spacing factor, is calibrated by bisection so that the
-default coverage model covers the share the province reports (about 50%).
+here. The method imitates how operators roll out: three operator networks in the
+province's published split (Viettel 300 : VNPT 64 : MobiFone 20 of 384 stations), each
+on its own carrier, the densest places first, each site keeping a spacing from its
+operator's earlier sites that grows with the carrier's reach from urban to rural. One
+number, the spacing factor, is calibrated by bisection so that the expected share of
+people covered by any operator is the share the province reports (about 50%).
 """
 
 from __future__ import annotations
 
-import copy
 import logging
 from dataclasses import dataclass
 
@@ -22,18 +23,22 @@ from scipy.spatial import cKDTree
 from geoplan.config import PlanConfig
 from geoplan.coverage import compute_coverage
 from geoplan.errors import GeoplanError
-from geoplan.grid import PopulationGrid
-from geoplan.models import CoverageModel, RadiusModel
-from geoplan.schema import ENVIRONMENTS
+from geoplan.grid import Cells, PopulationGrid
+from geoplan.io.carriers import read_carriers
+from geoplan.models import DEFAULT_MODEL, CoverageModel, get_model
+from geoplan.schema import ENVIRONMENTS, SYNTHETIC
 from geoplan.sites import Sites
 
 log = logging.getLogger(__name__)
 
-#: Operators and the share of synthetic sites given to each (illustrative, not market data).
-OPERATOR_SHARES = {"Viettel": 0.45, "VNPT": 0.30, "MobiFone": 0.25}
+#: Share of the synthetic sites per operator: the province's autumn-2025 report counted
+#: 384 5G stations, Viettel 300 and VNPT 64 of them; MobiFone is given the rest (20).
+OPERATOR_SITE_SHARES = {"Viettel": 300 / 384, "VNPT": 64 / 384, "MobiFone": 20 / 384}
 #: Range of the spacing factor (times the site's radius) searched by the calibration;
 #: coverage grows with the factor over this range on the default data.
 SPACING_FACTOR_RANGE = (0.5, 1.5)
+#: Coverage evaluations the calibration may spend (each is a full coverage run).
+MAX_CALIBRATION_STEPS = 14
 #: Antenna height per environment, metres (typical macro rooftop/tower heights).
 ANTENNA_HEIGHT_M = {"urban": 25.0, "suburban": 30.0, "rural": 35.0}
 
@@ -106,6 +111,20 @@ class SynthesisReport:
     iterations: int
 
 
+def operator_site_counts(n_sites: int) -> dict[str, int]:
+    """Sites per operator for ``n_sites`` in total, in the published split (largest remainder).
+
+    >>> operator_site_counts(290), operator_site_counts(384)
+    ({'Viettel': 227, 'VNPT': 48, 'MobiFone': 15}, {'Viettel': 300, 'VNPT': 64, 'MobiFone': 20})
+    """
+    raw = {op: share * n_sites for op, share in OPERATOR_SITE_SHARES.items()}
+    counts = {op: int(np.floor(v)) for op, v in raw.items()}
+    by_remainder = sorted(raw, key=lambda op: (counts[op] - raw[op], op))
+    for op in by_remainder[: n_sites - sum(counts.values())]:
+        counts[op] += 1
+    return counts
+
+
 def synthesize_stations(
     grid: PopulationGrid,
     n_sites: int = 290,
@@ -113,9 +132,19 @@ def synthesize_stations(
     seed: int | None = None,
     model: CoverageModel | None = None,
     config: PlanConfig | None = None,
-    tolerance: float = 0.002,
+    tolerance: float = 0.005,
+    spacing_factor: float | None = None,
 ) -> tuple[gpd.GeoDataFrame, SynthesisReport]:
-    """Make ``n_sites`` synthetic sites whose coverage under ``model`` is ``target_share``.
+    """Make ``n_sites`` synthetic sites in three operator networks, calibrated to ``target_share``.
+
+    Each operator (:data:`OPERATOR_SITE_SHARES`) builds its own network on its own
+    default carrier (``geoplan/data/carriers/carriers.csv``): its sites go densest place
+    first, by the density times the operator's own seeded log-normal preference, each
+    farther than ``spacing factor × reach`` from that operator's earlier sites, where the
+    reach is the model's reach of a probe site of that operator in that environment. The
+    networks overlap where they overlap. The one free parameter, the spacing factor
+    (common to all operators), is calibrated by bisection so that the expected share of
+    people covered by any operator is ``target_share``: a calibration, not a measurement.
 
     The same grid, arguments and seed give the same sites.
 
@@ -124,71 +153,119 @@ def synthesize_stations(
     grid : PopulationGrid
         People per work-grid cell; sites go on cell centres, densest first.
     n_sites : int
-        Number of sites.
+        Number of sites over all operators.
     target_share : float
-        Covered share of people to calibrate to, 0..1; it must lie within what the
-        spacing range can reach (:class:`~geoplan.errors.GeoplanError` otherwise).
+        Expected share of people covered by any operator to calibrate to, 0..1; it must
+        lie within what the spacing range can reach (:class:`GeoplanError` otherwise).
     seed : int or None
         Seed of the generator (default ``config.seed``).
     model : CoverageModel or None
-        The model whose share is calibrated (default: the radius model).
+        The model whose share is calibrated (default: :data:`geoplan.models.DEFAULT_MODEL`).
     config : PlanConfig or None
         Settings: radii per environment (metres), CRSs, seed.
     tolerance : float
         Largest accepted distance of the share from ``target_share``, as a share 0..1.
+    spacing_factor : float, optional
+        Skip the calibration and place the sites with this factor (e.g. the one the
+        default set was calibrated with, to grow that set the way operators build).
 
     Returns
     -------
     (frame, report) : GeoDataFrame and SynthesisReport
-        The sites (EPSG:4326 points, standard station columns, ``source``
-        ``"synthetic"``) and how they were calibrated.
+        The sites (EPSG:4326 points, standard station columns with each operator's
+        ``band``, ``source`` ``"synthetic"``) and how they were calibrated.
     """
     config = config or PlanConfig()
     seed = config.seed if seed is None else seed
-    used: CoverageModel = model if model is not None else RadiusModel(config)
+    used = model if model is not None else get_model(DEFAULT_MODEL, config, grid)
     cells = grid.cells()
     rng = np.random.default_rng(seed)
-    # operators do not follow the density map exactly: a seeded log-normal preference
-    score = grid.density_per_km2.ravel()[cells.flat_index] * rng.lognormal(0.0, 0.5, len(cells))
-    radius = np.asarray(config.radii_m)[cells.environment.astype(int)]
-    # the sector azimuths _station_table will draw, known now so that a sectored
-    # model (38901) is calibrated on the final sites
-    preview = copy.deepcopy(rng)
-    preview.choice(list(OPERATOR_SHARES), size=n_sites, p=list(OPERATOR_SHARES.values()))
-    rotation = preview.integers(0, 120, size=n_sites)
+    density = grid.density_per_km2.ravel()[cells.flat_index]
+    carriers = read_carriers()
+    networks = []
+    for operator, count in operator_site_counts(n_sites).items():
+        # operators do not follow the density map exactly: a seeded log-normal preference
+        score = density * rng.lognormal(0.0, 0.5, len(cells))
+        rotation = rng.integers(0, 120, size=count)
+        carrier = _default_carrier(carriers, operator)
+        reach = _reach_by_environment(used, carrier)[cells.environment.astype(int)]
+        networks.append((operator, count, score, rotation, carrier, reach))
 
-    def share_at(factor: float) -> tuple[np.ndarray, float]:
-        chosen = place_densest_first(cells.x_m, cells.y_m, score, factor * radius, n_sites)
-        sites = _sites_at(cells.x_m[chosen], cells.y_m[chosen], grid, rotation[: chosen.size])
-        return chosen, compute_coverage(grid, sites, used).covered_share
+    def place(factor: float) -> list[np.ndarray]:
+        return [
+            place_densest_first(cells.x_m, cells.y_m, score, factor * reach, count)
+            for _, count, score, _, _, reach in networks
+        ]
 
+    def share_at(factor: float) -> tuple[list[np.ndarray], float]:
+        chosen = place(factor)
+        parts = [
+            _sites_at(cells.x_m[c], cells.y_m[c], grid, rot[: c.size], carrier)
+            for c, (_, _, _, rot, carrier, _) in zip(chosen, networks, strict=True)
+        ]
+        return chosen, compute_coverage(grid, Sites.concat(parts), used).covered_share
+
+    if spacing_factor is not None:
+        chosen, share = share_at(spacing_factor)
+        frame = _station_table(cells, chosen, networks, grid, config)
+        return frame, SynthesisReport(len(frame), seed, spacing_factor, share, share, 1)
     # denser packing (small factor) overlaps more and covers less: search the factor
     low, high = SPACING_FACTOR_RANGE
-    share_low, share_high = share_at(low)[1], share_at(high)[1]
+    share_low, (chosen_high, share_high) = share_at(low)[1], share_at(high)
     if not share_low <= target_share <= share_high:
         raise GeoplanError(
             f"{n_sites} synthetic sites cover {share_low:.1%}..{share_high:.1%} under "
             f"{used.name}; a target of {target_share:.1%} is outside that range"
         )
     iterations = 2
-    factor, (chosen, share) = high, share_at(high)
-    while abs(share - target_share) > tolerance and iterations < 40:
-        factor = (low + high) / 2
-        chosen, share = share_at(factor)
+    factor, chosen, share = high, chosen_high, share_high
+    best = (abs(share - target_share), factor, chosen, share)
+    # coverage grows with the spacing only on the whole (sites jump between places), so
+    # bisect while it converges and keep the closest placement seen
+    while best[0] > tolerance and iterations < MAX_CALIBRATION_STEPS:
+        mid = (low + high) / 2
+        picked, got = share_at(mid)
         iterations += 1
-        low, high = (factor, high) if share < target_share else (low, factor)
+        best = min(best, (abs(got - target_share), mid, picked, got), key=lambda b: b[0])
+        low, high = (mid, high) if got < target_share else (low, mid)
+    _, factor, chosen, share = best
     log.info("synthetic stations: spacing factor %.3f gives %.2f%%", factor, 100 * share)
-    frame = _station_table(cells.x_m[chosen], cells.y_m[chosen], grid, rng, config)
-    report = SynthesisReport(n_sites, seed, factor, share, target_share, iterations)
+    frame = _station_table(cells, chosen, networks, grid, config)
+    report = SynthesisReport(len(frame), seed, factor, share, target_share, iterations)
     return frame, report
 
 
+def _default_carrier(carriers: pd.DataFrame, operator: str) -> pd.Series:
+    rows = carriers[(carriers["operator"] == operator) & carriers["default"]]
+    return rows.iloc[0]
+
+
+def _reach_by_environment(model: CoverageModel, carrier: pd.Series) -> np.ndarray:
+    """Reach (m) of one probe site of ``carrier`` per environment (urban, suburban, rural)."""
+    env = np.arange(len(ENVIRONMENTS), dtype=np.int8)
+    height = np.array([ANTENNA_HEIGHT_M[e] for e in ENVIRONMENTS])
+    frame = pd.DataFrame({"frequency_ghz": carrier["centre_mhz"] / 1000.0,
+                          "eirp_dbm": carrier["eirp_dbm"],
+                          "n_subcarriers": carrier["n_subcarriers"]}, index=env)  # fmt: skip
+    probes = Sites(np.zeros(env.size), np.zeros(env.size), height, env, frame)
+    return np.asarray(model.max_range_m(probes), dtype=float)
+
+
 def _sites_at(
-    x_m: np.ndarray, y_m: np.ndarray, grid: PopulationGrid, rotation: np.ndarray
-) -> Sites:
+    x_m: np.ndarray, y_m: np.ndarray, grid: PopulationGrid, rotation: np.ndarray,
+    carrier: pd.Series,
+) -> Sites:  # fmt: skip
     env = grid.environment_at(x_m, y_m)
     height = np.array([ANTENNA_HEIGHT_M[e] for e in ENVIRONMENTS])[env.astype(int)]
-    frame = pd.DataFrame({"azimuths_deg": _azimuth_text(rotation), "frequency_ghz": 3.5})
+    frame = pd.DataFrame(
+        {
+            "azimuths_deg": _azimuth_text(rotation),
+            "frequency_ghz": carrier["centre_mhz"] / 1000.0,
+            "eirp_dbm": carrier["eirp_dbm"],
+            "n_subcarriers": carrier["n_subcarriers"],
+        },
+        index=range(len(x_m)),
+    )
     return Sites(x_m=x_m, y_m=y_m, antenna_height_m=height, environment=env, frame=frame)
 
 
@@ -197,32 +274,36 @@ def _azimuth_text(rotation: np.ndarray) -> list[str]:
 
 
 def _station_table(
-    x_m: np.ndarray,
-    y_m: np.ndarray,
+    cells: Cells,
+    chosen: list[np.ndarray],
+    networks: list[tuple[str, int, np.ndarray, np.ndarray, pd.Series, np.ndarray]],
     grid: PopulationGrid,
-    rng: np.random.Generator,
     config: PlanConfig,
 ) -> gpd.GeoDataFrame:
-    env = grid.environment_at(x_m, y_m).astype(int)
-    to_lonlat = Transformer.from_crs(config.work_crs, config.storage_crs, always_xy=True)
-    lon, lat = to_lonlat.transform(x_m, y_m)
-    operators = rng.choice(list(OPERATOR_SHARES), size=x_m.size, p=list(OPERATOR_SHARES.values()))
-    rotation = rng.integers(0, 120, size=x_m.size)
-    table = pd.DataFrame(
-        {
-            "site_id": [f"SYN-{i + 1:04d}" for i in range(x_m.size)],
-            "operator": operators,
-            "lon": np.round(lon, 6),
-            "lat": np.round(lat, 6),
-            "band": "n78",
-            "frequency_ghz": 3.5,
-            "antenna_height_m": [ANTENNA_HEIGHT_M[ENVIRONMENTS[e]] for e in env],
-            "sectors": 3,
-            "azimuths_deg": _azimuth_text(rotation),
-            "environment": [ENVIRONMENTS[e] for e in env],
-            "source": "synthetic",
-        }
-    )
+    parts = []
+    for picked, (operator, _, _, rotation, carrier, _) in zip(chosen, networks, strict=True):
+        x_m, y_m = cells.x_m[picked], cells.y_m[picked]
+        env = grid.environment_at(x_m, y_m).astype(int)
+        to_lonlat = Transformer.from_crs(config.work_crs, config.storage_crs, always_xy=True)
+        lon, lat = to_lonlat.transform(x_m, y_m)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "operator": operator,
+                    "lon": np.round(lon, 6),
+                    "lat": np.round(lat, 6),
+                    "band": carrier["band"],
+                    "antenna_height_m": [ANTENNA_HEIGHT_M[ENVIRONMENTS[e]] for e in env],
+                    "sectors": 3,
+                    "azimuths_deg": _azimuth_text(rotation[: picked.size]),
+                    "environment": [ENVIRONMENTS[e] for e in env],
+                    "source": SYNTHETIC,
+                },
+                index=range(picked.size),
+            )
+        )
+    table = pd.concat(parts, ignore_index=True)
+    table.insert(0, "site_id", [f"SYN-{i + 1:04d}" for i in range(len(table))])
     return gpd.GeoDataFrame(
         table, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs=config.storage_crs
     )

@@ -68,6 +68,7 @@ def write_plan_dir(
     cost = float(frame["cost_vnd"].sum()) if n else 0.0
     summary = PlanSummary(
         mode="max_coverage", baseline_share=result.covered_share, achieved_share=share_after,
+        baseline_expected_share=result.covered_share, achieved_expected_share=share_after,
         target=None, n_new_sites=n, newly_covered_population=0, bound=share_after,
         bound_kind="covered_share", gap=0.0, status="by hand", solver="greedy", seconds=0.0,
         solver_seconds=0.0, total_cost_vnd=round(cost), state_support_share=0.15,

@@ -220,7 +220,9 @@ def test_validate_clean_file_exits_zero(tmp_path, tiny_communes_file, capsys) ->
     path.write_text(f"site_id,lat,lon\nA,{IN_LAT},{IN_LON}\n", encoding="utf-8")
     code = main(["stations", "validate", str(path), "--boundaries", str(tiny_communes_file)])
     assert code == 0
-    assert "0 error(s), 0 warning(s): clean" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "0 error(s), 1 warning(s): clean" in out
+    assert "every row: operator is not given: the generic n78 3.5 GHz carrier is assumed" in out
 
 
 def test_drop_outside_goes_on_without_them(

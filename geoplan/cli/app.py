@@ -12,6 +12,7 @@ import time
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from geoplan import files
 from geoplan.cli.files import add_data_commands, add_station_io_commands
@@ -307,19 +308,19 @@ def _config(args: argparse.Namespace) -> PlanConfig:
     return run_config(args.model, cell_size_m=args.cell_size_m, dem_paths=dem_paths)
 
 
-def _model_extras(scenario: Scenario, model_name: str) -> dict[str, object]:
-    model = scenario.model(model_name)
-    return {
-        "terrain_used": bool(getattr(model, "terrain_used", False)),
-        "other_models": scenario.other_models(model_name),
-    }
-
-
-def _extras_lines(extras: dict[str, object]) -> list[str]:
-    others = extras["other_models"]
-    assert isinstance(others, dict)
-    lines = [f"Terrain used: {'yes' if extras['terrain_used'] else 'no (flat earth)'}"]
-    for name, values in others.items():
+def _extras_lines(summary: dict[str, Any]) -> list[str]:
+    """The own-operator and per-operator shares, terrain, and the other models."""
+    lines = [
+        f"By their own operator (subscriber shares): {summary['own_operator_share']:.1%} "
+        f"expected, {summary['own_operator_reliable_share']:.1%} at the design reliability"
+    ]
+    for name, values in summary["by_operator"].items():
+        lines.append(
+            f"  {name:<9} {values['n_sites']:>4} sites: {values['covered_share']:.1%} expected, "
+            f"{values['reliable_share']:.1%} at the design reliability"
+        )
+    lines.append(f"Terrain used: {'yes' if summary['terrain_used'] else 'no (flat earth)'}")
+    for name, values in summary["other_models"].items():
         lines.append(f"Other model {name}: {values['covered_share']:.1%} covered")
     return lines
 
@@ -328,7 +329,8 @@ def _summary_lines(result: CoverageResult, synthetic: bool, worst: int = 10) -> 
     label = "synthetic " if synthetic else ""
     lines = [
         f"Province: {result.covered_population:,.0f} of {result.population_total:,.0f} people "
-        f"covered ({result.covered_share:.1%}) by {result.n_sites} {label}sites",
+        f"covered ({result.covered_share:.1%} expected, by any operator) by {result.n_sites} "
+        f"{label}sites; {result.reliable_share:.1%} covered at the design reliability",
         f"Model: {result.model_description}",
         f"Least covered {worst} of {len(result.communes)} communes:",
     ]
@@ -342,6 +344,8 @@ def _summary_lines(result: CoverageResult, synthetic: bool, worst: int = 10) -> 
 
 def run_coverage(args: argparse.Namespace) -> int:
     if args.rasters is not None:
+        if args.model != "38901":  # before any work: the option needs the radio model
+            raise GeoplanError("--rasters needs the radio model: add --model 38901")
         for path in files.raster_paths(args.rasters).values():
             files.check_writable(path, args.overwrite)
     scenario = _load_scenario(args)
@@ -349,14 +353,12 @@ def run_coverage(args: argparse.Namespace) -> int:
     written = {}
     if args.rasters is not None:
         written = write_best_server_rasters(scenario, args.rasters, model, args.overwrite)
-    result = scenario.coverage(model)
-    extras = _model_extras(scenario, args.model)
+    result, summary = scenario.coverage_summary(model)
     if args.json:
-        payload = result.to_dict() | {"stations_synthetic": scenario.stations_synthetic} | extras
-        print(json.dumps(payload, ensure_ascii=False))
+        print(json.dumps(summary, ensure_ascii=False))
     else:
         print(
-            "\n".join(_summary_lines(result, scenario.stations_synthetic) + _extras_lines(extras))
+            "\n".join(_summary_lines(result, scenario.stations_synthetic) + _extras_lines(summary))
         )
         for kind, path in written.items():
             print(f"wrote {kind} raster: {path}")
@@ -378,19 +380,17 @@ def run_demo(args: argparse.Namespace) -> int:
         files.check_writable(path, args.overwrite)
     plan = files.read_plan(args.plan) if args.plan else None
     scenario = _load_scenario(args)
-    result = scenario.coverage(args.model)
+    result, summary = scenario.coverage_summary(args.model)
     files.write_table_csv(files.commune_table(result), outputs["table"], args.overwrite)
     fmap = scenario.map(plan, model=args.model, lang=args.lang)
     files.save_map(fmap, outputs["map"], args.overwrite)
-    extras = _model_extras(scenario, args.model)
-    summary = result.to_dict() | {"stations_synthetic": scenario.stations_synthetic} | extras
     files.write_text_atomic(
         outputs["summary"], json.dumps(summary, ensure_ascii=False, indent=1), args.overwrite
     )
     written = scenario.report(
         report_dir, plan, result=result, lang=args.lang, overwrite=args.overwrite
     )
-    print("\n".join(_summary_lines(result, scenario.stations_synthetic) + _extras_lines(extras)))
+    print("\n".join(_summary_lines(result, scenario.stations_synthetic) + _extras_lines(summary)))
     for name, path in {**outputs, **written}.items():
         print(f"wrote {name}: {path}")
     print(f"done in {time.perf_counter() - started:.1f} s")

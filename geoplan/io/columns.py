@@ -14,7 +14,7 @@ from dataclasses import dataclass
 #: Defaults for optional station fields: an n78 three-sector macro site.
 STATION_DEFAULTS: dict[str, object] = {
     "operator": "unknown",
-    "band": "n78",
+    "band": "",  # empty: the operator's default carrier (geoplan/data/carriers/carriers.csv)
     "antenna_height_m": 30.0,
     "sectors": 3,
     "azimuths_deg": "0;120;240",
@@ -105,6 +105,8 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
         "nha_khai_thac",
     ),
     "band": ("band", "frequency_band", "nr_band", "bang_tan", "bang_tan_so", "dai_tan"),
+    "frequency_ghz": ("frequency_ghz", "freq_ghz", "tan_so_ghz"),
+    "eirp_dbm": ("eirp_dbm", "eirp"),
     "antenna_height_m": (
         "antenna_height_m",
         "antenna_height",

@@ -20,3 +20,7 @@ DEFAULT_POPULATION = DATA_DIR / "population" / "worldpop_2020_1km_bacninh.tif"
 DEFAULT_STATIONS = DATA_DIR / "stations" / "bacninh_5g_sites_synthetic.csv"
 #: DEM tiles dropped here are used by ``geoplan data info`` (none ship: see docs/radio.md).
 DEFAULT_DEM_DIR = DATA_DIR / "dem"
+#: 5G carriers per operator (band, frequency, EIRP), one source per row.
+DEFAULT_CARRIERS = DATA_DIR / "carriers" / "carriers.csv"
+#: Subscriber share per operator, with its source (the own-operator metric's weights).
+DEFAULT_MARKET_SHARES = DATA_DIR / "carriers" / "market_shares.csv"

@@ -29,6 +29,7 @@ from pyproj import Transformer
 
 from geoplan.config import PlanConfig
 from geoplan.errors import CRSError, DataMismatchError, FormatError, InputError
+from geoplan.io.carriers import assign_carriers, read_carriers
 from geoplan.io.columns import (
     STATION_COLUMNS,
     STATION_DEFAULTS,
@@ -218,6 +219,8 @@ def check_station_table(
     problems += coordinate_problems
     frame, field_problems = _optional_fields(frame)
     problems += field_problems
+    frame, carrier_problems = assign_carriers(frame, read_carriers(), frame["_where"])
+    problems += carrier_problems
     frame, dup_problems = _merge_sectors(frame, config)
     problems += dup_problems
     n_checked = len(frame)

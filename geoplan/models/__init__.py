@@ -15,23 +15,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final, Literal, get_args
 
+import numpy as np
 from rasterio.transform import array_bounds
+from scipy import sparse
 
 from geoplan.config import PlanConfig
 from geoplan.errors import InputError
-from geoplan.grid import PopulationGrid
+from geoplan.grid import Cells, PopulationGrid
 from geoplan.models.base import CoverageModel, covered_mask
 from geoplan.models.radio import BestServer, RadioModel
 from geoplan.models.radius import RadiusModel, radius_coverage_matrix
 from geoplan.radio.terrain import read_dem
+from geoplan.sites import Sites
 
 #: Names of the registered models (``--model``).
 ModelName = Literal["radius", "38901"]
 #: Builds a model from the settings; the grid, when given, bounds what it reads once
 #: (the DEM of the radio model).
 ModelFactory = Callable[[PlanConfig, "PopulationGrid | None"], CoverageModel]
-#: The model used when none is named (why radius and not 38901: docs/radio.md).
-DEFAULT_MODEL: Final[ModelName] = "radius"
+#: The model used when none is named: the TR 38.901 link budget on each operator's carrier
+#: (the radius model is a simple, labelled option of assumed radii).
+DEFAULT_MODEL: Final[ModelName] = "38901"
 #: Sites may stand this far outside the grid (the station reader's border margin is
 #: 5 km); a DEM read for a grid covers it plus this margin, metres.
 DEM_MARGIN_M = 6_000.0
@@ -54,6 +58,33 @@ def _radio(config: PlanConfig, grid: PopulationGrid | None) -> CoverageModel:
 #: Coverage models by name; a new model registers its factory here.
 MODELS: Final[dict[str, ModelFactory]] = {"radius": _radius, "38901": _radio}
 MODEL_NAMES: Final[tuple[ModelName, ...]] = get_args(ModelName)
+
+
+def evaluate(
+    model: CoverageModel, sites: Sites, cells: Cells
+) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """The boolean coverage matrix and, per cell, the probability of being covered.
+
+    The radio model computes both in one pass (:meth:`RadioModel.best_server`; the
+    probability is the best server's, under log-normal shadow fading); any other model
+    covers a cell or not, so its probability is the matrix's column OR as 0.0/1.0.
+
+    Parameters
+    ----------
+    model : CoverageModel
+        The coverage model.
+    sites, cells : Sites, Cells
+        Work-CRS arrays, metres.
+
+    Returns
+    -------
+    (matrix, probability) : sites × cells CSR matrix, and one float 0..1 per cell
+    """
+    if isinstance(model, RadioModel):
+        best = model.best_server(sites, cells)
+        return best.matrix, best.probability
+    matrix = model.coverage_matrix(sites, cells)
+    return matrix, covered_mask(matrix).astype(float)
 
 
 def get_model(
@@ -88,6 +119,7 @@ __all__ = [
     "RadioModel",
     "RadiusModel",
     "covered_mask",
+    "evaluate",
     "get_model",
     "radius_coverage_matrix",
 ]
