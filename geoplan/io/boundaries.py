@@ -8,14 +8,21 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 
 from geoplan.config import STORAGE_CRS
-from geoplan.errors import CRSError, FormatError, InputError
+from geoplan.errors import CRSError, DataMismatchError, FormatError, InputError
+from geoplan.io.coords import parse_count
 from geoplan.io.embedded import DEFAULT_COMMUNES
 
 REQUIRED_COLUMNS = ("code", "name", "population")
+#: Communes whose population totals this share of the official one (for the same
+#: codes) or less, or its inverse or more, are refused; closer than 10% passes quietly.
+OFFICIAL_RATIO_REFUSED = 0.5
+OFFICIAL_RATIO_WARNED = 0.9
+#: Fewer people per km² than this on average is not a Vietnamese province (the least
+#: dense has about 50): the figures were probably misread.
+MIN_PLAUSIBLE_DENSITY_PER_KM2 = 5.0
 
 
 def read_vector(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
@@ -84,7 +91,7 @@ def read_communes(path: str | os.PathLike[str] | None = None) -> gpd.GeoDataFram
             f"{src}: {int((~polygonal).sum())} feature(s) are not polygons "
             f"(first: row {int(np.flatnonzero(~polygonal)[0]) + 1}); keep only commune polygons"
         )
-    population = pd.to_numeric(frame["population"], errors="coerce")
+    population = parse_count(frame["population"])
     bad = population.isna() | (population < 0)
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
@@ -105,4 +112,42 @@ def read_communes(path: str | os.PathLike[str] | None = None) -> gpd.GeoDataFram
             stacklevel=2,
         )
         frame.geometry = shapely.make_valid(frame.geometry.values)
-    return frame.to_crs(STORAGE_CRS).sort_values("code").reset_index(drop=True)
+    frame = frame.to_crs(STORAGE_CRS).sort_values("code").reset_index(drop=True)
+    if src != DEFAULT_COMMUNES:
+        _check_population_total(frame, src)
+    return frame
+
+
+def _check_population_total(frame: gpd.GeoDataFrame, src: Path) -> None:
+    """Flag commune populations far from the official figures (or implausibly low).
+
+    Communes that share codes with the embedded official ones are compared with them;
+    any file is compared with a plausible density.
+    """
+    official = gpd.read_file(DEFAULT_COMMUNES, ignore_geometry=True, columns=["code", "population"])
+    official = official.set_index(official["code"].astype(str))["population"].astype(float)
+    shared = frame[frame["code"].isin(official.index)]
+    if len(shared) >= 0.5 * len(frame) and official[shared["code"]].sum() > 0:
+        have, want = float(shared["population"].sum()), float(official[shared["code"]].sum())
+        ratio = have / want
+        text = (
+            f"{src}: the populations of {len(shared)} communes total {have:,.0f} people, "
+            f"{ratio:.1%} of the official {want:,.0f}"
+        )
+        if not OFFICIAL_RATIO_REFUSED <= ratio <= 1 / OFFICIAL_RATIO_REFUSED:
+            raise DataMismatchError(
+                f"{text}; were thousands separators read as decimals (122.838 for 122,838)? "
+                "write the 'population' field as whole numbers"
+            )
+        if not OFFICIAL_RATIO_WARNED <= ratio <= 1 / OFFICIAL_RATIO_WARNED:
+            warnings.warn(f"{text}; check the 'population' field", stacklevel=3)
+        return
+    area_km2 = float(frame.to_crs(frame.estimate_utm_crs()).geometry.area.sum()) / 1e6
+    density = float(frame["population"].sum()) / area_km2 if area_km2 > 0 else np.inf
+    if density < MIN_PLAUSIBLE_DENSITY_PER_KM2:
+        warnings.warn(
+            f"{src}: {frame['population'].sum():,.0f} people on {area_km2:,.0f} km² "
+            f"({density:.2f} per km²) is implausibly few; were thousands separators read as "
+            "decimals? check the 'population' field",
+            stacklevel=3,
+        )
