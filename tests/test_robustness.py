@@ -295,3 +295,128 @@ def test_negative_people_are_refused(tmp_path) -> None:
         dst.write(values, 1)
     with pytest.raises(FormatError, match=r"negative people \(first: row 6, column 8, -3\)"):
         read_population_raster(path)
+
+
+# --- station files: read right what was read wrong -----------------------------------------
+
+IN_LON, IN_LAT = 105.97766, 21.16300
+
+
+def _merged_operator_xlsx(folder: Path) -> Path:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["site_id", "operator", "lat", "lon"])
+    for i, operator in enumerate(["Viettel", None, None, "VNPT"]):
+        sheet.append([f"S{i}", operator, IN_LAT + i * 0.001, IN_LON])
+    sheet.merge_cells("B2:B4")
+    path = folder / "sites.xlsx"
+    book.save(path)
+    return path
+
+
+def test_merged_operator_cells_are_filled_down(tmp_path, capsys) -> None:
+    from geoplan.io.stations import read_stations, validate_stations
+
+    path = _merged_operator_xlsx(tmp_path)
+    assert read_stations(path)["operator"].tolist() == ["Viettel"] * 3 + ["VNPT"]
+    report = validate_stations(path)
+    assert [p.severity for p in report.problems] == ["warning"]
+    assert "merged cell range(s) (B2:B4) filled" in str(report.problems[0])
+    out = tmp_path / "out.csv"
+    assert main(["stations", "convert", str(path), str(out)]) == 0
+    assert "unknown" not in out.read_text(encoding="utf-8")
+
+
+def test_opencellid_csv_gz_is_read(tmp_path) -> None:
+    import gzip
+
+    from geoplan.io.stations import validate_stations
+
+    path = tmp_path / "452.csv.gz"
+    header = "radio,mcc,net,area,cell,unit,lon,lat,range,samples,changeable,created,updated,"
+    rows = [f"LTE,452,4,1,{256001 + i},0,{IN_LON},{IN_LAT},1,1,1,0,0,0" for i in range(3)]
+    path.write_bytes(gzip.compress(("\n".join([header + "averageSignal", *rows]) + "\n").encode()))
+    report = validate_stations(path)
+    assert (report.format, report.rows_read, report.rows_kept) == ("opencellid", 3, 1)
+
+
+FAR = [(16.0, 108.2), (16.01, 108.21)]  # Đà Nẵng, 600 km south
+
+
+@pytest.mark.parametrize("command", ["validate", "convert", "coverage"])
+def test_drop_outside_that_drops_every_site_is_an_error(
+    command, tmp_path, tiny_communes_file, capsys
+) -> None:
+    path = tmp_path / "sites.csv"
+    path.write_text(
+        "site_id,lat,lon\n" + "".join(f"S{i},{la},{lo}\n" for i, (la, lo) in enumerate(FAR)),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out" / "sites.csv"
+    argv = {
+        "validate": ["stations", "validate", str(path)],
+        "convert": ["stations", "convert", str(path), str(out)],
+        "coverage": ["coverage", "--stations", str(path)],
+    }[command]
+    assert main([*argv, "--boundaries", str(tiny_communes_file), "--drop-outside"]) == 2
+    one_line_error(capsys.readouterr(), str(path), "would drop all 2 sites", "--boundaries")
+    assert not out.exists() and not leftovers(tmp_path)
+
+
+def test_drop_outside_that_drops_most_sites_warns(tmp_path, tiny_communes) -> None:
+    from geoplan.io.stations import read_stations
+
+    path = tmp_path / "sites.csv"
+    rows = [*FAR, (IN_LAT, IN_LON)]
+    path.write_text(
+        "site_id,lat,lon\n" + "".join(f"S{i},{la},{lo}\n" for i, (la, lo) in enumerate(rows)),
+        encoding="utf-8",
+    )
+    with pytest.warns(UserWarning, match=r"--drop-outside drops 2 of 3 sites \(67%"):
+        sites = read_stations(path, communes=tiny_communes, drop_outside=True)
+    assert sites["site_id"].tolist() == ["S2"]
+
+
+# --- zipped shapefiles ------------------------------------------------------------------------
+
+
+def _zipped_layer(folder: Path, frame: gpd.GeoDataFrame, inner: str, name: str) -> Path:
+    import zipfile
+
+    layer = folder / "layer"
+    layer.mkdir()
+    frame.to_file(layer / "layer.shp")
+    path = folder / name
+    with zipfile.ZipFile(path, "w") as archive:
+        for part in layer.iterdir():
+            archive.write(part, f"{inner}{part.name}")
+    return path
+
+
+@pytest.mark.parametrize("inner", ["", "communes/", "a/b/"], ids=["root", "folder", "two deep"])
+def test_zipped_shapefile_boundaries_in_any_folder(inner, tmp_path, tiny_communes) -> None:
+    path = _zipped_layer(tmp_path, tiny_communes, inner, "communes.zip")
+    assert read_communes(path)["code"].tolist() == ["00001", "00002", "00003"]
+
+
+def test_zip_without_a_layer_is_named(tmp_path, tiny_stations_file, capsys) -> None:
+    import zipfile
+
+    path = tmp_path / "communes.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("readme/notes.txt", "no layer")
+    code = main(["stations", "validate", str(tiny_stations_file), "--boundaries", str(path)])
+    assert code == 2
+    one_line_error(capsys.readouterr(), str(path), "without a shapefile", "readme/notes.txt")
+
+
+def test_zipped_shapefile_of_stations(tmp_path) -> None:
+    from shapely.geometry import Point
+
+    from geoplan.io.stations import read_stations
+
+    frame = gpd.GeoDataFrame({"site_id": ["A"]}, geometry=[Point(IN_LON, IN_LAT)], crs="EPSG:4326")
+    path = _zipped_layer(tmp_path, frame, "sites/", "sites.zip")
+    assert read_stations(path)["site_id"].tolist() == ["A"]

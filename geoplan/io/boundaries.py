@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import warnings
+import zipfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -39,14 +40,47 @@ def read_vector(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
         raise InputError(f"{src}: file not found; check the path")
     if src.is_file() and src.stat().st_size == 0:
         raise FormatError(f"{src}: the file is empty")
+    target = _inside_zip(src) if src.is_file() and zipfile.is_zipfile(src) else str(src)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            frame = gpd.read_file(src)
+            frame = gpd.read_file(target)
     except Exception as exc:  # pyogrio raises several types for unreadable data
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise FormatError(f"{src}: not a readable vector file ({first_line})") from exc
     return frame
+
+
+#: Vector files looked for inside a zip archive, in order of preference.
+_ZIPPED_VECTORS = (".gpkg", ".shp", ".geojson", ".json", ".kml")
+
+
+def _inside_zip(src: Path) -> str:
+    """The GDAL path of the one vector layer in a zip archive, in any folder of it.
+
+    GDAL finds a shapefile at the root of a zip by itself, but not one inside a folder
+    (as Windows' "Send to > Compressed folder" makes).
+    """
+    try:
+        with zipfile.ZipFile(src) as archive:
+            names = [n for n in archive.namelist() if not n.startswith("__MACOSX/")]
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise FormatError(
+            f"{src}: a damaged or truncated zip archive ({exc}); copy it again"
+        ) from exc
+    for suffix in _ZIPPED_VECTORS:
+        found = sorted(n for n in names if n.lower().endswith(suffix))
+        if len(found) > 1:
+            raise FormatError(
+                f"{src}: the zip holds {len(found)} {suffix} files ({', '.join(found[:3])}); "
+                "zip only the one layer to read"
+            )
+        if found:
+            return f"/vsizip/{src.resolve()}/{found[0]}"
+    raise FormatError(
+        f"{src}: a zip archive without a shapefile, GeoPackage or GeoJSON in it "
+        f"(it holds {', '.join(names[:3]) or 'nothing'}); zip the .shp with its .shx, .dbf and .prj"
+    )
 
 
 def read_communes(path: str | os.PathLike[str] | None = None) -> gpd.GeoDataFrame:
