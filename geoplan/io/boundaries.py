@@ -24,6 +24,8 @@ OFFICIAL_RATIO_WARNED = 0.9
 #: Fewer people per km² than this on average is not a Vietnamese province (the least
 #: dense has about 50): the figures were probably misread.
 MIN_PLAUSIBLE_DENSITY_PER_KM2 = 5.0
+#: Areas for that check: World Cylindrical Equal Area, valid anywhere (metres).
+EQUAL_AREA_CRS = "EPSG:6933"
 
 
 def read_vector(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
@@ -48,6 +50,8 @@ def read_vector(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
     except Exception as exc:  # pyogrio raises several types for unreadable data
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise FormatError(f"{src}: not a readable vector file ({first_line})") from exc
+    if not isinstance(frame, gpd.GeoDataFrame):  # a layer without geometry: attributes only
+        frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([None] * len(frame)))
     return frame
 
 
@@ -64,7 +68,7 @@ def _inside_zip(src: Path) -> str:
     try:
         with zipfile.ZipFile(src) as archive:
             names = [n for n in archive.namelist() if not n.startswith("__MACOSX/")]
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError) as exc:
         raise FormatError(
             f"{src}: a damaged or truncated zip archive ({exc}); copy it again"
         ) from exc
@@ -176,8 +180,10 @@ def _check_population_total(frame: gpd.GeoDataFrame, src: Path) -> None:
         if not OFFICIAL_RATIO_WARNED <= ratio <= 1 / OFFICIAL_RATIO_WARNED:
             warnings.warn(f"{text}; check the 'population' field", stacklevel=3)
         return
-    area_km2 = float(frame.to_crs(frame.estimate_utm_crs()).geometry.area.sum()) / 1e6
-    density = float(frame["population"].sum()) / area_km2 if area_km2 > 0 else np.inf
+    area_km2 = float(frame.to_crs(EQUAL_AREA_CRS).geometry.area.sum()) / 1e6
+    if not np.isfinite(area_km2) or area_km2 <= 0:
+        return  # degenerate geometry: nothing to compare with
+    density = float(frame["population"].sum()) / area_km2
     if density < MIN_PLAUSIBLE_DENSITY_PER_KM2:
         warnings.warn(
             f"{src}: {frame['population'].sum():,.0f} people on {area_km2:,.0f} km² "

@@ -44,7 +44,7 @@ def parse_coordinate(values: pd.Series) -> pd.Series:
     text = values.astype("string").str.strip()
     comma = text.str.match(_DECIMAL_COMMA, na=False)
     text = text.mask(comma, text.str.replace(",", ".", regex=False))
-    numbers = pd.to_numeric(text, errors="coerce")
+    numbers = pd.to_numeric(text, errors="coerce").astype(float)  # not Int64: NaN go in below
     todo = numbers.isna() & text.notna() & (text != "")
     if not todo.any():
         return numbers.astype(float)

@@ -21,6 +21,7 @@ import io
 import logging
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -165,7 +166,7 @@ def _head(path: Path, size: int = 4096) -> bytes:
         try:
             with gzip.open(path, "rb") as stream:
                 return stream.read(size)
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, zlib.error) as exc:
             raise FormatError(
                 f"{path}: a damaged or truncated gzip file ({exc}); re-download it"
             ) from exc
@@ -208,7 +209,10 @@ def read_station_table(
         if fmt in ("kml", "kmz"):
             return read_kml_table(path)
         return read_vector_table(path, fmt)
-    except (zipfile.BadZipFile, ElementTree.ParseError, KeyError, OSError, EOFError) as exc:
+    except (
+        zipfile.BadZipFile, ElementTree.ParseError, KeyError, OSError, EOFError, zlib.error,
+        LookupError, pd.errors.ParserError, csv.Error,  # unknown XML encoding; ragged rows
+    ) as exc:  # fmt: skip
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise FormatError(
             f"{path}: not a readable {fmt.upper()} file ({message}); "
@@ -239,7 +243,7 @@ def decode_text(path: Path, encoding: str | None = None) -> str:
     if data.startswith(_GZIP_MAGIC):  # OpenCellID ships its exports as .csv.gz
         try:
             data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, zlib.error) as exc:
             raise FormatError(
                 f"{path}: a damaged or truncated gzip file ({exc}); re-download it"
             ) from exc
@@ -249,7 +253,13 @@ def decode_text(path: Path, encoding: str | None = None) -> str:
         except (UnicodeDecodeError, LookupError) as exc:
             raise FormatError(f"{path}: cannot decode as {encoding} ({exc})") from exc
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return unicodedata.normalize("NFC", data.decode("utf-16"))
+        try:
+            return unicodedata.normalize("NFC", data.decode("utf-16"))
+        except UnicodeDecodeError as exc:
+            raise FormatError(
+                f"{path}: UTF-16 text (it starts with a byte-order mark) that does not decode "
+                f"at byte {exc.start}: cut short? save it again as 'CSV UTF-8'"
+            ) from exc
     if _looks_binary(data[:4096]):
         raise FormatError(
             f"{path}: binary data, not a station table; export it as CSV, XLSX, KML or GeoJSON"
@@ -602,14 +612,20 @@ def _kml_bytes(path: Path) -> bytes:
         doc = next((i for i in kmls if i.filename.lower() == "doc.kml"), kmls[0])
         if doc.file_size > _MAX_XML_BYTES:
             raise FormatError(f"{path}: {doc.filename} unpacks to {doc.file_size:,} bytes; too big")
-        return archive.read(doc)
+        try:
+            return archive.read(doc)
+        except (RuntimeError, NotImplementedError) as exc:  # zipfile's words for these
+            raise FormatError(
+                f"{path}: {doc.filename} is encrypted or packed in a way zip readers do not "
+                f"share ({exc}); save the KMZ again from Google Earth"
+            ) from exc
 
 
 def _zip_names(path: Path) -> list[str]:
     try:
         with zipfile.ZipFile(path) as archive:
             return archive.namelist()
-    except (zipfile.BadZipFile, OSError):
+    except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError):
         return []
 
 

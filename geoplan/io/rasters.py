@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import rasterio
 from affine import Affine
+from rasterio._err import CPLE_BaseError
 from rasterio.crs import CRS
 from rasterio.errors import RasterioError, WindowError
 from rasterio.transform import array_bounds
@@ -19,6 +20,10 @@ from rasterio.windows import Window, from_bounds
 from geoplan.config import STORAGE_CRS
 from geoplan.errors import CRSError, DataMismatchError, FormatError, InputError
 from geoplan.io.embedded import DEFAULT_POPULATION
+
+#: What GDAL raises for damaged files: rasterio's own errors, and GDAL's errors that
+#: rasterio passes on unwrapped (a mangled TIFF tag: "Key 2049 of unknown type").
+_GDAL_ERRORS = (RasterioError, CPLE_BaseError)
 
 
 @dataclass(frozen=True)
@@ -85,7 +90,7 @@ def read_raster(
             if window is not None:  # same cells, origin moved to the window's corner
                 transform = transform @ Affine.translation(window.col_off, window.row_off)
             return Raster(values=values, transform=transform, crs=dataset.crs, path=src)
-    except RasterioError as exc:
+    except _GDAL_ERRORS as exc:
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise FormatError(
             f"{src}: not a readable raster, or truncated ({first_line}); re-download it"
@@ -124,7 +129,7 @@ def _check_population_bands(src: Path) -> None:
         with rasterio.open(src) as dataset:
             count, dtype = dataset.count, dataset.dtypes[0]
             interpretation = [c.name for c in dataset.colorinterp]
-    except RasterioError:
+    except _GDAL_ERRORS:
         return  # read_raster says what is wrong
     if count != 1 or interpretation[0] == "palette":
         kind = "a colour palette" if count == 1 else f"{count} bands"
