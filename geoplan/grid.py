@@ -167,8 +167,8 @@ def grid_memory_bytes(bounds_m: tuple[float, float, float, float], cell_size_m: 
 
     Examples
     --------
-    >>> f"{grid_memory_bytes((0, 0, 10_000, 10_000), 100.0):,.0f}"
-    '1,000,000'
+    >>> f"{grid_memory_bytes((0, 0, 10_000, 10_000), 100.0):,.0f}"  # 101 x 101 cells
+    '1,020,100'
     """
     left, bottom, right, top = bounds_m
     cells = np.ceil((right - left) / cell_size_m + 1) * np.ceil((top - bottom) / cell_size_m + 1)
@@ -181,7 +181,7 @@ def smallest_cell_size_m(bounds_m: tuple[float, float, float, float], memory_byt
     Examples
     --------
     >>> smallest_cell_size_m((0, 0, 10_000, 10_000), 1_000_000)
-    101.0
+    102.0
     """
     left, bottom, right, top = bounds_m
     size = max(
