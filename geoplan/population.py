@@ -9,6 +9,8 @@ suburban or rural.
 from __future__ import annotations
 
 import logging
+import os
+import warnings
 
 import geopandas as gpd
 import numpy as np
@@ -17,8 +19,8 @@ from rasterio import features
 from scipy import ndimage
 
 from geoplan.config import PlanConfig
-from geoplan.errors import DataMismatchError
-from geoplan.grid import PopulationGrid, work_grid
+from geoplan.errors import DataMismatchError, ResourceError
+from geoplan.grid import PopulationGrid, grid_memory_bytes, smallest_cell_size_m, work_grid
 from geoplan.io.rasters import Raster
 from geoplan.numerics import (
     classify_environment,
@@ -28,6 +30,78 @@ from geoplan.numerics import (
 )
 
 log = logging.getLogger(__name__)
+
+#: A work grid estimated to need more than this (bytes) is built with a warning.
+WARN_GRID_BYTES = 2e9
+#: Share of the available memory a work grid may take before it is refused.
+MAX_MEMORY_SHARE = 0.8
+
+
+def available_memory_bytes() -> float:
+    """Memory available to this process, bytes (``MemAvailable``; else physical memory).
+
+    Examples
+    --------
+    >>> available_memory_bytes() > 0
+    True
+    """
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return float(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return float(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return 8 * 2.0**30  # unknown platform: assume a modest laptop
+
+
+def check_grid_memory(
+    bounds_m: tuple[float, float, float, float],
+    cell_size_m: float,
+    available_bytes: float | None = None,
+) -> float:
+    """Refuse a work grid that cannot fit in memory; warn when it is large.
+
+    Parameters
+    ----------
+    bounds_m : tuple of float
+        ``(left, bottom, right, top)`` of the province in the work CRS, metres.
+    cell_size_m : float
+        Side of a cell, metres.
+    available_bytes : float or None
+        Memory at hand, bytes; None asks the system (:func:`available_memory_bytes`).
+
+    Returns
+    -------
+    float
+        The estimate, bytes.
+
+    Raises
+    ------
+    ResourceError
+        The estimate exceeds :data:`MAX_MEMORY_SHARE` of the available memory; the
+        message gives the smallest cell size that fits.
+    """
+    needed = grid_memory_bytes(bounds_m, cell_size_m)
+    available = available_memory_bytes() if available_bytes is None else available_bytes
+    budget = MAX_MEMORY_SHARE * available
+    if needed > budget:
+        raise ResourceError(
+            f"--cell-size-m {cell_size_m:g}: the work grid would need about "
+            f"{needed / 1e9:,.1f} GB of memory and {available / 1e9:,.1f} GB is available; "
+            f"use --cell-size-m {smallest_cell_size_m(bounds_m, budget):g} or more "
+            f"(default {PlanConfig.cell_size_m:g})"
+        )
+    if needed > WARN_GRID_BYTES:
+        warnings.warn(
+            f"--cell-size-m {cell_size_m:g}: the work grid needs about {needed / 1e9:,.1f} GB "
+            "of memory and may take minutes; the default 100 m is much faster",
+            stacklevel=2,
+        )
+    return needed
 
 
 def build_population_grid(
@@ -56,7 +130,10 @@ def build_population_grid(
     """
     config = config or PlanConfig()
     communes_m = communes.to_crs(config.work_crs)
-    transform, shape = work_grid(tuple(communes_m.total_bounds), config.cell_size_m)
+    left, bottom, right, top = (float(v) for v in communes_m.total_bounds)
+    bounds_m = (left, bottom, right, top)
+    check_grid_memory(bounds_m, config.cell_size_m)  # before the arrays: refuse or warn
+    transform, shape = work_grid(bounds_m, config.cell_size_m)
     commune_index = features.rasterize(
         zip(communes_m.geometry, range(len(communes_m)), strict=True),
         out_shape=shape,

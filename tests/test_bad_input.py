@@ -51,6 +51,46 @@ def _zip_without_kml(folder: Path) -> Path:
     return path
 
 
+def _truncated_xlsx(folder: Path) -> Path:
+    import openpyxl
+
+    path = folder / "sites.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["site_id", "lat", "lon"])
+    book.active.append(["A", IN_LAT, IN_LON])
+    book.save(path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def _password_xlsx(folder: Path) -> Path:
+    # what Excel writes for a password: an OLE container holding an EncryptedPackage stream
+    path = folder / "sites.xlsx"
+    path.write_bytes(
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "EncryptedPackage".encode("utf-16-le")
+    )
+    return path
+
+
+def _gzip_truncated(folder: Path) -> Path:
+    import gzip
+
+    path = folder / "452.csv.gz"
+    data = gzip.compress(b"radio,mcc,net,area,cell,unit,lon,lat\n" * 200)
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+_POLYGON_KML = (
+    '<?xml version="1.0"?><kml xmlns="http://www.opengis.net/kml/2.2"><Document>'
+    "<Placemark><name>A</name><Polygon><outerBoundaryIs><LinearRing><coordinates>"
+    "105.9,21.1 106,21.1 106,21.2 105.9,21.1</coordinates></LinearRing></outerBoundaryIs>"
+    "</Polygon></Placemark><Placemark><name>B</name><LineString><coordinates>"
+    "105.9,21.1 106,21.2</coordinates></LineString></Placemark></Document></kml>"
+)
+
+
 def _polygon_geojson(folder: Path) -> Path:
     path = folder / "sites.geojson"
     gpd.GeoDataFrame(
@@ -162,6 +202,26 @@ STATION_CASES = [
         r"MCC 452",
     ),
     ("polygons, not points", _polygon_geojson, FormatError, r"feature 1: a Polygon, not a point"),
+    (
+        "truncated .xlsx",
+        _truncated_xlsx,
+        FormatError,
+        r"damaged or truncated Excel workbook.*re-download",
+    ),
+    ("password .xlsx", _password_xlsx, FormatError, r"password-protected.*remove the password"),
+    (
+        "KML of polygons and lines",
+        _write("sites.kml", _POLYGON_KML),
+        FormatError,
+        r"every placemark is a LineString/Polygon, not a point \(2 of 2\)",
+    ),
+    (
+        "decimal commas, comma separator",
+        _write("sites.csv", "site_id,lat,lon\nA,21,16300,105,97766\nB,21,17,105,98\n"),
+        FormatError,
+        r"row 2: 5 fields under a header of 3: decimal commas \(21,16300\).*';'",
+    ),
+    ("truncated .csv.gz", _gzip_truncated, FormatError, r"truncated gzip file.*re-download"),
 ]
 IDS = [case[0] for case in STATION_CASES]
 

@@ -4,21 +4,25 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
 import os
+import signal
 import sys
 import time
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from types import FrameType
+from typing import Any, NoReturn
 
 from geoplan import files
 from geoplan.cli.files import add_data_commands, add_station_io_commands
 from geoplan.comparison import COMPARE_FILES, compare, standard_variants
 from geoplan.config import PlanConfig
-from geoplan.errors import GeoplanError
+from geoplan.errors import GeoplanError, Interrupted
 from geoplan.progress import set_quiet
 from geoplan.results import CoverageResult
 from geoplan.scenario import (
@@ -33,6 +37,13 @@ from geoplan.scenario import (
 from geoplan.schema import DEFAULT_LANG, LANGS, SITE_KINDS, SOLVERS
 
 log = logging.getLogger("geoplan")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: the message and where to find help, no usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}; see '{self.prog} --help'\n")
 
 
 def _add_inputs(parser: argparse.ArgumentParser) -> None:
@@ -80,7 +91,7 @@ def _add_meeting_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="geoplan", description="5G coverage and site planning for the merged Bắc Ninh province"
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="print only results and errors")
@@ -446,9 +457,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=level, format="%(message)s")
     if args.quiet:
         set_quiet(True)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _stop_signals_as_interrupts():
         warnings.showwarning = _show_warning  # one line per warning, no source excerpt
         return _run(args)
+
+
+def _raise_interrupted(signum: int, frame: FrameType | None) -> None:
+    raise Interrupted(signum, signal.Signals(signum).name)
+
+
+@contextmanager
+def _stop_signals_as_interrupts() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into :class:`Interrupted` (like Ctrl-C) while the CLI runs.
+
+    ``timeout``, a closed SSH session and a CI cancel send these; raised as an
+    exception, they unwind through every ``finally`` that removes temporary files.
+    """
+    wanted = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    try:
+        previous = {s: signal.signal(s, _raise_interrupted) for s in wanted}
+    except ValueError:  # not the main thread: leave signals alone
+        previous = {}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _show_warning(message: Warning | str, *args: object, **kwargs: object) -> None:
@@ -464,7 +498,37 @@ def _run(args: argparse.Namespace) -> int:
     except BrokenPipeError:  # output piped into `head` and closed early: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Interrupted as exc:
+        print(f"geoplan: {exc}; no output was left half-written", file=sys.stderr)
+        return 128 + exc.signum
     except KeyboardInterrupt:
         print("geoplan: interrupted; no output was left half-written", file=sys.stderr)
         return 130
+    except MemoryError:
+        print(
+            "geoplan: error: out of memory; use a coarser grid (e.g. --cell-size-m 100) "
+            "or close other programs",
+            file=sys.stderr,
+        )
+        return 2
+    except OSError as exc:
+        print(f"geoplan: error: {_os_error_line(exc)}", file=sys.stderr)
+        return 2
     return code
+
+
+def _os_error_line(exc: OSError) -> str:
+    """One line for a failed file operation: the path, what went wrong, and the fix."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    reason = exc.strerror or str(exc).splitlines()[0]
+    fixes = {
+        errno.ENOSPC: "free some disk space or choose another --out",
+        errno.EACCES: "choose a folder you may write to (--out)",
+        errno.EPERM: "choose a folder you may write to (--out)",
+        errno.EROFS: "the disk is read-only; choose another --out",
+        errno.EISDIR: "give a file name, not a folder",
+        errno.ENOTDIR: "a folder in the path is a file; choose another --out",
+        errno.ENOENT: "check the path",
+    }
+    fix = fixes.get(exc.errno or 0, "check the path and retry")
+    return f"{where}{reason.lower()}; {fix}"

@@ -14,11 +14,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from geoplan.errors import OutputExistsError
+from geoplan.errors import OutputExistsError, OutputPathError
+
+#: Files SQLite (GeoPackage) and GDAL may leave beside a file being written.
+_SIDECARS = ("-journal", "-wal", "-shm", ".aux.xml")
 
 
 def check_writable(path: str | os.PathLike[str], overwrite: bool) -> Path:
-    """Return ``path`` as a Path, or raise if it exists and ``overwrite`` is False.
+    """Return ``path`` as a Path, or raise if it cannot be written as a file.
+
+    Checked before any work, so that a long run does not fail at its last step:
+    ``path`` must not be a folder, no folder above it may be a regular file, and the
+    nearest existing folder must be writable.
 
     Parameters
     ----------
@@ -27,11 +34,40 @@ def check_writable(path: str | os.PathLike[str], overwrite: bool) -> Path:
     overwrite : bool
         Allow replacing an existing file; when False an existing file raises
         :class:`~geoplan.errors.OutputExistsError`.
+
+    Raises
+    ------
+    OutputPathError
+        ``path`` is a folder, lies under a regular file, or its folder is not writable.
     """
     target = Path(path)
+    if target.is_dir():
+        raise OutputPathError(
+            f"{target}: is a folder, but a file is written here; "
+            f"give a file name (e.g. {target / ('output' + (target.suffix or '.html'))})"
+        )
     if target.exists() and not overwrite:
         raise OutputExistsError(f"{target}: already exists; pass --overwrite to replace it")
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if folder.exists() and not folder.is_dir():
+        raise OutputPathError(
+            f"{folder}: is a file, but {target} needs it to be a folder; "
+            "choose another --out or move the file away"
+        )
+    if folder.exists() and not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputPathError(
+            f"{folder}: no permission to write there (for {target}); choose another --out"
+        )
     return target
+
+
+def remove_partial(tmp: Path) -> None:
+    """Delete a temporary file and the journals SQLite or GDAL left beside it."""
+    for name in ("", *_SIDECARS):
+        with contextlib.suppress(FileNotFoundError):
+            Path(f"{tmp}{name}").unlink()
 
 
 @contextlib.contextmanager
@@ -71,8 +107,7 @@ def atomic_path(path: str | os.PathLike[str], overwrite: bool = False) -> Iterat
             raise OutputExistsError(f"{target}: already exists; pass --overwrite to replace it")
         os.replace(tmp, target)
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        remove_partial(tmp)
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str, overwrite: bool = False) -> Path:

@@ -44,7 +44,7 @@ def parse_coordinate(values: pd.Series) -> pd.Series:
     text = values.astype("string").str.strip()
     comma = text.str.match(_DECIMAL_COMMA, na=False)
     text = text.mask(comma, text.str.replace(",", ".", regex=False))
-    numbers = pd.to_numeric(text, errors="coerce")
+    numbers = pd.to_numeric(text, errors="coerce").astype(float)  # not Int64: NaN go in below
     todo = numbers.isna() & text.notna() & (text != "")
     if not todo.any():
         return numbers.astype(float)
@@ -90,6 +90,48 @@ def parse_measure(values: pd.Series, unit: str = "m") -> pd.Series:
     pattern = rf"^([-+]?\d+(?:[.,]\d+)?)\s*(?:{re.escape(unit)})?$"
     number = text.str.extract(pattern, expand=False)
     return _num(number)
+
+
+# 122.838 · 122,838 · 122 838 · 1.234.567 (dot, comma, space, no-break or narrow space, ')
+_GROUPED = r"^[-+]?\d{1,3}(?:(?P<sep>[.,\s\u00a0\u202f'])\d{3})(?:(?P=sep)\d{3})*$"
+_COUNT_UNITS = r"(?:người|nguoi|ng|dân|dan|people|persons|pers|inhabitants|inh)\.?"
+
+
+def parse_count(values: pd.Series) -> pd.Series:
+    """Turn counts (people) written as numbers or text into floats (NaN where unreadable).
+
+    Text with thousands separators is read the way it is written in Vietnam and
+    elsewhere: ``"122.838"``, ``"122,838"`` and ``"122 838"`` are all 122,838 (a count of
+    people has no decimals, so a dot or comma before exactly three digits groups
+    thousands). A trailing unit (``người``, ``people``) is allowed. Numbers (not text)
+    are kept as they are. Coordinates never go through here.
+
+    Parameters
+    ----------
+    values : Series
+        Counts as numbers or text, one per row.
+
+    Returns
+    -------
+    Series of float
+        The counts; NaN where unreadable.
+
+    Examples
+    --------
+    >>> text = pd.Series(["122.838", "1,234,567", "51 733 người", "19226", "7.5", "x"])
+    >>> parse_count(text).tolist()
+    [122838.0, 1234567.0, 51733.0, 19226.0, 7.5, nan]
+    """
+    if pd.api.types.is_numeric_dtype(values):
+        return values.astype(float)
+    is_text = values.map(lambda v: isinstance(v, str)).astype(bool)
+    numbers = pd.to_numeric(values.where(~is_text), errors="coerce").astype(float)
+    text = values.where(is_text).astype("string").str.strip()
+    text = text.str.replace(rf"\s*{_COUNT_UNITS}$", "", regex=True, case=False)
+    grouped = text.str.match(_GROUPED, na=False)
+    text = text.mask(grouped, text.str.replace(r"[.,\s\u00a0\u202f']", "", regex=True))
+    plain = text.str.match(r"^[-+]?\d+(?:[.,]\d+)?$", na=False)
+    return numbers.where(~is_text, _num(text.where(plain)))
 
 
 def _num(part: pd.Series) -> pd.Series:

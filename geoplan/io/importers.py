@@ -16,10 +16,12 @@ maps the columns and checks the values. Supported formats (``--format``):
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import logging
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,6 +70,8 @@ OPENCELLID_COLUMNS = (
 #: Vietnamese mobile network codes (MCC 452) and their operators.
 VIETNAM_MNC = {1: "MobiFone", 2: "VinaPhone", 4: "Viettel", 5: "Vietnamobile", 7: "Gmobile"}
 _MAX_XML_BYTES = 200 * 2**20
+_GZIP_MAGIC = b"\x1f\x8b"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
 @dataclass
@@ -110,12 +114,14 @@ def detect_format(path: Path) -> str:
     >>> detect_format(p)
     'opencellid'
     """
-    head = b""
-    if path.is_file():
-        with path.open("rb") as stream:
-            head = stream.read(4096)
+    head = _head(path)
     suffix = path.suffix.lower()
-    if suffix == ".xls" or head.startswith(b"\xd0\xcf\x11\xe0"):
+    if head.startswith(_OLE_MAGIC) and _is_encrypted_ooxml(path):
+        raise FormatError(
+            f"{path}: a password-protected Excel workbook; open it in Excel, remove the "
+            "password (File > Info > Protect Workbook) and save it, or export 'CSV UTF-8'"
+        )
+    if suffix == ".xls" or head.startswith(_OLE_MAGIC):
         raise FormatError(f"{path}: an old Excel .xls workbook; save it as .xlsx or 'CSV UTF-8'")
     if head.startswith(b"PK\x03\x04"):
         names = _zip_names(path)
@@ -123,6 +129,14 @@ def detect_format(path: Path) -> str:
             return "kmz"
         if "xl/workbook.xml" in names:
             return "xlsx"
+        if any(n.lower().endswith((".shp", ".gpkg", ".geojson")) for n in names):
+            return "shp"  # a zipped point layer, read through GDAL
+        if not names:
+            kind = {".xlsx": "Excel workbook", ".xlsm": "Excel workbook", ".kmz": "KMZ"}
+            raise FormatError(
+                f"{path}: a damaged or truncated {kind.get(suffix, 'zip archive')} "
+                "(cut short by a download or a copy?); copy or re-download it whole"
+            )
         raise FormatError(f"{path}: a zip archive without a KML or Excel sheet in it")
     if head.startswith(b"SQLite format 3\x00"):
         return "gpkg"
@@ -140,6 +154,30 @@ def detect_format(path: Path) -> str:
     if _is_opencellid(text.decode("utf-8", errors="replace")):
         return "opencellid"
     return _SUFFIX_FORMATS.get(suffix, "csv")
+
+
+def _head(path: Path, size: int = 4096) -> bytes:
+    """The first bytes of ``path`` (of its content when gzip-compressed, as .csv.gz)."""
+    if not path.is_file():
+        return b""
+    with path.open("rb") as stream:
+        head = stream.read(size)
+    if head.startswith(_GZIP_MAGIC):
+        try:
+            with gzip.open(path, "rb") as stream:
+                return stream.read(size)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise FormatError(
+                f"{path}: a damaged or truncated gzip file ({exc}); re-download it"
+            ) from exc
+    return head
+
+
+def _is_encrypted_ooxml(path: Path) -> bool:
+    """True for a password-protected .xlsx: an OLE container with an EncryptedPackage."""
+    with path.open("rb") as stream:
+        data = stream.read(2**20)
+    return "EncryptedPackage".encode("utf-16-le") in data
 
 
 def read_station_table(
@@ -171,7 +209,10 @@ def read_station_table(
         if fmt in ("kml", "kmz"):
             return read_kml_table(path)
         return read_vector_table(path, fmt)
-    except (zipfile.BadZipFile, ElementTree.ParseError, KeyError, OSError) as exc:
+    except (
+        zipfile.BadZipFile, ElementTree.ParseError, KeyError, OSError, EOFError, zlib.error,
+        LookupError, pd.errors.ParserError, csv.Error,  # unknown XML encoding; ragged rows
+    ) as exc:  # fmt: skip
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise FormatError(
             f"{path}: not a readable {fmt.upper()} file ({message}); "
@@ -199,13 +240,26 @@ def decode_text(path: Path, encoding: str | None = None) -> str:
         The text, NFC-normalised (Vietnamese diacritics composed).
     """
     data = path.read_bytes()
+    if data.startswith(_GZIP_MAGIC):  # OpenCellID ships its exports as .csv.gz
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise FormatError(
+                f"{path}: a damaged or truncated gzip file ({exc}); re-download it"
+            ) from exc
     if encoding:
         try:
             return unicodedata.normalize("NFC", data.decode(encoding))
         except (UnicodeDecodeError, LookupError) as exc:
             raise FormatError(f"{path}: cannot decode as {encoding} ({exc})") from exc
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return unicodedata.normalize("NFC", data.decode("utf-16"))
+        try:
+            return unicodedata.normalize("NFC", data.decode("utf-16"))
+        except UnicodeDecodeError as exc:
+            raise FormatError(
+                f"{path}: UTF-16 text (it starts with a byte-order mark) that does not decode "
+                f"at byte {exc.start}: cut short? save it again as 'CSV UTF-8'"
+            ) from exc
     if _looks_binary(data[:4096]):
         raise FormatError(
             f"{path}: binary data, not a station table; export it as CSV, XLSX, KML or GeoJSON"
@@ -329,7 +383,31 @@ def read_csv_table(path: Path, encoding: str | None = None) -> RawTable:
     sep = sniff_separator(lines[:50])
     rows = list(csv.reader(io.StringIO(text), delimiter=sep))
     table = rows_to_table(rows, [f"row {i + 1}" for i in range(len(rows))], path, "the file")
+    _check_decimal_commas(rows, len(table.columns) - 1, sep, path)
     return RawTable(table, "csv")
+
+
+def _check_decimal_commas(rows: list[list[str]], header_width: int, sep: str, path: Path) -> None:
+    """Refuse rows split by decimal commas: ``A,21,1754,106,0712`` under ``site_id,lat,lon``.
+
+    Most rows longer than the header, with whole numbers in the extra fields, mean the
+    comma served both as separator and as decimal mark.
+    """
+    if sep != ",":
+        return
+    filled = [(i, r) for i, r in enumerate(rows, start=1) if any(c.strip() for c in r)]
+    longer = [(i, r) for i, r in filled if len(r) > header_width]
+    if not longer or len(longer) < 0.5 * (len(filled) - 1):
+        return
+    row_number, first = longer[0]
+    whole = [c.strip() for c in first if c.strip().lstrip("-+").isdigit()]
+    if len(whole) < 2 or not all(c.strip().lstrip("-+").isdigit() for c in first[header_width:]):
+        return
+    raise FormatError(
+        f"{path} row {row_number}: {len(first)} fields under a header of {header_width}: "
+        f"decimal commas ({','.join(whole[:2])}) in a comma-separated file? save it with ';' "
+        'as the separator, quote the numbers ("21,1754"), or use decimal points'
+    )
 
 
 def read_xlsx_table(path: Path) -> RawTable:
@@ -346,7 +424,8 @@ def read_xlsx_table(path: Path) -> RawTable:
     import openpyxl
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        # not read_only: merged ranges are known only to a fully loaded sheet
+        book = openpyxl.load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
         raise FormatError(
             f"{path}: not a readable Excel workbook ({type(exc).__name__}); "
@@ -357,17 +436,46 @@ def read_xlsx_table(path: Path) -> RawTable:
         for sheet in book.worksheets:
             rows = [list(r) for r in sheet.iter_rows(values_only=True)]
             if any(header_score(r) >= 2 for r in rows[:10]) or chosen is None:
-                chosen = (sheet.title, rows)
+                chosen = (sheet, rows)
                 if any(header_score(r) >= 2 for r in rows[:10]):
                     break
+        if chosen is None or not chosen[1]:
+            raise FormatError(
+                f"{path}: the workbook is empty; it needs a header and one row per site"
+            )
+        sheet, rows = chosen
+        problems = _fill_merged(sheet, rows)
     finally:
         book.close()
-    if chosen is None or not chosen[1]:
-        raise FormatError(f"{path}: the workbook is empty; it needs a header and one row per site")
-    title, rows = chosen
+    title = sheet.title
     rows = [[_excel_text(c) for c in r] for r in rows]
     where = [f"sheet '{title}' row {i + 1}" for i in range(len(rows))]
-    return RawTable(rows_to_table(rows, where, path, f"sheet '{title}'"), "xlsx")
+    table = rows_to_table(rows, where, path, f"sheet '{title}'")
+    return RawTable(table, "xlsx", problems=problems)
+
+
+def _fill_merged(sheet: Any, rows: list[list[Any]]) -> list[Problem]:
+    """Give every cell of a merged range its top-left value (an operator merged over
+    several rows belongs to each of them); one warning per sheet lists the ranges."""
+    ranges = list(sheet.merged_cells.ranges)
+    for merged in ranges:
+        value = rows[merged.min_row - 1][merged.min_col - 1]
+        for r in range(merged.min_row - 1, min(merged.max_row, len(rows))):
+            row = rows[r]
+            row.extend([None] * (merged.max_col - len(row)))
+            for c in range(merged.min_col - 1, merged.max_col):
+                row[c] = value
+    if not ranges:
+        return []
+    listed = ", ".join(str(m.coord) for m in ranges[:5]) + ("…" if len(ranges) > 5 else "")
+    return [
+        Problem(
+            f"sheet '{sheet.title}'",
+            "",
+            f"{len(ranges)} merged cell range(s) ({listed}) filled with their first value",
+            "warning",
+        )
+    ]
 
 
 def _excel_text(value: object) -> object:
@@ -445,6 +553,7 @@ def read_kml_table(path: Path) -> RawTable:
         )
     root = ElementTree.fromstring(data)
     records = []
+    shapes: list[str | None] = []  # the geometry of placemarks without a Point
     for placemark in (e for e in root.iter() if _local(e.tag) == "Placemark"):
         record: dict[str, object] = {}
         for child in placemark:
@@ -458,6 +567,7 @@ def read_kml_table(path: Path) -> RawTable:
             elif tag == "SimpleData" and element.get("name"):
                 record[str(element.get("name"))] = element.text
         point = next((e for e in placemark.iter() if _local(e.tag) == "Point"), None)
+        shapes.append(None if point is not None else _kml_shape(placemark))
         coords = (
             None
             if point is None
@@ -469,11 +579,27 @@ def read_kml_table(path: Path) -> RawTable:
         records.append(record)
     if not records:
         raise FormatError(f"{path}: no Placemark in the file; export the sites as points")
+    not_points = [(i, kind) for i, kind in enumerate(shapes, start=1) if kind is not None]
+    if not_points:
+        i, kind = not_points[0]
+        kinds = "/".join(sorted({k for _, k in not_points}))
+        which = "every placemark is" if len(not_points) == len(records) else f"placemark {i} is"
+        raise FormatError(
+            f"{path}: {which} a {kinds if i == 1 else kind}, not a point "
+            f"({len(not_points)} of {len(records)}); "
+            "a station file needs one Point placemark per site"
+        )
     table = pd.DataFrame.from_records(records).astype(object)
     table = table.drop(columns=[c for c in table.columns if c == "description"])
     table["_where"] = [f"placemark {i + 1}" for i in range(len(records))]
     fmt = "kmz" if path.suffix.lower() == ".kmz" or _zip_names(path) else "kml"
     return RawTable(table, fmt)
+
+
+def _kml_shape(placemark: ElementTree.Element) -> str | None:
+    """The geometry kind of a placemark that has no Point (None when it has none at all)."""
+    kinds = ("Polygon", "LineString", "LinearRing", "MultiGeometry", "Model", "Track")
+    return next((_local(e.tag) for e in placemark.iter() if _local(e.tag) in kinds), None)
 
 
 def _kml_bytes(path: Path) -> bytes:
@@ -486,14 +612,20 @@ def _kml_bytes(path: Path) -> bytes:
         doc = next((i for i in kmls if i.filename.lower() == "doc.kml"), kmls[0])
         if doc.file_size > _MAX_XML_BYTES:
             raise FormatError(f"{path}: {doc.filename} unpacks to {doc.file_size:,} bytes; too big")
-        return archive.read(doc)
+        try:
+            return archive.read(doc)
+        except (RuntimeError, NotImplementedError) as exc:  # zipfile's words for these
+            raise FormatError(
+                f"{path}: {doc.filename} is encrypted or packed in a way zip readers do not "
+                f"share ({exc}); save the KMZ again from Google Earth"
+            ) from exc
 
 
 def _zip_names(path: Path) -> list[str]:
     try:
         with zipfile.ZipFile(path) as archive:
             return archive.namelist()
-    except (zipfile.BadZipFile, OSError):
+    except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError):
         return []
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import rasterio
 from affine import Affine
+from rasterio._err import CPLE_BaseError
 from rasterio.crs import CRS
 from rasterio.errors import RasterioError, WindowError
 from rasterio.transform import array_bounds
@@ -18,6 +20,10 @@ from rasterio.windows import Window, from_bounds
 from geoplan.config import STORAGE_CRS
 from geoplan.errors import CRSError, DataMismatchError, FormatError, InputError
 from geoplan.io.embedded import DEFAULT_POPULATION
+
+#: What GDAL raises for damaged files: rasterio's own errors, and GDAL's errors that
+#: rasterio passes on unwrapped (a mangled TIFF tag: "Key 2049 of unknown type").
+_GDAL_ERRORS = (RasterioError, CPLE_BaseError)
 
 
 @dataclass(frozen=True)
@@ -84,7 +90,7 @@ def read_raster(
             if window is not None:  # same cells, origin moved to the window's corner
                 transform = transform @ Affine.translation(window.col_off, window.row_off)
             return Raster(values=values, transform=transform, crs=dataset.crs, path=src)
-    except RasterioError as exc:
+    except _GDAL_ERRORS as exc:
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise FormatError(
             f"{src}: not a readable raster, or truncated ({first_line}); re-download it"
@@ -111,6 +117,34 @@ def _window(
     return window
 
 
+#: Negative values at or below this are nodata sentinels (WorldPop writes -99999).
+NODATA_SENTINEL = -9999.0
+
+
+def _check_population_bands(src: Path) -> None:
+    """Refuse a rendered image (RGB, palette) as a population raster; warn on 8-bit counts."""
+    if not src.is_file() or src.stat().st_size == 0:
+        return  # read_raster says what is wrong
+    try:
+        with rasterio.open(src) as dataset:
+            count, dtype = dataset.count, dataset.dtypes[0]
+            interpretation = [c.name for c in dataset.colorinterp]
+    except _GDAL_ERRORS:
+        return  # read_raster says what is wrong
+    if count != 1 or interpretation[0] == "palette":
+        kind = "a colour palette" if count == 1 else f"{count} bands"
+        raise FormatError(
+            f"{src}: {kind} ({'/'.join(interpretation)}): a rendered image of a map, not people "
+            "per cell; use the single-band count raster (e.g. WorldPop's ppp GeoTIFF)"
+        )
+    if dtype in ("uint8", "int8"):
+        warnings.warn(
+            f"{src}: 8-bit values (0..255) are unusual for people per cell; "
+            "is it a rendered image? geoplan reads them as counts",
+            stacklevel=3,
+        )
+
+
 def read_population_raster(
     path: str | os.PathLike[str] | None = None,
     bounds: tuple[float, float, float, float] | None = None,
@@ -126,9 +160,19 @@ def read_population_raster(
     bounds : tuple of float or None
         ``(west, south, east, north)`` in degrees.
     """
-    raster = read_raster(path if path is not None else DEFAULT_POPULATION, bounds)
+    src = Path(path) if path is not None else DEFAULT_POPULATION
+    _check_population_bands(src)
+    raster = read_raster(src, bounds)
     values = raster.values
-    values[values < 0] = np.nan
+    negative = (values < 0) & (values > NODATA_SENTINEL)
+    if negative.any():
+        row, col = (int(v) for v in np.argwhere(negative)[0])
+        raise FormatError(
+            f"{src}: {int(negative.sum()):,} cell(s) hold negative people (first: row {row + 1}, "
+            f"column {col + 1}, {values[row, col]:g}); a population raster holds counts >= 0 "
+            "(set its nodata value, e.g. gdal_edit.py -a_nodata -99999)"
+        )
+    values[values < 0] = np.nan  # nodata sentinels such as WorldPop's -99999
     if not np.isfinite(values).any():
         raise FormatError(f"{raster.path}: the raster holds no population values (all nodata)")
     return raster

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +47,8 @@ log = logging.getLogger(__name__)
 #: Sites this close to the province border (metres) still count as inside: they
 #: serve border communes (the largest radius-model reach is 2.5 km).
 BORDER_MARGIN_M = 5000.0
+#: Dropping more than this share of the sites with ``--drop-outside`` is warned about.
+MOST_DROPPED_SHARE = 0.5
 #: Rows with the same ``site_id`` closer than this (metres) are sectors of one site.
 SAME_SITE_M = 50.0
 _MAX_LISTED = 5
@@ -227,6 +230,8 @@ def check_station_table(
     if inside is not None:
         frame, outside_problems = _outside(frame, inside, drop_outside)
         problems += outside_problems
+        if drop_outside:
+            _check_dropped(len(outside_problems), n_checked, outside_problems, src)
     order = {label: i for i, label in enumerate(where)}
     problems.sort(key=lambda p: order.get(p.where, len(order)))
     bad_rows = {p.where for p in problems if p.severity == "error"}
@@ -491,6 +496,24 @@ def _outside(
     if drop_outside:
         frame = frame[~outside]
     return frame, problems
+
+
+def _check_dropped(dropped: int, checked: int, problems: list[Problem], src: str) -> None:
+    """``--drop-outside`` that drops every site is an error; most of them, a warning."""
+    if not dropped:
+        return
+    first = f"first {problems[0].where} at {problems[0].message.split(' is ')[0]}"
+    if dropped == checked:
+        raise DataMismatchError(
+            f"{src}: --drop-outside would drop all {checked} sites ({first}): none lies in "
+            "the province; are they for another area, or are --boundaries the wrong file?"
+        )
+    if dropped > MOST_DROPPED_SHARE * checked:
+        warnings.warn(
+            f"{src}: --drop-outside drops {dropped} of {checked} sites ({dropped / checked:.0%}; "
+            f"{first}); check that the stations and --boundaries are for the same area",
+            stacklevel=4,
+        )
 
 
 def _to_frame(table: pd.DataFrame, crs: str) -> gpd.GeoDataFrame:
