@@ -13,10 +13,15 @@ solve the same instances:
    (600 s, model building included) or runs out of memory.
 
 spopt runs in a child process that is killed at the limit and gets at most
-``--spopt-memory-gb`` of address space. Run::
+``--spopt-memory-gb`` of address space; when spopt is not installed its columns say
+so and the rest runs. ``--pipeline`` instead measures the fewest-sites proof on the
+province instance (target 80%): plain HiGHS on the whole MILP against the proof
+pipeline, stage by stage (LP bound, incumbent, reduced-cost fixing, restricted MILP).
+Run::
 
     python benchmarks/optimize.py                  # everything (can take an hour)
     python benchmarks/optimize.py --quick          # synthetic instance only
+    python benchmarks/optimize.py --pipeline       # the proof pipeline vs plain HiGHS
 
 spopt is a benchmark-only dependency: ``pip install -e .[bench]``.
 """
@@ -24,6 +29,7 @@ spopt is a benchmark-only dependency: ``pip install -e .[bench]``.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import multiprocessing as mp
 import resource
 import sys
@@ -35,7 +41,11 @@ import numpy as np
 from scipy import sparse
 from scipy.spatial import cKDTree
 
-from geoplan.optimize import max_coverage
+from geoplan.optimize import max_coverage, min_sites_for_target
+
+HAVE_SPOPT = importlib.util.find_spec("spopt") is not None and (
+    importlib.util.find_spec("pulp") is not None
+)
 
 
 def synthetic_instance(
@@ -85,6 +95,8 @@ def run_spopt(
     weights: np.ndarray, cover: sparse.csr_matrix, k: int, limit_s: float, memory_gb: float
 ) -> tuple[str, float, float]:
     """spopt's objective and seconds, or a status saying why there is none."""
+    if not HAVE_SPOPT:
+        return "not installed", float("nan"), float("nan")
     queue: Any = mp.get_context("fork").Queue()
     child = mp.get_context("fork").Process(
         target=_spopt_child, args=(weights, sparse.csr_matrix(cover.T), k, memory_gb, queue)
@@ -138,6 +150,57 @@ HEADER = (
 )
 
 
+def province_target_arrays(share: float = 0.8) -> tuple[np.ndarray, sparse.csr_matrix, float]:
+    """The ``geoplan plan --target`` instance: demand, matrix and the people still missing."""
+    import geoplan
+    from geoplan.models import get_model
+    from geoplan.planning import planning_arrays
+
+    scenario = geoplan.load_scenario()
+    baseline, demand, _, cover = planning_arrays(scenario, get_model("radius", scenario.config))
+    missing = share * baseline.population_total - baseline.covered_population
+    return demand.population, sparse.csr_matrix(cover), float(missing)
+
+
+def plain_highs(weights: np.ndarray, cover: sparse.csr_matrix, target: float,
+                limit_s: float) -> tuple[str, float, float, float]:  # fmt: skip
+    """The whole fewest-sites MILP (after the same reductions) given to HiGHS as is."""
+    from geoplan.optimize.core import _prepare, _target_row
+    from geoplan.optimize.exact import solve_coverage_milp
+
+    started = time.perf_counter()
+    problem = _prepare(weights, cover, "exact", None, None, None, None, None, "g", None, 0)
+    n = problem.kept.size
+    outcome = solve_coverage_milp(
+        problem.reduced_cover, np.ones(n), np.zeros(problem.reduced_weights.size),
+        maximize=False, side_rows=[_target_row(problem, target)], time_limit_s=limit_s,
+        mip_rel_gap=0.005, integral_objective=True,
+    )  # fmt: skip
+    return outcome.status, outcome.objective, outcome.dual_bound, time.perf_counter() - started
+
+
+def pipeline(args: argparse.Namespace) -> None:
+    """Plain HiGHS against the proof pipeline on the province, 80% target."""
+    weights, cover, missing = province_target_arrays()
+    print("| method | sites | bound | gap | status | s |\n|---|---|---|---|---|---|")
+    greedy, greedy_s = timed(lambda: min_sites_for_target(weights, cover, missing, solver="greedy"))
+    print(f"| greedy (no LP) | {greedy.n_sites} | {greedy.bound:g} | {greedy.gap:.2%} "
+          f"| {greedy.status} | {greedy_s:.1f} |", flush=True)  # fmt: skip
+    proof, proof_s = timed(
+        lambda: min_sites_for_target(weights, cover, missing, solver="auto", mip_rel_gap=0.005)
+    )
+    print(f"| proof pipeline (auto) | {proof.n_sites} | {proof.bound:g} | {proof.gap:.2%} "
+          f"| {proof.status} | {proof_s:.1f} |", flush=True)  # fmt: skip
+    status, objective, bound, plain_s = plain_highs(weights, cover, missing, args.limit_s)
+    gap = (objective - bound) / objective if objective == objective else float("nan")
+    print(f"| plain HiGHS MILP | {objective:g} | {bound:g} | {gap:.2%} | {status} "
+          f"| {plain_s:.1f} |", flush=True)  # fmt: skip
+    stages = {k: v for k, v in proof.stats.items() if k.startswith(("seconds", "n_", "lp_"))}
+    print("pipeline stages:", ", ".join(f"{k}={v:g}" for k, v in stages.items()))
+    if not HAVE_SPOPT:
+        print("note: spopt is not installed (pip install -e .[bench]); its MCLP rows are skipped")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="synthetic instance only")
@@ -148,7 +211,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="province demand sample sizes (0 = all)")  # fmt: skip
     parser.add_argument("--max-total-s", type=float, default=3_600.0,
                         help="stop growing once the benchmark has run this long")  # fmt: skip
+    parser.add_argument("--pipeline", action="store_true",
+                        help="the fewest-sites proof pipeline against plain HiGHS")  # fmt: skip
     args = parser.parse_args(argv)
+    if args.pipeline:
+        pipeline(args)
+        return 0
+    if not HAVE_SPOPT:
+        print("note: spopt is not installed (pip install -e .[bench]); its columns say so")
     started = time.perf_counter()
     print(HEADER, flush=True)
     for radius_km in (6.43, 8.0):

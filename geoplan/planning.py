@@ -41,6 +41,7 @@ from geoplan.schema import (
     NEW_SITES,
     PHASES,
     BoundKind,
+    PlanObjective,
     SiteKind,
     SolverName,
 )
@@ -53,7 +54,7 @@ def plan_sites(
     inputs: Inputs,
     target: float | None = None,
     *,
-    solver: SolverName = "exact",
+    solver: SolverName = "auto",
     max_sites: int | None = None,
     budget_vnd: float | None = None,
     min_commune_share: float | None = None,
@@ -63,6 +64,7 @@ def plan_sites(
     budget_per_phase_vnd: float | None = None,
     preferred_kinds: tuple[SiteKind, ...] = (),
     time_limit_s: float | None = None,
+    objective: PlanObjective = "sites",
 ) -> Plan:
     """Plan new sites for ``inputs``: which, in what order, at what cost.
 
@@ -75,7 +77,9 @@ def plan_sites(
     ----------
     inputs : communes, population grid, today's stations and settings
     target : covered share of people to reach, in (0, 1]
-    solver : ``"exact"`` (HiGHS MILP, proven gap) or ``"greedy"`` (LP-bounded)
+    solver : ``"auto"`` (default: greedy, LP bound, reduced-cost fixing and a restricted
+        MILP that proves the gap), ``"exact"`` (the same until the gap closes or the time
+        runs out) or ``"greedy"`` (LP-bounded)
     max_sites : at most this many new sites
     budget_vnd : at most this much CAPEX, VND
     min_commune_share : every commune at least this covered share after the plan, 0..1
@@ -86,6 +90,8 @@ def plan_sites(
     budget_per_phase_vnd : CAPEX per phase instead of a count, VND
     preferred_kinds : site kinds that win ties (``"new_tower"``, ``"upgrade"``)
     time_limit_s : seconds for the exact solver (default ``config.solver_time_limit_s``)
+    objective : with a target, minimise the number of new sites (``"sites"``) or their
+        CAPEX (``"cost"``)
 
     Returns
     -------
@@ -108,7 +114,7 @@ def plan_sites(
     baseline, demand, candidate_set, cover = planning_arrays(inputs, chosen_model, candidates)
     result = _solve(baseline, demand.population, demand.commune, cover, candidate_set, config,
                     target, solver, max_sites, budget_vnd, min_commune_share, preferred_kinds,
-                    time_limit_s)  # fmt: skip
+                    time_limit_s, objective)  # fmt: skip
     order, gains = order_by_marginal_gain(demand.population, cover, result.selected)
     cost_in_order = candidate_set.cost_vnd[order]
     if budget_per_phase_vnd is not None:
@@ -196,6 +202,7 @@ def _solve(
     candidate_set: CandidateSet, config: PlanConfig, target: float | None, solver: str,
     max_sites: int | None, budget_vnd: float | None, min_commune_share: float | None,
     preferred_kinds: tuple[str, ...], time_limit_s: float | None,
+    objective: PlanObjective = "sites",
 ) -> OptimizeResult:  # fmt: skip
     total = baseline.population_total
     options: dict[str, Any] = {
@@ -220,11 +227,10 @@ def _solve(
                     "group_label": "commune"}  # fmt: skip
     if target is None:
         return max_coverage(weights, cover, max_sites, **options)
-    missing = target * total - baseline.reliable_population
-    if missing <= 0:
-        return min_sites_for_target(weights, cover, 0.0, max_sites=max_sites, **options)
+    missing = max(target * total - baseline.reliable_population, 0.0)
     try:
-        return min_sites_for_target(weights, cover, missing, max_sites=max_sites, **options)
+        return min_sites_for_target(weights, cover, missing, max_sites=max_sites,
+                                    objective=objective, **options)  # fmt: skip
     except TargetUnreachableError as exc:
         reachable = (baseline.reliable_population + exc.reachable_weight) / total
         raise SolverError(
@@ -351,11 +357,14 @@ def _summary(
     total = baseline.population_total
     newly = result.covered_weight
     cost = float(new_sites["cost_vnd"].sum()) if len(new_sites) else 0.0
+    bound_kind: BoundKind = "n_sites"
     if result.objective == "covered_weight":
         bound = (baseline.reliable_population + result.bound) / total
-        bound_kind: BoundKind = "covered_share"
+        bound_kind = "covered_share"
+    elif result.objective == "cost":
+        bound, bound_kind = result.bound, "cost_vnd"
     else:
-        bound, bound_kind = result.bound, "n_sites"
+        bound = result.bound
     support = config.state_support_share * cost
     sources = candidate_set.frame["source"].value_counts().sort_index()
     return PlanSummary(

@@ -10,6 +10,7 @@ In Jupyter the bar is a widget when ipywidgets is installed, and text otherwise
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -87,3 +88,16 @@ def _widget_bar() -> type[tqdm]:
     from tqdm.notebook import tqdm as notebook_tqdm
 
     return notebook_tqdm
+
+
+def note(message: str) -> None:
+    """Log ``message`` and, when bars are enabled, show it on standard error.
+
+    For the stages of a long computation that has no natural count (a solver's
+    bound, incumbent, proof).
+
+    >>> note("LP bound 179")
+    """
+    logging.getLogger("geoplan").info(message)
+    if bars_enabled():
+        print(f"geoplan: {message}", file=sys.stderr, flush=True)

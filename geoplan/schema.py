@@ -29,15 +29,22 @@ SITE_KINDS: Final[tuple[SiteKind, ...]] = get_args(SiteKind)
 #: or the user's own file (``--candidates``).
 CandidateSource = Literal["grid", "cluster", "user"]
 
-#: Optimisers: the exact HiGHS MILP with a proven gap, or lazy greedy with an LP bound.
-SolverName = Literal["exact", "greedy"]
+#: Optimisers: ``auto`` (default: greedy, then an LP bound, reduced-cost fixing and a
+#: restricted MILP that proves the gap, for a few rounds), ``exact`` (the same until the
+#: gap closes or time runs out), or lazy greedy with an LP bound.
+SolverName = Literal["auto", "exact", "greedy"]
 SOLVERS: Final[tuple[SolverName, ...]] = get_args(SolverName)
 
 #: What a plan optimises: fewest sites to a target, or most people within limits.
 PlanMode = Literal["min_sites", "max_coverage"]
 
-#: What a plan's ``bound`` counts: sites (min_sites) or a covered share (max_coverage).
-BoundKind = Literal["n_sites", "covered_share"]
+#: What a plan's ``bound`` counts: sites or CAPEX (min_sites), or a covered share
+#: (max_coverage).
+BoundKind = Literal["n_sites", "cost_vnd", "covered_share"]
+
+#: What a plan with a target minimises: the number of new sites, or their CAPEX.
+PlanObjective = Literal["sites", "cost"]
+PLAN_OBJECTIVES: Final[tuple[PlanObjective, ...]] = get_args(PlanObjective)
 
 #: Languages of every output; Vietnamese first.
 Lang = Literal["vi", "en"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 
 import numpy as np
 import pytest
@@ -330,3 +331,220 @@ def test_time_limited_runs_report_true_bounds(seed) -> None:
     assert most.covered_weight <= best + 1e-9 <= most.bound + 2e-9
     greedy = max_coverage(weights, cover, 2, solver="greedy")
     assert most.covered_weight >= greedy.covered_weight - 1e-9
+
+
+# --------------------------------------------------------------------------- proofs (issue 14)
+def brute_min(weights, cover, target, cost=None, groups=None, floors=None):
+    """Cheapest (by ``cost``, default one per site) subset reaching the target and floors."""
+    n = cover.shape[0]
+    price = np.ones(n) if cost is None else cost
+    best = np.inf
+    for size in range(n + 1):
+        for subset in itertools.combinations(range(n), size):
+            if price[list(subset)].sum() >= best:
+                continue
+            if covered_by(weights, cover, subset) < target - 1e-9:
+                continue
+            if (
+                floors is not None
+                and (group_cover(weights, cover, subset, groups) < floors - 1e-9).any()
+            ):
+                continue
+            best = price[list(subset)].sum()
+    return best
+
+
+def group_cover(weights, cover, chosen, groups):
+    hit = np.zeros(weights.size, bool)
+    if len(chosen):
+        hit = np.asarray(cover[list(chosen)].getnnz(axis=0) > 0).ravel()
+    return np.bincount(groups, weights=weights * hit, minlength=groups.max() + 1)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    share=st.floats(0.3, 1.0),
+    solver=st.sampled_from(["auto", "exact"]),
+)
+def test_proof_pipeline_fewest_sites_matches_brute_force(seed, share, solver) -> None:
+    """The pipeline's plan is optimal, its bound true, and it says how it proved it."""
+    weights, cover, _ = random_instance(seed, n_cand=8, n_dem=16, density=0.3)
+    reachable = covered_by(weights, cover, range(cover.shape[0]))
+    if reachable == 0:
+        return
+    target = share * reachable
+    result = min_sites_for_target(weights, cover, target, solver=solver, mip_rel_gap=0.0)
+    optimum = brute_min(weights, cover, target)
+    assert result.covered_weight >= target - 1e-9
+    assert result.n_sites == optimum
+    assert result.bound == optimum and result.status == "optimal"
+    assert {"proof_method", "seconds_total"} <= result.stats.keys()
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), k=st.integers(1, 4))
+def test_proof_pipeline_max_coverage_matches_brute_force(seed, k) -> None:
+    weights, cover, _ = random_instance(seed, n_cand=8, n_dem=16, density=0.3)
+    result = max_coverage(weights, cover, k, mip_rel_gap=0.0)
+    optimum = brute_max(weights, cover, k)
+    assert result.covered_weight == pytest.approx(optimum)
+    assert result.bound >= optimum - 1e-6 * max(optimum, 1)
+    assert result.status == "optimal"
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000), floor_share=st.floats(0.1, 0.9))
+def test_proof_pipeline_with_commune_floors_matches_brute_force(seed, floor_share) -> None:
+    weights, cover, _ = random_instance(seed, n_cand=8, n_dem=16, density=0.35)
+    groups = np.arange(weights.size) % 3
+    reach = np.asarray(cover.getnnz(axis=0) > 0).ravel()
+    floors = floor_share * np.bincount(groups, weights=weights * reach, minlength=3)
+    target = 0.5 * float(weights[reach].sum())
+    if target <= 0:
+        return
+    result = min_sites_for_target(weights, cover, target, groups=groups,
+                                  group_min_weight=floors, mip_rel_gap=0.0)  # fmt: skip
+    assert result.n_sites == brute_min(weights, cover, target, groups=groups, floors=floors)
+    assert (
+        group_cover(weights, cover, result.selected, groups) >= floors * (1 - 1e-9) - 1e-9
+    ).all()
+    assert result.bound == result.n_sites
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_cheapest_plan_matches_brute_force(seed) -> None:
+    """``objective="cost"`` finds the least total cost; costs share a unit, so it proves."""
+    weights, cover, cost = random_instance(seed, n_cand=8, n_dem=16, density=0.3)
+    cost = cost * 4e8  # 0.4 … 2.0 bn VND
+    reachable = covered_by(weights, cover, range(cover.shape[0]))
+    if reachable == 0:
+        return
+    target = 0.7 * reachable
+    result = min_sites_for_target(weights, cover, target, cost=cost, objective="cost",
+                                  mip_rel_gap=0.0)  # fmt: skip
+    optimum = brute_min(weights, cover, target, cost=cost)
+    assert result.cost == pytest.approx(optimum)
+    assert result.objective == "cost" and result.bound == pytest.approx(optimum)
+    with pytest.raises(InputError, match="objective='cost' needs"):
+        min_sites_for_target(weights, cover, target, cost=cost, objective="cost", solver="greedy")
+
+
+def lp_duals(cover, objective_x, objective_y, rows, crossover):
+    from geoplan.optimize.exact import solve_coverage_milp
+
+    lp = solve_coverage_milp(cover, objective_x, objective_y, maximize=False, side_rows=rows,
+                             relax=True, relax_solver="ipm", crossover=crossover)  # fmt: skip
+    return lp
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), crossover=st.booleans(), slack=st.integers(0, 2),
+       noise=st.floats(0.0, 0.5))  # fmt: skip
+def test_a_fixed_candidate_never_belongs_to_a_better_solution(seed, crossover, slack, noise):
+    """Reduced-cost fixing against U keeps every plan of at most U sites.
+
+    Enumerates every subset: a plan with at most U sites that reaches the target uses
+    no candidate fixed to 0 and every candidate fixed to 1, and its columns respect the
+    column fixings. The duals are HiGHS's, perturbed by ``noise``: the Lagrangian bound
+    must stay valid for any multipliers, not only for exact LP duals.
+    """
+    from geoplan.optimize.exact import SideRow, assemble
+    from geoplan.optimize.proof import fix_by_reduced_cost, lagrangian_bound
+
+    weights, cover, _ = random_instance(seed, n_cand=8, n_dem=14, density=0.3)
+    reachable = covered_by(weights, cover, range(cover.shape[0]))
+    if reachable == 0:
+        return
+    target = 0.8 * reachable
+    n, m = cover.shape
+    rows = [SideRow(None, weights, target, np.inf)]
+    lp = lp_duals(cover, np.ones(n), np.zeros(m), rows, crossover)
+    duals = lp.row_dual * (
+        1 + noise * np.random.default_rng(seed).standard_normal(lp.row_dual.size)
+    )
+    model = assemble(cover, np.ones(n), np.zeros(m), rows)
+    bound, reduced = lagrangian_bound(model, duals)
+    optimum = brute_min(weights, cover, target)
+    assert bound <= optimum + 1e-7  # a true lower bound whatever the multipliers
+    cutoff = optimum - 1 + slack  # U: prove nothing below optimum (slack 0), or keep optima
+    zero, one = fix_by_reduced_cost(bound, reduced[:n], cutoff)
+    czero, cone = fix_by_reduced_cost(bound, reduced[n:], cutoff)
+    for size in range(0, int(cutoff) + 1):
+        for subset in itertools.combinations(range(n), size):
+            if covered_by(weights, cover, subset) < target:
+                continue
+            chosen = np.zeros(n, bool)
+            chosen[list(subset)] = True
+            assert not (chosen & zero).any(), "a plan within U uses a candidate fixed to 0"
+            assert (chosen | ~one).all(), "a plan within U leaves out a candidate fixed to 1"
+            hit = np.asarray(cover[list(subset)].getnnz(axis=0) > 0).ravel()
+            assert not (hit & czero).any() and (hit | ~cone).all()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_resolving_without_fixing_finds_nothing_better(seed) -> None:
+    """The restricted problem's optimum equals the full MILP's, re-solved without fixing."""
+    from geoplan.optimize.exact import SideRow, assemble, solve_coverage_milp
+    from geoplan.optimize.proof import fix_by_reduced_cost, lagrangian_bound, restrict
+
+    weights, cover, _ = random_instance(seed + 500, n_cand=12, n_dem=40, density=0.2)
+    target = 0.85 * covered_by(weights, cover, range(cover.shape[0]))
+    n, m = cover.shape
+    rows = [SideRow(None, weights, target, np.inf)]
+    full = solve_coverage_milp(cover, np.ones(n), np.zeros(m), False, rows, mip_rel_gap=0.0)
+    lp = lp_duals(cover, np.ones(n), np.zeros(m), rows, True)
+    bound, reduced = lagrangian_bound(assemble(cover, np.ones(n), np.zeros(m), rows), lp.row_dual)
+    cutoff = full.objective  # keep every optimal plan
+    zero, one = fix_by_reduced_cost(bound, reduced[:n], cutoff)
+    czero, cone = fix_by_reduced_cost(bound, reduced[n:], cutoff)
+    part = restrict(cover, np.ones(n), np.zeros(m), rows, zero, one, czero, cone)
+    assert part is not None
+    sub = solve_coverage_milp(part.cover, part.objective_x, part.objective_y, False, part.rows,
+                              must_cover=part.must_cover, mip_rel_gap=0.0)  # fmt: skip
+    assert sub.objective + part.constant == pytest.approx(full.objective)
+    chosen = np.zeros(n, bool)
+    chosen[part.free[sub.x]] = True
+    chosen[part.opened] = True
+    assert covered_by(weights, cover, np.flatnonzero(chosen)) >= target * (1 - 1e-9)
+
+
+def hard_instance():
+    """600 candidates × 6,000 points, radius 9 km in a 100 km square: HiGHS needs minutes."""
+    from scipy.spatial import cKDTree
+
+    rng = np.random.default_rng(1)
+    demand, sites = rng.random((6_000, 2)) * 100, rng.random((600, 2)) * 100
+    hits = cKDTree(demand).query_ball_point(sites, r=9.0)
+    rows = np.repeat(np.arange(600), [len(h) for h in hits])
+    cols = np.concatenate([np.asarray(h, dtype=np.int64) for h in hits])
+    cover = sparse.csr_matrix((np.ones(rows.size, bool), (rows, cols)), shape=(600, 6_000))
+    return rng.integers(1, 100, 6_000).astype(float), cover
+
+
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+def test_a_signal_during_a_solve_returns_the_incumbent(signal_name) -> None:
+    """Ctrl-C (or SIGTERM) mid-solve: the solve returns its best plan, marked interrupted.
+
+    The signal is sent 1 s into a solve that would otherwise run to its 600 s limit;
+    pytest's own timeout is what would catch a solve that ignores it. The plan is
+    feasible (k sites) and at least greedy's; the bound stays a true one.
+    """
+    import signal
+    import threading
+
+    weights, cover = hard_instance()
+    greedy = max_coverage(weights, cover, 30, solver="greedy")
+    timer = threading.Timer(1.0, os.kill, (os.getpid(), getattr(signal, signal_name)))
+    timer.start()
+    try:
+        result = max_coverage(weights, cover, 30, solver="exact", mip_rel_gap=0.0,
+                              time_limit_s=600)  # fmt: skip
+    finally:
+        timer.cancel()
+    assert result.status == "interrupted"
+    assert result.n_sites <= 30
+    assert result.covered_weight >= greedy.covered_weight - 1e-9
+    assert result.bound >= result.covered_weight
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored

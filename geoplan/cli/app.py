@@ -34,7 +34,7 @@ from geoplan.scenario import (
     synthesize,
     write_best_server_rasters,
 )
-from geoplan.schema import DEFAULT_LANG, LANGS, SITE_KINDS, SOLVERS
+from geoplan.schema import DEFAULT_LANG, LANGS, PLAN_OBJECTIVES, SITE_KINDS, SOLVERS
 
 log = logging.getLogger("geoplan")
 
@@ -179,8 +179,17 @@ def _add_plan_parser(commands: argparse._SubParsersAction) -> None:
     plan.add_argument(
         "--solver",
         choices=SOLVERS,
-        default="exact",
-        help="exact HiGHS MILP with a proven gap, or lazy greedy (default %(default)s)",
+        default="auto",
+        help="auto: greedy, then an LP bound and reduced-cost fixing prove the gap (a few "
+        "rounds); exact: the same until the gap closes or the time limit; greedy: lazy "
+        "greedy with an LP bound (default %(default)s). Ctrl-C stops a solve with its "
+        "best plan so far",
+    )
+    plan.add_argument(
+        "--objective",
+        choices=PLAN_OBJECTIVES,
+        default="sites",
+        help="with --target: fewest new sites, or least CAPEX (default %(default)s)",
     )
     plan.add_argument("--max-sites", type=int, help="at most this many new sites")
     plan.add_argument("--budget", type=float, help="at most this much CAPEX, VND")
@@ -276,7 +285,11 @@ def run_plan(args: argparse.Namespace) -> int:
         min_commune_share=args.min_commune_share, candidates=args.candidates, model=args.model,
         sites_per_phase=args.sites_per_phase, budget_per_phase_vnd=args.budget_per_phase,
         preferred_kinds=tuple(args.prefer), time_limit_s=args.time_limit,
+        objective=args.objective,
     )  # fmt: skip
+    if result.summary.status == "interrupted":
+        print("geoplan: interrupted; writing the best plan found so far "
+              f"(gap {result.summary.gap:.2%})", file=sys.stderr)  # fmt: skip
     plan_files = files.write_plan(result, args.out, args.overwrite)
     if args.json:
         print(json.dumps(result.to_dict(plan_files), ensure_ascii=False))
@@ -284,7 +297,9 @@ def run_plan(args: argparse.Namespace) -> int:
     s = result.summary
     print(repr(result))
     print(f"Model: {s.model_description}")
-    bound = f"{s.bound:.4%}" if s.bound_kind == "covered_share" else f"{s.bound:g} sites"
+    bound = {"covered_share": f"{s.bound:.4%}", "cost_vnd": f"{s.bound:,.0f} VND"}.get(
+        s.bound_kind, f"{s.bound:g} sites"
+    )
     print(f"Proven bound: {bound}; gap {s.gap:.2%} ({s.status}, {s.seconds:.1f} s)")
     print(
         f"CAPEX {s.total_cost_vnd:,} VND; state support up to {s.state_support_vnd:,} VND; "

@@ -1,0 +1,397 @@
+"""Proofs for the coverage MILP: an LP bound, reduced-cost fixing, a restricted MILP.
+
+The pipeline (all in minimisation form; maximum coverage minimises ``-covered``):
+
+1. the LP relaxation by interior point without crossover gives row duals ``λ``;
+2. from any ``λ`` the Lagrangian bound ``L(λ) = Σ_r λ_r b_r(λ) + Σ_j min(0, d_j)``, with
+   reduced costs ``d = c - Aᵀλ`` and ``b_r`` the row's lower bound where ``λ_r > 0`` and
+   its upper bound where ``λ_r < 0``, is a valid lower bound on every solution in the
+   box ``0 <= v <= 1``. It is computed here in numpy from HiGHS's duals, so the bound
+   holds even when the interior point stopped short of dual feasibility (a dual that
+   points the wrong way for an infinite side is clipped to 0, which only weakens it);
+3. for every solution ``v``: ``cᵀv >= L + Σ_{d_j>0} d_j v_j + Σ_{d_j<0} |d_j| (1 - v_j)``.
+   So a solution with objective at most ``U`` has ``x_j = 0`` wherever ``L + d_j > U``
+   and ``x_j = 1`` wherever ``L - d_j > U`` (reduced-cost fixing);
+   The same test on a demand column's ``y_i`` works too, because for integer ``x`` the
+   best ``y`` is ``min(1, Cx)`` (binary; every side row is monotone in ``y``): a column
+   fixed to 0 is covered by no better plan (its candidates close), a column fixed to 1
+   is covered by every better plan (a covering row);
+4. the MILP on the free candidates, with ``objective <= U`` as a row, either finds a
+   better plan (iterate with the new incumbent) or proves that none exists, i.e. the
+   incumbent is within the requested gap.
+
+>>> import numpy as np
+>>> from scipy import sparse
+>>> cover = sparse.csr_matrix(np.array([[1, 1, 0], [0, 1, 1]], dtype=bool))
+>>> model = assemble(cover, np.ones(2), np.zeros(3), [SideRow(None, np.ones(3), 3.0, np.inf)])
+>>> bound, reduced = lagrangian_bound(model, np.array([0.0, 0.0, 0.0, 0.0]))
+>>> bound, reduced.tolist()
+(0.0, [1.0, 1.0, 0.0, 0.0, 0.0])
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+
+from geoplan.errors import SolverError
+from geoplan.optimize.exact import LinearModel, SideRow, assemble, solve_coverage_milp
+from geoplan.optimize.reduce import merge_identical_columns
+from geoplan.optimize.stop import STOP
+from geoplan.progress import note
+
+__all__ = [
+    "Proof",
+    "Restricted",
+    "assemble",
+    "fix_by_reduced_cost",
+    "lagrangian_bound",
+    "prove",
+    "restrict",
+]
+
+log = logging.getLogger(__name__)
+
+#: Absolute slack (in objective units, after scaling) on a fixing test: floating point
+#: in ``L`` and ``d`` is far below this on our models (|c| <= 1, |λ| ~ 1e-6..1e2).
+FIX_SAFETY = 1e-6
+
+
+def lagrangian_bound(model: LinearModel, row_dual: np.ndarray) -> tuple[float, np.ndarray]:
+    """A valid lower bound on ``min cᵀv`` over the model from any row multipliers.
+
+    Parameters
+    ----------
+    model : the assembled coverage model (minimisation)
+    row_dual : one multiplier per row, e.g. HiGHS's ``row_dual`` of the LP
+
+    Returns
+    -------
+    (bound, reduced_cost) : the Lagrangian bound and ``d = c - Aᵀλ`` per column
+    """
+    lam = np.asarray(row_dual, dtype=float).copy()
+    lam[(lam > 0) & ~np.isfinite(model.row_lower)] = 0.0  # wrong side: drop, stays valid
+    lam[(lam < 0) & ~np.isfinite(model.row_upper)] = 0.0
+    rhs = np.where(lam > 0, model.row_lower, np.where(lam < 0, model.row_upper, 0.0))
+    reduced = model.cost - np.asarray(model.matrix.T @ lam).ravel()
+    bound = float(np.dot(lam, np.where(lam != 0, rhs, 0.0)) + np.minimum(reduced, 0.0).sum())
+    return bound, reduced
+
+
+def fix_by_reduced_cost(
+    bound: float, reduced_x: np.ndarray, cutoff: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Candidates fixed to 0 and to 1 in every solution with objective <= ``cutoff``.
+
+    Parameters
+    ----------
+    bound : the Lagrangian bound ``L`` of the duals that gave ``reduced_x``
+    reduced_x : reduced costs of the candidate columns
+    cutoff : the objective any solution of interest stays at or below (e.g. the
+        incumbent's number of sites minus one)
+
+    Returns
+    -------
+    (zero, one) : bool masks over the candidates
+
+    >>> fix_by_reduced_cost(178.94, np.array([0.0, 0.07, -0.1, 0.01]), 179.0)
+    (array([False,  True, False, False]), array([False, False,  True, False]))
+    """
+    slack = cutoff - bound + FIX_SAFETY * max(1.0, abs(cutoff))
+    return reduced_x > slack, -reduced_x > slack
+
+
+@dataclass(frozen=True)
+class Restricted:
+    """The coverage problem with some candidates and demand columns fixed.
+
+    Attributes
+    ----------
+    free : original indices of the free candidates
+    columns : original index of one demand column per variable kept (columns the free
+        candidates cover alike are merged into one variable)
+    cover : free × kept columns
+    must_cover : free × columns every solution must cover (fixed to 1 by reduced cost)
+    objective_x, objective_y : objective over the free candidates and kept columns
+    rows : the side rows over the same, right-hand sides moved by the fixed part
+    constant : objective of the fixed part (candidates at 1, columns sure to be covered)
+    opened : original indices of the candidates fixed to 1
+    """
+
+    free: np.ndarray
+    columns: np.ndarray
+    cover: sparse.csr_matrix
+    must_cover: sparse.csr_matrix
+    objective_x: np.ndarray
+    objective_y: np.ndarray
+    rows: list[SideRow]
+    constant: float
+    opened: np.ndarray
+
+
+def restrict(
+    cover: sparse.csr_matrix, objective_x: np.ndarray, objective_y: np.ndarray,
+    rows: list[SideRow], zero: np.ndarray, one: np.ndarray,
+    column_zero: np.ndarray | None = None, column_one: np.ndarray | None = None,
+) -> Restricted | None:  # fmt: skip
+    """The same problem with ``zero`` candidates closed and ``one`` candidates open.
+
+    Columns covered by an open candidate, or fixed to 1, count as covered; columns only
+    closed candidates reach, or fixed to 0, count as uncovered (and close every
+    candidate that covers them). They leave the model; their part of the objective and
+    of every side row moves to the constant and the right-hand sides. Columns fixed to
+    1 that no open candidate covers become covering rows. Returns None when the
+    fixings contradict each other (then no solution satisfies them).
+    """
+    n_dem = cover.shape[1]
+    czero = np.zeros(n_dem, bool) if column_zero is None else column_zero
+    cone = np.zeros(n_dem, bool) if column_one is None else column_one
+    csc = sparse.csc_matrix(cover)
+    zero = zero | (np.asarray(csc[:, np.flatnonzero(czero)].getnnz(axis=1)) > 0)
+    if (zero & one).any():
+        return None
+    free = np.flatnonzero(~zero & ~one)
+    opened = np.flatnonzero(one)
+    by_open = np.asarray(cover[opened].getnnz(axis=0) > 0).ravel()
+    reach = np.asarray(cover[free].getnnz(axis=0) > 0).ravel()
+    must = cone & ~by_open
+    if (must & ~reach).any():
+        return None
+    sure = by_open | cone
+    columns = np.flatnonzero(reach & ~sure & ~czero)
+    free_rows = sparse.csr_matrix(cover[free])
+    # columns the free candidates now cover alike merge (coefficients add up), as in reduce
+    merged = merge_identical_columns(free_rows[:, columns], np.zeros(columns.size))
+    group = merged.column_of
+    n_merged = merged.weights.size
+
+    def summed(coefficients: np.ndarray) -> np.ndarray:
+        return np.bincount(group, weights=coefficients[columns], minlength=n_merged)
+
+    must_cover = sparse.csr_matrix(free_rows[:, np.flatnonzero(must)])
+    constant = float(objective_x[opened].sum() + objective_y[sure].sum())
+    moved = []
+    for r in rows:
+        shift = (0.0 if r.a_x is None else float(r.a_x[opened].sum())) + (
+            0.0 if r.a_y is None else float(r.a_y[sure].sum())
+        )
+        moved.append(
+            SideRow(None if r.a_x is None else r.a_x[free],
+                    None if r.a_y is None else summed(r.a_y), r.lower - shift, r.upper - shift)
+        )  # fmt: skip
+    representative = columns[np.unique(group, return_index=True)[1]]
+    return Restricted(free, representative, merged.cover, must_cover, objective_x[free],
+                      summed(objective_y), moved, constant, opened)  # fmt: skip
+
+
+@dataclass
+class Proof:
+    """A plan and its certificate, in minimisation form.
+
+    Attributes
+    ----------
+    x : bool mask of the chosen candidates (None: no plan found)
+    value : its objective
+    bound : proven lower bound on the objective of every plan
+    status : ``"optimal"``, ``"within_gap"``, ``"time_limit"`` or ``"interrupted"``
+    stats : the certificate: LP bound, how it was proven, candidates fixed, seconds
+    """
+
+    x: np.ndarray | None
+    value: float
+    bound: float
+    status: str
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def objective_of(
+    cover: sparse.csr_matrix, objective_x: np.ndarray, objective_y: np.ndarray, x: np.ndarray
+) -> float:
+    """Objective of a choice of candidates with its best cover ``y = min(1, Cx)``."""
+    hit = np.asarray(cover[np.flatnonzero(x)].getnnz(axis=0) > 0).ravel()
+    return float(objective_x[x].sum() + objective_y[hit].sum())
+
+
+def prove(
+    cover: sparse.csr_matrix, objective_x: np.ndarray, objective_y: np.ndarray,
+    rows: list[SideRow], incumbent: np.ndarray | None, *, integral: bool, rel_gap: float,
+    time_limit_s: float, seed: int = 0, tiebreak_x: np.ndarray | None = None,
+    max_rounds: int = 4,
+    infeasible: str = "no plan meets the constraints",
+) -> Proof:  # fmt: skip
+    """Minimise ``objective · (x, y)`` over the coverage model, with a certificate.
+
+    LP bound (interior point, crossover to a vertex) → incumbent (``incumbent``, then
+    the MILP on the LP's support) → reduced-cost fixing against the value the proof
+    needs → the restricted MILP, which proves or improves; repeated while it improves.
+
+    Parameters
+    ----------
+    cover : candidates × demand columns
+    objective_x, objective_y : objective per candidate and per column (minimised)
+    rows : side rows, each monotone in ``y`` (lower bounds with ``a_y >= 0``)
+    incumbent : a feasible choice (bool mask), e.g. greedy's, or None
+    integral : every plan's objective is an integer (sites, costs in a common unit)
+    rel_gap : stop once ``(value - bound) / |value| <= rel_gap``
+    time_limit_s : wall-clock seconds for everything
+    tiebreak_x : small extra cost per candidate for the incumbent MILP (preferences)
+    max_rounds : rounds of fixing and restricted MILP at most
+    infeasible : the message of the error raised when no plan exists
+
+    Raises
+    ------
+    SolverError
+        When no plan exists (the LP relaxation, or the MILP, is infeasible).
+    """
+    started = time.perf_counter()
+    deadline = started + time_limit_s
+    stats: dict[str, Any] = {"proof_method": "none", "rounds": 0}
+
+    def left() -> float:
+        return max(deadline - time.perf_counter(), 0.0)
+
+    def value_of(x: np.ndarray) -> float:
+        return objective_of(cover, objective_x, objective_y, x)
+
+    best = None if incumbent is None else np.asarray(incumbent, bool)
+    value = math.inf if best is None else value_of(best)
+    bound = -math.inf
+
+    def needed() -> float:
+        """The bound that proves ``best`` within ``rel_gap``."""
+        target = value - rel_gap * abs(value)
+        return math.ceil(target - 1e-9) if integral else target
+
+    def finish(status: str) -> Proof:
+        stats["seconds_total"] = round(time.perf_counter() - started, 3)
+        if best is not None and bound >= value - 1e-9 * max(1.0, abs(value)):
+            status = "optimal"
+        elif best is not None and bound >= needed() - 1e-9 * max(1.0, abs(value)):
+            status = "within_gap"
+        elif STOP.is_set():
+            status = "interrupted"
+        stats["status"] = status
+        return Proof(best, value, bound, status, stats)
+
+    clock = time.perf_counter()
+    lp = solve_coverage_milp(cover, objective_x, objective_y, maximize=False, side_rows=rows,
+                             time_limit_s=left(), relax=True, relax_solver="ipm",
+                             crossover=True)  # fmt: skip
+    stats["seconds_lp"] = round(time.perf_counter() - clock, 3)
+    if lp.status == "infeasible":
+        raise SolverError(infeasible)
+    if lp.row_dual is None or lp.x_values is None:
+        return finish("interrupted" if STOP.is_set() else "time_limit")
+    model = assemble(cover, objective_x, objective_y, rows)
+    lagrangian, reduced = lagrangian_bound(model, lp.row_dual)
+    bound = math.ceil(lagrangian - 1e-7) if integral else lagrangian
+    stats |= {"lp_objective": lp.objective, "lp_bound": lagrangian, "proof_method": "lp"}
+    note(f"LP bound {lagrangian:,.6g} in {stats['seconds_lp']:.1f} s")
+
+    clock = time.perf_counter()
+    support = lp.x_values > 1e-6
+    if best is not None:
+        support |= best
+    if not _closed(best, bound, needed) and not STOP.is_set():
+        found = _support_milp(cover, objective_x, objective_y, rows, support, best, integral,
+                              rel_gap, min(left(), max(0.25 * left(), 5.0)), seed,
+                              tiebreak_x)  # fmt: skip
+        if found is not None and value_of(found) < value:
+            best, value = found, value_of(found)
+            stats["incumbent_from"] = "lp_support_milp"
+    stats["seconds_incumbent"] = round(time.perf_counter() - clock, 3)
+    stats["n_lp_support"] = int(support.sum())
+    if best is not None:
+        note(f"incumbent {value:,.6g} (LP bound {bound:,.6g})")
+
+    n_cand = cover.shape[0]
+    while not _closed(best, bound, needed) and stats["rounds"] < max_rounds:
+        if STOP.is_set() or left() <= 0:
+            break
+        stats["rounds"] += 1
+        clock = time.perf_counter()
+        goal = needed() if best is not None else math.inf
+        if integral:  # one site at a time: fixing is tightest just above the bound
+            goal = min(goal, bound + 1)
+        cutoff = goal - 1 if integral else goal  # every plan below `goal` stays at or below
+        zero, one = fix_by_reduced_cost(lagrangian, reduced[:n_cand], cutoff)
+        czero, cone = fix_by_reduced_cost(lagrangian, reduced[n_cand:], cutoff)
+        restricted = restrict(cover, objective_x, objective_y, rows, zero, one, czero, cone)
+        stats |= {
+            "n_fixed_zero": int(zero.sum()), "n_fixed_one": int(one.sum()),
+            "n_columns_fixed_zero": int(czero.sum()), "n_columns_fixed_one": int(cone.sum()),
+        }  # fmt: skip
+        if restricted is None:  # the fixings contradict: nothing beats `goal`
+            bound = max(bound, goal)
+            stats["proof_method"] = "reduced_cost_fixing"
+            continue
+        stats |= {"n_free": int(restricted.free.size),
+                  "n_columns_restricted": int(restricted.columns.size),
+                  "n_covering_rows": int(restricted.must_cover.shape[1])}  # fmt: skip
+        note(f"reduced-cost fixing: {restricted.free.size} of {n_cand} candidates free, "
+             f"{int(one.sum())} fixed open; proving nothing beats {goal:,.6g}")  # fmt: skip
+        cut = SideRow(restricted.objective_x, restricted.objective_y, -np.inf,
+                      cutoff - restricted.constant)  # fmt: skip
+        outcome = solve_coverage_milp(
+            restricted.cover, restricted.objective_x, restricted.objective_y, maximize=False,
+            side_rows=[*restricted.rows, cut], must_cover=restricted.must_cover,
+            time_limit_s=left(), mip_rel_gap=rel_gap, seed=seed, integral_objective=integral,
+        )  # fmt: skip
+        stats[f"seconds_restricted_{stats['rounds']}"] = round(time.perf_counter() - clock, 3)
+        stats["restricted_nodes"] = outcome.nodes
+        if outcome.status == "infeasible":
+            if best is None:
+                raise SolverError(infeasible)
+            bound = max(bound, goal)
+            stats["proof_method"] = "reduced_cost_fixing+restricted_milp"
+            continue  # proven up to `goal`; the next round aims higher if need be
+        if np.isfinite(outcome.dual_bound):  # plans below `goal` all live in the restriction
+            bound = max(bound, min(goal, outcome.dual_bound + restricted.constant))
+            stats["proof_method"] = "reduced_cost_fixing+restricted_milp"
+        if outcome.x is None:
+            break  # time limit or interrupt without a better plan
+        x = np.zeros(n_cand, bool)
+        x[restricted.free[outcome.x]] = True
+        x[restricted.opened] = True
+        if value_of(x) < value:
+            best, value = x, value_of(x)
+            stats["incumbent_from"] = f"restricted_milp_{stats['rounds']}"
+            note(f"better plan {value:,.6g}")
+        if outcome.status != "optimal":
+            break
+    return finish("time_limit")
+
+
+def _closed(best: np.ndarray | None, bound: float, needed: Any) -> bool:
+    return best is not None and bound >= needed() - 1e-9
+
+
+def _support_milp(
+    cover: sparse.csr_matrix, objective_x: np.ndarray, objective_y: np.ndarray,
+    rows: list[SideRow], support: np.ndarray, best: np.ndarray | None, integral: bool,
+    rel_gap: float, seconds: float, seed: int, tiebreak_x: np.ndarray | None,
+) -> np.ndarray | None:  # fmt: skip
+    """The MILP on the candidates the LP uses (a few hundred): a good plan, fast."""
+    idx = np.flatnonzero(support)
+    restricted = restrict(cover, objective_x, objective_y, rows, ~support,
+                          np.zeros(support.size, bool))  # fmt: skip
+    if restricted is None or idx.size == 0:
+        return None
+    extra = 0.0 if tiebreak_x is None else tiebreak_x[idx]
+    warm = None if best is None else best[idx]
+    outcome = solve_coverage_milp(
+        restricted.cover, restricted.objective_x + extra, restricted.objective_y,
+        maximize=False, side_rows=restricted.rows, warm_start=warm, time_limit_s=seconds,
+        mip_rel_gap=rel_gap, seed=seed, integral_objective=integral and tiebreak_x is None,
+    )  # fmt: skip
+    if outcome.x is None:
+        return None
+    x = np.zeros(support.size, bool)
+    x[idx[outcome.x]] = True
+    return x
