@@ -29,7 +29,6 @@ import pandas as pd
 
 from geoplan.errors import GeoplanError, InputError
 from geoplan.io.atomic import check_writable, write_table_csv
-from geoplan.models import DEFAULT_MODEL
 from geoplan.progress import progress
 from geoplan.results import CoverageResult, Plan
 from geoplan.scenario import Scenario
@@ -279,7 +278,7 @@ def _run_variant(
         chosen = chosen.with_stations(settings["stations"])
     if "operator" in settings:
         chosen = chosen.for_operator(settings["operator"])
-    model = settings.get("model", DEFAULT_MODEL)
+    model = settings.get("model")
     target = settings.get("target", np.nan)
     if not PLAN_TRIGGERS & set(settings):
         today = chosen.coverage(model)

@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, fields
 
 from geoplan.errors import ConfigError
+from geoplan.schema import MODEL_NAMES
 
 #: CRS of everything geoplan stores or writes: longitude, latitude in degrees (WGS 84).
 STORAGE_CRS = "EPSG:4326"
@@ -26,6 +27,7 @@ OPTIONS: dict[str, str] = {
     "sites_per_phase": "--sites-per-phase",
     "solver_time_limit_s": "--time-limit",
     "seed": "--seed",
+    "coverage_model": "--model",
 }
 
 
@@ -35,6 +37,10 @@ class PlanConfig:
 
     Attributes
     ----------
+    coverage_model
+        The coverage model used when none is named: ``"38901"``, the TR 38.901 link
+        budget on each operator's carrier (the default), or ``"radius"``, assumed radii
+        per environment (a simple, labelled option).
     storage_crs, work_crs
         Data is stored in EPSG:4326; distances and areas are computed in
         EPSG:32648 (UTM zone 48N, which contains the whole province).
@@ -95,6 +101,7 @@ class PlanConfig:
         step in seconds (0 turns it off and keeps greedy's own, weaker bound).
     """
 
+    coverage_model: str = "38901"
     storage_crs: str = STORAGE_CRS
     work_crs: str = WORK_CRS
     cell_size_m: float = 100.0
@@ -138,6 +145,8 @@ class PlanConfig:
         for name in not_negative:
             if getattr(self, name) < 0:
                 _bad(name, getattr(self, name), ">= 0")
+        if self.coverage_model not in MODEL_NAMES:
+            _bad("coverage_model", self.coverage_model, f"one of {', '.join(MODEL_NAMES)}")
         if self.downscale_method not in ("smooth", "uniform"):
             _bad("downscale_method", self.downscale_method, "'smooth' or 'uniform'")
         if self.urban_density_per_km2 < self.suburban_density_per_km2:

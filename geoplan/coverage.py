@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from geoplan.grid import Cells, PopulationGrid
+from geoplan.io.carriers import canonical_operator
 from geoplan.models import CoverageModel, covered_mask, evaluate
 from geoplan.results import CoverageResult, OperatorCoverage
 from geoplan.sites import Sites
@@ -167,7 +168,7 @@ def coverage_by_operator(
     -------
     OperatorCoverage
     """
-    names = stations["operator"].astype(str).to_numpy()
+    names = stations["operator"].map(canonical_operator).astype(str).to_numpy()
     operators = sorted(set(names) | (set(market_shares.index) - {"other"}))
     by_operator = {op: compute_coverage(grid, sites.take(np.flatnonzero(names == op)), model)
                    for op in operators}  # fmt: skip

@@ -25,7 +25,8 @@ from geoplan.coverage import compute_coverage
 from geoplan.errors import InputError, SolverError
 from geoplan.grid import Cells, subset_cells
 from geoplan.inputs import Inputs
-from geoplan.models import DEFAULT_MODEL, CoverageModel, get_model
+from geoplan.io.carriers import canonical_operator, read_carriers
+from geoplan.models import CoverageModel, get_model
 from geoplan.optimize.core import (
     OptimizeResult,
     TargetUnreachableError,
@@ -59,7 +60,7 @@ def plan_sites(
     budget_vnd: float | None = None,
     min_commune_share: float | None = None,
     candidates: str | os.PathLike[str] | pd.DataFrame | None = None,
-    model: str | CoverageModel = DEFAULT_MODEL,
+    model: str | CoverageModel | None = None,
     sites_per_phase: int | None = None,
     budget_per_phase_vnd: float | None = None,
     preferred_kinds: tuple[SiteKind, ...] = (),
@@ -106,7 +107,9 @@ def plan_sites(
     """
     started = time.perf_counter()
     config = inputs.config
-    chosen_model = get_model(model, config, inputs.grid) if isinstance(model, str) else model
+    chosen_model = (
+        get_model(model, config, inputs.grid) if model is None or isinstance(model, str) else model
+    )
     if target is None and max_sites is None and budget_vnd is None:
         target = config.plan_target_share
     per_phase = config.sites_per_phase if sites_per_phase is None else sites_per_phase
@@ -171,6 +174,7 @@ def planning_arrays(
     if candidates is not None and user is None:
         user = read_candidates(candidates, config)
     candidate_set = build_candidates(inputs.grid, demand, model, config, user_candidates=user)
+    candidate_set = _on_the_operators_carrier(candidate_set, inputs)
     cover = candidate_coverage(model, candidate_set.sites, demand)
     log.info("coverage matrix: %d candidates × %d demand cells, %d pairs",
              cover.shape[0], cover.shape[1], cover.nnz)  # fmt: skip
@@ -178,6 +182,26 @@ def planning_arrays(
 
 
 # --------------------------------------------------------------------------- helpers
+def _on_the_operators_carrier(candidate_set: CandidateSet, inputs: Inputs) -> CandidateSet:
+    """One operator's plan builds on its own carrier; a plan for several keeps generic n78."""
+    operators = (
+        set(inputs.stations["operator"].map(canonical_operator)) if len(inputs.stations) else set()
+    )
+    carriers = read_carriers()
+    defaults = carriers[carriers["default"]].set_index("operator")
+    if len(operators) != 1 or (operator := operators.pop()) not in defaults.index:
+        return candidate_set
+    carrier = defaults.loc[operator]
+    generated = candidate_set.frame["source"] != "user"
+    frame = candidate_set.frame.copy()
+    frame.loc[generated, "operator"] = operator
+    frame.loc[generated, "band"] = carrier["band"]
+    frame.loc[generated, "frequency_ghz"] = carrier["centre_mhz"] / 1000.0
+    frame.loc[generated, "eirp_dbm"] = carrier["eirp_dbm"]
+    frame.loc[generated, "n_subcarriers"] = carrier["n_subcarriers"]
+    return CandidateSet(frame, Sites.from_frame(frame, inputs.grid, inputs.config))
+
+
 def _check_arguments(
     target: float | None, max_sites: int | None, budget_vnd: float | None,
     min_commune_share: float | None, sites_per_phase: int,

@@ -29,7 +29,7 @@ from geoplan.grid import PopulationGrid
 from geoplan.inputs import Inputs
 from geoplan.io.atomic import atomic_path, check_writable
 from geoplan.io.boundaries import read_communes
-from geoplan.io.carriers import read_market_shares
+from geoplan.io.carriers import canonical_operator, read_carriers, read_market_shares
 from geoplan.io.columns import STATION_COLUMNS, STATION_DEFAULTS
 from geoplan.io.embedded import DEFAULT_COMMUNES, DEFAULT_POPULATION, DEFAULT_STATIONS
 from geoplan.io.plan_folder import check_plan_communes
@@ -56,7 +56,7 @@ log = logging.getLogger(__name__)
 class Scenario(Inputs):
     """Everything a coverage or planning run reads, already checked and gridded."""
 
-    def model(self, model: str | CoverageModel = DEFAULT_MODEL) -> CoverageModel:
+    def model(self, model: str | CoverageModel | None = None) -> CoverageModel:
         """The coverage model ``model`` (a name of :data:`geoplan.models.MODELS`) for this grid.
 
         Parameters
@@ -69,9 +69,11 @@ class Scenario(Inputs):
         -------
         CoverageModel
         """
-        return get_model(model, self.config, self.grid) if isinstance(model, str) else model
+        if model is None or isinstance(model, str):
+            return get_model(model, self.config, self.grid)
+        return model
 
-    def coverage(self, model: str | CoverageModel = DEFAULT_MODEL) -> CoverageResult:
+    def coverage(self, model: str | CoverageModel | None = None) -> CoverageResult:
         """Covered people today, for the province and each commune.
 
         Parameters
@@ -89,7 +91,7 @@ class Scenario(Inputs):
 
     def coverage_by_operator(
         self,
-        model: str | CoverageModel = DEFAULT_MODEL,
+        model: str | CoverageModel | None = None,
         market_shares: pd.Series | None = None,
     ) -> OperatorCoverage:
         """Each operator's network alone, and the share of people their own operator covers.
@@ -106,7 +108,7 @@ class Scenario(Inputs):
                                     shares)  # fmt: skip
 
     def coverage_summary(
-        self, model: str | CoverageModel = DEFAULT_MODEL
+        self, model: str | CoverageModel | None = None
     ) -> tuple[CoverageResult, dict[str, Any]]:
         """Today's coverage and its JSON-ready summary, every metric named plainly.
 
@@ -180,6 +182,17 @@ class Scenario(Inputs):
         """
         return plan_sites(self, target, **options)
 
+    def plan_by_operator(self, target: float | None = None, **options: Any) -> dict[str, Plan]:
+        """One plan per operator: each operator's own network to ``target`` on its own carrier.
+
+        A subscriber gets 5G only from their own operator, so for every operator's
+        subscribers (spread like the population) to reach the target, every operator's
+        network must. ``options`` are those of :meth:`plan`.
+        """
+        held = set(read_carriers()["operator"])
+        names = [op for op in self.operators.index if canonical_operator(op) in held]
+        return {op: self.for_operator(op).plan(target, **options) for op in names}
+
     def coverage_after(
         self, plan: Plan, model: str | CoverageModel | None = None
     ) -> CoverageResult:
@@ -207,8 +220,8 @@ class Scenario(Inputs):
         check_plan_communes(plan, self.communes["code"])
         chosen = self.model(model if model is not None else plan.summary.model)
         after = self.after(plan).coverage(chosen)
-        claimed = plan.covered_share_after
-        if abs(after.covered_share - claimed) > SHARE_AFTER_TOLERANCE:
+        claimed = plan.covered_share_after  # the optimiser counts reliable coverage
+        if abs(after.reliable_share - claimed) > SHARE_AFTER_TOLERANCE:
             log.warning(
                 "the plan says %.2f%% of people are covered after it; the %s model gives "
                 "%.2f%% with today's sites and the plan's (was the plan made with another "
@@ -216,7 +229,7 @@ class Scenario(Inputs):
                 "the latter",
                 100 * claimed,
                 chosen.name,
-                100 * after.covered_share,
+                100 * after.reliable_share,
             )
         return after
 
@@ -224,7 +237,7 @@ class Scenario(Inputs):
         self,
         plan: Plan | None = None,
         *,
-        model: str | CoverageModel = DEFAULT_MODEL,
+        model: str | CoverageModel | None = None,
         **options: Any,
     ) -> folium.Map:
         """The offline meeting map of today's coverage (and ``plan``), inline in Jupyter.
@@ -257,7 +270,7 @@ class Scenario(Inputs):
         plan: Plan | None = None,
         *,
         result: CoverageResult | None = None,
-        model: str | CoverageModel = DEFAULT_MODEL,
+        model: str | CoverageModel | None = None,
         lang: Lang = DEFAULT_LANG,
         overwrite: bool = False,
     ) -> dict[str, Path]:
@@ -342,7 +355,9 @@ class Scenario(Inputs):
         array(['Viettel'], dtype=object)
         """
         names = self.stations["operator"].astype(str).str.strip()
-        keep = names.str.casefold() == operator.strip().casefold()
+        keep = (names.str.casefold() == operator.strip().casefold()) | (
+            names.map(canonical_operator) == canonical_operator(operator)
+        )  # "VinaPhone" is VNPT's
         if not keep.any():
             known = ", ".join(sorted(names.unique())) or "none"
             raise InputError(
@@ -448,7 +463,7 @@ def synthesize(
     *,
     boundaries: PathLike | None = None,
     population: PathLike | None = None,
-    model: str = DEFAULT_MODEL,
+    model: str | None = None,
     config: PlanConfig | None = None,
     overwrite: bool = False,
 ) -> tuple[gpd.GeoDataFrame, SynthesisReport]:
@@ -484,7 +499,7 @@ def write_report(
     plan: Plan | None = None,
     *,
     lang: Lang = DEFAULT_LANG,
-    model: str | CoverageModel = DEFAULT_MODEL,
+    model: str | CoverageModel | None = None,
     overwrite: bool = False,
 ) -> dict[str, Path]:
     """The meeting figures and tables of ``scenario`` (and ``plan``).
@@ -523,6 +538,48 @@ def with_config(scenario: Scenario, **settings: Any) -> Scenario:
     return replace(scenario, config=replace(scenario.config, **settings))
 
 
+def sharing_summary(shared: Plan, separate: dict[str, Plan]) -> dict[str, Any]:
+    """What full sharing saves: one network serving every operator against one each.
+
+    ``shared`` is the plan on all operators' sites together (any operator's site serves
+    every subscriber: full RAN sharing, or roaming between the operators); ``separate``
+    the operators' own plans (:meth:`Scenario.plan_by_operator`). Both reach the same
+    target on the same metric, so the difference in sites and CAPEX is what sharing
+    saves under that assumption.
+
+    Returns
+    -------
+    dict
+        JSON-ready: sites and CAPEX (VND) of each way, and the saving.
+    """
+    n_separate = sum(p.summary.n_new_sites for p in separate.values())
+    cost_separate = sum(p.summary.total_cost_vnd for p in separate.values())
+    return {
+        "assumption": "full sharing: every new and existing site serves all operators' "
+        "subscribers (RAN sharing or roaming)",
+        "separate": {
+            "n_new_sites": n_separate,
+            "total_cost_vnd": cost_separate,
+            "by_operator": {
+                op: {
+                    "n_new_sites": p.summary.n_new_sites,
+                    "total_cost_vnd": p.summary.total_cost_vnd,
+                    "net_cost_vnd": p.summary.net_cost_vnd,
+                    "achieved_share": p.summary.achieved_share,
+                    "achieved_expected_share": p.summary.achieved_expected_share,
+                }
+                for op, p in separate.items()
+            },
+        },
+        "shared": {
+            "n_new_sites": shared.summary.n_new_sites,
+            "total_cost_vnd": shared.summary.total_cost_vnd,
+        },
+        "sites_saved": n_separate - shared.summary.n_new_sites,
+        "saving_vnd": cost_separate - shared.summary.total_cost_vnd,
+    }
+
+
 def write_best_server_rasters(
     scenario: Scenario, out_dir: PathLike, model: CoverageModel, overwrite: bool = False
 ) -> dict[str, Path]:
@@ -556,7 +613,7 @@ def write_best_server_rasters(
     return write(scenario.grid, cells, best, out_dir, overwrite)
 
 
-def run_config(model: str = DEFAULT_MODEL, **settings: Any) -> PlanConfig:
+def run_config(model: str | None = None, **settings: Any) -> PlanConfig:
     """The settings of one run with ``model``: :class:`PlanConfig` with ``settings`` changed.
 
     Raises :class:`~geoplan.errors.ConfigError` for a setting out of range, or DEM
@@ -564,13 +621,17 @@ def run_config(model: str = DEFAULT_MODEL, **settings: Any) -> PlanConfig:
 
     Parameters
     ----------
-    model : str
-        The model name of the run; ``dem_paths`` need ``"38901"``.
+    model : str or None
+        The model of the run (it becomes ``coverage_model``); ``dem_paths`` need
+        ``"38901"``; None keeps the default.
     **settings
         Fields of :class:`PlanConfig` to set, in their units (``_m`` metres, ``_vnd``
         VND, ``_share`` 0..1, ``_s`` seconds).
     """
-    if settings.get("dem_paths") and model != "38901":
+    if model is not None:
+        settings["coverage_model"] = model
+    name = settings.get("coverage_model", PlanConfig.coverage_model)
+    if settings.get("dem_paths") and name != "38901":
         raise ConfigError("--dem needs the radio model: add --model 38901 (radius ignores terrain)")
     return PlanConfig(**settings)
 
@@ -581,6 +642,7 @@ __all__ = [
     "Scenario",
     "load_scenario",
     "run_config",
+    "sharing_summary",
     "synthesize",
     "with_config",
     "write_best_server_rasters",

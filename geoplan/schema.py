@@ -29,6 +29,10 @@ SITE_KINDS: Final[tuple[SiteKind, ...]] = get_args(SiteKind)
 #: or the user's own file (``--candidates``).
 CandidateSource = Literal["grid", "cluster", "user"]
 
+#: Coverage models by name (``--model``): the TR 38.901 link budget, or assumed radii.
+ModelName = Literal["38901", "radius"]
+MODEL_NAMES: Final[tuple[ModelName, ...]] = get_args(ModelName)
+
 #: Optimisers: ``auto`` (default: greedy, then an LP bound, reduced-cost fixing and a
 #: restricted MILP that proves the gap, for a few rounds), ``exact`` (the same until the
 #: gap closes or time runs out), or lazy greedy with an LP bound.

@@ -25,7 +25,7 @@ from geoplan.coverage import compute_coverage
 from geoplan.errors import GeoplanError
 from geoplan.grid import Cells, PopulationGrid
 from geoplan.io.carriers import read_carriers
-from geoplan.models import DEFAULT_MODEL, CoverageModel, get_model
+from geoplan.models import CoverageModel, get_model
 from geoplan.schema import ENVIRONMENTS, SYNTHETIC
 from geoplan.sites import Sites
 
@@ -160,7 +160,7 @@ def synthesize_stations(
     seed : int or None
         Seed of the generator (default ``config.seed``).
     model : CoverageModel or None
-        The model whose share is calibrated (default: :data:`geoplan.models.DEFAULT_MODEL`).
+        The model whose share is calibrated (default: ``config.coverage_model``).
     config : PlanConfig or None
         Settings: radii per environment (metres), CRSs, seed.
     tolerance : float
@@ -177,7 +177,7 @@ def synthesize_stations(
     """
     config = config or PlanConfig()
     seed = config.seed if seed is None else seed
-    used = model if model is not None else get_model(DEFAULT_MODEL, config, grid)
+    used = model if model is not None else get_model(None, config, grid)
     cells = grid.cells()
     rng = np.random.default_rng(seed)
     density = grid.density_per_km2.ravel()[cells.flat_index]
@@ -212,11 +212,15 @@ def synthesize_stations(
     # denser packing (small factor) overlaps more and covers less: search the factor
     low, high = SPACING_FACTOR_RANGE
     share_low, (chosen_high, share_high) = share_at(low)[1], share_at(high)
-    if not share_low <= target_share <= share_high:
+    if not min(share_low, share_high) <= target_share <= max(share_low, share_high):
         raise GeoplanError(
-            f"{n_sites} synthetic sites cover {share_low:.1%}..{share_high:.1%} under "
-            f"{used.name}; a target of {target_share:.1%} is outside that range"
+            f"{n_sites} synthetic sites cover {min(share_low, share_high):.1%}.."
+            f"{max(share_low, share_high):.1%} under {used.name}; a target of "
+            f"{target_share:.1%} is outside that range"
         )
+    # on a small area, spreading the sites can push them out of it: let the data say
+    # which way the share goes
+    rising = share_high >= share_low
     iterations = 2
     factor, chosen, share = high, chosen_high, share_high
     best = (abs(share - target_share), factor, chosen, share)
@@ -227,7 +231,7 @@ def synthesize_stations(
         picked, got = share_at(mid)
         iterations += 1
         best = min(best, (abs(got - target_share), mid, picked, got), key=lambda b: b[0])
-        low, high = (mid, high) if got < target_share else (low, mid)
+        low, high = (mid, high) if (got < target_share) == rising else (low, mid)
     _, factor, chosen, share = best
     log.info("synthetic stations: spacing factor %.3f gives %.2f%%", factor, 100 * share)
     frame = _station_table(cells, chosen, networks, grid, config)

@@ -66,8 +66,14 @@ def tiny_raster_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def tiny_config() -> PlanConfig:
+    # unit tests compute by hand on the radius model; the radio model (the default) has
+    # its own tests
     return PlanConfig(
-        cell_size_m=100.0, radius_urban_m=300.0, radius_suburban_m=300.0, radius_rural_m=300.0
+        cell_size_m=100.0,
+        radius_urban_m=300.0,
+        radius_suburban_m=300.0,
+        radius_rural_m=300.0,
+        coverage_model="radius",
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import venv
@@ -110,10 +111,11 @@ def test_names_load_on_first_use() -> None:
 def test_the_built_wheel_runs_outside_the_checkout(tmp_path: Path) -> None:
     """A fresh venv with only the built wheel finds its embedded data from anywhere."""
     wheels = tmp_path / "wheels"
+    clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # no checkout on the path
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
          "-w", str(wheels), str(ROOT)],
-        check=True, capture_output=True,
+        check=True, capture_output=True, env=clean,
     )  # fmt: skip
     (wheel,) = wheels.glob("geoplan-*.whl")
     env_dir = tmp_path / "env"
@@ -125,7 +127,7 @@ def test_the_built_wheel_runs_outside_the_checkout(tmp_path: Path) -> None:
     subprocess.run(
         [sys.executable, "-m", "pip", "--python", str(env_dir / "bin" / "python"), "install",
          "--no-deps", "-q", str(wheel)],
-        check=True, capture_output=True,
+        check=True, capture_output=True, env=clean,
     )  # fmt: skip
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

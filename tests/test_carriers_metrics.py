@@ -39,7 +39,8 @@ def test_each_operator_gets_its_own_auctioned_carrier() -> None:
     )
     assert report.clean
     frame = report.stations
-    assert frame["operator"].tolist() == ["Viettel", "VNPT", "MobiFone", "Viettel"]
+    # the names stay as written; the carrier follows the operator behind them
+    assert frame["operator"].tolist() == ["Viettel", "VinaPhone", "MobiFone", "viettel"]
     assert frame["band"].tolist() == ["n41", "n78", "n77", "n28"]
     assert frame["frequency_ghz"].tolist() == pytest.approx([2.55, 3.75, 3.85, 0.763])
     assert frame["n_subcarriers"].tolist() == [3276, 3276, 3276, 624]

@@ -59,7 +59,7 @@ def test_compare_needs_a_variant(tmp_path, capsys) -> None:
     ("args", "message"),
     [
         (["--targets", "1.5"], r"variant 'target 150%': target must be a share in \(0, 1\]"),
-        (["--operators", "Vinaphone"], r"variant 'Vinaphone alone': .*operators there: "),
+        (["--operators", "Gmobile"], r"variant 'Gmobile alone': .*operators there: "),
     ],
 )
 def test_bad_variant_is_one_line_naming_it(tmp_path, capsys, args, message) -> None:

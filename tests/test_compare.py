@@ -216,8 +216,8 @@ def test_bad_variants_raise_input_error(scenario: Scenario, variants, message) -
 
 
 def test_unknown_operator_in_a_variant_lists_the_operators(scenario: Scenario) -> None:
-    with pytest.raises(InputError, match=r"variant 'other'.*'Vinaphone'.*MobiFone, VNPT, Viettel"):
-        compare(scenario, {"today": {}, "other": {"operator": "Vinaphone"}})
+    with pytest.raises(InputError, match=r"variant 'other'.*'Gmobile'.*MobiFone, VNPT, Viettel"):
+        compare(scenario, {"today": {}, "other": {"operator": "Gmobile"}})
 
 
 @settings(
@@ -286,8 +286,8 @@ def test_for_operator_matches_names_spelled_differently_in_the_data(scenario: Sc
 
 
 def test_for_operator_unknown_lists_known_operators(scenario: Scenario) -> None:
-    with pytest.raises(InputError, match=r"stations_operators\.csv.*'Vinaphone'") as caught:
-        scenario.for_operator("Vinaphone")
+    with pytest.raises(InputError, match=r"stations_operators\.csv.*'Gmobile'") as caught:
+        scenario.for_operator("Gmobile")
     assert "MobiFone, VNPT, Viettel" in str(caught.value)
 
 

@@ -70,7 +70,9 @@ def test_kml_extended_data_and_defaults() -> None:
     sites = read_stations(DATA / "google_earth.kml").set_index("site_id")
     assert sites.loc["452-04-LTE-123456", "antenna_height_m"] == 32.0
     assert sites.loc["452-01-LTE-54321", "antenna_height_m"] == STATION_DEFAULTS["antenna_height_m"]
-    assert (sites["band"] == STATION_DEFAULTS["band"]).all()
+    # no band in the file: each operator's own carrier (Viettel n41, MobiFone n77, VNPT n78)
+    carrier = {"Viettel": "n41", "MobiFone": "n77", "VinaPhone": "n78", "VNPT": "n78"}
+    assert (sites["band"] == sites["operator"].map(carrier)).all()
 
 
 def test_xlsx_title_row_names_and_heights() -> None:
@@ -190,7 +192,10 @@ def test_only_id_and_coordinates_are_needed(tmp_path: Path) -> None:
     sites = read_stations(path)
     assert sites["site_id"].tolist() == ["Trạm 1"]
     for column, default in STATION_DEFAULTS.items():
-        assert sites[column].iloc[0] == default
+        if column != "band":
+            assert sites[column].iloc[0] == default
+    # no operator and no band: the generic n78 carrier at 3.5 GHz
+    assert (sites["band"].iloc[0], sites["frequency_ghz"].iloc[0]) == ("n78", 3.5)
 
 
 def test_headers_are_matched_without_accents_or_case() -> None:

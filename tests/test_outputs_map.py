@@ -33,6 +33,7 @@ def hostile_stations(tmp_path: Path) -> Path:
         {
             "site_id": HOSTILE,
             "operator": "{{ 7*7 }}",
+            "band": "n78",  # an operator the carrier table does not know, on a known band
             "lon": points.x[0],
             "lat": points.y[0],
             "source": "synthetic",

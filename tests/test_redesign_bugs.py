@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -88,8 +89,13 @@ def test_negative_cell_size_on_the_command_line_is_one_line(capsys) -> None:
     assert len(err) == 1 and "--cell-size-m" in err[0] and "Traceback" not in err[0]
 
 
-def test_radio_model_description_does_not_depend_on_call_history() -> None:
-    scenario = load_scenario(config=PlanConfig(dem_paths=(str(DEM_FIXTURE),)))
+def test_radio_model_description_does_not_depend_on_call_history(
+    tiny_communes_file, tiny_raster_file, tiny_stations_file, tiny_config
+) -> None:
+    config = replace(tiny_config, coverage_model="38901", dem_paths=(str(DEM_FIXTURE),))
+    scenario = load_scenario(
+        tiny_communes_file, tiny_raster_file, tiny_stations_file, config, drop_outside=True
+    )
     model = get_model("38901", scenario.config, scenario.grid)
     before = model.describe()
     scenario.coverage(model)

@@ -31,6 +31,7 @@ from geoplan.scenario import (
     Scenario,
     load_scenario,
     run_config,
+    sharing_summary,
     synthesize,
     write_best_server_rasters,
 )
@@ -62,8 +63,9 @@ def _add_inputs(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--model",
         choices=MODEL_NAMES,
-        default=DEFAULT_MODEL,
-        help="coverage model (default %(default)s)",
+        default=None,
+        help=f"coverage model: 38901 (TR 38.901 link budget on each operator's carrier) or "
+        f"radius (assumed radii); default {PlanConfig.coverage_model}",
     )
     group.add_argument(
         "--drop-outside",
@@ -226,6 +228,12 @@ def _add_plan_parser(commands: argparse._SubParsersAction) -> None:
     plan.add_argument("--out", type=Path, default=Path("out/plan"), help="output folder")
     plan.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     plan.add_argument("--json", action="store_true", help="print plan.json on stdout")
+    plan.add_argument(
+        "--by-operator",
+        action="store_true",
+        help="also plan each operator's own network to the target, and what full sharing "
+        "saves (one plan more per operator)",
+    )
     plan.set_defaults(handler=run_plan)
 
 
@@ -280,19 +288,24 @@ def run_plan(args: argparse.Namespace) -> int:
     for target in files.plan_paths(args.out).values():
         files.check_writable(target, args.overwrite)
     scenario = _load_scenario(args)
-    result = scenario.plan(
-        args.target, solver=args.solver, max_sites=args.max_sites, budget_vnd=args.budget,
+    options = dict(
+        solver=args.solver, max_sites=args.max_sites, budget_vnd=args.budget,
         min_commune_share=args.min_commune_share, candidates=args.candidates, model=args.model,
         sites_per_phase=args.sites_per_phase, budget_per_phase_vnd=args.budget_per_phase,
         preferred_kinds=tuple(args.prefer), time_limit_s=args.time_limit,
         objective=args.objective,
     )  # fmt: skip
+    result = scenario.plan(args.target, **options)
     if result.summary.status == "interrupted":
         print("geoplan: interrupted; writing the best plan found so far "
               f"(gap {result.summary.gap:.2%})", file=sys.stderr)  # fmt: skip
     plan_files = files.write_plan(result, args.out, args.overwrite)
+    sharing = None
+    if args.by_operator:
+        sharing = sharing_summary(result, scenario.plan_by_operator(args.target, **options))
     if args.json:
-        print(json.dumps(result.to_dict(plan_files), ensure_ascii=False))
+        extra = {} if sharing is None else {"sharing": sharing}
+        print(json.dumps(result.to_dict(plan_files) | extra, ensure_ascii=False))
         return 0
     s = result.summary
     print(repr(result))
@@ -306,8 +319,24 @@ def run_plan(args: argparse.Namespace) -> int:
         f"{s.cost_per_new_person_vnd or 0:,} VND per newly covered person; "
         f"net after support {s.net_cost_vnd:,} VND"
     )
+    if sharing is not None:
+        print("\n".join(_sharing_lines(sharing)))
     _print_footer(s.stations_synthetic, plan_files)
     return 0
+
+
+def _sharing_lines(sharing: dict[str, Any]) -> list[str]:
+    lines = ["Each operator's own network to the same target:"]
+    for op, row in sharing["separate"]["by_operator"].items():
+        lines.append(f"  {op:<9} {row['n_new_sites']:>5} new sites, "
+                     f"{row['total_cost_vnd'] / 1e9:,.1f} bn VND "
+                     f"(net {row['net_cost_vnd'] / 1e9:,.1f} bn)")  # fmt: skip
+    lines.append(
+        f"Separately {sharing['separate']['n_new_sites']} new sites; fully shared "
+        f"{sharing['shared']['n_new_sites']}: sharing saves {sharing['sites_saved']} sites and "
+        f"{sharing['saving_vnd'] / 1e9:,.1f} bn VND ({sharing['assumption']})"
+    )
+    return lines
 
 
 def _print_footer(synthetic: bool, written: Mapping[str, str | Path]) -> None:
@@ -370,7 +399,7 @@ def _summary_lines(result: CoverageResult, synthetic: bool, worst: int = 10) -> 
 
 def run_coverage(args: argparse.Namespace) -> int:
     if args.rasters is not None:
-        if args.model != "38901":  # before any work: the option needs the radio model
+        if (args.model or PlanConfig.coverage_model) != "38901":  # before any work
             raise GeoplanError("--rasters needs the radio model: add --model 38901")
         for path in files.raster_paths(args.rasters).values():
             files.check_writable(path, args.overwrite)

@@ -90,7 +90,11 @@ def canonical_operator(name: object) -> str:
     ('VNPT', 'Viettel', 'X')
     """
     text = unicodedata.normalize("NFC", str(name)).strip()
-    return OPERATOR_ALIASES.get(text.casefold(), text)
+    folded = " ".join(text.casefold().split())
+    if folded in OPERATOR_ALIASES:
+        return OPERATOR_ALIASES[folded]
+    first = folded.split(" ")[0] if folded else ""  # "Viettel Bắc Ninh", "MobiFone KV1"
+    return OPERATOR_ALIASES.get(first, text)
 
 
 def assign_carriers(
@@ -100,9 +104,11 @@ def assign_carriers(
 
     The operator's default carrier unless the row names a ``band`` the operator holds;
     a ``frequency_ghz`` or ``eirp_dbm`` given in the file wins over the table. A row
-    whose operator holds no carrier, or whose band the operator does not hold, is an
-    error naming the row; a row without an operator gets the generic n78 carrier and a
-    warning.
+    whose operator holds no carrier (and names no band), or whose band the operator does
+    not hold, is an error naming the row; a row without an operator gets the generic n78
+    carrier, and an operator the table does not know its band's carrier, with a warning.
+    The ``operator`` column keeps the file's spelling (match it with
+    :func:`canonical_operator`).
 
     Parameters
     ----------
@@ -118,8 +124,12 @@ def assign_carriers(
     given_band = frame["band"].astype(str).str.strip() if "band" in frame else ""
     given_band = pd.Series(given_band, index=frame.index).replace({"nan": "", "None": ""})
     unknown = operator.str.casefold().isin(UNKNOWN_OPERATORS)
-    key = operator.where(~unknown, ANY_OPERATOR)
     defaults = carriers[carriers["default"]].drop_duplicates("operator").set_index("operator")
+    # an operator the table does not know may still name its band: take that band's carrier
+    # (the first operator's that holds it), with a warning
+    band_owner = carriers.drop_duplicates("band").set_index("band")["operator"]
+    foreign = ~unknown & ~operator.isin(defaults.index) & given_band.isin(band_owner.index)
+    key = operator.where(~unknown, ANY_OPERATOR).where(~foreign, given_band.map(band_owner))
     by_band = carriers.set_index(["operator", "band"])
     problems: list[Problem] = []
     chosen_band = pd.Series(
@@ -147,9 +157,12 @@ def assign_carriers(
         problems.append(Problem(f"{rows}{more}", "operator", "is not given: the generic n78 "
                                 "3.5 GHz carrier is assumed (name the operator to use its own)",
                                 severity="warning"))  # fmt: skip
+    for i in np.flatnonzero(foreign.to_numpy())[:5]:
+        problems.append(Problem(where.iloc[i], "operator", f"{frame['operator'].iloc[i]!r} is "
+                                f"not in the carrier table: the {given_band.iloc[i]} carrier of "
+                                f"{key.iloc[i]} is used", severity="warning"))  # fmt: skip
     rows = by_band.reindex(index)
-    out = frame.copy()
-    out["operator"] = np.where(unknown, frame["operator"], operator)
+    out = frame.copy()  # the operator's name stays as the file writes it
     out["band"] = chosen_band.to_numpy()
     table_ghz = rows["centre_mhz"].to_numpy(float) / 1000.0
     out["frequency_ghz"] = _given_or(frame, "frequency_ghz", table_ghz)

@@ -5,7 +5,7 @@ boolean sites × cells matrix (:class:`CoverageModel`); today's coverage, the
 candidates of a plan and the maps all use that one matrix.
 
 >>> sorted(MODELS), DEFAULT_MODEL
-(['38901', 'radius'], 'radius')
+(['38901', 'radius'], '38901')
 >>> get_model("radius").name
 'radius'
 """
@@ -13,7 +13,7 @@ candidates of a plan and the maps all use that one matrix.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Final, Literal, get_args
+from typing import Final
 
 import numpy as np
 from rasterio.transform import array_bounds
@@ -26,10 +26,9 @@ from geoplan.models.base import CoverageModel, covered_mask
 from geoplan.models.radio import BestServer, RadioModel
 from geoplan.models.radius import RadiusModel, radius_coverage_matrix
 from geoplan.radio.terrain import read_dem
+from geoplan.schema import MODEL_NAMES, ModelName
 from geoplan.sites import Sites
 
-#: Names of the registered models (``--model``).
-ModelName = Literal["radius", "38901"]
 #: Builds a model from the settings; the grid, when given, bounds what it reads once
 #: (the DEM of the radio model).
 ModelFactory = Callable[[PlanConfig, "PopulationGrid | None"], CoverageModel]
@@ -57,7 +56,6 @@ def _radio(config: PlanConfig, grid: PopulationGrid | None) -> CoverageModel:
 
 #: Coverage models by name; a new model registers its factory here.
 MODELS: Final[dict[str, ModelFactory]] = {"radius": _radius, "38901": _radio}
-MODEL_NAMES: Final[tuple[ModelName, ...]] = get_args(ModelName)
 
 
 def evaluate(
@@ -88,13 +86,14 @@ def evaluate(
 
 
 def get_model(
-    name: str, config: PlanConfig | None = None, grid: PopulationGrid | None = None
+    name: str | None, config: PlanConfig | None = None, grid: PopulationGrid | None = None
 ) -> CoverageModel:
     """The coverage model called ``name``.
 
     Parameters
     ----------
-    name : a key of :data:`MODELS` (``"radius"`` or ``"38901"``)
+    name : a key of :data:`MODELS` (``"radius"`` or ``"38901"``); None takes
+        ``config.coverage_model``
     config : settings (radii, link budget inputs, DEM paths); the defaults if None
     grid : the population grid; with DEM paths in ``config``, the radio model reads
         the terrain once over the grid (plus :data:`DEM_MARGIN_M`)
@@ -104,9 +103,11 @@ def get_model(
     InputError
         for an unknown name, listing the known ones.
     """
+    config = config or PlanConfig()
+    name = config.coverage_model if name is None else name
     if name not in MODELS:
         raise InputError(f"unknown coverage model {name!r}; choose one of {', '.join(MODELS)}")
-    return MODELS[name](config or PlanConfig(), grid)
+    return MODELS[name](config, grid)
 
 
 __all__ = [
