@@ -63,6 +63,7 @@ COLUMNS = [
     "target",
     "new_sites",
     "covered_share",
+    "reliable_share",
     "lowest_commune_share",
     "communes_below_50pct",
     "cost_vnd",
@@ -79,9 +80,11 @@ class Comparison:
     Attributes
     ----------
     table : DataFrame indexed by variant name, columns :data:`COLUMNS`. Shares are
-        0..1; ``covered_share`` and the commune columns are after the plan (today's
-        when the variant plans nothing); ``gap`` is the distance to the solver's
-        proven bound (NaN without a plan); ``cost_vnd`` is CAPEX in VND.
+        0..1; ``covered_share_today`` and ``covered_share`` are the expected shares
+        (the headline) today and after the plan (today's when the variant plans
+        nothing); ``reliable_share`` and the commune columns count people covered at
+        the design reliability, what targets and floors count; ``gap`` is the distance
+        to the solver's proven bound (NaN without a plan); ``cost_vnd`` is CAPEX in VND.
     results : variant name -> :class:`Plan` or, without a plan,
         :class:`CoverageResult`
     """
@@ -282,10 +285,11 @@ def _run_variant(
     target = settings.get("target", np.nan)
     if not PLAN_TRIGGERS & set(settings):
         today = chosen.coverage(model)
-        return today, _equity(today.communes["covered_share"]) | {
+        return today, _equity(today.communes["reliable_share"]) | {
             "model": today.model, "existing_sites": today.n_sites,
             "covered_share_today": today.covered_share, "target": target, "new_sites": 0,
-            "covered_share": today.covered_share, "cost_vnd": 0.0, "solver": "—", "gap": np.nan,
+            "covered_share": today.covered_share, "reliable_share": today.reliable_share,
+            "cost_vnd": 0.0, "solver": "—", "gap": np.nan,
         }  # fmt: skip
     options = {k: v for k, v in settings.items() if k in PLAN_KEYS}
     options.setdefault("solver", solver)
@@ -296,8 +300,9 @@ def _run_variant(
     proven = prove or s.solver != "greedy"
     return plan, _equity(plan.communes["covered_share_after"]) | {
         "model": s.model, "existing_sites": s.n_existing_sites,
-        "covered_share_today": s.baseline_share, "target": target,
-        "new_sites": s.n_new_sites, "covered_share": s.achieved_share,
+        "covered_share_today": s.baseline_expected_share, "target": target,
+        "new_sites": s.n_new_sites, "covered_share": s.achieved_expected_share,
+        "reliable_share": s.achieved_share,
         "cost_vnd": float(s.total_cost_vnd), "solver": s.solver,
         "gap": s.gap if proven else np.nan,
     }  # fmt: skip

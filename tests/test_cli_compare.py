@@ -21,11 +21,12 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
 @pytest.mark.slow
 def test_compare_writes_the_table_and_figure(tmp_path, capsys) -> None:
     out = tmp_path / "cmp"
-    code, text, _ = run(capsys, "--targets", "0.55", "--operators", "VNPT", "--out", str(out))
+    code, text, _ = run(capsys, "--targets", "0.55", "--operators", "VNPT", "--model", "radius",
+                        "--out", str(out))  # fmt: skip
     assert code == 0
     table = pd.read_csv(out / "compare.csv", encoding="utf-8-sig")
     assert table["variant"].tolist() == ["today", "target 55%", "VNPT alone"]
-    scenario = geoplan.load_scenario()
+    scenario = geoplan.load_scenario(config=geoplan.PlanConfig(coverage_model="radius"))
     today = scenario.coverage().covered_share
     assert table.loc[0, "covered_share"] == pytest.approx(today)
     assert table.loc[1, "covered_share"] >= 0.55 > today
@@ -40,7 +41,8 @@ def test_compare_writes_the_table_and_figure(tmp_path, capsys) -> None:
 @pytest.mark.slow
 def test_compare_json_without_proof(tmp_path, capsys) -> None:
     out = tmp_path / "cmp"
-    code, text, _ = run(capsys, "--targets", "0.55", "--no-prove", "--out", str(out), "--json")
+    code, text, _ = run(capsys, "--targets", "0.55", "--no-prove", "--model", "radius",
+                        "--out", str(out), "--json")  # fmt: skip
     assert code == 0
     rows = json.loads(text)
     assert [r["variant"] for r in rows] == ["today", "target 55%"]

@@ -263,7 +263,7 @@ def test_map_warns_when_the_plan_claims_other_coverage(
 # --------------------------------------------------------------------------- shipped data
 @pytest.mark.slow
 def test_province_after_80_percent_plan(tmp_path: Path) -> None:
-    scenario = geoplan.load_scenario()
+    scenario = geoplan.load_scenario(config=geoplan.PlanConfig(coverage_model="radius"))
     today = scenario.coverage()
     plan = scenario.plan(target=0.8, solver="greedy")
     after = scenario.coverage_after(plan, today.model)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import filecmp
 from pathlib import Path
 
 import pandas as pd
@@ -10,7 +9,6 @@ import pytest
 
 from geoplan.cli import main
 from geoplan.coverage import compute_coverage
-from geoplan.io.embedded import DEFAULT_STATIONS
 from geoplan.io.rasters import read_population_raster
 from geoplan.io.stations import stations_from_table
 from geoplan.models import RadioModel
@@ -33,14 +31,6 @@ def test_radio_calibration_uses_the_written_azimuths(
     assert again.covered_share == pytest.approx(report.covered_share, abs=1e-4)
     assert again.reliable_share > 0
     assert frame["azimuths_deg"].str.count(";").eq(2).all()
-
-
-@pytest.mark.slow
-def test_radius_synthesis_reproduces_the_committed_file(tmp_path: Path, capsys) -> None:
-    out = tmp_path / "sites.csv"
-    assert main(["stations", "synth", "--model", "radius", "--out", str(out)]) == 0
-    assert "radius model" in capsys.readouterr().out
-    assert filecmp.cmp(out, DEFAULT_STATIONS, shallow=False)
 
 
 def test_synth_refuses_an_unreachable_radio_target(tmp_path: Path, capsys) -> None:
