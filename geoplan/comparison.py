@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from geoplan import outputs  # lazy (PEP 562): matplotlib loads with the first figure
 from geoplan.errors import GeoplanError, InputError
 from geoplan.io.atomic import check_writable, write_table_csv
 from geoplan.progress import progress
@@ -148,15 +149,13 @@ class Comparison:
         dict
             The written paths by kind: ``table`` (CSV) and ``figure`` (PNG).
         """
-        from geoplan.outputs.figures import save_figure  # matplotlib loads on first write
-
         folder = Path(out_dir)
         paths = {kind: folder / name for kind, name in COMPARE_FILES.items()}
         for path in paths.values():
             check_writable(path, overwrite)
         folder.mkdir(parents=True, exist_ok=True)
         write_table_csv(self.table.reset_index(), paths["table"], overwrite)
-        save_figure(self.plot(lang), paths["figure"], overwrite)
+        outputs.save_figure(self.plot(lang), paths["figure"], overwrite)
         return paths
 
     def plot(self, lang: Lang = "en") -> Figure:
@@ -173,9 +172,7 @@ class Comparison:
         matplotlib.figure.Figure
             Shares shown in percent of people.
         """
-        from geoplan.outputs.figures import figure_comparison  # matplotlib loads on first plot
-
-        return figure_comparison(self.table, lang)
+        return outputs.figure_comparison(self.table, lang)
 
 
 def standard_variants(

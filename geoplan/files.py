@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from geoplan import outputs  # lazy (PEP 562): folium loads with the first map
 from geoplan.config import PlanConfig
 from geoplan.io.atomic import atomic_path, check_writable, write_table_csv, write_text_atomic
 from geoplan.io.boundaries import read_communes
@@ -74,9 +75,7 @@ def save_map(fmap: folium.Map, path: PathLike, overwrite: bool = False) -> Path:
     Path
         ``path``.
     """
-    from geoplan.outputs.maps import save_map as _save  # folium loads with the first map
-
-    return _save(fmap, path, overwrite)
+    return outputs.save_map(fmap, path, overwrite)
 
 
 __all__ = [

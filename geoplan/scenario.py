@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import pandas as pd
 
+from geoplan import outputs  # lazy (PEP 562): folium and matplotlib load on first use
 from geoplan.config import PlanConfig
 from geoplan.coverage import combine_coverage, compute_coverage, coverage_by_operator
 from geoplan.errors import ConfigError, InputError
@@ -36,6 +37,7 @@ from geoplan.io.plan_folder import check_plan_communes
 from geoplan.io.rasters import read_population_raster
 from geoplan.io.stations import read_stations
 from geoplan.models import DEFAULT_MODEL, MODEL_NAMES, MODELS, CoverageModel, RadioModel, get_model
+from geoplan.outputs import rasters
 from geoplan.planning import plan_sites
 from geoplan.population import build_population_grid
 from geoplan.results import CoverageResult, OperatorCoverage, Plan
@@ -258,11 +260,9 @@ class Scenario(Inputs):
         -------
         folium.Map
         """
-        from geoplan.outputs.maps import coverage_map  # folium loads on first map
-
         result = self.coverage(model)
         after = self.coverage_after(plan, result.model) if plan is not None else None
-        return coverage_map(self, result, plan, after, **options)
+        return outputs.coverage_map(self, result, plan, after, **options)
 
     def report(
         self,
@@ -297,10 +297,8 @@ class Scenario(Inputs):
         dict
             The written file paths, by kind (``map_png``, ``csv``, ``gpkg`` …).
         """
-        from geoplan.outputs.report import write_report  # matplotlib loads on first report
-
         today = result if result is not None else self.coverage(model)
-        return write_report(out_dir, self, today, plan, lang=lang, overwrite=overwrite)
+        return outputs.write_report(out_dir, self, today, plan, lang=lang, overwrite=overwrite)
 
     def with_stations(self, stations: gpd.GeoDataFrame) -> Scenario:
         """The same scenario with another station set (e.g. one operator's sites).
@@ -604,13 +602,11 @@ def write_best_server_rasters(
     dict
         The written paths by kind: ``rsrp`` (RSRP in dBm), ``site_index``, ``covered``.
     """
-    from geoplan.outputs.rasters import write_best_server_rasters as write
-
     if not isinstance(model, RadioModel):
         raise InputError("--rasters needs the radio model: add --model 38901")
     cells = scenario.grid.cells()
     best = model.best_server(scenario.sites(), cells)
-    return write(scenario.grid, cells, best, out_dir, overwrite)
+    return rasters.write_best_server_rasters(scenario.grid, cells, best, out_dir, overwrite)
 
 
 def run_config(model: str | None = None, **settings: Any) -> PlanConfig:

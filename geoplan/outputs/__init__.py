@@ -14,8 +14,10 @@ if TYPE_CHECKING:
     from geoplan.outputs.figures import (
         figure_commune_bars,
         figure_commune_phases,
+        figure_comparison,
         figure_coverage_map,
         figure_curve,
+        save_figure,
     )
     from geoplan.outputs.maps import coverage_map, save_map
     from geoplan.outputs.report import write_report
@@ -24,8 +26,10 @@ if TYPE_CHECKING:
 _WHERE = {
     "figure_commune_bars": "geoplan.outputs.figures",
     "figure_commune_phases": "geoplan.outputs.figures",
+    "figure_comparison": "geoplan.outputs.figures",
     "figure_coverage_map": "geoplan.outputs.figures",
     "figure_curve": "geoplan.outputs.figures",
+    "save_figure": "geoplan.outputs.figures",
     "coverage_map": "geoplan.outputs.maps",
     "save_map": "geoplan.outputs.maps",
     "write_report": "geoplan.outputs.report",
@@ -36,8 +40,10 @@ __all__ = [
     "coverage_map",
     "figure_commune_bars",
     "figure_commune_phases",
+    "figure_comparison",
     "figure_coverage_map",
     "figure_curve",
+    "save_figure",
     "save_map",
     "write_report",
 ]
