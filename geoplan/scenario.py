@@ -240,6 +240,7 @@ class Scenario(Inputs):
         plan: Plan | None = None,
         *,
         model: str | CoverageModel | None = None,
+        result: CoverageResult | None = None,
         **options: Any,
     ) -> folium.Map:
         """The offline meeting map of today's coverage (and ``plan``), inline in Jupyter.
@@ -253,6 +254,8 @@ class Scenario(Inputs):
             A plan whose new sites (by phase) and coverage after are added.
         model : str or CoverageModel
             The model for today's coverage; the coverage after the plan uses the same.
+        result : CoverageResult or None
+            Today's coverage when already computed (it is not computed again).
         **options
             Keyword arguments of :func:`geoplan.outputs.maps.coverage_map`.
 
@@ -260,9 +263,9 @@ class Scenario(Inputs):
         -------
         folium.Map
         """
-        result = self.coverage(model)
-        after = self.coverage_after(plan, result.model) if plan is not None else None
-        return outputs.coverage_map(self, result, plan, after, **options)
+        today = result if result is not None else self.coverage(model)
+        after = self.coverage_after(plan, today.model) if plan is not None else None
+        return outputs.coverage_map(self, today, plan, after, **options)
 
     def report(
         self,

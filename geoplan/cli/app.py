@@ -437,7 +437,7 @@ def run_demo(args: argparse.Namespace) -> int:
     scenario = _load_scenario(args)
     result, summary = scenario.coverage_summary(args.model)
     files.write_table_csv(files.commune_table(result), outputs["table"], args.overwrite)
-    fmap = scenario.map(plan, model=args.model, lang=args.lang)
+    fmap = scenario.map(plan, result=result, lang=args.lang)
     files.save_map(fmap, outputs["map"], args.overwrite)
     files.write_text_atomic(
         outputs["summary"], json.dumps(summary, ensure_ascii=False, indent=1), args.overwrite
