@@ -29,6 +29,7 @@ from geoplan.grid import Cells, PopulationGrid
 from geoplan.io.columns import STATION_DEFAULTS
 from geoplan.io.stations import stations_from_table
 from geoplan.models import CoverageModel
+from geoplan.progress import progress
 from geoplan.schema import SITE_KINDS, SiteKind
 from geoplan.sites import CandidateSet, Sites
 
@@ -301,7 +302,8 @@ def candidate_coverage(
         True where a candidate (row) covers a demand cell (column).
     """
     blocks = []
-    for start in range(0, len(sites), chunk_size):  # chunks bound the memory of any model
+    starts = range(0, len(sites), chunk_size)  # chunks bound the memory of any model
+    for start in progress(starts, "candidate coverage", unit="chunk"):
         part = slice(start, start + chunk_size)
         frame = None if sites.frame is None else sites.frame.iloc[part].reset_index(drop=True)
         chunk = Sites(

@@ -99,6 +99,9 @@ class PlanConfig:
         A greedy plan also solves the LP relaxation (HiGHS interior point, about 4 s on
         the province) for a proven bound, so that its gap is honest; this caps that
         step in seconds (0 turns it off and keeps greedy's own, weaker bound).
+    equity_floor_share
+        Every plan reports the communes left below this covered share (0..1) and what
+        lifting them to it would cost (50%: "no commune below half").
     """
 
     coverage_model: str = "38901"
@@ -125,6 +128,7 @@ class PlanConfig:
     solver_time_limit_s: float = 600.0
     solver_mip_rel_gap: float = 0.005
     greedy_lp_bound_s: float = 30.0
+    equity_floor_share: float = 0.5
 
     def __post_init__(self) -> None:
         for item in fields(self):
@@ -156,6 +160,8 @@ class PlanConfig:
             _bad("state_support_share", self.state_support_share, "a share in 0..1 (0.15 for 15%)")
         if not 0 < self.plan_target_share <= 1:
             _bad("plan_target_share", self.plan_target_share, "a share in (0, 1] (0.8 for 80%)")
+        if not 0 <= self.equity_floor_share <= 1:
+            _bad("equity_floor_share", self.equity_floor_share, "a share in 0..1 (0.5 for 50%)")
         if self.sites_per_phase < 1:
             _bad("sites_per_phase", self.sites_per_phase, "a whole number >= 1")
 

@@ -25,6 +25,8 @@ class Inputs:
     config : the settings of the run
     sources : the file each input came from, by kind (``boundaries``, ``population``,
         ``stations``)
+    drop_outside : how the stations were read: None as they are, True without those
+        outside the province, False stopping on them
 
     The facade's :class:`geoplan.scenario.Scenario` adds the notebook methods
     (``coverage()``, ``plan()``, ``map()``); stages and outputs take plain inputs.
@@ -35,6 +37,7 @@ class Inputs:
     stations: gpd.GeoDataFrame
     config: PlanConfig = field(default_factory=PlanConfig)
     sources: dict[str, Path] = field(default_factory=dict)
+    drop_outside: bool | None = None
 
     @property
     def stations_synthetic(self) -> bool:

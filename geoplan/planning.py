@@ -8,10 +8,12 @@ communes before/after, curve) with the columns of :mod:`geoplan.schema`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
 import time
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -26,6 +28,7 @@ from geoplan.errors import InputError, SolverError
 from geoplan.grid import Cells, subset_cells
 from geoplan.inputs import Inputs
 from geoplan.io.carriers import canonical_operator, read_carriers
+from geoplan.io.recorded import input_record
 from geoplan.models import CoverageModel, get_model
 from geoplan.optimize.core import (
     OptimizeResult,
@@ -33,7 +36,9 @@ from geoplan.optimize.core import (
     max_coverage,
     min_sites_for_target,
 )
+from geoplan.optimize.equity import lift_groups
 from geoplan.optimize.phasing import coverage_curve, order_by_marginal_gain, split_into_phases
+from geoplan.progress import note
 from geoplan.results import CoverageResult, Plan, PlanSummary
 from geoplan.schema import (
     AFTER_PHASE_PREFIX,
@@ -114,7 +119,9 @@ def plan_sites(
         target = config.plan_target_share
     per_phase = config.sites_per_phase if sites_per_phase is None else sites_per_phase
     _check_arguments(target, max_sites, budget_vnd, min_commune_share, per_phase)
+    note(f"planning with the {chosen_model.name} model: today's coverage and the candidates")
     baseline, demand, candidate_set, cover = planning_arrays(inputs, chosen_model, candidates)
+    note(f"{len(candidate_set):,} candidates, {len(demand):,} uncovered cells; solving ({solver})")
     result = _solve(baseline, demand.population, demand.commune, cover, candidate_set, config,
                     target, solver, max_sites, budget_vnd, min_commune_share, preferred_kinds,
                     time_limit_s, objective)  # fmt: skip
@@ -131,11 +138,19 @@ def plan_sites(
     communes = _communes_before_after(baseline, demand.commune, demand.population, newly)
     by_phase = _communes_by_phase(baseline, demand, cover, order, phase)
     phases = _phases_table(new_sites, curve)
+    note(f"{result.n_sites} new sites (gap {result.gap:.2%}); coverage after the plan")
     after = compute_coverage(
         inputs.grid, Sites.concat([inputs.sites(), candidate_set.sites.take(order)]), chosen_model
     )  # the headline (expected) share once the plan is built
+    equity = _equity(communes, demand, cover, newly, result.selected, candidate_set, config)
     summary = _summary(inputs, chosen_model, baseline, result, new_sites, phases, target,
                        candidate_set, time.perf_counter() - started, config, after)  # fmt: skip
+    summary = dataclasses.replace(
+        summary,
+        equity=equity,
+        inputs=_inputs_record(inputs, candidates),
+        settings=_settings(config),
+    )
     return Plan(new_sites, phases, communes, curve, summary, commune_phases=by_phase,
                 candidates=candidate_set, optimize=result)  # fmt: skip
 
@@ -347,6 +362,73 @@ def _communes_by_phase(
     for p in np.unique(phase):
         out[f"{AFTER_PHASE_PREFIX}{int(p)}"] = after(order[phase <= p])["covered_share_after"]
     return out
+
+
+def _equity(
+    communes: pd.DataFrame, demand: Cells, cover: Any, newly: np.ndarray, selected: np.ndarray,
+    candidate_set: CandidateSet, config: PlanConfig,
+) -> dict[str, Any]:  # fmt: skip
+    """Who the plan leaves behind, and what lifting them to the floor would add.
+
+    The communes at 0% and below ``config.equity_floor_share`` after the plan (at the
+    design reliability, as the plan counts), and the price of that floor estimated by a
+    greedy that adds candidates to this plan until every reachable commune holds it.
+    The estimate is an upper bound on the extra sites a floor costs *on top of this
+    plan*; planning with ``min_commune_share`` from the start may need fewer.
+    """
+    floor = config.equity_floor_share
+    people = communes["population"].to_numpy(float)
+    after = communes["covered_population_after"].to_numpy(float)
+    need = np.maximum(floor * people - after, 0.0)
+    below = (people > 0) & (need >= 1.0)
+    zero = (people > 0) & (after < 1.0)
+    live = demand.population * ~newly
+    extra = lift_groups(live, cover, demand.commune, need)
+    gained = np.bincount(
+        demand.commune, weights=live * _newly_covered(cover, extra, live.size),
+        minlength=len(people),
+    )  # fmt: skip
+    unreachable = below & (need - gained >= 1.0)
+    rows = communes.loc[below, ["code", "name", "population", "covered_share_after"]]
+    return {
+        "floor_share": floor,
+        "communes_at_zero": int(zero.sum()),
+        "people_at_zero": round(float(people[zero].sum())),
+        "communes_below_floor": int(below.sum()),
+        "people_below_floor": round(float(people[below].sum())),
+        "below_floor": json.loads(
+            rows.sort_values("covered_share_after").to_json(orient="records")
+        ),
+        "floor_price": {
+            "n_sites": int(extra.size),
+            "cost_vnd": round(float(candidate_set.cost_vnd[extra].sum())),
+            "site_ids": candidate_set.frame["candidate_id"].iloc[extra].astype(str).tolist(),
+            "method": "greedy additions to this plan (an upper bound on the extra sites)",
+            "unreachable_communes": communes.loc[unreachable, "code"].astype(str).tolist(),
+        },
+    }
+
+
+def _inputs_record(inputs: Inputs, candidates: object) -> dict[str, Any]:
+    """Each input file's path and SHA-256 (see :mod:`geoplan.io.recorded`)."""
+    record: dict[str, Any] = {
+        kind: input_record(path) for kind, path in sorted(inputs.sources.items())
+    }
+    if "stations" in record:
+        record["stations"]["drop_outside"] = inputs.drop_outside
+    if isinstance(candidates, str | os.PathLike):
+        record["candidates"] = input_record(candidates)
+    if inputs.config.dem_paths:
+        record["dem"] = [input_record(Path(p)) for p in inputs.config.dem_paths]
+    return record
+
+
+def _settings(config: PlanConfig) -> dict[str, Any]:
+    """The settings of the plan as JSON values (tuples as lists)."""
+    return {
+        key: list(value) if isinstance(value, tuple) else value
+        for key, value in dataclasses.asdict(config).items()
+    }
 
 
 def _phases_table(new_sites: gpd.GeoDataFrame, curve: pd.DataFrame) -> pd.DataFrame:

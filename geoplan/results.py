@@ -146,6 +146,11 @@ class PlanSummary:
     n_existing_sites : today's sites
     candidates : candidates by source (``grid``, ``cluster``, ``user``) and ``total``
     problem : sizes of the optimisation problem (rows, columns, reductions)
+    equity : the communes left at 0% and below the floor share after the plan, and the
+        estimated price of lifting them to it (``floor_price``: sites, VND, method)
+    inputs : each input file's ``path`` and ``sha256`` (``boundaries``, ``population``,
+        ``stations``, and ``candidates``/``dem`` when given)
+    settings : every :class:`~geoplan.config.PlanConfig` value the plan used
     """
 
     mode: PlanMode
@@ -175,6 +180,9 @@ class PlanSummary:
     n_existing_sites: int
     candidates: dict[str, int]
     problem: dict[str, Any]
+    equity: dict[str, Any] = field(default_factory=dict)
+    inputs: dict[str, Any] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object (``plan.json`` without ``files``)."""
@@ -195,12 +203,13 @@ class PlanSummary:
         src : str
             Where ``data`` came from, for error messages.
         """
-        missing = [f.name for f in fields(cls) if f.name not in data]
+        optional = {"equity", "inputs", "settings"}  # plans written before they existed
+        missing = [f.name for f in fields(cls) if f.name not in data and f.name not in optional]
         if missing:
             raise FormatError(
                 f"{src}: missing key(s) {', '.join(missing[:5])}; was it written by `geoplan plan`?"
             )
-        values = {f.name: data[f.name] for f in fields(cls)}
+        values = {f.name: data[f.name] for f in fields(cls) if f.name in data}
         values["phases"] = tuple(dict(p) for p in values["phases"])
         return cls(**values)
 

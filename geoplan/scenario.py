@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +35,7 @@ from geoplan.io.columns import STATION_COLUMNS, STATION_DEFAULTS
 from geoplan.io.embedded import DEFAULT_COMMUNES, DEFAULT_POPULATION, DEFAULT_STATIONS
 from geoplan.io.plan_folder import check_plan_communes
 from geoplan.io.rasters import read_population_raster
+from geoplan.io.recorded import recorded_path
 from geoplan.io.stations import read_stations
 from geoplan.models import DEFAULT_MODEL, MODEL_NAMES, MODELS, CoverageModel, RadioModel, get_model
 from geoplan.outputs import rasters
@@ -48,6 +49,8 @@ if TYPE_CHECKING:
     import folium
 
 PathLike = str | os.PathLike[str]
+#: The settings a plan records that rebuild its scenario (every PlanConfig field).
+PLAN_SETTINGS = frozenset(f.name for f in fields(PlanConfig))
 #: A plan whose own share after differs more than this from the recomputed one is logged.
 SHARE_AFTER_TOLERANCE = 5e-4
 
@@ -303,6 +306,51 @@ class Scenario(Inputs):
         today = result if result is not None else self.coverage(model)
         return outputs.write_report(out_dir, self, today, plan, lang=lang, overwrite=overwrite)
 
+    def brief(
+        self,
+        path: PathLike,
+        plan: Plan,
+        *,
+        result: CoverageResult | None = None,
+        lang: Lang = DEFAULT_LANG,
+        overwrite: bool = False,
+    ) -> Path:
+        """Write the one-page A4 brief of ``plan`` (PDF, or PNG by the suffix).
+
+        Parameters
+        ----------
+        path : str or path
+            ``brief.pdf``.
+        plan : Plan
+            The plan: headline, map after it, phases, communes left behind.
+        result : CoverageResult or None
+            Today's coverage, if already computed (with the plan's model otherwise).
+        lang : str
+            ``"vi"`` (default) or ``"en"``.
+        overwrite : bool
+            Replace an existing file.
+        """
+        today = result if result is not None else self.coverage(plan.summary.model)
+        return outputs.write_brief(
+            path, plan, today, self.communes, self.stations, lang=lang, overwrite=overwrite
+        )
+
+    def headline(
+        self, plan: Plan, result: CoverageResult | None = None, lang: Lang = DEFAULT_LANG
+    ) -> list[str]:
+        """The plan's headline sentences (today → after, sites, gross/support/net, equity).
+
+        Parameters
+        ----------
+        plan : Plan
+        result : CoverageResult or None
+            Today's coverage, if already computed.
+        lang : str
+            ``"vi"`` (default) or ``"en"``.
+        """
+        today = result if result is not None else self.coverage(plan.summary.model)
+        return outputs.headline_lines(plan, today, lang)
+
     def with_stations(self, stations: gpd.GeoDataFrame) -> Scenario:
         """The same scenario with another station set (e.g. one operator's sites).
 
@@ -312,7 +360,7 @@ class Scenario(Inputs):
             Station points with the standard station columns; communes, grid, settings
             and sources are kept.
         """
-        return Scenario(self.communes, self.grid, stations, self.config, self.sources)
+        return replace(self, stations=stations)
 
     def after(self, plan: Plan) -> Scenario:
         """The same scenario with the plan's new sites built beside today's stations.
@@ -449,7 +497,56 @@ def load_scenario(
         drop_outside=bool(drop_outside),
         config=config,
     )
-    return Scenario(communes, grid, station_frame, config, sources)
+    return Scenario(communes, grid, station_frame, config, sources, drop_outside)
+
+
+def load_plan_scenario(
+    plan: Plan,
+    boundaries: PathLike | None = None,
+    population: PathLike | None = None,
+    stations: PathLike | None = None,
+    model: str | None = None,
+    drop_outside: bool | None = None,
+) -> Scenario:
+    """The scenario ``plan`` was made with: the files and settings its ``plan.json`` records.
+
+    A file given here must be the one the plan recorded (same SHA-256); one left out is
+    read from where the plan found it. So a plan made with an operator's station file is
+    mapped with that file, never silently with the synthetic sites.
+
+    Parameters
+    ----------
+    plan : a plan (fresh, or read with :func:`geoplan.files.read_plan`)
+    boundaries, population, stations : files to use; each must match the plan's
+    model : coverage model to draw with (default: the plan's)
+    drop_outside : as in :func:`load_scenario`
+
+    Raises
+    ------
+    InputError
+        One line when a given file differs from the plan's, or the plan's file is gone
+        or changed.
+    """
+    recorded = plan.summary.inputs
+    given = {"boundaries": boundaries, "population": population, "stations": stations}
+    if not recorded:  # a plan folder written before plans recorded their inputs
+        log.warning("the plan records no input files; using the files given or the embedded data")
+        return load_scenario(boundaries, population, stations, run_config(model), drop_outside)
+    where = str(plan.path or "the plan")
+    paths = {
+        kind: recorded_path(kind, recorded[kind], path, where) if kind in recorded else path
+        for kind, path in given.items()
+    }
+    settings = {k: v for k, v in plan.summary.settings.items() if k in PLAN_SETTINGS}
+    settings["dem_paths"] = tuple(
+        str(recorded_path("dem", record, None, where)) for record in recorded.get("dem", [])
+    )
+    config = run_config(model or plan.summary.model, **settings)
+    if drop_outside is None:
+        drop_outside = recorded.get("stations", {}).get("drop_outside")
+    return load_scenario(
+        paths["boundaries"], paths["population"], paths["stations"], config, drop_outside
+    )
 
 
 def _grid(communes: gpd.GeoDataFrame, population: Path, config: PlanConfig) -> PopulationGrid:
@@ -639,6 +736,7 @@ __all__ = [
     "DEFAULT_MODEL",
     "MODEL_NAMES",
     "Scenario",
+    "load_plan_scenario",
     "load_scenario",
     "run_config",
     "sharing_summary",

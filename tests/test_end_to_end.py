@@ -26,16 +26,6 @@ def test_coverage_json_on_default_data(capsys) -> None:
         assert commune["covered_population"] <= commune["population"] + 1e-6
 
 
-def test_demo_writes_table_and_map(tmp_path, capsys) -> None:
-    assert main(["demo", "--out", str(tmp_path)]) == 0
-    table = (tmp_path / "coverage_communes.csv").read_text(encoding="utf-8-sig")
-    assert len(table.strip().splitlines()) == 100
-    page = (tmp_path / "coverage_map.html").read_text(encoding="utf-8")
-    assert "synthetic" in page
-    assert "Bắc Giang" in page or "B\\u1eafc Giang" in page
-    assert "Province:" in capsys.readouterr().out
-
-
 def test_human_summary_lists_ten_least_covered(capsys) -> None:
     assert main(["coverage"]) == 0
     lines = capsys.readouterr().out.splitlines()

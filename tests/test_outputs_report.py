@@ -155,16 +155,6 @@ def test_cli_report(
     assert "already exists; pass --overwrite" in err and "Traceback" not in err
 
 
-@pytest.mark.slow
-def test_demo_writes_map_figures_and_tables(tmp_path: Path, capsys) -> None:
-    assert main(["demo", "--out", str(tmp_path)]) == 0
-    for name in ("coverage_map.html", "coverage_communes.csv", "coverage_summary.json"):
-        assert (tmp_path / name).stat().st_size > 0
-    for path in report_paths(tmp_path / "report", with_plan=False).values():
-        assert path.stat().st_size > 0
-    assert len(pd.read_csv(tmp_path / "report" / "communes.csv")) == 99
-
-
 def test_bar_chart_shows_biggest_gains_or_least_covered(scenario, plan_dir) -> None:
     from geoplan.outputs.figures import figure_commune_bars
 

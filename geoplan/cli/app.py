@@ -23,12 +23,13 @@ from geoplan.cli.files import add_data_commands, add_station_io_commands
 from geoplan.comparison import COMPARE_FILES, compare, standard_variants
 from geoplan.config import PlanConfig
 from geoplan.errors import GeoplanError, Interrupted
-from geoplan.progress import set_quiet
-from geoplan.results import CoverageResult
+from geoplan.progress import note, set_quiet
+from geoplan.results import CoverageResult, Plan
 from geoplan.scenario import (
     DEFAULT_MODEL,
     MODEL_NAMES,
     Scenario,
+    load_plan_scenario,
     load_scenario,
     run_config,
     sharing_summary,
@@ -38,6 +39,8 @@ from geoplan.scenario import (
 from geoplan.schema import DEFAULT_LANG, LANGS, PLAN_OBJECTIVES, SITE_KINDS, SOLVERS
 
 log = logging.getLogger("geoplan")
+#: The demo's solver budget: greedy with its LP bound, then this long to improve and prove.
+DEMO_TIME_LIMIT_S = 60.0
 
 
 class _Parser(argparse.ArgumentParser):
@@ -112,8 +115,23 @@ def build_parser() -> argparse.ArgumentParser:
     cov.add_argument("--overwrite", action="store_true", help="replace existing rasters")
     cov.set_defaults(handler=run_coverage)
 
-    demo = commands.add_parser("demo", help="the default job: coverage table and map under out/")
+    demo = commands.add_parser(
+        "demo",
+        help="the main job: coverage today, the plan to the target, map, report, brief (out/)",
+    )
     _add_inputs(demo)
+    demo.add_argument(
+        "--target", type=float, default=None, help="covered share to reach (default 0.8)"
+    )
+    demo.add_argument(
+        "--solver", choices=SOLVERS, default="auto", help="as for `geoplan plan` (default auto)"
+    )
+    demo.add_argument(
+        "--time-limit",
+        type=float,
+        default=DEMO_TIME_LIMIT_S,
+        help="seconds the solver may spend improving and proving the plan (default %(default)g)",
+    )
     demo.add_argument("--out", type=Path, default=Path("out"), help="output folder")
     demo.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     _add_meeting_options(demo)
@@ -347,8 +365,13 @@ def _print_footer(synthetic: bool, written: Mapping[str, str | Path]) -> None:
         print(f"wrote {name}: {path}")
 
 
-def _load_scenario(args: argparse.Namespace) -> Scenario:
-    """The scenario named by the shared input options of a subcommand."""
+def _load_scenario(args: argparse.Namespace, plan: Plan | None = None) -> Scenario:
+    """The scenario named by the shared input options (or recorded by ``plan``)."""
+    if plan is not None:
+        return load_plan_scenario(  # without --drop-outside, as the plan read them
+            plan, args.boundaries, args.population, args.stations, args.model,
+            args.drop_outside or None,
+        )  # fmt: skip
     return load_scenario(
         args.boundaries,
         args.population,
@@ -422,40 +445,57 @@ def run_coverage(args: argparse.Namespace) -> int:
 
 def run_demo(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    outputs = {
-        "table": args.out / "coverage_communes.csv",
-        "map": args.out / "coverage_map.html",
-        "summary": args.out / "coverage_summary.json",
-    }
-    report_dir = args.out / "report"
+    given = files.read_plan(args.plan) if args.plan else None
+    written = _demo_paths(args.out)
+    plan_dir, report_dir = args.out / "plan", args.out / "report"
+    planned = {} if given is not None else files.plan_paths(plan_dir)
     for path in [
-        *outputs.values(),
-        *files.report_paths(report_dir, args.plan is not None).values(),
+        *written.values(),
+        *planned.values(),
+        *files.report_paths(report_dir, True).values(),
     ]:
         files.check_writable(path, args.overwrite)
-    plan = files.read_plan(args.plan) if args.plan else None
-    scenario = _load_scenario(args)
+    scenario = _load_scenario(args, given)
+    note("today's coverage")
     result, summary = scenario.coverage_summary(args.model)
-    files.write_table_csv(files.commune_table(result), outputs["table"], args.overwrite)
-    fmap = scenario.map(plan, result=result, lang=args.lang)
-    files.save_map(fmap, outputs["map"], args.overwrite)
+    plan = given or scenario.plan(
+        args.target, solver=args.solver, time_limit_s=args.time_limit, model=args.model
+    )
+    files_out: dict[str, str | Path] = {}
+    if given is None:
+        files_out.update(files.write_plan(plan, plan_dir, args.overwrite))
+    note("map, report and brief")
+    files.write_table_csv(files.commune_table(result), written["table"], args.overwrite)
+    files.save_map(
+        scenario.map(plan, result=result, lang=args.lang), written["map"], args.overwrite
+    )
     files.write_text_atomic(
-        outputs["summary"], json.dumps(summary, ensure_ascii=False, indent=1), args.overwrite
+        written["summary"], json.dumps(summary, ensure_ascii=False, indent=1), args.overwrite
     )
-    written = scenario.report(
-        report_dir, plan, result=result, lang=args.lang, overwrite=args.overwrite
+    files_out.update(
+        scenario.report(report_dir, plan, result=result, lang=args.lang, overwrite=args.overwrite)
     )
-    print("\n".join(_summary_lines(result, scenario.stations_synthetic) + _extras_lines(summary)))
-    for name, path in {**outputs, **written}.items():
-        print(f"wrote {name}: {path}")
-    print(f"done in {time.perf_counter() - started:.1f} s")
+    scenario.brief(written["brief"], plan, result=result, lang=args.lang, overwrite=args.overwrite)
+    print("\n".join(scenario.headline(plan, result, args.lang)))
+    for name, where in [*written.items(), *files_out.items()]:
+        print(f"{files.label('wrote', args.lang)} {name}: {where}")
+    print(files.label("done_in", args.lang, seconds=f"{time.perf_counter() - started:.0f}"))
     return 0
+
+
+def _demo_paths(out: Path) -> dict[str, Path]:
+    return {
+        "table": out / "coverage_communes.csv",
+        "map": out / "coverage_map.html",
+        "summary": out / "coverage_summary.json",
+        "brief": out / "brief.pdf",
+    }
 
 
 def run_map(args: argparse.Namespace) -> int:
     files.check_writable(args.out, args.overwrite)
     plan = files.read_plan(args.plan) if args.plan else None
-    scenario = _load_scenario(args)
+    scenario = _load_scenario(args, plan)
     fmap = scenario.map(
         plan, model=args.model, lang=args.lang, title=args.title, osm_layer=not args.no_osm
     )
@@ -469,7 +509,7 @@ def run_report(args: argparse.Namespace) -> int:
     with_phases = plan is None or plan.commune_phases is not None
     for path in files.report_paths(args.out, plan is not None, with_phases).values():
         files.check_writable(path, args.overwrite)
-    scenario = _load_scenario(args)
+    scenario = _load_scenario(args, plan)
     written = scenario.report(
         args.out, plan, model=args.model, lang=args.lang, overwrite=args.overwrite
     )

@@ -11,6 +11,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from geoplan.outputs.brief import headline_lines, write_brief
     from geoplan.outputs.figures import (
         figure_commune_bars,
         figure_commune_phases,
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
     from geoplan.outputs.tables import commune_table
 
 _WHERE = {
+    "headline_lines": "geoplan.outputs.brief",
+    "write_brief": "geoplan.outputs.brief",
     "figure_commune_bars": "geoplan.outputs.figures",
     "figure_commune_phases": "geoplan.outputs.figures",
     "figure_comparison": "geoplan.outputs.figures",
@@ -43,8 +46,10 @@ __all__ = [
     "figure_comparison",
     "figure_coverage_map",
     "figure_curve",
+    "headline_lines",
     "save_figure",
     "save_map",
+    "write_brief",
     "write_report",
 ]
 

@@ -32,7 +32,9 @@ PDF_METADATA = {"CreationDate": None, "Creator": "geoplan", "Producer": "geoplan
 PNG_DPI = 150
 
 
-def save_figure(figure: Figure, path: str | os.PathLike[str], overwrite: bool = False) -> Path:
+def save_figure(
+    figure: Figure, path: str | os.PathLike[str], overwrite: bool = False, tight: bool = True
+) -> Path:
     """Write ``figure`` atomically; the format follows the suffix (.png, .pdf, .svg).
 
     PNGs are written at :data:`PNG_DPI` dots per inch; metadata is fixed so the same
@@ -46,6 +48,8 @@ def save_figure(figure: Figure, path: str | os.PathLike[str], overwrite: bool = 
         The file to write.
     overwrite : bool
         Replace an existing file.
+    tight : bool
+        Crop to the drawn content (False keeps the figure's page size, e.g. A4).
 
     Returns
     -------
@@ -56,7 +60,8 @@ def save_figure(figure: Figure, path: str | os.PathLike[str], overwrite: bool = 
     fmt = target.suffix.lower().lstrip(".")
     metadata = PDF_METADATA if fmt == "pdf" else {"Software": "geoplan"} if fmt == "png" else None
     with atomic_path(target, overwrite) as tmp:
-        figure.savefig(tmp, format=fmt, dpi=PNG_DPI, metadata=metadata, bbox_inches="tight")
+        bbox = "tight" if tight else None
+        figure.savefig(tmp, format=fmt, dpi=PNG_DPI, metadata=metadata, bbox_inches=bbox)
     return target
 
 
@@ -102,7 +107,7 @@ def figure_coverage_map(
     )
     handles: list[Patch | Line2D] = [
         Patch(facecolor=colour, edgecolor="#444444", label=name)
-        for colour, name in zip(SHARE_COLOURS, _share_class_names(lang), strict=True)
+        for colour, name in zip(SHARE_COLOURS, share_class_names(lang), strict=True)
     ]
     if stations is not None and len(stations):
         stations.to_crs(work_crs).plot(ax=ax, color=SITE_COLOUR, markersize=6, zorder=3)
@@ -290,7 +295,12 @@ def _bar_table(result: CoverageResult, plan: Plan | None, n: int) -> pd.DataFram
     return table.sort_values(["gain", "code"], ascending=[False, True]).head(n)
 
 
-def _share_class_names(lang: str) -> list[str]:
+def share_class_names(lang: str) -> list[str]:
+    """Names of the covered-share classes (``"0%–20%"`` …) in ``lang``.
+
+    >>> share_class_names("vi")[0]
+    '0%–20%'
+    """
     names = []
     for low, high in itertools.pairwise(SHARE_BREAKS):
         names.append(f"{fmt_pct(low, lang, 0)}–{fmt_pct(min(high, 1.0), lang, 0)}")

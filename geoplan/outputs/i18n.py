@@ -146,6 +146,88 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "sheet_about": ("Thong_tin", "About"),
     "model": ("Mô hình", "Model"),
     "total": ("Toàn tỉnh", "Province"),
+    # --- the one-page brief and the demo's headline (geoplan demo, brief.pdf) ---
+    "brief_title": ("Kế hoạch phủ sóng 5G — tỉnh Bắc Ninh", "5G coverage plan — Bắc Ninh province"),
+    "brief_subtitle": ("Tóm tắt một trang · lập ngày {date}", "One-page brief · made on {date}"),
+    "brief_today": ("Hôm nay", "Today"),
+    "brief_after": ("Sau kế hoạch", "After the plan"),
+    "brief_new_sites": ("Trạm mới", "New sites"),
+    "brief_net_cost": ("Chi phí ròng", "Net cost"),
+    "brief_reliable_note": (
+        "ở độ tin cậy thiết kế {reliability}; kỳ vọng {expected}",
+        "at the design reliability {reliability}; expected {expected}",
+    ),
+    "headline_today": (
+        "Hôm nay: {reliable} dân số được phủ sóng 5G ở độ tin cậy thiết kế ({expected} kỳ vọng), "
+        "{n_sites} trạm{synthetic}",
+        "Today: {reliable} of people covered by 5G at the design reliability ({expected} "
+        "expected), {n_sites} sites{synthetic}",
+    ),
+    "headline_plan": (
+        "Kế hoạch đến {target}: {n_new} trạm mới{kinds} trong {n_phases} giai đoạn → {after} "
+        "({after_expected} kỳ vọng)",
+        "Plan to {target}: {n_new} new sites{kinds} in {n_phases} phases → {after} "
+        "({after_expected} expected)",
+    ),
+    "headline_plan_max": (
+        "Kế hoạch trong giới hạn: {n_new} trạm mới{kinds} trong {n_phases} giai đoạn → {after} "
+        "({after_expected} kỳ vọng)",
+        "Plan within the limits: {n_new} new sites{kinds} in {n_phases} phases → {after} "
+        "({after_expected} expected)",
+    ),
+    "headline_cost": (
+        "Chi phí đầu tư {gross}; nhà nước hỗ trợ tối đa {support_share} = {support}; "
+        "chi phí ròng {net}",
+        "Investment {gross}; state support up to {support_share} = {support}; net cost {net}",
+    ),
+    "headline_gap": (
+        "Cách tối ưu đã chứng minh tối đa {gap} (cận: {bound}; {solver}, {seconds} giây)",
+        "At most {gap} from the proven optimum (bound: {bound}; {solver}, {seconds} s)",
+    ),
+    "headline_equity": (
+        "Còn {n_below} xã/phường dưới {floor} ({people_below} người), trong đó {n_zero} ở 0% "
+        "({people_zero} người)",
+        "{n_below} communes stay below {floor} ({people_below} people), {n_zero} of them at 0% "
+        "({people_zero} people)",
+    ),
+    "headline_equity_none": (
+        "Không xã/phường nào dưới {floor} sau kế hoạch",
+        "No commune stays below {floor} after the plan",
+    ),
+    "headline_floor_price": (
+        "Đưa tất cả lên {floor}: thêm khoảng {n_sites} trạm, {cost} "
+        "(ước tính bằng thuật toán tham lam)",
+        "Lifting them all to {floor}: about {n_sites} more sites, {cost} (a greedy estimate)",
+    ),
+    "headline_unreachable": (
+        "{n} xã/phường không thể đạt {floor} với các vị trí ứng viên",
+        "{n} communes cannot reach {floor} with the candidate sites",
+    ),
+    "headline_synthetic": (
+        "Lưu ý: trạm hiện có là bộ dữ liệu tổng hợp, không phải trạm thật của nhà mạng",
+        "Note: today's sites are the synthetic default set, not real operator sites",
+    ),
+    "sites_unit": ("trạm", "sites"),
+    "phase_block": ("{first}–{last}", "{first}–{last}"),
+    "brief_phases": ("Các giai đoạn", "Phases"),
+    "brief_phase_col": ("Giai đoạn", "Phase"),
+    "brief_sites_col": ("Trạm", "Sites"),
+    "brief_cost_col": ("Chi phí", "Cost"),
+    "brief_share_col": ("Phủ sóng sau", "Covered after"),
+    "brief_map_title": (
+        "Tỷ lệ phủ sóng theo xã/phường sau kế hoạch; trạm mới theo giai đoạn",
+        "Covered share by commune after the plan; new sites by phase",
+    ),
+    "brief_equity_title": ("Xã/phường bị bỏ lại phía sau", "Communes left behind"),
+    "brief_more_communes": ("… và {n} xã/phường khác", "… and {n} more communes"),
+    "brief_model": ("Mô hình: {text}", "Model: {text}"),
+    "existing_sites_short": ("Trạm hiện có", "Existing sites"),
+    "wrote": ("đã ghi", "wrote"),
+    "kind_new_tower_short": ("xây mới", "new towers"),
+    "kind_upgrade_short": ("nâng cấp", "upgrades"),
+    "model_name_38901": ("mô hình vô tuyến TR 38.901", "TR 38.901 radio model"),
+    "model_name_radius": ("mô hình bán kính giả định", "assumed-radius model"),
+    "done_in": ("xong trong {seconds} giây", "done in {seconds} s"),
 }
 
 
