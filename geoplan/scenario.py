@@ -307,13 +307,7 @@ class Scenario(Inputs):
         return outputs.write_report(out_dir, self, today, plan, lang=lang, overwrite=overwrite)
 
     def brief(
-        self,
-        path: PathLike,
-        plan: Plan,
-        *,
-        result: CoverageResult | None = None,
-        lang: Lang = DEFAULT_LANG,
-        overwrite: bool = False,
+        self, path: PathLike, plan: Plan, *, lang: Lang = DEFAULT_LANG, overwrite: bool = False
     ) -> Path:
         """Write the one-page A4 brief of ``plan`` (PDF, or PNG by the suffix).
 
@@ -323,33 +317,26 @@ class Scenario(Inputs):
             ``brief.pdf``.
         plan : Plan
             The plan: headline, map after it, phases, communes left behind.
-        result : CoverageResult or None
-            Today's coverage, if already computed (with the plan's model otherwise).
         lang : str
             ``"vi"`` (default) or ``"en"``.
         overwrite : bool
             Replace an existing file.
         """
-        today = result if result is not None else self.coverage(plan.summary.model)
         return outputs.write_brief(
-            path, plan, today, self.communes, self.stations, lang=lang, overwrite=overwrite
+            path, plan, self.communes, self.stations, lang=lang, overwrite=overwrite
         )
 
-    def headline(
-        self, plan: Plan, result: CoverageResult | None = None, lang: Lang = DEFAULT_LANG
-    ) -> list[str]:
+    @staticmethod
+    def headline(plan: Plan, lang: Lang = DEFAULT_LANG) -> list[str]:
         """The plan's headline sentences (today → after, sites, gross/support/net, equity).
 
         Parameters
         ----------
         plan : Plan
-        result : CoverageResult or None
-            Today's coverage, if already computed.
         lang : str
             ``"vi"`` (default) or ``"en"``.
         """
-        today = result if result is not None else self.coverage(plan.summary.model)
-        return outputs.headline_lines(plan, today, lang)
+        return outputs.headline_lines(plan, lang)
 
     def with_stations(self, stations: gpd.GeoDataFrame) -> Scenario:
         """The same scenario with another station set (e.g. one operator's sites).

@@ -99,13 +99,13 @@ def test_plan_summary_states_who_is_left_behind(tiny_scenario, tiny_plan) -> Non
 def test_headline_states_gross_support_net_and_equity(tiny_scenario, tiny_plan) -> None:
     today = tiny_scenario.coverage()
     s = tiny_plan.summary
-    vi = "\n".join(headline_lines(tiny_plan, today, "vi"))
+    vi = "\n".join(headline_lines(tiny_plan, "vi"))
     assert fmt_vnd(s.total_cost_vnd, "vi") in vi
     assert fmt_vnd(round(s.total_cost_vnd * 0.15), "vi") in vi
     assert fmt_vnd(s.total_cost_vnd - round(s.total_cost_vnd * 0.15), "vi") in vi
     assert fmt_pct(today.reliable_share, "vi") in vi and fmt_pct(s.achieved_share, "vi") in vi
     assert f"{s.equity['communes_below_floor']} xã/phường dưới 50%" in vi
-    en = "\n".join(headline_lines(tiny_plan, today, "en"))
+    en = "\n".join(headline_lines(tiny_plan, "en"))
     assert "net cost" in en and "synthetic" not in en  # real (tiny) stations
 
 

@@ -247,6 +247,9 @@ def _add_plan_parser(commands: argparse._SubParsersAction) -> None:
     plan.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     plan.add_argument("--json", action="store_true", help="print plan.json on stdout")
     plan.add_argument(
+        "--lang", choices=LANGS, default=DEFAULT_LANG, help="language of the headline (vi, en)"
+    )
+    plan.add_argument(
         "--by-operator",
         action="store_true",
         help="also plan each operator's own network to the target, and what full sharing "
@@ -325,21 +328,12 @@ def run_plan(args: argparse.Namespace) -> int:
         extra = {} if sharing is None else {"sharing": sharing}
         print(json.dumps(result.to_dict(plan_files) | extra, ensure_ascii=False))
         return 0
-    s = result.summary
     print(repr(result))
-    print(f"Model: {s.model_description}")
-    bound = {"covered_share": f"{s.bound:.4%}", "cost_vnd": f"{s.bound:,.0f} VND"}.get(
-        s.bound_kind, f"{s.bound:g} sites"
-    )
-    print(f"Proven bound: {bound}; gap {s.gap:.2%} ({s.status}, {s.seconds:.1f} s)")
-    print(
-        f"CAPEX {s.total_cost_vnd:,} VND; state support up to {s.state_support_vnd:,} VND; "
-        f"{s.cost_per_new_person_vnd or 0:,} VND per newly covered person; "
-        f"net after support {s.net_cost_vnd:,} VND"
-    )
+    print("\n".join(scenario.headline(result, args.lang)))
+    print(f"{files.label('model', args.lang)}: {result.summary.model_description}")
     if sharing is not None:
         print("\n".join(_sharing_lines(sharing)))
-    _print_footer(s.stations_synthetic, plan_files)
+    _print_footer(result.summary.stations_synthetic, plan_files)
     return 0
 
 
@@ -475,8 +469,8 @@ def run_demo(args: argparse.Namespace) -> int:
     files_out.update(
         scenario.report(report_dir, plan, result=result, lang=args.lang, overwrite=args.overwrite)
     )
-    scenario.brief(written["brief"], plan, result=result, lang=args.lang, overwrite=args.overwrite)
-    print("\n".join(scenario.headline(plan, result, args.lang)))
+    scenario.brief(written["brief"], plan, lang=args.lang, overwrite=args.overwrite)
+    print("\n".join(scenario.headline(plan, args.lang)))
     for name, where in [*written.items(), *files_out.items()]:
         print(f"{files.label('wrote', args.lang)} {name}: {where}")
     print(files.label("done_in", args.lang, seconds=f"{time.perf_counter() - started:.0f}"))

@@ -1,7 +1,7 @@
 """The one-page brief (A4 PDF) and the headline a meeting hears first.
 
-:func:`headline_lines` turns a plan and today's coverage into the few sentences the
-command line prints and the brief leads with: the share today and after, the new
+:func:`headline_lines` turns a plan (its summary holds today's shares too) into the
+few sentences the command line prints and the brief leads with: the share today and after, the new
 sites, the gross cost, the state's support and the net cost, the proven gap, and the
 communes the plan leaves behind. :func:`write_brief` lays them out on one A4 page
 with the map after the plan, the phase table, the communes left behind and the data
@@ -31,7 +31,7 @@ from geoplan.config import WORK_CRS
 from geoplan.outputs.figures import save_figure, share_class_names
 from geoplan.outputs.i18n import fmt_int, fmt_pct, fmt_vnd, label
 from geoplan.outputs.theme import SHARE_BREAKS, SHARE_COLOURS, SITE_COLOUR, classify
-from geoplan.results import CoverageResult, Plan
+from geoplan.results import Plan
 from geoplan.schema import DEFAULT_LANG
 
 #: A4 portrait, inches.
@@ -42,13 +42,12 @@ MAX_PHASE_ROWS = 12
 MAX_COMMUNE_ROWS = 8
 
 
-def headline_lines(plan: Plan, today: CoverageResult, lang: str = DEFAULT_LANG) -> list[str]:
+def headline_lines(plan: Plan, lang: str = DEFAULT_LANG) -> list[str]:
     """The plan's headline: coverage today → after, sites, gross/support/net cost, equity.
 
     Parameters
     ----------
-    plan : the plan (its summary holds every number)
-    today : today's coverage (expected and design-reliability shares)
+    plan : the plan (its summary holds every number, today's shares included)
     lang : ``"vi"`` (default) or ``"en"``
 
     Returns
@@ -62,9 +61,9 @@ def headline_lines(plan: Plan, today: CoverageResult, lang: str = DEFAULT_LANG) 
         label(
             "headline_today",
             lang,
-            reliable=fmt_pct(today.reliable_share, lang),
-            expected=fmt_pct(today.covered_share, lang),
-            n_sites=fmt_int(today.n_sites, lang),
+            reliable=fmt_pct(s.baseline_share, lang),
+            expected=fmt_pct(s.baseline_expected_share, lang),
+            n_sites=fmt_int(s.n_existing_sites, lang),
             synthetic=synthetic,
         ),
         label(
@@ -131,7 +130,6 @@ def equity_lines(plan: Plan, lang: str = DEFAULT_LANG) -> list[str]:
 
 def figure_brief(
     plan: Plan,
-    today: CoverageResult,
     communes: gpd.GeoDataFrame,
     stations: gpd.GeoDataFrame | None = None,
     lang: str = DEFAULT_LANG,
@@ -143,7 +141,6 @@ def figure_brief(
     Parameters
     ----------
     plan : the plan
-    today : today's coverage
     communes : commune polygons with ``code`` (any CRS)
     stations : today's sites, drawn as small dots
     lang : ``"vi"`` or ``"en"``
@@ -154,8 +151,8 @@ def figure_brief(
     date = (created or dt.date.today()).strftime("%d/%m/%Y")
     figure.text(0.05, 0.965, label("brief_title", lang), fontsize=17, weight="bold")
     figure.text(0.05, 0.945, label("brief_subtitle", lang, date=date), fontsize=9, color="#555")
-    _key_numbers(figure, plan, today, lang)
-    _headline_text(figure, plan, today, lang)
+    _key_numbers(figure, plan, lang)
+    _headline_text(figure, plan, lang)
     figure.text(0.05, 0.752, label("brief_map_title", lang), fontsize=8.5, weight="bold")
     _plan_map(figure.add_axes((0.03, 0.43, 0.94, 0.32)), plan, communes, stations, lang, work_crs)
     _phase_table(figure.add_axes((0.05, 0.11, 0.40, 0.30)), plan, lang)
@@ -167,7 +164,6 @@ def figure_brief(
 def write_brief(
     path: str | os.PathLike[str],
     plan: Plan,
-    today: CoverageResult,
     communes: gpd.GeoDataFrame,
     stations: gpd.GeoDataFrame | None = None,
     lang: str = DEFAULT_LANG,
@@ -179,10 +175,10 @@ def write_brief(
     Parameters
     ----------
     path : ``brief.pdf`` (or ``.png``)
-    plan, today, communes, stations, lang, created : as in :func:`figure_brief`
+    plan, communes, stations, lang, created : as in :func:`figure_brief`
     overwrite : replace an existing file
     """
-    figure = figure_brief(plan, today, communes, stations, lang, created)
+    figure = figure_brief(plan, communes, stations, lang, created)
     return save_figure(figure, Path(path), overwrite, tight=False)  # the page stays A4
 
 
@@ -208,10 +204,10 @@ def _bound_text(plan: Plan, lang: str) -> str:
     return f"{fmt_int(np.ceil(s.bound - 1e-6), lang)} {label('sites_unit', lang)}"
 
 
-def _key_numbers(figure: Figure, plan: Plan, today: CoverageResult, lang: str) -> None:
+def _key_numbers(figure: Figure, plan: Plan, lang: str) -> None:
     s = plan.summary
     boxes = [
-        (label("brief_today", lang), fmt_pct(today.reliable_share, lang)),
+        (label("brief_today", lang), fmt_pct(s.baseline_share, lang)),
         (label("brief_after", lang), fmt_pct(s.achieved_share, lang)),
         (label("brief_new_sites", lang), fmt_int(s.n_new_sites, lang)),
         (label("brief_net_cost", lang), fmt_vnd(s.net_cost_vnd, lang)),
@@ -228,8 +224,8 @@ def _key_numbers(figure: Figure, plan: Plan, today: CoverageResult, lang: str) -
         figure.text(x + 0.01, 0.876, value, fontsize=15 if len(value) < 14 else 11, weight="bold")
 
 
-def _headline_text(figure: Figure, plan: Plan, today: CoverageResult, lang: str) -> None:
-    wrapped = [textwrap.fill(line, 118) for line in headline_lines(plan, today, lang)]
+def _headline_text(figure: Figure, plan: Plan, lang: str) -> None:
+    wrapped = [textwrap.fill(line, 118) for line in headline_lines(plan, lang)]
     figure.text(0.05, 0.855, "\n".join(wrapped), fontsize=7.6, va="top", linespacing=1.35)
 
 
