@@ -360,8 +360,15 @@ def _equity_table(ax: Axes, plan: Plan, lang: str) -> None:
 
 def _footer(figure: Figure, plan: Plan, lang: str) -> None:
     s = plan.summary
-    model = f"{label(f'model_name_{s.model}', lang)}: {s.model_description}"
+    model = f"{label(f'model_name_{s.model}', lang)} — {s.model_description}"
     lines = [textwrap.fill(label("brief_model", lang, text=model), 150)]
+    if s.settings:
+        lines.append(label("brief_settings", lang,
+                           new=fmt_vnd(s.settings["capex_new_tower_vnd"], lang),
+                           upgrade=fmt_vnd(s.settings["capex_upgrade_vnd"], lang),
+                           support=fmt_pct(s.settings["state_support_share"], lang, 0),
+                           per_phase=s.settings["sites_per_phase"],
+                           cell=f"{s.settings['cell_size_m']:g}"))  # fmt: skip
     if s.stations_synthetic:
         lines.append(label("headline_synthetic", lang))
     lines += [label("source_population", lang), label("source_boundaries", lang)]

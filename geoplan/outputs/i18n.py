@@ -223,6 +223,12 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "brief_model": ("Mô hình: {text}", "Model: {text}"),
     "existing_sites_short": ("Trạm hiện có", "Existing sites"),
     "wrote": ("đã ghi", "wrote"),
+    "brief_settings": (
+        "Giả định: trạm xây mới {new}, nâng cấp {upgrade} mỗi trạm; nhà nước hỗ trợ tối đa "
+        "{support}; {per_phase} trạm mỗi giai đoạn; lưới {cell} m (đổi trong geoplan.toml)",
+        "Assumptions: {new} per new tower, {upgrade} per upgrade; state support up to "
+        "{support}; {per_phase} sites per phase; {cell} m grid (change them in geoplan.toml)",
+    ),
     "kind_new_tower_short": ("xây mới", "new towers"),
     "kind_upgrade_short": ("nâng cấp", "upgrades"),
     "model_name_38901": ("mô hình vô tuyến TR 38.901", "TR 38.901 radio model"),
