@@ -55,6 +55,11 @@ Lang = Literal["vi", "en"]
 LANGS: Final[tuple[Lang, ...]] = get_args(Lang)
 DEFAULT_LANG: Final[Lang] = "vi"
 
+#: CSV flavours: ``plain`` (``,`` and a decimal point, for programs) or ``vi-excel``
+#: (``;`` and a decimal comma, which Excel set to Vietnamese opens as columns of numbers).
+CsvDialect = Literal["plain", "vi-excel"]
+CSV_DIALECTS: Final[tuple[CsvDialect, ...]] = get_args(CsvDialect)
+
 #: ``operator`` and ``source`` of a plan's new sites once they stand beside today's.
 PLANNED: Final = "planned"
 #: ``source`` of every site of the generated default set.

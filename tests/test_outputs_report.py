@@ -55,20 +55,28 @@ def test_csv_and_xlsx_agree_with_coverage(tmp_path: Path, scenario, plan_dir) ->
     assert csv["name"].tolist() == ["Một", "Hai", "Ba"]
     expected = result.communes["covered_population"].round().astype(int).tolist()
     assert csv["covered_population_before"].tolist() == expected
-    assert (
-        csv["added_population"]
-        == csv["covered_population_after"] - csv["covered_population_before"]
-    ).all()
+    # after the plan, compared with the plan's own today (both at the design reliability)
+    planned = plan.communes.set_index("code")
+    added = planned["covered_population_after"] - planned["covered_population_before"]
+    assert csv.set_index("code")["added_population"].to_dict() == added.round().to_dict()
+    assert csv["reliable_share_after"].tolist() == planned["covered_share_after"].round(4).tolist()
     book = openpyxl.load_workbook(written["xlsx"])
-    assert book.sheetnames == ["Xa_phuong", "Giai_doan", "Tram_moi", "Thong_tin"]
-    sheet = book["Xa_phuong"]
+    assert book.sheetnames == [
+        "Tổng quan",
+        "Ưu tiên theo xã",
+        "Xã phường",
+        "Giai đoạn",
+        "Trạm mới",
+        "Nguồn và ghi chú",
+    ]
+    sheet = book[label("sheet_communes", "vi")]
     header = [cell.value for cell in sheet[1]]
     assert header[:3] == [label("code", "vi"), label("name", "vi"), label("population", "vi")]
     share_col = header.index(label("covered_share_before", "vi")) + 1
     shares = [sheet.cell(row=r, column=share_col).value for r in range(2, 5)]
     assert shares == pytest.approx(result.communes["covered_share"].round(4).tolist())
     assert sheet.cell(row=2, column=share_col).number_format == "0.0%"
-    sites_sheet = book["Tram_moi"]
+    sites_sheet = book[label("sheet_new_sites", "vi")]
     ids = [sites_sheet.cell(row=r, column=1).value for r in range(2, 4)]
     assert ids == [HOSTILE, "N2"]
 
@@ -79,7 +87,7 @@ def test_geopackage_layers_read_back(tmp_path: Path, scenario, plan_dir) -> None
     assert names == {"communes", "sites", "new_sites", "coverage", "hotspots"}
     communes = gpd.read_file(written["gpkg"], layer="communes")
     assert len(communes) == 3 and communes.crs.to_epsg() == 4326
-    assert communes["covered_share_after"].between(0, 1).all()
+    assert communes["reliable_share_after"].between(0, 1).all()
     assert len(gpd.read_file(written["gpkg"], layer="sites")) == 5
     new_sites = gpd.read_file(written["gpkg"], layer="new_sites")
     assert new_sites["site_id"].tolist() == [HOSTILE, "N2"]
@@ -115,7 +123,7 @@ def test_report_without_plan_skips_plan_files(tmp_path: Path, scenario) -> None:
     assert "kml" not in written and "curve" not in written
     assert not (tmp_path / "r" / "new_sites.kml").exists()
     table = commune_report_table(scenario.coverage())
-    assert "covered_share_after" not in table.columns
+    assert "reliable_share_after" not in table.columns
 
 
 def test_report_refuses_overwrite_before_writing(tmp_path: Path, scenario) -> None:
@@ -126,7 +134,7 @@ def test_report_refuses_overwrite_before_writing(tmp_path: Path, scenario) -> No
         write_report(tmp_path / "r", scenario)
     assert sorted(p.name for p in (tmp_path / "r").iterdir()) == ["communes.xlsx"]
     write_report(tmp_path / "r", scenario, overwrite=True)
-    assert openpyxl.load_workbook(paths["xlsx"]).sheetnames[0] == "Xa_phuong"
+    assert openpyxl.load_workbook(paths["xlsx"]).sheetnames[0] == "Tổng quan"
 
 
 def test_cli_report(
@@ -153,23 +161,6 @@ def test_cli_report(
     assert main(args) == 2
     err = capsys.readouterr().err
     assert "already exists; pass --overwrite" in err and "Traceback" not in err
-
-
-def test_bar_chart_shows_biggest_gains_or_least_covered(scenario, plan_dir) -> None:
-    from geoplan.outputs.figures import figure_commune_bars
-
-    result = scenario.coverage()
-    plan = read_plan(plan_dir)
-    gain = (
-        plan.communes.set_index("name")["covered_population_after"]
-        - result.communes.set_index("name")["covered_population"]
-    )
-    expected = gain.sort_values(ascending=False, kind="stable").index[:2].tolist()
-    ticks = figure_commune_bars(result, plan, "en", n=2).axes[0].get_yticklabels()
-    assert [t.get_text() for t in ticks] == expected
-    least = result.communes.sort_values(["covered_share", "code"])["name"].head(2).tolist()
-    ticks = figure_commune_bars(result, None, "en", n=2).axes[0].get_yticklabels()
-    assert [t.get_text() for t in ticks] == least
 
 
 def test_importing_geoplan_leaves_the_matplotlib_backend_alone() -> None:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from geoplan.errors import OutputExistsError, OutputPathError
+from geoplan.errors import InputError, OutputExistsError, OutputPathError
+from geoplan.schema import CSV_DIALECTS, CsvDialect
 
 #: Files SQLite (GeoPackage) and GDAL may leave beside a file being written.
 _SIDECARS = ("-journal", "-wal", "-shm", ".aux.xml")
@@ -132,8 +133,31 @@ def write_text_atomic(path: str | os.PathLike[str], text: str, overwrite: bool =
     return Path(path)
 
 
+def check_csv_dialect(dialect: str) -> CsvDialect:
+    """Return ``dialect`` if it is one of :data:`~geoplan.schema.CSV_DIALECTS`, else raise.
+
+    Parameters
+    ----------
+    dialect : str
+        ``"plain"`` or ``"vi-excel"``.
+
+    Raises
+    ------
+    InputError
+        Naming the dialects there are.
+    """
+    if dialect not in CSV_DIALECTS:
+        raise InputError(
+            f"unknown CSV dialect {dialect!r}; choose one of {', '.join(CSV_DIALECTS)}"
+        )
+    return dialect
+
+
 def write_table_csv(
-    table: pd.DataFrame, path: str | os.PathLike[str], overwrite: bool = False
+    table: pd.DataFrame,
+    path: str | os.PathLike[str],
+    overwrite: bool = False,
+    dialect: CsvDialect = "plain",
 ) -> Path:
     """Write ``table`` as UTF-8 CSV with a BOM (so Excel shows Vietnamese names right).
 
@@ -142,7 +166,20 @@ def write_table_csv(
     table : the rows to write (its index is not written)
     path : the CSV file, written through :func:`atomic_path`
     overwrite : replace an existing file
+    dialect : ``"plain"`` (``,`` between fields, decimal point) or ``"vi-excel"``
+        (``;`` between fields, decimal comma: what Excel with Vietnamese regional
+        settings reads as numbers)
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = write_table_csv(pd.DataFrame({"a": [0.5], "b": ["Bắc"]}), out, dialect="vi-excel")
+    >>> out.read_bytes().decode("utf-8")
+    '\\ufeffa;b\\n0,5;Bắc\\n'
     """
+    check_csv_dialect(dialect)
+    options = {"sep": ";", "decimal": ","} if dialect == "vi-excel" else {}
     with atomic_path(path, overwrite) as tmp:
-        table.to_csv(tmp, index=False, encoding="utf-8-sig")
+        table.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\n", **options)
     return Path(path)

@@ -18,6 +18,8 @@ DATA_DIR = Path(str(resources.files("geoplan").joinpath("data")))
 DEFAULT_COMMUNES = DATA_DIR / "boundaries" / "communes_2025.geojson"
 DEFAULT_POPULATION = DATA_DIR / "population" / "worldpop_2020_1km_bacninh.tif"
 DEFAULT_STATIONS = DATA_DIR / "stations" / "bacninh_5g_sites_synthetic.csv"
+#: The 313 communes before 1 July 2025, with district and province, and the unit each became.
+DEFAULT_OLD_TO_NEW = DATA_DIR / "boundaries" / "old_to_new_2025.csv"
 #: DEM tiles dropped here are used by ``geoplan data info`` (none ship: see docs/radio.md).
 DEFAULT_DEM_DIR = DATA_DIR / "dem"
 #: 5G carriers per operator (band, frequency, EIRP), one source per row.

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
         save_figure,
     )
     from geoplan.outputs.maps import coverage_map, save_map
-    from geoplan.outputs.report import write_report
+    from geoplan.outputs.report import write_report, write_workbook
     from geoplan.outputs.tables import commune_table
 
 _WHERE = {
@@ -36,6 +36,7 @@ _WHERE = {
     "coverage_map": "geoplan.outputs.maps",
     "save_map": "geoplan.outputs.maps",
     "write_report": "geoplan.outputs.report",
+    "write_workbook": "geoplan.outputs.report",
     "commune_table": "geoplan.outputs.tables",
 }
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "save_map",
     "write_brief",
     "write_report",
+    "write_workbook",
 ]
 
 

@@ -17,12 +17,12 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from geoplan.config import WORK_CRS
 from geoplan.errors import InputError
 from geoplan.io.atomic import atomic_path
-from geoplan.outputs.i18n import fmt_pct, label
+from geoplan.outputs.i18n import fmt_int, fmt_pct, label
 from geoplan.outputs.theme import SHARE_BREAKS, SHARE_COLOURS, SITE_COLOUR, classify, phase_colour
 from geoplan.results import CoverageResult, Plan
 from geoplan.schema import DEFAULT_LANG
@@ -237,17 +237,21 @@ def figure_commune_bars(
     lang: str = DEFAULT_LANG,
     n: int = 25,
 ) -> Figure:
-    """Covered share per commune: today and after the plan.
+    """People not covered in the ``n`` communes where most are: today (and after the plan).
 
-    With a plan, the ``n`` communes that gain the most people; without one, the
-    ``n`` least covered communes today.
+    Communes are ranked by people not covered today (people, not share: a large
+    commune at 60% can leave more people behind than a small one at 0%), most first;
+    communes where everyone is covered are left out. Each row is labelled with its
+    covered share today (→ after the plan). Without a plan the counts are the
+    expected ones (the headline); with a plan both bars are at the design reliability,
+    the plan's own measure.
 
     Parameters
     ----------
     result : CoverageResult
         Today's coverage.
     plan : Plan or None
-        The plan, for the shares after it.
+        The plan, for the people still not covered after it.
     lang : str
         ``"vi"`` or ``"en"``.
     n : int
@@ -258,41 +262,59 @@ def figure_commune_bars(
     ax = figure.add_subplot()
     y = np.arange(len(table))
     if plan is not None:
-        ax.barh(
-            y + 0.2,
-            100 * table["covered_share_before"],
-            height=0.4,
-            color="#fdae61",
-            label=label("today", lang),
-        )
-        ax.barh(
-            y - 0.2,
-            100 * table["covered_share_after"],
-            height=0.4,
-            color="#1a9641",
-            label=label("after_plan", lang),
-        )
+        ax.barh(y - 0.2, table["uncovered_before"], height=0.4, color="#fdae61",
+                label=label("today", lang))  # fmt: skip
+        ax.barh(y + 0.2, table["uncovered_after"], height=0.4, color="#1a9641",
+                label=label("after_plan", lang))  # fmt: skip
         ax.legend(loc="lower right", fontsize=8)
         ax.set_title(label("fig_bars_title", lang))
+        ax.set_xlabel(label("fig_bars_x_reliable", lang))
     else:
-        ax.barh(y, 100 * table["covered_share_before"], height=0.6, color="#fdae61")
+        ax.barh(y, table["uncovered_before"], height=0.6, color="#fdae61")
         ax.set_title(label("fig_bars_title_today", lang))
+        ax.set_xlabel(label("fig_bars_x", lang))
+    for row, item in enumerate(table.itertuples(index=False)):
+        share = fmt_pct(item.share_before, lang, 0)
+        if plan is not None:
+            share += f" → {fmt_pct(item.share_after, lang, 0)}"
+        ax.annotate(f" {share}", (item.uncovered_before, row), va="center", fontsize=7)
     ax.set_yticks(y, table["name"].tolist(), fontsize=8)
     ax.invert_yaxis()
-    ax.set_xlim(0, 100)
-    ax.set_xlabel(f"{label('covered_share', lang)} (%)")
+    top = float(table["uncovered_before"].max()) if len(table) else 1.0
+    ax.set_xlim(0, 1.18 * top)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: fmt_int(value, lang)))
     ax.grid(axis="x", alpha=0.3)
     return figure
 
 
 def _bar_table(result: CoverageResult, plan: Plan | None, n: int) -> pd.DataFrame:
-    today = result.communes.rename(columns={"covered_share": "covered_share_before"})
+    """Name, people not covered and share, today (and after), the ``n`` largest first."""
     if plan is None:
-        return today.sort_values(["covered_share_before", "code"]).head(n)
-    after = plan.communes[["code", "covered_population_after", "covered_share_after"]]
-    table = today.merge(after, on="code", how="inner")
-    table["gain"] = table["covered_population_after"] - table["covered_population"]
-    return table.sort_values(["gain", "code"], ascending=[False, True]).head(n)
+        today = result.communes
+        table = pd.DataFrame(
+            {
+                "code": today["code"].astype(str),
+                "name": today["name"].astype(str),
+                "share_before": today["covered_share"],
+                "uncovered_before": today["uncovered_population"],
+            }
+        )
+    else:
+        communes = plan.communes
+        people = communes["population"]
+        table = pd.DataFrame(
+            {
+                "code": communes["code"].astype(str),
+                "name": communes["name"].astype(str),
+                "share_before": communes["covered_share_before"],
+                "share_after": communes["covered_share_after"],
+                "uncovered_before": people - communes["covered_population_before"],
+                "uncovered_after": people - communes["covered_population_after"],
+            }
+        )
+    table = table[table["uncovered_before"] > 0]
+    ranked = table.sort_values(["uncovered_before", "code"], ascending=[False, True], kind="stable")
+    return ranked.head(n).reset_index(drop=True)
 
 
 def share_class_names(lang: str) -> list[str]:

@@ -133,17 +133,17 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
         "Covered share by phase: the {n} communes that gain most",
     ),
     "fig_bars_title": (
-        "Tỷ lệ phủ sóng theo xã/phường: hiện tại và sau kế hoạch",
-        "Covered share by commune: today and after the plan",
+        "Các xã/phường có nhiều người chưa được phủ sóng nhất: hiện tại và sau kế hoạch",
+        "Communes with the most people not covered: today and after the plan",
     ),
     "fig_bars_title_today": (
-        "Các xã/phường có tỷ lệ phủ sóng thấp nhất",
-        "Least covered communes today",
+        "Các xã/phường có nhiều người chưa được phủ sóng nhất",
+        "Communes with the most people not covered today",
     ),
-    "sheet_communes": ("Xa_phuong", "Communes"),
-    "sheet_phases": ("Giai_doan", "Phases"),
-    "sheet_new_sites": ("Tram_moi", "New_sites"),
-    "sheet_about": ("Thong_tin", "About"),
+    "sheet_communes": ("Xã phường", "Communes"),
+    "sheet_phases": ("Giai đoạn", "Phases"),
+    "sheet_new_sites": ("Trạm mới", "New sites"),
+    "sheet_about": ("Nguồn và ghi chú", "Sources and notes"),
     "model": ("Mô hình", "Model"),
     "total": ("Toàn tỉnh", "Province"),
     # --- the one-page brief and the demo's headline (geoplan demo, brief.pdf) ---
@@ -234,6 +234,194 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "model_name_38901": ("mô hình vô tuyến TR 38.901", "TR 38.901 radio model"),
     "model_name_radius": ("mô hình bán kính giả định", "assumed-radius model"),
     "done_in": ("xong trong {seconds} giây", "done in {seconds} s"),
+    # --- issue 15, tables for people (XLSX summary and priority sheets, CSV, bar chart) ---
+    "sheet_summary": ("Tổng quan", "Summary"),
+    "sheet_priority": ("Ưu tiên theo xã", "Commune priority"),
+    "uncovered_population_before": (
+        "Dân số chưa được phủ sóng hiện tại",
+        "People not covered today",
+    ),
+    "reliable_share_before": (
+        "Tỷ lệ phủ sóng ở độ tin cậy thiết kế, hiện tại",
+        "Share covered at the design reliability, today",
+    ),
+    "reliable_share_after": (
+        "Tỷ lệ phủ sóng ở độ tin cậy thiết kế, sau kế hoạch",
+        "Share covered at the design reliability, after the plan",
+    ),
+    "reliable_uncovered_before": (
+        "Số người chưa được phủ sóng ở độ tin cậy thiết kế, hiện tại",
+        "People not covered at the design reliability, today",
+    ),
+    "reliable_share_after_phase": (
+        "Tỷ lệ phủ sóng ở độ tin cậy thiết kế, sau giai đoạn này",
+        "Share covered at the design reliability, after this phase",
+    ),
+    "rank": (
+        "Thứ hạng ưu tiên (theo số người chưa được phủ sóng hiện tại)",
+        "Priority rank (by people not covered today)",
+    ),
+    "former_units": (
+        "Huyện cũ (tỉnh cũ) trước 01/07/2025",
+        "Former district (province) before 1/7/2025",
+    ),
+    "sites_phase": ("Trạm mới ở giai đoạn {phase}", "New sites in phase {phase}"),
+    "covered_share_today": ("Tỷ lệ phủ sóng hiện tại", "Covered share today"),
+    "share_after_phase": (
+        "Tỷ lệ phủ sóng sau giai đoạn {phase}",
+        "Covered share after phase {phase}",
+    ),
+    "n_new_sites": ("Số trạm mới/nâng cấp", "New or upgraded sites"),
+    "first_phase": ("Giai đoạn đầu tiên có trạm mới", "First phase with a new site"),
+    "below_floor_after": ("Dưới {floor} sau kế hoạch", "Below {floor} after the plan"),
+    "cumulative_sites": ("Số trạm lũy kế", "Sites, cumulative"),
+    "cumulative_cost_vnd": ("Chi phí lũy kế (VND)", "Cost, cumulative (VND)"),
+    "state_support_vnd": ("Hỗ trợ của Nhà nước, tối đa (VND)", "State support, up to (VND)"),
+    "net_cost_vnd": ("Chi phí sau hỗ trợ (VND)", "Net cost after support (VND)"),
+    "site_id": ("Mã trạm", "Site ID"),
+    "lon": ("Kinh độ", "Longitude"),
+    "lat": ("Vĩ độ", "Latitude"),
+    "commune_code": ("Mã xã/phường", "Commune code"),
+    "commune_name": ("Tên xã/phường", "Commune name"),
+    "section": ("Mục", "Section"),
+    "item": ("Nội dung", "Item"),
+    "value": ("Giá trị", "Value"),
+    "note": ("Ghi chú", "Note"),
+    "yes": ("Có", "Yes"),
+    "no": ("Không", "No"),
+    "sum_section_headline": ("Kết quả", "Headline"),
+    "sum_section_cost": ("Chi phí", "Cost"),
+    "sum_section_equity": ("Công bằng giữa các xã/phường", "Equity between communes"),
+    "sum_section_method": ("Mô hình và bộ giải", "Model and solver"),
+    "sum_section_settings": ("Thiết lập đã dùng", "Settings used"),
+    "sum_expected": (
+        "Tỷ lệ dân số được phủ sóng (kỳ vọng), {when}",
+        "Share of people covered (expected), {when}",
+    ),
+    "sum_expected_note": (
+        "Σ dân số × xác suất được phủ sóng: con số chính",
+        "Σ people × P(covered): the headline figure",
+    ),
+    "sum_reliable": (
+        "Tỷ lệ dân số được phủ sóng ở độ tin cậy thiết kế, {when}",
+        "Share of people covered at the design reliability, {when}",
+    ),
+    "sum_reliable_note": (
+        "Nơi xác suất được phủ sóng đạt độ tin cậy thiết kế: điều mà mục tiêu và bộ tối ưu tính",
+        "Where P(covered) reaches the design reliability: what the target and the optimiser count",
+    ),
+    "sum_population": ("Dân số toàn tỉnh", "People in the province"),
+    "sum_target": ("Mục tiêu (tỷ lệ dân số)", "Target (share of people)"),
+    "sum_no_target": ("không có", "none"),
+    "mode_min_sites": ("ít trạm nhất để đạt mục tiêu", "fewest sites to reach the target"),
+    "mode_max_coverage": ("phủ nhiều người nhất trong giới hạn", "most people within the limits"),
+    "sum_new_sites": ("Số trạm mới/nâng cấp", "New or upgraded sites"),
+    "sum_new_towers": ("trong đó trạm mới", "of which new towers"),
+    "sum_upgrades": ("trong đó nâng cấp trạm hiện có", "of which upgrades of existing sites"),
+    "sum_phases": ("Số giai đoạn", "Phases"),
+    "sum_newly_covered": ("Số người được phủ sóng thêm", "People newly covered"),
+    "sum_gross": ("Tổng chi phí đầu tư (VND)", "Gross cost (VND)"),
+    "sum_support_share": ("Tỷ lệ hỗ trợ của Nhà nước (tối đa)", "State support share (up to)"),
+    "sum_support_note": (
+        "Nghị quyết 193/2025/QH15, Nghị định 88/2025/NĐ-CP; áp cho toàn bộ chi phí, là mức tối đa",
+        "Resolution 193/2025/QH15, Decree 88/2025/ND-CP; applied to the whole cost, an upper bound",
+    ),
+    "sum_support": ("Hỗ trợ của Nhà nước, tối đa (VND)", "State support, up to (VND)"),
+    "sum_net": ("Chi phí sau hỗ trợ (VND)", "Net cost after support (VND)"),
+    "sum_cost_per_person": (
+        "Chi phí cho mỗi người được phủ sóng thêm (VND)",
+        "Cost per person newly covered (VND)",
+    ),
+    "sum_nobody_new": ("không ai được phủ sóng thêm", "nobody newly covered"),
+    "sum_zero_communes": (
+        "Số xã/phường ở 0% {when} (không ai được phủ sóng)",
+        "Communes at 0% {when} (nobody covered)",
+    ),
+    "sum_zero_people": (
+        "Dân số của các xã/phường ở 0% {when}",
+        "People in the communes at 0% {when}",
+    ),
+    "sum_below_communes": ("Số xã/phường dưới {floor} {when}", "Communes below {floor} {when}"),
+    "sum_below_people": (
+        "Dân số của các xã/phường dưới {floor} {when}",
+        "People in the communes below {floor} {when}",
+    ),
+    "sum_equity_note_reliable": ("ở độ tin cậy thiết kế", "at the design reliability"),
+    "sum_equity_note_expected": ("tỷ lệ kỳ vọng", "expected share"),
+    "sum_model": ("Mô hình phủ sóng", "Coverage model"),
+    "sum_model_38901": (
+        "Mô hình vô tuyến 3GPP TR 38.901 (ngân sách đường truyền)",
+        "3GPP TR 38.901 radio model (link budget)",
+    ),
+    "sum_model_radius": ("Mô hình bán kính giả định", "Assumed-radius model"),
+    "sum_model_description": (
+        "Giả định của mô hình (nguyên văn tiếng Anh)",
+        "The model's assumptions",
+    ),
+    "sum_existing_sites": ("Số trạm hiện có", "Existing sites"),
+    "sum_synthetic": (
+        "Trạm hiện có là dữ liệu tổng hợp (không phải trạm thật)",
+        "Existing sites are synthetic (not real sites)",
+    ),
+    "sum_solver": ("Bộ giải", "Solver"),
+    "solver_auto": (
+        "tự động: tham lam, cận LP và MILP thu hẹp",
+        "auto: greedy, LP bound and a restricted MILP",
+    ),
+    "solver_exact": ("chính xác: MILP (HiGHS)", "exact: MILP (HiGHS)"),
+    "solver_greedy": ("tham lam, có cận LP", "greedy, with an LP bound"),
+    "sum_status": ("trạng thái: {status}", "status: {status}"),
+    "sum_bound": ("Cận chứng minh được", "Proven bound"),
+    "bound_n_sites": ("số trạm tối thiểu có thể", "fewest sites possible"),
+    "bound_cost_vnd": ("chi phí tối thiểu có thể, VND", "least cost possible, VND"),
+    "bound_covered_share": ("tỷ lệ phủ sóng lớn nhất có thể", "largest covered share possible"),
+    "sum_gap": ("Khoảng cách tới cận (gap)", "Gap to the bound"),
+    "sum_gap_note": ("0% = đã chứng minh tối ưu", "0% = proven optimal"),
+    "sum_solver_seconds": ("Thời gian bộ giải (giây)", "Solver time (seconds)"),
+    "cfg_capex_new_tower_vnd": ("Chi phí một trạm mới (VND)", "Cost of a new tower (VND)"),
+    "cfg_capex_upgrade_vnd": (
+        "Chi phí nâng cấp một trạm hiện có (VND)",
+        "Cost of upgrading an existing site (VND)",
+    ),
+    "cfg_state_support_share": ("Tỷ lệ hỗ trợ của Nhà nước", "State support share"),
+    "cfg_plan_target_share": ("Mục tiêu mặc định", "Default target"),
+    "cfg_sites_per_phase": ("Số trạm mỗi giai đoạn", "Sites per phase"),
+    "cfg_coverage_model": ("Mô hình phủ sóng mặc định", "Default coverage model"),
+    "cfg_cell_size_m": ("Cạnh ô lưới dân số (m)", "Population grid cell (m)"),
+    "cfg_radius_urban_m": ("Bán kính phủ sóng, đô thị (m)", "Reach, urban (m)"),
+    "cfg_radius_suburban_m": ("Bán kính phủ sóng, ven đô (m)", "Reach, suburban (m)"),
+    "cfg_radius_rural_m": ("Bán kính phủ sóng, nông thôn (m)", "Reach, rural (m)"),
+    "cfg_solver_time_limit_s": ("Giới hạn thời gian bộ giải (giây)", "Solver time limit (seconds)"),
+    "cfg_solver_mip_rel_gap": ("Gap dừng của MILP", "MILP stopping gap"),
+    "cfg_note": (
+        "thiết lập của lần chạy này",
+        "settings of this run",
+    ),
+    "about_rank": (
+        "Thứ hạng ưu tiên: xếp theo số người chưa được phủ sóng hiện tại (ở độ tin cậy thiết kế), "
+        "nhiều nhất trước; bằng nhau thì theo mã xã/phường",
+        "Priority rank: by people not covered today (at the design reliability), most first; "
+        "ties by commune code",
+    ),
+    "about_metrics": (
+        "Hai thước đo: tỷ lệ kỳ vọng (Σ dân số × xác suất được phủ sóng, con số chính) và "
+        "tỷ lệ ở độ tin cậy thiết kế (nơi xác suất đạt độ tin cậy thiết kế; kế hoạch tính "
+        "theo thước đo này)",
+        "Two measures: the expected share (Σ people × P(covered), the headline) and the share at "
+        "the design reliability (where P(covered) reaches it; plans count this one)",
+    ),
+    "about_costs": (
+        "Chi phí là giả định (xem Thiết lập đã dùng), không phải báo giá; "
+        "hỗ trợ của Nhà nước là mức tối đa",
+        "Costs are assumptions (see Settings used), not quotes; "
+        "the state support is an upper bound",
+    ),
+    "fig_bars_x": ("Số người chưa được phủ sóng", "People not covered"),
+    "fig_bars_x_reliable": (
+        "Số người chưa được phủ sóng (ở độ tin cậy thiết kế)",
+        "People not covered (at the design reliability)",
+    ),
+    # --- end of issue 15, tables ---
 }
 
 

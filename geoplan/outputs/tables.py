@@ -4,17 +4,45 @@ from __future__ import annotations
 
 import os
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Final
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
-from geoplan.config import STORAGE_CRS
+from geoplan.config import STORAGE_CRS, PlanConfig
 from geoplan.errors import InputError
 from geoplan.io.atomic import atomic_path, write_table_csv
-from geoplan.outputs.i18n import fmt_int, fmt_vnd, label
+from geoplan.io.embedded import DEFAULT_OLD_TO_NEW
+from geoplan.outputs.i18n import LABELS, fmt_int, fmt_pct, fmt_vnd, label
 from geoplan.outputs.theme import phase_colour
-from geoplan.results import CoverageResult, Plan
+from geoplan.results import CoverageResult, Plan, PlanSummary
+from geoplan.schema import AFTER_PHASE_PREFIX, DEFAULT_LANG
+
+#: A commune under this covered share after the plan is left below the floor (0..1).
+FLOOR_SHARE: Final = 0.5
+#: Columns of new sites per phase in :func:`priority_table`: ``sites_phase_1`` …
+SITES_PHASE_PREFIX: Final = "sites_phase_"
+#: PlanConfig fields echoed by the summary sheet, with their Excel number format.
+SETTINGS_SHOWN: Final[dict[str, str | None]] = {
+    "capex_new_tower_vnd": "#,##0",
+    "capex_upgrade_vnd": "#,##0",
+    "state_support_share": "0%",
+    "plan_target_share": "0%",
+    "sites_per_phase": "0",
+    "coverage_model": None,
+    "cell_size_m": "0",
+    "solver_time_limit_s": "0",
+    "solver_mip_rel_gap": "0.0%",
+}
+#: Echoed too when the model is the radius model (metres).
+RADIUS_SETTINGS: Final = ("radius_urban_m", "radius_suburban_m", "radius_rural_m")
+PCT, PCT0, THOUSANDS = "0.0%", "0%", "#,##0"
+_WHOLE_COLUMNS = ("phase", "order", "rank", "first_phase", "n_sites", "n_new_sites",
+                  "cumulative_sites")  # fmt: skip
+_SHEET_FORBIDDEN = "[]:*?/\\"
 
 
 def commune_table(result: CoverageResult) -> pd.DataFrame:
@@ -42,9 +70,12 @@ def commune_report_table(result: CoverageResult, plan: Plan | None = None) -> pd
     """Per-commune people and shares today (and after ``plan``), sorted by code.
 
     Columns: ``code``, ``name``, ``population``, ``covered_population_before``,
-    ``uncovered_population_before``, ``covered_share_before`` and, with a plan,
-    ``covered_population_after``, ``covered_share_after``, ``added_population``.
-    People are rounded to whole persons, shares to 4 decimals (0..1).
+    ``uncovered_population_before`` and ``covered_share_before`` (expected, today),
+    ``reliable_share_before`` (at the design reliability, today) and, with a plan,
+    ``reliable_share_after`` and ``added_population`` (people the plan covers, at the
+    design reliability). A plan counts coverage at the design reliability, so the
+    columns after it are compared with the plan's own figures for today, never with
+    the expected share. People are rounded to whole persons, shares to 4 decimals.
 
     Parameters
     ----------
@@ -62,78 +93,514 @@ def commune_report_table(result: CoverageResult, plan: Plan | None = None) -> pd
             "covered_population_before": today["covered_population"],
             "uncovered_population_before": today["uncovered_population"],
             "covered_share_before": today["covered_share"],
+            "reliable_share_before": today["reliable_share"],
         }
     )
     if plan is not None:
-        after = plan.communes[["code", "covered_population_after", "covered_share_after"]]
-        table = table.merge(after.astype({"code": str}), on="code", how="left")
-        table["added_population"] = (
-            table["covered_population_after"] - table["covered_population_before"]
-        )
-    for column in table.columns:
-        if "population" in column:
-            table[column] = table[column].round().astype("Int64")
-        elif "share" in column:
-            table[column] = table[column].round(4)
-    return table.sort_values("code").reset_index(drop=True)
+        planned = _plan_communes(plan)[
+            ["code", "reliable_share_before", "reliable_share_after", "added_population"]
+        ]
+        table = table.drop(columns="reliable_share_before").merge(planned, on="code", how="left")
+    return _rounded(table).sort_values("code").reset_index(drop=True)
+
+
+def priority_table(
+    plan: Plan, former_units: pd.Series | None = None, floor: float = FLOOR_SHARE
+) -> pd.DataFrame:
+    """One row per commune, most people left uncovered today first: where the plan builds.
+
+    The rank is by people not covered today at the design reliability (the plan's own
+    measure), most first, ties by code. Sites count in the commune they stand in.
+
+    Parameters
+    ----------
+    plan : Plan
+        The plan (``communes`` and ``new_sites`` are read).
+    former_units : Series or None
+        Text per commune code (e.g. the former district, :func:`read_former_units`).
+    floor : float
+        Covered share (0..1) under which a commune is flagged ``below_floor_after``.
+
+    Returns
+    -------
+    DataFrame
+        ``rank``, ``code``, ``name``, [``former_units``], ``population`` (people),
+        ``reliable_share_before`` (0..1), ``reliable_uncovered_before`` (people),
+        ``sites_phase_1`` … (sites), ``n_new_sites``, ``first_phase`` (empty without a
+        site), ``cost_vnd`` (VND), ``added_population`` (people),
+        ``reliable_share_after`` (0..1) and ``below_floor_after`` (bool).
+    """
+    communes = _plan_communes(plan)
+    table = communes[["code", "name"]].copy()
+    if former_units is not None:
+        table["former_units"] = table["code"].map(former_units).fillna("")
+    table["population"] = communes["population"]
+    table["reliable_share_before"] = communes["reliable_share_before"]
+    table["reliable_uncovered_before"] = (
+        communes["population"] - communes["covered_population_before"]
+    ).clip(lower=0)
+    sites = pd.DataFrame(plan.new_sites.drop(columns="geometry"))
+    sites["commune_code"] = sites["commune_code"].astype(str)
+    phases = sorted(int(p) for p in plan.phases["phase"])
+    counts = pd.crosstab(sites["commune_code"], sites["phase"]) if len(sites) else pd.DataFrame()
+    counts = counts.reindex(index=table["code"], columns=phases, fill_value=0)
+    for phase in phases:
+        table[f"{SITES_PHASE_PREFIX}{phase}"] = counts[phase].to_numpy(np.int64)
+    by_commune = sites.groupby("commune_code")
+    table["n_new_sites"] = counts.sum(axis=1).to_numpy(np.int64)
+    table["first_phase"] = table["code"].map(by_commune["phase"].min()).astype("Int64")
+    table["cost_vnd"] = table["code"].map(by_commune["cost_vnd"].sum()).fillna(0).astype("int64")
+    table["added_population"] = communes["added_population"]
+    table["reliable_share_after"] = communes["reliable_share_after"]
+    table["below_floor_after"] = communes["reliable_share_after"] < floor
+    ranked = table.sort_values(
+        ["reliable_uncovered_before", "code"], ascending=[False, True], kind="stable"
+    )
+    ranked.insert(0, "rank", np.arange(1, len(ranked) + 1, dtype=np.int64))
+    return _rounded(ranked).reset_index(drop=True)
+
+
+def phase_report_table(plan: Plan) -> pd.DataFrame:
+    """The plan's phases with their running totals and the cost after the state's support.
+
+    Parameters
+    ----------
+    plan : Plan
+        The plan (``phases``, and ``summary.state_support_share``).
+
+    Returns
+    -------
+    DataFrame
+        ``phase``, ``n_sites``, ``cumulative_sites`` (sites), ``cost_vnd``,
+        ``state_support_vnd``, ``net_cost_vnd``, ``cumulative_cost_vnd`` (VND),
+        ``added_population`` (people) and ``reliable_share_after_phase`` (0..1, the
+        province's share at the design reliability once that phase is built).
+    """
+    phases = plan.phases
+    cost = phases["cost_vnd"].astype(float)
+    support = (cost * plan.summary.state_support_share).round()
+    table = pd.DataFrame(
+        {
+            "phase": phases["phase"].astype("int64"),
+            "n_sites": phases["n_sites"].astype("int64"),
+            "cumulative_sites": phases["n_sites"].cumsum().astype("int64"),
+            "cost_vnd": cost.round().astype("int64"),
+            "state_support_vnd": support.astype("int64"),
+            "net_cost_vnd": (cost.round() - support).astype("int64"),
+            "cumulative_cost_vnd": cost.cumsum().round().astype("int64"),
+            "added_population": phases["added_population"].round().astype("int64"),
+            "reliable_share_after_phase": phases["covered_share_after"].round(4),
+        }
+    )
+    return table.reset_index(drop=True)
+
+
+def equity_counts(
+    shares: pd.Series, population: pd.Series, floor: float = FLOOR_SHARE
+) -> dict[str, int]:
+    """Communes nobody covers, and communes below ``floor``, with their people.
+
+    Parameters
+    ----------
+    shares : Series
+        Covered share per commune, 0..1.
+    population : Series
+        People per commune, aligned with ``shares``.
+    floor : float
+        The share (0..1) a commune should reach.
+
+    Returns
+    -------
+    dict
+        ``zero_communes``, ``zero_people``, ``below_communes``, ``below_people``
+        (communes, people; "below" includes those at 0%).
+
+    >>> equity_counts(pd.Series([0.0, 0.3, 0.9]), pd.Series([10, 20, 40]))
+    {'zero_communes': 1, 'zero_people': 10, 'below_communes': 2, 'below_people': 30}
+    """
+    values = shares.to_numpy(float)
+    people = population.to_numpy(float)
+    zero, below = values <= 0.0, values < floor
+    return {
+        "zero_communes": int(zero.sum()),
+        "zero_people": round(float(people[zero].sum())),
+        "below_communes": int(below.sum()),
+        "below_people": round(float(people[below].sum())),
+    }
+
+
+def read_former_units(path: str | os.PathLike[str] = DEFAULT_OLD_TO_NEW) -> pd.Series:
+    """The district and province each 2025 commune was part of before the merger.
+
+    Parameters
+    ----------
+    path : str or path
+        The old-to-new table (``old_district``, ``old_province``, ``new_code``).
+
+    Returns
+    -------
+    Series
+        Text per new commune code, e.g. ``"Huyện Lục Nam (Tỉnh Bắc Giang)"``; several
+        former districts are joined with ``"; "``.
+
+    >>> read_former_units()["07210"]
+    'Thành phố Bắc Giang (Tỉnh Bắc Giang)'
+    """
+    old = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    unit = old["old_district"] + " (" + old["old_province"] + ")"
+    pairs = pd.DataFrame({"code": old["new_code"], "unit": unit}).drop_duplicates()
+    return pairs.groupby("code", sort=True)["unit"].agg("; ".join)
+
+
+def summary_table(
+    result: CoverageResult,
+    plan: Plan | None,
+    config: PlanConfig,
+    lang: str = DEFAULT_LANG,
+    synthetic: bool = False,
+    floor: float = FLOOR_SHARE,
+) -> tuple[pd.DataFrame, list[str | None]]:
+    """The summary sheet: headline, cost, equity, model and solver, settings, in ``lang``.
+
+    Presentation only: every number is read from ``plan.summary``, ``plan.communes``,
+    ``plan.new_sites``, ``result`` or ``config``.
+
+    Parameters
+    ----------
+    result : CoverageResult
+        Today's coverage.
+    plan : Plan or None
+        The plan; without one the sheet sums up today's coverage.
+    config : PlanConfig
+        The settings echoed (costs per site kind, phase size, default target …).
+    lang : str
+        ``"vi"`` or ``"en"``.
+    synthetic : bool
+        Today's sites are the synthetic set (used without a plan; a plan records it).
+    floor : float
+        The covered share (0..1) of the equity lines.
+
+    Returns
+    -------
+    (DataFrame, list)
+        Columns ``section``, ``item``, ``value`` (a number or text), ``note``; and the
+        Excel number format of each row's value (None for text).
+    """
+    when_today, when_after = label("today", lang), label("after_plan", lang)
+    if plan is None:
+        rows = _today_rows(result, lang)
+        rows += _equity_rows(result.communes["covered_share"], result.communes["population"],
+                             when_today, "sum_equity_note_expected", lang, floor)  # fmt: skip
+        rows += _method_rows(result.model, result.model_description, result.n_sites, synthetic,
+                             None, lang)  # fmt: skip
+    else:
+        s = plan.summary
+        communes = _plan_communes(plan)
+        rows = _headline_rows(plan, lang) + _cost_rows(s, lang)
+        for column, when in (("reliable_share_before", when_today),
+                             ("reliable_share_after", when_after)):  # fmt: skip
+            rows += _equity_rows(communes[column], communes["population"], when,
+                                 "sum_equity_note_reliable", lang, floor)  # fmt: skip
+        rows += _method_rows(s.model, s.model_description, s.n_existing_sites,
+                             s.stations_synthetic, s, lang)  # fmt: skip
+    rows += _settings_rows(config, plan, lang)
+    table = pd.DataFrame(
+        [(r[0], r[1], r[2], r[4]) for r in rows], columns=["section", "item", "value", "note"]
+    )
+    return table, [r[3] for r in rows]
+
+
+def localise(table: pd.DataFrame, lang: str = DEFAULT_LANG) -> pd.DataFrame:
+    """``table`` with its values in ``lang``: site kinds and yes/no; numbers untouched.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A report table with raw values (``kind`` is ``new_tower`` / ``upgrade``).
+    lang : str
+        ``"vi"`` or ``"en"``.
+
+    >>> localise(pd.DataFrame({"kind": ["upgrade"], "x": [True]}), "vi").iloc[0].tolist()
+    ['Nâng cấp trạm hiện có', 'Có']
+    """
+    shown = table.copy()
+    for column in shown.columns:
+        if column == "kind":
+            shown[column] = shown[column].map(lambda kind: label(str(kind), lang))
+        elif pd.api.types.is_bool_dtype(shown[column]):
+            shown[column] = shown[column].map({True: label("yes", lang), False: label("no", lang)})
+    return shown
+
+
+def column_label(column: str, lang: str = DEFAULT_LANG, floor: float = FLOOR_SHARE) -> str:
+    """The header a person reads for report column ``column``, in ``lang``.
+
+    Raises ``KeyError`` for a column without a label, so no raw name reaches a sheet.
+
+    Parameters
+    ----------
+    column : str
+        A column name of the report tables (``sites_phase_2``, ``after_phase_3`` too).
+    lang : str
+        ``"vi"`` or ``"en"``.
+    floor : float
+        The floor named in ``below_floor_after``, 0..1.
+
+    >>> column_label("sites_phase_2", "en"), column_label("below_floor_after", "vi")
+    ('New sites in phase 2', 'Dưới 50% sau kế hoạch')
+    """
+    if column.startswith(SITES_PHASE_PREFIX):
+        return label("sites_phase", lang, phase=column.removeprefix(SITES_PHASE_PREFIX))
+    if column.startswith(AFTER_PHASE_PREFIX):
+        return label("share_after_phase", lang, phase=column.removeprefix(AFTER_PHASE_PREFIX))
+    if column == "below_floor_after":
+        return label(column, lang, floor=fmt_pct(floor, lang, 0))
+    return label(column, lang)
+
+
+def people_table(
+    table: pd.DataFrame, lang: str = DEFAULT_LANG, floor: float = FLOOR_SHARE
+) -> pd.DataFrame:
+    """``table`` as people read it: values and headers in ``lang`` (e.g. for a CSV).
+
+    Parameters
+    ----------
+    table : DataFrame
+        A report table with raw column names and values.
+    lang : str
+        ``"vi"`` or ``"en"``.
+    floor : float
+        The floor named in the headers, 0..1.
+    """
+    return localise(table, lang).rename(columns=lambda c: column_label(c, lang, floor))
 
 
 def write_xlsx(
-    sheets: dict[str, pd.DataFrame],
+    sheets: Mapping[str, pd.DataFrame],
     path: str | os.PathLike[str],
     overwrite: bool = False,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
+    row_formats: Mapping[str, Sequence[str | None]] | None = None,
 ) -> Path:
-    """Write tables as sheets of one Excel workbook (openpyxl), atomically.
+    r"""Write tables as sheets of one Excel workbook (openpyxl), atomically.
 
     ``headers`` maps column names to the header text shown (e.g. Vietnamese); share
-    columns (``*share*``) get a percent format, people a thousands format; the
+    columns (``*share*``) get a percent format, money and people a thousands format,
+    phases and ranks a plain whole number; ``row_formats`` gives the number format of
+    each row of a sheet instead (a summary whose rows hold different units). The
     header row is bold and frozen.
 
     Parameters
     ----------
-    sheets : dict of DataFrame
-        Sheet name (cut to Excel's 31 characters) -> table.
+    sheets : mapping of DataFrame
+        Sheet name -> table. Names must be valid for Excel: at most 31 characters,
+        none of ``[]:*?/\``, unique.
     path : str or path
         The ``.xlsx`` file.
     overwrite : bool
         Replace an existing file.
-    headers : dict of str or None
+    headers : mapping of str or None
         Column name -> header text.
+    row_formats : mapping or None
+        Sheet name -> the Excel number format of each data row (None: as the column).
 
     Returns
     -------
     Path
         ``path``.
     """
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
 
     headers = headers or {}
+    row_formats = row_formats or {}
+    _check_sheet_names(list(sheets))
     with atomic_path(path, overwrite) as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
             for sheet_name, table in sheets.items():
                 shown = table.rename(columns=lambda c: headers.get(c, c))
-                shown.to_excel(writer, sheet_name=sheet_name[:31], index=False)
-                sheet = writer.sheets[sheet_name[:31]]
+                shown.to_excel(writer, sheet_name=sheet_name, index=False)
+                sheet = writer.sheets[sheet_name]
                 sheet.freeze_panes = "A2"
+                formats = list(row_formats.get(sheet_name, ()))
                 for index, column in enumerate(table.columns, start=1):
-                    letter = sheet.cell(row=1, column=index).column_letter
-                    sheet.cell(row=1, column=index).font = Font(bold=True)
-                    width = max(len(str(headers.get(column, column))), 10)
-                    sheet.column_dimensions[letter].width = min(width + 2, 48)
-                    number_format = _number_format(column, table[column])
-                    if number_format:
-                        for cell in sheet[letter][1:]:
+                    head = sheet.cell(row=1, column=index)
+                    head.font = Font(bold=True)
+                    head.alignment = Alignment(wrap_text=True, vertical="top")
+                    text = [str(headers.get(column, column)), *map(str, table[column])]
+                    width = max(10, *(min(len(t), 60) for t in text[1:]), min(len(text[0]), 30))
+                    sheet.column_dimensions[head.column_letter].width = width + 2
+                    column_format = _number_format(column, table[column])
+                    for row, cell in enumerate(sheet[head.column_letter][1:]):
+                        number_format = formats[row] if row < len(formats) else column_format
+                        if number_format and isinstance(cell.value, int | float):
                             cell.number_format = number_format
     return Path(path)
 
 
+def _check_sheet_names(names: list[str]) -> None:
+    r"""Excel refuses sheet names over 31 characters, with ``[]:*?/\``, or repeated."""
+    for name in names:
+        bad = set(name) & set(_SHEET_FORBIDDEN)
+        if not name or len(name) > 31 or bad or name.startswith("'"):
+            raise InputError(
+                f"sheet name {name!r} is not valid in Excel: 1 to 31 characters, none of "
+                f"{_SHEET_FORBIDDEN}, not starting with an apostrophe"
+            )
+    if len({n.casefold() for n in names}) != len(names):
+        raise InputError(f"sheet names {names} repeat one (Excel ignores case)")
+
+
 def _number_format(column: str, values: pd.Series) -> str | None:
-    if "share" in column:
-        return "0.0%"
-    if pd.api.types.is_numeric_dtype(values) and column not in ("phase", "order", "lon", "lat"):
-        return "#,##0"
+    if "share" in column or column.startswith(AFTER_PHASE_PREFIX):
+        return PCT
+    if column in ("lon", "lat"):
+        return "0.000000"
+    if column in _WHOLE_COLUMNS or column.startswith(SITES_PHASE_PREFIX):
+        return "0"
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return THOUSANDS
     return None
+
+
+def _plan_communes(plan: Plan) -> pd.DataFrame:
+    """The plan's commune table, named by its measure (the design reliability)."""
+    communes = plan.communes.astype({"code": str, "name": str})
+    return communes.assign(
+        reliable_share_before=communes["covered_share_before"],
+        reliable_share_after=communes["covered_share_after"],
+        added_population=communes["covered_population_after"]
+        - communes["covered_population_before"],
+    ).reset_index(drop=True)
+
+
+def _rounded(table: pd.DataFrame) -> pd.DataFrame:
+    """People and money to whole numbers, shares to 4 decimals."""
+    out = table.copy()
+    for column in out.columns:
+        if "share" in column:
+            out[column] = out[column].round(4)
+        elif "population" in column or "uncovered" in column or column.endswith("_vnd"):
+            out[column] = out[column].round().astype("Int64")
+    return out
+
+
+# One summary row: section, item, value, Excel number format, note.
+_Row = tuple[str, str, object, str | None, str]
+
+
+def _today_rows(result: CoverageResult, lang: str) -> list[_Row]:
+    section, today = label("sum_section_headline", lang), label("today", lang)
+    return [
+        (section, label("sum_population", lang), round(result.population_total), THOUSANDS, ""),
+        (section, label("sum_expected", lang, when=today), round(result.covered_share, 6), PCT,
+         label("sum_expected_note", lang)),
+        (section, label("sum_reliable", lang, when=today), round(result.reliable_share, 6), PCT,
+         label("sum_reliable_note", lang)),
+    ]  # fmt: skip
+
+
+def _headline_rows(plan: Plan, lang: str) -> list[_Row]:
+    s, section = plan.summary, label("sum_section_headline", lang)
+    today, after = label("today", lang), label("after_plan", lang)
+    kinds = plan.new_sites["kind"].value_counts()
+    target: tuple[object, str | None] = (
+        (s.target, PCT0) if s.target is not None else (label("sum_no_target", lang), None)
+    )
+    return [
+        (section, label("sum_expected", lang, when=today), s.baseline_expected_share, PCT,
+         label("sum_expected_note", lang)),
+        (section, label("sum_expected", lang, when=after), s.achieved_expected_share, PCT, ""),
+        (section, label("sum_reliable", lang, when=today), s.baseline_share, PCT,
+         label("sum_reliable_note", lang)),
+        (section, label("sum_reliable", lang, when=after), s.achieved_share, PCT, ""),
+        (section, label("sum_target", lang), *target, label(f"mode_{s.mode}", lang)),
+        (section, label("sum_new_sites", lang), s.n_new_sites, THOUSANDS, ""),
+        (section, label("sum_new_towers", lang), int(kinds.get("new_tower", 0)), THOUSANDS, ""),
+        (section, label("sum_upgrades", lang), int(kinds.get("upgrade", 0)), THOUSANDS, ""),
+        (section, label("sum_phases", lang), plan.n_phases, THOUSANDS, ""),
+        (section, label("sum_newly_covered", lang), s.newly_covered_population, THOUSANDS,
+         label("sum_equity_note_reliable", lang)),
+    ]  # fmt: skip
+
+
+def _cost_rows(s: PlanSummary, lang: str) -> list[_Row]:
+    section = label("sum_section_cost", lang)
+    per_person: tuple[object, str | None, str] = (
+        (s.cost_per_new_person_vnd, THOUSANDS, "")
+        if s.cost_per_new_person_vnd is not None
+        else ("", None, label("sum_nobody_new", lang))
+    )
+    return [
+        (section, label("sum_gross", lang), s.total_cost_vnd, THOUSANDS,
+         fmt_vnd(s.total_cost_vnd, lang)),
+        (section, label("sum_support_share", lang), s.state_support_share, PCT0,
+         label("sum_support_note", lang)),
+        (section, label("sum_support", lang), s.state_support_vnd, THOUSANDS,
+         fmt_vnd(s.state_support_vnd, lang)),
+        (section, label("sum_net", lang), s.net_cost_vnd, THOUSANDS, fmt_vnd(s.net_cost_vnd, lang)),
+        (section, label("sum_cost_per_person", lang), *per_person),
+    ]  # fmt: skip
+
+
+def _equity_rows(
+    shares: pd.Series, population: pd.Series, when: str, note_key: str, lang: str, floor: float
+) -> list[_Row]:
+    section, note = label("sum_section_equity", lang), label(note_key, lang)
+    counts = equity_counts(shares, population, floor)
+    below = fmt_pct(floor, lang, 0)
+    return [
+        (section, label("sum_zero_communes", lang, when=when), counts["zero_communes"], "0", note),
+        (section, label("sum_zero_people", lang, when=when), counts["zero_people"], THOUSANDS, ""),
+        (section, label("sum_below_communes", lang, floor=below, when=when),
+         counts["below_communes"], "0", note),
+        (section, label("sum_below_people", lang, floor=below, when=when),
+         counts["below_people"], THOUSANDS, ""),
+    ]  # fmt: skip
+
+
+def _method_rows(
+    model: str, description: str, n_sites: int, synthetic: bool, s: PlanSummary | None, lang: str
+) -> list[_Row]:
+    section = label("sum_section_method", lang)
+    yes_no = label("yes" if synthetic else "no", lang)
+    rows: list[_Row] = [
+        (section, label("sum_model", lang), _model_name(model, lang), None, ""),
+        (section, label("sum_model_description", lang), description, None, ""),
+        (section, label("sum_existing_sites", lang), n_sites, THOUSANDS,
+         label("synthetic", lang) if synthetic else ""),
+        (section, label("sum_synthetic", lang), yes_no, None, ""),
+    ]  # fmt: skip
+    if s is not None:
+        bound_format = {"n_sites": "#,##0.0", "cost_vnd": THOUSANDS}.get(s.bound_kind, "0.00%")
+        rows += [
+            (section, label("sum_solver", lang), label(f"solver_{s.solver}", lang), None,
+             label("sum_status", lang, status=s.status)),
+            (section, label("sum_bound", lang), s.bound, bound_format,
+             label(f"bound_{s.bound_kind}", lang)),
+            (section, label("sum_gap", lang), s.gap, "0.00%", label("sum_gap_note", lang)),
+            (section, label("sum_solver_seconds", lang), s.solver_seconds, "0.0", ""),
+        ]  # fmt: skip
+    return rows
+
+
+def _settings_rows(config: PlanConfig, plan: Plan | None, lang: str) -> list[_Row]:
+    section, note = label("sum_section_settings", lang), label("cfg_note", lang)
+    values: dict[str, object] = {name: getattr(config, name) for name in SETTINGS_SHOWN}
+    model = plan.summary.model if plan is not None else config.coverage_model
+    if plan is not None:  # what the plan itself recorded wins over this run's settings
+        values["state_support_share"] = plan.summary.state_support_share
+    values["coverage_model"] = _model_name(model, lang)
+    names = [*SETTINGS_SHOWN, *(RADIUS_SETTINGS if model == "radius" else ())]
+    return [
+        (section, label(f"cfg_{name}", lang), values.get(name, getattr(config, name)),
+         SETTINGS_SHOWN.get(name, "0"), note)
+        for name in names
+    ]  # fmt: skip
+
+
+def _model_name(model: str, lang: str) -> str:
+    key = f"sum_model_{model}"
+    return label(key, lang) if key in LABELS else model
 
 
 def write_geopackage(
@@ -244,9 +711,18 @@ def _kml_colour(hex_rgb: str) -> str:
 
 
 __all__ = [
+    "FLOOR_SHARE",
+    "column_label",
     "commune_report_table",
     "commune_table",
+    "equity_counts",
     "kml_document",
+    "localise",
+    "people_table",
+    "phase_report_table",
+    "priority_table",
+    "read_former_units",
+    "summary_table",
     "write_geopackage",
     "write_kml",
     "write_table_csv",
