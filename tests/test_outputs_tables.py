@@ -295,7 +295,10 @@ def test_bar_chart_shows_the_most_people_uncovered(scenario, plan) -> None:
     figure = figure_commune_bars(result, None, "en", n=2)
     ax = figure.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == expected == ["Hai", "Một"]
-    assert ax.get_xlabel() == "People not covered"
+    assert ax.get_xlabel().splitlines() == [
+        "People not covered (expected)",
+        "labels: covered share today",
+    ]
     widths = [bar.get_width() for bar in ax.patches]
     assert widths == pytest.approx(uncovered[expected].tolist())  # no empty bar
 
@@ -309,3 +312,17 @@ def test_bar_chart_shows_the_most_people_uncovered(scenario, plan) -> None:
     assert widths == pytest.approx([1360, 1000, 340, *left])
     assert np.all(np.array(widths[:3]) > 0)
     assert ax.get_title() == label("fig_bars_title", "vi")
+
+
+@pytest.mark.parametrize(
+    ("status", "shown"),
+    [
+        ("within_gap", "trạng thái: đã chứng minh trong gap dừng"),
+        ("kTimeLimit", "trạng thái: kTimeLimit"),
+    ],
+)
+def test_summary_translates_known_solver_statuses(scenario, plan, status, shown) -> None:
+    proven = dataclasses.replace(plan, summary=dataclasses.replace(plan.summary, status=status))
+    table, _ = summary_table(scenario.coverage(), proven, scenario.config, "vi")
+    notes = dict(zip(table["item"], table["note"], strict=True))
+    assert notes[label("sum_solver", "vi")] == shown

@@ -268,11 +268,11 @@ def figure_commune_bars(
                 label=label("after_plan", lang))  # fmt: skip
         ax.legend(loc="lower right", fontsize=8)
         ax.set_title(label("fig_bars_title", lang))
-        ax.set_xlabel(label("fig_bars_x_reliable", lang))
+        ax.set_xlabel(f"{label('fig_bars_x_reliable', lang)}\n{label('fig_bars_note', lang)}")
     else:
         ax.barh(y, table["uncovered_before"], height=0.6, color="#fdae61")
         ax.set_title(label("fig_bars_title_today", lang))
-        ax.set_xlabel(label("fig_bars_x", lang))
+        ax.set_xlabel(f"{label('fig_bars_x', lang)}\n{label('fig_bars_note_today', lang)}")
     for row, item in enumerate(table.itertuples(index=False)):
         share = fmt_pct(item.share_before, lang, 0)
         if plan is not None:

@@ -371,6 +371,10 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "solver_exact": ("chính xác: MILP (HiGHS)", "exact: MILP (HiGHS)"),
     "solver_greedy": ("tham lam, có cận LP", "greedy, with an LP bound"),
     "sum_status": ("trạng thái: {status}", "status: {status}"),
+    "status_greedy": ("tham lam, chưa chạy MILP", "greedy, no MILP run"),
+    "status_optimal": ("đã chứng minh tối ưu", "proven optimal"),
+    "status_within_gap": ("đã chứng minh trong gap dừng", "proven within the stopping gap"),
+    "status_interrupted": ("bị dừng giữa chừng", "interrupted"),
     "sum_bound": ("Cận chứng minh được", "Proven bound"),
     "bound_n_sites": ("số trạm tối thiểu có thể", "fewest sites possible"),
     "bound_cost_vnd": ("chi phí tối thiểu có thể, VND", "least cost possible, VND"),
@@ -416,11 +420,16 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
         "Costs are assumptions (see Settings used), not quotes; "
         "the state support is an upper bound",
     ),
-    "fig_bars_x": ("Số người chưa được phủ sóng", "People not covered"),
+    "fig_bars_x": ("Số người chưa được phủ sóng (kỳ vọng)", "People not covered (expected)"),
     "fig_bars_x_reliable": (
         "Số người chưa được phủ sóng (ở độ tin cậy thiết kế)",
         "People not covered (at the design reliability)",
     ),
+    "fig_bars_note": (
+        "nhãn: tỷ lệ phủ sóng hiện tại → sau kế hoạch",
+        "labels: covered share today → after the plan",
+    ),
+    "fig_bars_note_today": ("nhãn: tỷ lệ phủ sóng hiện tại", "labels: covered share today"),
     # --- end of issue 15, tables ---
 }
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import os
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import geopandas as gpd
 import numpy as np
@@ -409,8 +410,6 @@ def write_xlsx(
     Path
         ``path``.
     """
-    from openpyxl.styles import Alignment, Font
-
     headers = headers or {}
     row_formats = row_formats or {}
     _check_sheet_names(list(sheets))
@@ -419,22 +418,34 @@ def write_xlsx(
             for sheet_name, table in sheets.items():
                 shown = table.rename(columns=lambda c: headers.get(c, c))
                 shown.to_excel(writer, sheet_name=sheet_name, index=False)
-                sheet = writer.sheets[sheet_name]
-                sheet.freeze_panes = "A2"
-                formats = list(row_formats.get(sheet_name, ()))
-                for index, column in enumerate(table.columns, start=1):
-                    head = sheet.cell(row=1, column=index)
-                    head.font = Font(bold=True)
-                    head.alignment = Alignment(wrap_text=True, vertical="top")
-                    text = [str(headers.get(column, column)), *map(str, table[column])]
-                    width = max(10, *(min(len(t), 60) for t in text[1:]), min(len(text[0]), 30))
-                    sheet.column_dimensions[head.column_letter].width = width + 2
-                    column_format = _number_format(column, table[column])
-                    for row, cell in enumerate(sheet[head.column_letter][1:]):
-                        number_format = formats[row] if row < len(formats) else column_format
-                        if number_format and isinstance(cell.value, int | float):
-                            cell.number_format = number_format
+                _style_sheet(writer.sheets[sheet_name], table, headers,
+                             row_formats.get(sheet_name, ()))  # fmt: skip
     return Path(path)
+
+
+def _style_sheet(
+    sheet: Any, table: pd.DataFrame, headers: Mapping[str, str], formats: Sequence[str | None]
+) -> None:
+    """Bold, wrapped, frozen header row; widths that fit the values; number formats."""
+    from openpyxl.styles import Alignment, Font
+
+    sheet.freeze_panes = "A2"
+    lines = 1
+    for index, column in enumerate(table.columns, start=1):
+        head = sheet.cell(row=1, column=index)
+        head.font = Font(bold=True)
+        head.alignment = Alignment(wrap_text=True, vertical="top")
+        title = str(headers.get(column, column))
+        values = [f"{v:,.0f}" if isinstance(v, int | float) else str(v) for v in table[column]]
+        width = max(12, *(min(len(v), 60) for v in values), min(math.ceil(len(title) / 2), 30))
+        sheet.column_dimensions[head.column_letter].width = width + 2
+        lines = max(lines, math.ceil(len(title) / width))
+        column_format = _number_format(column, table[column])
+        for row, cell in enumerate(sheet[head.column_letter][1:]):
+            number_format = formats[row] if row < len(formats) else column_format
+            if number_format and isinstance(cell.value, int | float):
+                cell.number_format = number_format
+    sheet.row_dimensions[1].height = 15 * lines
 
 
 def _check_sheet_names(names: list[str]) -> None:
@@ -574,7 +585,7 @@ def _method_rows(
         bound_format = {"n_sites": "#,##0.0", "cost_vnd": THOUSANDS}.get(s.bound_kind, "0.00%")
         rows += [
             (section, label("sum_solver", lang), label(f"solver_{s.solver}", lang), None,
-             label("sum_status", lang, status=s.status)),
+             label("sum_status", lang, status=_known(f"status_{s.status}", s.status, lang))),
             (section, label("sum_bound", lang), s.bound, bound_format,
              label(f"bound_{s.bound_kind}", lang)),
             (section, label("sum_gap", lang), s.gap, "0.00%", label("sum_gap_note", lang)),
@@ -593,14 +604,18 @@ def _settings_rows(config: PlanConfig, plan: Plan | None, lang: str) -> list[_Ro
     names = [*SETTINGS_SHOWN, *(RADIUS_SETTINGS if model == "radius" else ())]
     return [
         (section, label(f"cfg_{name}", lang), values.get(name, getattr(config, name)),
-         SETTINGS_SHOWN.get(name, "0"), note)
-        for name in names
+         SETTINGS_SHOWN.get(name, "0"), note if i == 0 else "")
+        for i, name in enumerate(names)
     ]  # fmt: skip
 
 
 def _model_name(model: str, lang: str) -> str:
-    key = f"sum_model_{model}"
-    return label(key, lang) if key in LABELS else model
+    return _known(f"sum_model_{model}", model, lang)
+
+
+def _known(key: str, raw: str, lang: str) -> str:
+    """The label of ``key`` if there is one, else ``raw`` as it is (a name of the user's)."""
+    return label(key, lang) if key in LABELS else raw
 
 
 def write_geopackage(
