@@ -117,7 +117,7 @@ def test_vi_workbook_summary_priority_phases(tmp_path: Path, scenario, plan) -> 
     assert values[label("sum_below_people", "vi", floor="50%", when=after)] == people[below].sum()
     assert values[label("sum_below_communes", "vi", floor="50%", when=today)] == 3
     assert values[label("sum_synthetic", "vi")] == "Không"
-    assert values[label("sum_model", "vi")] == label("sum_model_radius", "vi")
+    assert values[label("sum_model", "vi")] == label("model_name_radius", "vi")
     assert values[label("cfg_capex_new_tower_vnd", "vi")] == PlanConfig().capex_new_tower_vnd
     assert values[label("cfg_sites_per_phase", "vi")] == 25
     assert values[label("sum_solver", "vi")] == label("solver_greedy", "vi")
@@ -326,3 +326,30 @@ def test_summary_translates_known_solver_statuses(scenario, plan, status, shown)
     table, _ = summary_table(scenario.coverage(), proven, scenario.config, "vi")
     notes = dict(zip(table["item"], table["note"], strict=True))
     assert notes[label("sum_solver", "vi")] == shown
+
+
+def test_summary_shows_the_plans_own_equity_record_and_settings(scenario, plan) -> None:
+    """A plan that recorded who it leaves behind (and its settings) is shown as recorded."""
+    equity = {
+        "floor_share": 0.6, "communes_at_zero": 7, "people_at_zero": 4242,
+        "communes_below_floor": 11, "people_below_floor": 99999, "below_floor": [],
+        "floor_price": {"n_sites": 15, "cost_vnd": 30_000_000_000, "site_ids": [],
+                        "method": "greedy", "unreachable_communes": ["00001"]},
+    }  # fmt: skip
+    settings = dataclasses.asdict(PlanConfig(capex_new_tower_vnd=3.1e9, equity_floor_share=0.6))
+    summary = dataclasses.replace(plan.summary, equity=equity, settings=settings)
+    recorded = dataclasses.replace(plan, summary=summary)
+    table, _ = summary_table(scenario.coverage(), recorded, PlanConfig(), "en")
+    values = dict(zip(table["item"], table["value"], strict=True))
+    assert values["Communes at 0% after the plan (nobody covered)"] == 7
+    assert values["People in the communes below 60% after the plan"] == 99999
+    assert values["To lift every commune to 60%: more sites"] == 15
+    assert values["To lift every commune to 60%: more cost (VND)"] == 30_000_000_000
+    assert values["Communes that cannot reach 60% with the candidate sites"] == 1
+    assert values["Cost of a new tower (VND)"] == 3.1e9  # the plan's, not this run's 2.0e9
+    assert values["Equity floor per commune"] == 0.6
+    # today's lines are counted from the plan's table at the same floor: 0, 640, 160 covered
+    assert values["Communes below 60% today"] == 3
+    assert values["Communes at 0% today (nobody covered)"] == 1
+    header = column_label("below_floor_after", "en", 0.6)
+    assert header == "Below 60% after the plan"

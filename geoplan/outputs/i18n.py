@@ -349,11 +349,6 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "sum_equity_note_reliable": ("ở độ tin cậy thiết kế", "at the design reliability"),
     "sum_equity_note_expected": ("tỷ lệ kỳ vọng", "expected share"),
     "sum_model": ("Mô hình phủ sóng", "Coverage model"),
-    "sum_model_38901": (
-        "Mô hình vô tuyến 3GPP TR 38.901 (ngân sách đường truyền)",
-        "3GPP TR 38.901 radio model (link budget)",
-    ),
-    "sum_model_radius": ("Mô hình bán kính giả định", "Assumed-radius model"),
     "sum_model_description": (
         "Giả định của mô hình (nguyên văn tiếng Anh)",
         "The model's assumptions",
@@ -397,9 +392,31 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "cfg_radius_rural_m": ("Bán kính phủ sóng, nông thôn (m)", "Reach, rural (m)"),
     "cfg_solver_time_limit_s": ("Giới hạn thời gian bộ giải (giây)", "Solver time limit (seconds)"),
     "cfg_solver_mip_rel_gap": ("Gap dừng của MILP", "MILP stopping gap"),
-    "cfg_note": (
-        "thiết lập của lần chạy này",
-        "settings of this run",
+    "cfg_note": ("thiết lập của lần chạy này", "settings of this run"),
+    "cfg_note_old_plan": (
+        "thiết lập của lần chạy này: tệp kế hoạch cũ không ghi lại thiết lập của nó",
+        "settings of this run: the older plan folder does not record its own",
+    ),
+    "cfg_note_plan": (
+        "thiết lập mà kế hoạch đã dùng (plan.json)",
+        "the plan's own settings (plan.json)",
+    ),
+    "cfg_equity_floor_share": ("Ngưỡng công bằng cho mỗi xã/phường", "Equity floor per commune"),
+    "sum_floor_sites": (
+        "Để đưa mọi xã/phường lên {floor}: số trạm thêm",
+        "To lift every commune to {floor}: more sites",
+    ),
+    "sum_floor_cost": (
+        "Để đưa mọi xã/phường lên {floor}: chi phí thêm (VND)",
+        "To lift every commune to {floor}: more cost (VND)",
+    ),
+    "sum_floor_note": (
+        "ước tính bằng thuật toán tham lam thêm trạm vào kế hoạch này (cận trên)",
+        "a greedy estimate adding sites to this plan (an upper bound)",
+    ),
+    "sum_floor_unreachable": (
+        "Số xã/phường không thể đạt {floor} với các vị trí ứng viên",
+        "Communes that cannot reach {floor} with the candidate sites",
     ),
     "about_rank": (
         "Thứ hạng ưu tiên: xếp theo số người chưa được phủ sóng hiện tại (ở độ tin cậy thiết kế), "

@@ -158,14 +158,22 @@ def write_workbook(
     """
     check_lang(lang)
     table = tables.commune_report_table(result, plan)
-    sheets, row_formats = _sheets(inputs, result, table, plan, lang)
-    headers = {c: tables.column_label(c, lang) for sheet in sheets.values() for c in sheet.columns}
+    floor = tables.floor_share(plan, inputs.config)
+    sheets, row_formats = _sheets(inputs, result, table, plan, lang, floor)
+    headers = {
+        c: tables.column_label(c, lang, floor) for sheet in sheets.values() for c in sheet.columns
+    }
     localised = {name: tables.localise(sheet, lang) for name, sheet in sheets.items()}
     return tables.write_xlsx(localised, path, overwrite, headers, row_formats)
 
 
 def _sheets(
-    inputs: Inputs, result: CoverageResult, table: pd.DataFrame, plan: Plan | None, lang: str
+    inputs: Inputs,
+    result: CoverageResult,
+    table: pd.DataFrame,
+    plan: Plan | None,
+    lang: str,
+    floor: float,
 ) -> tuple[dict[str, pd.DataFrame], dict[str, list[str | None]]]:
     """The workbook's sheets (raw column names and values) and the summary's row formats."""
     summary, formats = tables.summary_table(
@@ -173,7 +181,9 @@ def _sheets(
     )
     sheets = {label("sheet_summary", lang): summary}
     if plan is not None:
-        sheets[label("sheet_priority", lang)] = tables.priority_table(plan, _former_units(table))
+        sheets[label("sheet_priority", lang)] = tables.priority_table(
+            plan, _former_units(table), floor
+        )
     sheets[label("sheet_communes", lang)] = table
     if plan is not None:
         sheets[label("sheet_phases", lang)] = tables.phase_report_table(plan)

@@ -22,8 +22,9 @@ from geoplan.outputs.theme import phase_colour
 from geoplan.results import CoverageResult, Plan, PlanSummary
 from geoplan.schema import AFTER_PHASE_PREFIX, DEFAULT_LANG
 
-#: A commune under this covered share after the plan is left below the floor (0..1).
-FLOOR_SHARE: Final = 0.5
+#: A commune under this covered share is below the floor (0..1): the default of
+#: ``PlanConfig.equity_floor_share``; a plan's own floor wins (:func:`floor_share`).
+FLOOR_SHARE: Final = PlanConfig().equity_floor_share
 #: Columns of new sites per phase in :func:`priority_table`: ``sites_phase_1`` …
 SITES_PHASE_PREFIX: Final = "sites_phase_"
 #: PlanConfig fields echoed by the summary sheet, with their Excel number format.
@@ -33,6 +34,7 @@ SETTINGS_SHOWN: Final[dict[str, str | None]] = {
     "state_support_share": "0%",
     "plan_target_share": "0%",
     "sites_per_phase": "0",
+    "equity_floor_share": "0%",
     "coverage_model": None,
     "cell_size_m": "0",
     "solver_time_limit_s": "0",
@@ -153,7 +155,9 @@ def priority_table(
     table["cost_vnd"] = table["code"].map(by_commune["cost_vnd"].sum()).fillna(0).astype("int64")
     table["added_population"] = communes["added_population"]
     table["reliable_share_after"] = communes["reliable_share_after"]
-    table["below_floor_after"] = communes["reliable_share_after"] < floor
+    table["below_floor_after"] = _below_floor(
+        communes["covered_population_after"], communes["population"], floor
+    )
     ranked = table.sort_values(
         ["reliable_uncovered_before", "code"], ascending=[False, True], kind="stable"
     )
@@ -197,16 +201,20 @@ def phase_report_table(plan: Plan) -> pd.DataFrame:
 
 
 def equity_counts(
-    shares: pd.Series, population: pd.Series, floor: float = FLOOR_SHARE
+    covered: pd.Series, population: pd.Series, floor: float = FLOOR_SHARE
 ) -> dict[str, int]:
     """Communes nobody covers, and communes below ``floor``, with their people.
 
+    The rules of the plan's own equity record (``plan.summary.equity``): a commune is
+    at 0% when less than one person is covered, and below the floor when it needs at
+    least one more person covered to reach it; communes without people count in neither.
+
     Parameters
     ----------
-    shares : Series
-        Covered share per commune, 0..1.
+    covered : Series
+        People covered per commune.
     population : Series
-        People per commune, aligned with ``shares``.
+        People per commune, aligned with ``covered``.
     floor : float
         The share (0..1) a commune should reach.
 
@@ -216,18 +224,35 @@ def equity_counts(
         ``zero_communes``, ``zero_people``, ``below_communes``, ``below_people``
         (communes, people; "below" includes those at 0%).
 
-    >>> equity_counts(pd.Series([0.0, 0.3, 0.9]), pd.Series([10, 20, 40]))
+    >>> equity_counts(pd.Series([0.0, 6.0, 36.0, 4.9]), pd.Series([10, 20, 40, 10]))
     {'zero_communes': 1, 'zero_people': 10, 'below_communes': 2, 'below_people': 30}
     """
-    values = shares.to_numpy(float)
     people = population.to_numpy(float)
-    zero, below = values <= 0.0, values < floor
+    zero = (people > 0) & (covered.to_numpy(float) < 1.0)
+    below = _below_floor(covered, population, floor).to_numpy()
     return {
         "zero_communes": int(zero.sum()),
         "zero_people": round(float(people[zero].sum())),
         "below_communes": int(below.sum()),
         "below_people": round(float(people[below].sum())),
     }
+
+
+def floor_share(plan: Plan | None, config: PlanConfig) -> float:
+    """The equity floor (0..1) of ``plan``: its equity record, its settings, else ``config``.
+
+    Parameters
+    ----------
+    plan : Plan or None
+        The plan (``summary.equity`` and ``summary.settings``; older folders have neither).
+    config : PlanConfig
+        This run's settings (``equity_floor_share``).
+    """
+    if plan is not None and "floor_share" in plan.summary.equity:
+        return float(plan.summary.equity["floor_share"])
+    if plan is not None and "equity_floor_share" in plan.summary.settings:
+        return float(plan.summary.settings["equity_floor_share"])
+    return float(config.equity_floor_share)
 
 
 def read_former_units(path: str | os.PathLike[str] = DEFAULT_OLD_TO_NEW) -> pd.Series:
@@ -259,12 +284,12 @@ def summary_table(
     config: PlanConfig,
     lang: str = DEFAULT_LANG,
     synthetic: bool = False,
-    floor: float = FLOOR_SHARE,
 ) -> tuple[pd.DataFrame, list[str | None]]:
     """The summary sheet: headline, cost, equity, model and solver, settings, in ``lang``.
 
-    Presentation only: every number is read from ``plan.summary``, ``plan.communes``,
-    ``plan.new_sites``, ``result`` or ``config``.
+    Presentation only: every number is read from ``plan.summary`` (its equity record
+    and settings when it has them), ``plan.communes``, ``plan.new_sites``, ``result``
+    or ``config``. The floor is :func:`floor_share`.
 
     Parameters
     ----------
@@ -278,8 +303,6 @@ def summary_table(
         ``"vi"`` or ``"en"``.
     synthetic : bool
         Today's sites are the synthetic set (used without a plan; a plan records it).
-    floor : float
-        The covered share (0..1) of the equity lines.
 
     Returns
     -------
@@ -288,20 +311,24 @@ def summary_table(
         Excel number format of each row's value (None for text).
     """
     when_today, when_after = label("today", lang), label("after_plan", lang)
+    floor = floor_share(plan, config)
     if plan is None:
+        today = result.communes
         rows = _today_rows(result, lang)
-        rows += _equity_rows(result.communes["covered_share"], result.communes["population"],
+        rows += _equity_rows(equity_counts(today["covered_population"], today["population"], floor),
                              when_today, "sum_equity_note_expected", lang, floor)  # fmt: skip
         rows += _method_rows(result.model, result.model_description, result.n_sites, synthetic,
                              None, lang)  # fmt: skip
     else:
-        s = plan.summary
-        communes = _plan_communes(plan)
+        s, communes = plan.summary, plan.communes
         rows = _headline_rows(plan, lang) + _cost_rows(s, lang)
-        for column, when in (("reliable_share_before", when_today),
-                             ("reliable_share_after", when_after)):  # fmt: skip
-            rows += _equity_rows(communes[column], communes["population"], when,
-                                 "sum_equity_note_reliable", lang, floor)  # fmt: skip
+        before = equity_counts(communes["covered_population_before"], communes["population"], floor)
+        after = _recorded_equity(s) or equity_counts(
+            communes["covered_population_after"], communes["population"], floor
+        )
+        rows += _equity_rows(before, when_today, "sum_equity_note_reliable", lang, floor)
+        rows += _equity_rows(after, when_after, "sum_equity_note_reliable", lang, floor)
+        rows += _floor_price_rows(s, lang, floor)
         rows += _method_rows(s.model, s.model_description, s.n_existing_sites,
                              s.stations_synthetic, s, lang)  # fmt: skip
     rows += _settings_rows(config, plan, lang)
@@ -553,11 +580,45 @@ def _cost_rows(s: PlanSummary, lang: str) -> list[_Row]:
     ]  # fmt: skip
 
 
+def _below_floor(covered: pd.Series, population: pd.Series, floor: float) -> pd.Series:
+    """Communes with people that need at least one more person covered to reach ``floor``."""
+    people = population.astype(float)
+    return (people > 0) & (floor * people - covered.astype(float) >= 1.0)
+
+
+def _recorded_equity(s: PlanSummary) -> dict[str, int] | None:
+    """The plan's own equity record in :func:`equity_counts`' keys (None if it has none)."""
+    e = s.equity
+    if not e:
+        return None
+    return {
+        "zero_communes": int(e["communes_at_zero"]),
+        "zero_people": int(e["people_at_zero"]),
+        "below_communes": int(e["communes_below_floor"]),
+        "below_people": int(e["people_below_floor"]),
+    }
+
+
+def _floor_price_rows(s: PlanSummary, lang: str, floor: float) -> list[_Row]:
+    """What lifting every commune to the floor would add, as the plan estimated it."""
+    price = s.equity.get("floor_price") if s.equity else None
+    if not price:
+        return []
+    section, shown = label("sum_section_equity", lang), fmt_pct(floor, lang, 0)
+    unreachable = len(price.get("unreachable_communes", ()))
+    return [
+        (section, label("sum_floor_sites", lang, floor=shown), int(price["n_sites"]), THOUSANDS,
+         label("sum_floor_note", lang)),
+        (section, label("sum_floor_cost", lang, floor=shown), int(price["cost_vnd"]), THOUSANDS,
+         fmt_vnd(price["cost_vnd"], lang)),
+        (section, label("sum_floor_unreachable", lang, floor=shown), unreachable, "0", ""),
+    ]  # fmt: skip
+
+
 def _equity_rows(
-    shares: pd.Series, population: pd.Series, when: str, note_key: str, lang: str, floor: float
+    counts: dict[str, int], when: str, note_key: str, lang: str, floor: float
 ) -> list[_Row]:
     section, note = label("sum_section_equity", lang), label(note_key, lang)
-    counts = equity_counts(shares, population, floor)
     below = fmt_pct(floor, lang, 0)
     return [
         (section, label("sum_zero_communes", lang, when=when), counts["zero_communes"], "0", note),
@@ -595,22 +656,27 @@ def _method_rows(
 
 
 def _settings_rows(config: PlanConfig, plan: Plan | None, lang: str) -> list[_Row]:
-    section, note = label("sum_section_settings", lang), label("cfg_note", lang)
-    values: dict[str, object] = {name: getattr(config, name) for name in SETTINGS_SHOWN}
-    model = plan.summary.model if plan is not None else config.coverage_model
-    if plan is not None:  # what the plan itself recorded wins over this run's settings
+    """The settings the plan recorded (``plan.json``), else this run's."""
+    recorded = plan.summary.settings if plan is not None else {}
+    values: dict[str, Any] = {name: getattr(config, name) for name in SETTINGS_SHOWN}
+    values |= {name: recorded[name] for name in SETTINGS_SHOWN if name in recorded}
+    if plan is not None and not recorded:  # an older folder still knows these
         values["state_support_share"] = plan.summary.state_support_share
-    values["coverage_model"] = _model_name(model, lang)
-    names = [*SETTINGS_SHOWN, *(RADIUS_SETTINGS if model == "radius" else ())]
+    model = plan.summary.model if plan is not None else config.coverage_model
+    values["coverage_model"] = _model_name(values["coverage_model"], lang)
+    for name in RADIUS_SETTINGS if model == "radius" else ():
+        values[name] = recorded.get(name, getattr(config, name))
+    section = label("sum_section_settings", lang)
+    note = label("cfg_note_plan" if recorded else "cfg_note_old_plan" if plan else "cfg_note", lang)
     return [
-        (section, label(f"cfg_{name}", lang), values.get(name, getattr(config, name)),
-         SETTINGS_SHOWN.get(name, "0"), note if i == 0 else "")
-        for i, name in enumerate(names)
+        (section, label(f"cfg_{name}", lang), value, SETTINGS_SHOWN.get(name, "0"),
+         note if i == 0 else "")
+        for i, (name, value) in enumerate(values.items())
     ]  # fmt: skip
 
 
 def _model_name(model: str, lang: str) -> str:
-    return _known(f"sum_model_{model}", model, lang)
+    return _known(f"model_name_{model}", model, lang)
 
 
 def _known(key: str, raw: str, lang: str) -> str:
@@ -731,6 +797,7 @@ __all__ = [
     "commune_report_table",
     "commune_table",
     "equity_counts",
+    "floor_share",
     "kml_document",
     "localise",
     "people_table",
