@@ -42,7 +42,7 @@ from geoplan.outputs import rasters
 from geoplan.planning import plan_sites
 from geoplan.population import build_population_grid
 from geoplan.results import CoverageResult, OperatorCoverage, Plan
-from geoplan.schema import DEFAULT_LANG, PLANNED, Lang
+from geoplan.schema import DEFAULT_LANG, PLANNED, CsvDialect, Lang
 from geoplan.synthetic import SynthesisReport, synthesize_stations
 
 if TYPE_CHECKING:
@@ -279,6 +279,7 @@ class Scenario(Inputs):
         model: str | CoverageModel | None = None,
         lang: Lang = DEFAULT_LANG,
         overwrite: bool = False,
+        csv_dialect: CsvDialect = "plain",
     ) -> dict[str, Path]:
         """Write the meeting figures and tables into ``out_dir``; see
         :func:`geoplan.outputs.report.write_report`.
@@ -297,6 +298,9 @@ class Scenario(Inputs):
             ``"vi"`` (default) or ``"en"``.
         overwrite : bool
             Replace existing files; when False nothing is written if any file exists.
+        csv_dialect : str
+            ``"plain"`` (comma, decimal point) or ``"vi-excel"`` (``;``, decimal comma,
+            UTF-8 with BOM: what Excel in a Vietnamese locale opens as columns).
 
         Returns
         -------
@@ -304,7 +308,9 @@ class Scenario(Inputs):
             The written file paths, by kind (``map_png``, ``csv``, ``gpkg`` …).
         """
         today = result if result is not None else self.coverage(model)
-        return outputs.write_report(out_dir, self, today, plan, lang=lang, overwrite=overwrite)
+        return outputs.write_report(
+            out_dir, self, today, plan, lang=lang, overwrite=overwrite, csv_dialect=csv_dialect
+        )
 
     def brief(
         self, path: PathLike, plan: Plan, *, lang: Lang = DEFAULT_LANG, overwrite: bool = False
@@ -586,6 +592,7 @@ def write_report(
     lang: Lang = DEFAULT_LANG,
     model: str | CoverageModel | None = None,
     overwrite: bool = False,
+    csv_dialect: CsvDialect = "plain",
 ) -> dict[str, Path]:
     """The meeting figures and tables of ``scenario`` (and ``plan``).
 
@@ -595,7 +602,7 @@ def write_report(
         The folder, created if missing.
     scenario : Scenario
         The scenario to report.
-    result, plan, lang, model, overwrite
+    result, plan, lang, model, overwrite, csv_dialect
         As for :meth:`Scenario.report`.
 
     Returns
@@ -603,9 +610,8 @@ def write_report(
     dict
         The written file paths, by kind.
     """
-    return scenario.report(
-        out_dir, plan, result=result, model=model, lang=lang, overwrite=overwrite
-    )
+    return scenario.report(out_dir, plan, result=result, model=model, lang=lang,
+                           overwrite=overwrite, csv_dialect=csv_dialect)  # fmt: skip
 
 
 def with_config(scenario: Scenario, **settings: Any) -> Scenario:

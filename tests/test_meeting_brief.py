@@ -195,3 +195,18 @@ def test_demo_answers_the_meeting_question(tmp_path, capsys) -> None:
     assert len(pd.read_csv(tmp_path / "report" / "communes.csv")) == 99
     assert len(pdfium.PdfDocument(str(tmp_path / "brief.pdf"))) == 1
     assert main(["demo", "--out", str(tmp_path)]) == 2  # nothing is overwritten
+
+
+def test_report_csv_for_vietnamese_excel_from_the_command_line(tmp_path, tiny_plan) -> None:
+    folder = tmp_path / "plan"
+    write_plan(tiny_plan, folder)
+    args = ["report", "--plan", str(folder), "--drop-outside", "--csv", "vi-excel", "--out",
+            str(tmp_path / "r")]  # fmt: skip
+    assert main(args) == 0
+    raw = (tmp_path / "r" / "communes.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b";" in raw.splitlines()[0]
+    table = pd.read_csv(tmp_path / "r" / "communes.csv", sep=";", decimal=",",
+                        encoding="utf-8-sig", dtype=str)  # fmt: skip
+    assert len(table) == 3 and "Dân số" in table.columns
+    people = table["Dân số"].str.replace(".", "", regex=False).astype(int)
+    assert people.tolist() == tiny_plan.communes["population"].tolist()

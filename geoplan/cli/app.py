@@ -36,7 +36,7 @@ from geoplan.scenario import (
     synthesize,
     write_best_server_rasters,
 )
-from geoplan.schema import DEFAULT_LANG, LANGS, PLAN_OBJECTIVES, SITE_KINDS, SOLVERS
+from geoplan.schema import CSV_DIALECTS, DEFAULT_LANG, LANGS, PLAN_OBJECTIVES, SITE_KINDS, SOLVERS
 
 log = logging.getLogger("geoplan")
 #: The demo's solver budget: greedy with its LP bound, then this long to improve and prove.
@@ -95,6 +95,17 @@ def _add_meeting_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_csv_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--csv",
+        choices=CSV_DIALECTS,
+        default="plain",
+        dest="csv_dialect",
+        help="report CSV: plain (comma, decimal point) or vi-excel (';', decimal comma, "
+        "for Excel in a Vietnamese locale); default %(default)s",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="geoplan", description="5G coverage and site planning for the merged Bắc Ninh province"
@@ -135,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", type=Path, default=Path("out"), help="output folder")
     demo.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     _add_meeting_options(demo)
+    _add_csv_option(demo)
     demo.set_defaults(handler=run_demo)
 
     _add_plan_parser(commands)
@@ -158,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_inputs(report)
     _add_meeting_options(report)
+    _add_csv_option(report)
     report.add_argument("--out", type=Path, required=True, help="folder to write into")
     report.add_argument("--overwrite", action="store_true", help="replace existing files")
     report.set_defaults(handler=run_report)
@@ -466,9 +479,9 @@ def run_demo(args: argparse.Namespace) -> int:
     files.write_text_atomic(
         written["summary"], json.dumps(summary, ensure_ascii=False, indent=1), args.overwrite
     )
-    files_out.update(
-        scenario.report(report_dir, plan, result=result, lang=args.lang, overwrite=args.overwrite)
-    )
+    report_files = scenario.report(report_dir, plan, result=result, lang=args.lang,
+                                   overwrite=args.overwrite, csv_dialect=args.csv_dialect)  # fmt: skip
+    files_out.update(report_files)
     scenario.brief(written["brief"], plan, lang=args.lang, overwrite=args.overwrite)
     print("\n".join(scenario.headline(plan, args.lang)))
     for name, where in [*written.items(), *files_out.items()]:
@@ -504,9 +517,8 @@ def run_report(args: argparse.Namespace) -> int:
     for path in files.report_paths(args.out, plan is not None, with_phases).values():
         files.check_writable(path, args.overwrite)
     scenario = _load_scenario(args, plan)
-    written = scenario.report(
-        args.out, plan, model=args.model, lang=args.lang, overwrite=args.overwrite
-    )
+    written = scenario.report(args.out, plan, model=args.model, lang=args.lang,
+                              overwrite=args.overwrite, csv_dialect=args.csv_dialect)  # fmt: skip
     for name, path in written.items():
         print(f"wrote {name}: {path}")
     return 0
