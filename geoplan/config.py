@@ -1,4 +1,4 @@
-"""Defaults for every stage, in one frozen dataclass.
+"""Defaults for every stage, in one frozen dataclass, and the settings file that changes them.
 
 Each default says where it comes from. Change one with ``dataclasses.replace``::
 
@@ -6,15 +6,26 @@ Each default says where it comes from. Change one with ``dataclasses.replace``::
     >>> cfg = replace(PlanConfig(), cell_size_m=50.0)
     >>> cfg.cell_size_m
     50.0
+
+or with a settings file, ``geoplan.toml`` (:func:`load_settings`, docs/settings.md):
+defaults < settings file < command-line options.
 """
 
 from __future__ import annotations
 
+import difflib
 import math
+import os
+import re
+import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Literal, NamedTuple
 
 from geoplan.errors import ConfigError
 from geoplan.schema import MODEL_NAMES
+from geoplan.units import parse_money, parse_share
 
 #: CRS of everything geoplan stores or writes: longitude, latitude in degrees (WGS 84).
 STORAGE_CRS = "EPSG:4326"
@@ -28,6 +39,9 @@ OPTIONS: dict[str, str] = {
     "solver_time_limit_s": "--time-limit",
     "seed": "--seed",
     "coverage_model": "--model",
+    "plan_target_share": "--target",
+    "plan_min_commune_share": "--min-commune-share",
+    "dem_paths": "--dem",
 }
 
 
@@ -63,6 +77,11 @@ class PlanConfig:
         shadow-fading margin; suburban and rural sites sit higher over lower
         clutter). They are the model's assumption, printed with every result; the
         radio model (issue 4) replaces them with the link budget itself.
+    cell_edge_reliability, rsrp_threshold_dbm
+        The radio model's coverage criterion: a place is covered when its planning
+        RSRP reaches ``rsrp_threshold_dbm`` (−110 dBm SS-RSRP, a common operator design
+        target for the edge of outdoor 5G) in ``cell_edge_reliability`` (0.90) of
+        shadow-fading draws; see :class:`geoplan.radio.link_budget.LinkBudget`.
     seed
         Seed of every random step (synthetic sites, candidate clusters, probe draws).
     dem_paths
@@ -82,6 +101,9 @@ class PlanConfig:
     plan_target_share
         Default coverage target of ``geoplan plan``, a share of people in (0, 1] (the
         province's 80% goal).
+    plan_min_commune_share
+        Default floor of ``geoplan plan``: every commune at least this covered share
+        after the plan, 0..1 (``--min-commune-share``); 0 means no floor.
     candidate_spacing_factor
         Grid candidates are spaced by this factor times the model's typical range
         (the population-weighted median reach over uncovered cells).
@@ -115,12 +137,15 @@ class PlanConfig:
     radius_urban_m: float = 1000.0
     radius_suburban_m: float = 1500.0
     radius_rural_m: float = 2500.0
+    cell_edge_reliability: float = 0.90
+    rsrp_threshold_dbm: float = -110.0
     seed: int = 20250701
     dem_paths: tuple[str, ...] = ()
     capex_new_tower_vnd: float = 2.0e9
     capex_upgrade_vnd: float = 1.2e9
     state_support_share: float = 0.15
     plan_target_share: float = 0.80
+    plan_min_commune_share: float = 0.0
     candidate_spacing_factor: float = 1.0
     candidate_clusters: int = 300
     candidate_min_population: float = 50.0
@@ -162,6 +187,18 @@ class PlanConfig:
             _bad("plan_target_share", self.plan_target_share, "a share in (0, 1] (0.8 for 80%)")
         if not 0 <= self.equity_floor_share <= 1:
             _bad("equity_floor_share", self.equity_floor_share, "a share in 0..1 (0.5 for 50%)")
+        if not 0 <= self.plan_min_commune_share <= 1:
+            _bad("plan_min_commune_share", self.plan_min_commune_share,
+                 "a share in 0..1 (0.5 for 50%; 0 for no floor)")  # fmt: skip
+        if not 0.5 <= self.cell_edge_reliability < 1:
+            _bad(
+                "cell_edge_reliability",
+                self.cell_edge_reliability,
+                "a share in [0.5, 1) (0.9 for 90%)",
+            )
+        if not -156 <= self.rsrp_threshold_dbm <= -31:
+            _bad("rsrp_threshold_dbm", self.rsrp_threshold_dbm,
+                 "in -156..-31 dBm, the range a UE reports (TS 38.133)")  # fmt: skip
         if self.sites_per_phase < 1:
             _bad("sites_per_phase", self.sites_per_phase, "a whole number >= 1")
 
@@ -171,7 +208,350 @@ class PlanConfig:
         return (self.radius_urban_m, self.radius_suburban_m, self.radius_rural_m)
 
 
+class SettingError(ConfigError):
+    """A :class:`PlanConfig` field out of range, with the parts of its message.
+
+    Attributes
+    ----------
+    name : the field
+    value : the value refused
+    expected : what it must be (``"> 0"``, ``"a share in 0..1 (0.15 for 15%)"``)
+    """
+
+    def __init__(self, name: str, value: object, expected: str) -> None:
+        option = f" ({OPTIONS[name]})" if name in OPTIONS else ""
+        super().__init__(f"setting {name}{option} must be {expected}, got {value!r}")
+        self.name, self.value, self.expected = name, value, expected
+
+
 def _bad(name: str, value: object, expected: str) -> None:
-    """Raise the one-line :class:`ConfigError` for setting ``name``."""
-    option = f" ({OPTIONS[name]})" if name in OPTIONS else ""
-    raise ConfigError(f"setting {name}{option} must be {expected}, got {value!r}")
+    """Raise the one-line :class:`SettingError` for setting ``name``."""
+    raise SettingError(name, value, expected)
+
+
+# --------------------------------------------------------------------- the settings file
+
+#: The settings file read from the current folder when present.
+SETTINGS_FILE_NAME = "geoplan.toml"
+#: Environment variable naming another settings file; set but empty, no file is read.
+SETTINGS_ENV = "GEOPLAN_CONFIG"
+#: Kind of value of a settings-file key: how it is read and what it accepts.
+ValueKind = Literal["number", "whole", "share", "money", "text", "paths"]
+
+#: The settings file's keys (``table.key``), each with its :class:`PlanConfig` field and
+#: its kind of value, in the order of ``geoplan config show`` and docs/settings.md.
+SETTINGS_KEYS: dict[str, tuple[str, ValueKind]] = {
+    "seed": ("seed", "whole"),
+    "coverage.model": ("coverage_model", "text"),
+    "coverage.cell_size_m": ("cell_size_m", "number"),
+    "radio.cell_edge_reliability": ("cell_edge_reliability", "share"),
+    "radio.rsrp_threshold_dbm": ("rsrp_threshold_dbm", "number"),
+    "radio.dem": ("dem_paths", "paths"),
+    "radius.urban_m": ("radius_urban_m", "number"),
+    "radius.suburban_m": ("radius_suburban_m", "number"),
+    "radius.rural_m": ("radius_rural_m", "number"),
+    "population.downscale_method": ("downscale_method", "text"),
+    "population.density_window_m": ("density_window_m", "number"),
+    "population.urban_density_per_km2": ("urban_density_per_km2", "number"),
+    "population.suburban_density_per_km2": ("suburban_density_per_km2", "number"),
+    "costs.new_tower": ("capex_new_tower_vnd", "money"),
+    "costs.upgrade": ("capex_upgrade_vnd", "money"),
+    "costs.state_support": ("state_support_share", "share"),
+    "plan.target": ("plan_target_share", "share"),
+    "plan.min_commune_share": ("plan_min_commune_share", "share"),
+    "plan.sites_per_phase": ("sites_per_phase", "whole"),
+    "plan.equity_floor": ("equity_floor_share", "share"),
+    "candidates.spacing_factor": ("candidate_spacing_factor", "number"),
+    "candidates.clusters": ("candidate_clusters", "whole"),
+    "candidates.min_population": ("candidate_min_population", "number"),
+    "solver.time_limit_s": ("solver_time_limit_s", "number"),
+    "solver.mip_rel_gap": ("solver_mip_rel_gap", "number"),
+    "solver.greedy_lp_bound_s": ("greedy_lp_bound_s", "number"),
+}
+#: The settings-file key of each :class:`PlanConfig` field that a file may set.
+FIELD_KEYS: dict[str, str] = {field: key for key, (field, _) in SETTINGS_KEYS.items()}
+_KIND_WORDS: dict[str, str] = {
+    "number": "a number",
+    "whole": "a whole number",
+    "share": 'a share in 0..1 or a percentage string (e.g. 0.8 or "80%")',
+    "money": 'an amount in VND: a number or a string (e.g. 2e9 or "2 tỷ")',
+    "text": "a string in quotes",
+    "paths": 'a list of paths in quotes (e.g. ["srtm/N21E106.hgt"])',
+}
+DEFAULT_SOURCE = "default"
+CLI_SOURCE = "command line"
+
+
+@dataclass(frozen=True)
+class SettingsFile:
+    """A settings file read and checked: its path and the fields it sets.
+
+    Attributes
+    ----------
+    path : the file, as found (``geoplan.toml`` in the current folder, or as given)
+    values : :class:`PlanConfig` field -> value, in the field's units (VND, 0..1, m, s)
+    found_by : how it was found: ``"--config"``, ``"GEOPLAN_CONFIG"`` or ``"current folder"``
+    """
+
+    path: Path
+    values: Mapping[str, Any]
+    found_by: str = "--config"
+
+
+class Setting(NamedTuple):
+    """One effective setting: the :class:`PlanConfig` field, its value and its source.
+
+    ``source`` is ``"default"``, the settings file's path, ``"command line"``, or
+    ``"set by the program"`` (a value that none of these gave).
+    """
+
+    name: str
+    value: Any
+    source: str
+
+    @property
+    def key(self) -> str:
+        """The name of the setting in the settings file (``costs.new_tower``)."""
+        return FIELD_KEYS.get(self.name, self.name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"key", "name", "value", "source"}`` for JSON (tuples become lists)."""
+        value = list(self.value) if isinstance(self.value, tuple) else self.value
+        return {"key": self.key, "name": self.name, "value": value, "source": self.source}
+
+
+def find_settings_file(
+    explicit: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    cwd: str | os.PathLike[str] | None = None,
+) -> tuple[Path, str] | None:
+    """The settings file to read, and how it was found; None when there is none.
+
+    ``explicit`` (``--config FILE``) comes first, then ``$GEOPLAN_CONFIG`` (set but
+    empty: no file at all), then ``geoplan.toml`` in ``cwd`` (the current folder).
+
+    Parameters
+    ----------
+    explicit : path or None
+        The file named on the command line; it must exist.
+    environ : mapping or None
+        The environment (default ``os.environ``).
+    cwd : path or None
+        The folder searched for ``geoplan.toml`` (default: the current folder).
+
+    Raises
+    ------
+    ConfigError
+        When the file named by ``explicit`` or ``$GEOPLAN_CONFIG`` does not exist.
+    """
+    environ = os.environ if environ is None else environ
+    if explicit is not None:
+        return _existing(Path(explicit), "--config"), "--config"
+    if SETTINGS_ENV in environ:
+        named = environ[SETTINGS_ENV]
+        return (_existing(Path(named), SETTINGS_ENV), SETTINGS_ENV) if named else None
+    local = Path(SETTINGS_FILE_NAME) if cwd is None else Path(cwd) / SETTINGS_FILE_NAME
+    return (local, "current folder") if local.is_file() else None
+
+
+def load_settings(
+    explicit: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    cwd: str | os.PathLike[str] | None = None,
+) -> SettingsFile | None:
+    """Find (:func:`find_settings_file`) and read (:func:`read_settings`) the settings file.
+
+    Returns None when there is no settings file to read.
+    """
+    found = find_settings_file(explicit, environ, cwd)
+    return None if found is None else read_settings(*found)
+
+
+def read_settings(path: str | os.PathLike[str], found_by: str = "--config") -> SettingsFile:
+    """Read and check a settings file (TOML): every key known, every value in range.
+
+    Parameters
+    ----------
+    path : path
+        The TOML file (UTF-8). Paths in it (``radio.dem``) are relative to its folder.
+    found_by : str
+        How it was found (kept in :class:`SettingsFile`).
+
+    Returns
+    -------
+    SettingsFile
+        The :class:`PlanConfig` fields it sets, in their units (VND, 0..1, m, s).
+
+    Raises
+    ------
+    ConfigError
+        One line naming the file and the key (or the line and column of a TOML
+        syntax error) and the fix: an unknown key with the closest valid one, a value
+        of the wrong type or out of range.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "geoplan.toml").write_text('[costs]\\nnew_tower = "2,5 tỷ"\\n', "utf-8")
+    >>> read_settings(folder / "geoplan.toml").values
+    {'capex_new_tower_vnd': 2500000000.0}
+    >>> _ = (folder / "geoplan.toml").write_text('[costs]\\nnew_towr = 1\\n', "utf-8")
+    >>> read_settings(folder / "geoplan.toml")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    geoplan.errors.ConfigError: ...: unknown setting costs.new_towr; did you mean costs.new_tower? ...
+    """  # noqa: E501
+    path = Path(path)
+    values: dict[str, Any] = {}
+    written: dict[str, Any] = {}
+    for key, raw in _flat_items(_read_toml(path), path):
+        field, kind = SETTINGS_KEYS[key]
+        values[field], written[field] = _value(path, key, kind, raw), raw
+    try:
+        PlanConfig(**values)
+    except SettingError as exc:
+        key = FIELD_KEYS.get(exc.name, exc.name)
+        if exc.name in written:
+            raise ConfigError(f"{path}: {key} = {written[exc.name]!r}: must be {exc.expected}"
+                              ) from None  # fmt: skip
+        raise ConfigError(f"{path}: {key} (default {exc.value!r}) must be {exc.expected}; "
+                          f"set {key} as well") from None  # fmt: skip
+    return SettingsFile(path, values, found_by)
+
+
+def effective_settings(
+    config: PlanConfig,
+    file: SettingsFile | None = None,
+    cli_values: Mapping[str, Any] | None = None,
+) -> list[Setting]:
+    """Every setting a settings file may set, with its value in ``config`` and its source.
+
+    Precedence is defaults < settings file < command line; a value that differs from
+    the default and came from neither is ``"set by the program"``.
+
+    Parameters
+    ----------
+    config : PlanConfig
+        The settings in effect.
+    file : SettingsFile or None
+        The settings file read, if any.
+    cli_values : mapping or None
+        :class:`PlanConfig` fields given on the command line.
+
+    Returns
+    -------
+    list of Setting
+        ``(name, value, source)`` per field, in the order of :data:`SETTINGS_KEYS`.
+
+    Examples
+    --------
+    >>> cfg = PlanConfig(cell_size_m=50.0, seed=7)
+    >>> rows = effective_settings(cfg, SettingsFile(Path("my.toml"), {"seed": 7}),
+    ...                           {"cell_size_m": 50.0})
+    >>> [(s.key, s.value, s.source) for s in rows[:3]]
+    [('seed', 7, 'my.toml'), ('coverage.model', '38901', 'default'), ('coverage.cell_size_m', 50.0, 'command line')]
+    """  # noqa: E501
+    cli_values = cli_values or {}
+    file_values = file.values if file is not None else {}
+    defaults = PlanConfig()
+    rows = []
+    for field in FIELD_KEYS:
+        value = getattr(config, field)
+        if field in cli_values:
+            source = CLI_SOURCE
+        elif field in file_values and file is not None:
+            source = str(file.path)
+        else:
+            source = DEFAULT_SOURCE if value == getattr(defaults, field) else "set by the program"
+        rows.append(Setting(field, value, source))
+    return rows
+
+
+def _existing(path: Path, named_by: str) -> Path:
+    if path.is_dir():
+        raise ConfigError(f"{named_by} {path}: is a folder; name the settings file (.toml)")
+    if not path.is_file():
+        raise ConfigError(f"{named_by} {path}: no such settings file; check the path")
+    return path
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    """The TOML document of ``path``; a BOM (Windows Notepad) is allowed."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: byte {exc.start} is not UTF-8; save the file as UTF-8"
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        reason = re.sub(r"\s*\(at .*\)$", "", str(exc))
+        place = f"line {where[1]}, column {where[2]}" if where else "at the end"
+        raise ConfigError(f"{path}: {place}: {reason} (TOML syntax; key = value, strings in "
+                          "quotes, see docs/settings.md)") from None  # fmt: skip
+
+
+def _flat_items(document: Mapping[str, Any], path: Path) -> list[tuple[str, Any]]:
+    """``(table.key, value)`` of the document, every key known."""
+    items = []
+    for name, value in document.items():
+        if isinstance(value, dict) and name not in SETTINGS_KEYS:
+            items += [(f"{name}.{sub}", raw) for sub, raw in value.items()]
+        else:
+            items.append((name, value))
+    for key, raw in items:
+        if key not in SETTINGS_KEYS:
+            raise ConfigError(f"{path}: unknown setting {key}; {_suggestion(key)}")
+        if isinstance(raw, dict):
+            raise ConfigError(f"{path}: {key} is one value, not a table; write {key} = ...")
+    return items
+
+
+def _suggestion(key: str) -> str:
+    """``did you mean ...?`` with the closest valid key, or the valid keys of the table."""
+    leaf = key.rpartition(".")[2]
+    if leaf in FIELD_KEYS:  # a PlanConfig field name
+        return f"did you mean {FIELD_KEYS[leaf]} (the file's name for {leaf})?"
+    close = difflib.get_close_matches(key, SETTINGS_KEYS, n=1, cutoff=0.6)
+    if not close:
+        leaves = {k.rpartition(".")[2]: k for k in SETTINGS_KEYS}
+        close = [leaves[m] for m in difflib.get_close_matches(leaf, leaves, n=1, cutoff=0.7)]
+    if close:
+        return f"did you mean {close[0]}? (see docs/settings.md)"
+    tables = sorted({k.partition(".")[0] for k in SETTINGS_KEYS if "." in k})
+    return f"the tables are [{'], ['.join(tables)}] (see docs/settings.md)"
+
+
+def _value(path: Path, key: str, kind: ValueKind, raw: Any) -> Any:
+    """``raw`` from the TOML file as a value of ``kind``, or a one-line ConfigError."""
+    where = f"{path}: {key}"
+    is_number = isinstance(raw, int | float) and not isinstance(raw, bool)
+    try:
+        if kind == "share" and isinstance(raw, str):
+            return parse_share(raw)
+        if kind == "money" and isinstance(raw, str):
+            return parse_money(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    if kind in ("share", "money") and is_number and raw < 0:
+        raise ConfigError(f"{where} = {raw!r} is negative: write a value >= 0")
+    if kind == "share" and is_number and raw > 1:
+        raise ConfigError(f'{where} = {raw!r} is not a share in 0..1: write {raw / 100:g} or '
+                          f'"{raw:g}%"')  # fmt: skip
+    if kind in ("number", "share", "money") and is_number:
+        return float(raw)
+    if kind == "whole" and is_number and float(raw).is_integer():
+        return int(raw)
+    if kind == "text" and (isinstance(raw, str) or (is_number and isinstance(raw, int))):
+        return str(raw)  # model = 38901 is meant as the name "38901"
+    if (
+        kind == "paths"
+        and isinstance(raw, str | list)
+        and all(isinstance(p, str) for p in ([raw] if isinstance(raw, str) else raw))
+    ):
+        paths = [raw] if isinstance(raw, str) else raw
+        return tuple(str(path.parent / Path(p).expanduser()) for p in paths)  # from its folder
+    raise ConfigError(f"{where} must be {_KIND_WORDS[kind]}, got {raw!r}")

@@ -89,6 +89,7 @@ def plan_sites(
     max_sites : at most this many new sites
     budget_vnd : at most this much CAPEX, VND
     min_commune_share : every commune at least this covered share after the plan, 0..1
+        (default ``config.plan_min_commune_share``; 0 there means no floor)
     candidates : extra candidates (a CSV path or a table from
         :func:`geoplan.candidates.read_candidates`), e.g. existing towers to upgrade
     model : coverage model name (:data:`geoplan.models.MODELS`) or object
@@ -118,6 +119,8 @@ def plan_sites(
     if target is None and max_sites is None and budget_vnd is None:
         target = config.plan_target_share
     per_phase = config.sites_per_phase if sites_per_phase is None else sites_per_phase
+    if min_commune_share is None and config.plan_min_commune_share > 0:
+        min_commune_share = config.plan_min_commune_share
     _check_arguments(target, max_sites, budget_vnd, min_commune_share, per_phase)
     note(f"planning with the {chosen_model.name} model: today's coverage and the candidates")
     baseline, demand, candidate_set, cover = planning_arrays(inputs, chosen_model, candidates)

@@ -25,6 +25,7 @@ from geoplan.grid import Cells, PopulationGrid
 from geoplan.models.base import CoverageModel, covered_mask
 from geoplan.models.radio import BestServer, RadioModel
 from geoplan.models.radius import RadiusModel, radius_coverage_matrix
+from geoplan.radio.link_budget import LinkBudget
 from geoplan.radio.terrain import read_dem
 from geoplan.schema import MODEL_NAMES, ModelName
 from geoplan.sites import Sites
@@ -45,13 +46,17 @@ def _radius(config: PlanConfig, grid: PopulationGrid | None) -> CoverageModel:
 
 
 def _radio(config: PlanConfig, grid: PopulationGrid | None) -> CoverageModel:
+    budget = LinkBudget(
+        cell_edge_reliability=config.cell_edge_reliability,
+        rsrp_threshold_dbm=config.rsrp_threshold_dbm,
+    )
     if not config.dem_paths or grid is None:
-        return RadioModel(config)
+        return RadioModel(config, budget)
     west, south, east, north = array_bounds(*grid.shape, grid.transform)
     pad = DEM_MARGIN_M
     bounds_m = (west - pad, south - pad, east + pad, north + pad)
     terrain = read_dem(config.dem_paths, bounds_m, config.work_crs)
-    return RadioModel(config, terrain=terrain)
+    return RadioModel(config, budget, terrain=terrain)
 
 
 #: Coverage models by name; a new model registers its factory here.
