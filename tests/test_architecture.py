@@ -91,7 +91,11 @@ def test_import_geoplan_loads_no_solver_or_plotting_stack() -> None:
 
 @pytest.mark.parametrize(
     "argv",
-    [["--help"], ["stations", "validate", "geoplan/data/stations/bacninh_5g_sites_synthetic.csv"]],
+    [
+        ["--help"],
+        ["stations", "validate", "geoplan/data/stations/bacninh_5g_sites_synthetic.csv"],
+        ["config", "show"],
+    ],
 )
 def test_light_commands_load_no_solver_or_plotting_stack(argv: list[str]) -> None:
     code = (

@@ -60,7 +60,7 @@ def test_compare_needs_a_variant(tmp_path, capsys) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--targets", "1.5"], r"variant 'target 150%': target must be a share in \(0, 1\]"),
+        (["--targets", "0"], r"variant 'target 0%': target must be a share in \(0, 1\]"),
         (["--operators", "Gmobile"], r"variant 'Gmobile alone': .*operators there: "),
     ],
 )

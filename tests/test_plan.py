@@ -187,7 +187,7 @@ def test_cli_plan_json_and_files(
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--target", "1.5"], "target must be a share"),
+        (["--target", "0"], "target must be a share"),
         (["--target", "0.9", "--max-sites", "1"], "relax"),
         (["--target", "1.0"], "out of reach"),
         (["--target", "0.9", "--candidates", "missing.csv"], "file not found"),

@@ -48,7 +48,7 @@ def one_line_error(captured: pytest.CaptureResult[str], *needles: str) -> str:
 # --- argparse: one line and a --help hint ------------------------------------------------
 
 ARGPARSE_CASES = [
-    (["plan", "--target", "abc"], "invalid float value: 'abc'", "geoplan plan --help"),
+    (["plan", "--target", "abc"], "argument --target: 'abc' is not a share", "geoplan plan --help"),
     (["plan", "--solver", "magic"], "invalid choice: 'magic'", "geoplan plan --help"),
     (["coverage", "--bogus"], "unrecognized arguments: --bogus", "--help"),
     (["stations", "convert"], "required: file, out", "geoplan stations convert --help"),

@@ -19,7 +19,9 @@ from types import FrameType
 from typing import Any, NoReturn
 
 from geoplan import files
+from geoplan.cli.config_cmd import add_config_commands, resolve_settings
 from geoplan.cli.files import add_data_commands, add_station_io_commands
+from geoplan.cli.parse import money, share
 from geoplan.comparison import COMPARE_FILES, compare, standard_variants
 from geoplan.config import PlanConfig
 from geoplan.errors import GeoplanError, Interrupted
@@ -31,7 +33,6 @@ from geoplan.scenario import (
     Scenario,
     load_plan_scenario,
     load_scenario,
-    run_config,
     sharing_summary,
     synthesize,
     write_best_server_rasters,
@@ -60,8 +61,9 @@ def _add_inputs(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--cell-size-m",
         type=float,
-        default=PlanConfig.cell_size_m,
-        help="work grid cell size in metres (default %(default)g)",
+        default=None,
+        help=f"work grid cell size in metres (default {PlanConfig.cell_size_m:g}, "
+        "or the settings file's)",
     )
     group.add_argument(
         "--model",
@@ -112,6 +114,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="print only results and errors")
     parser.add_argument("-v", "--verbose", action="store_true", help="log each step")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="settings file (TOML; default: ./geoplan.toml when present, or $GEOPLAN_CONFIG; "
+        "see docs/settings.md)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     cov = commands.add_parser("coverage", help="covered share today, province and communes")
@@ -194,6 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     synth.set_defaults(handler=run_synth)
     add_station_io_commands(station_commands)
     add_data_commands(commands)
+    add_config_commands(commands)
     return parser
 
 
@@ -204,9 +214,11 @@ def _add_plan_parser(commands: argparse._SubParsersAction) -> None:
     _add_inputs(plan)
     plan.add_argument(
         "--target",
-        type=float,
+        type=share,
         default=None,
-        help="covered share to reach, 0..1 (default 0.8; without it, "
+        metavar="SHARE",
+        help="covered share to reach: 0.8 or 80%% (default: the settings file's plan.target, "
+        "else 80%%; without it, "
         "--max-sites/--budget give the most coverage within them)",
     )
     plan.add_argument(
@@ -225,11 +237,17 @@ def _add_plan_parser(commands: argparse._SubParsersAction) -> None:
         help="with --target: fewest new sites, or least CAPEX (default %(default)s)",
     )
     plan.add_argument("--max-sites", type=int, help="at most this many new sites")
-    plan.add_argument("--budget", type=float, help="at most this much CAPEX, VND")
+    plan.add_argument(
+        "--budget",
+        type=money,
+        metavar="VND",
+        help='at most this much CAPEX, VND: 200e9, "200 tỷ", "1,5 nghìn tỷ", "200 bn"',
+    )
     plan.add_argument(
         "--min-commune-share",
-        type=float,
-        help="every commune at least this covered share after the plan, 0..1",
+        type=share,
+        metavar="SHARE",
+        help="every commune at least this covered share after the plan: 0.5 or 50%%",
     )
     plan.add_argument(
         "--candidates",
@@ -239,10 +257,16 @@ def _add_plan_parser(commands: argparse._SubParsersAction) -> None:
     plan.add_argument(
         "--sites-per-phase",
         type=int,
-        default=PlanConfig.sites_per_phase,
-        help="sites per build phase (default %(default)s)",
+        default=None,
+        help=f"sites per build phase (default {PlanConfig.sites_per_phase}, or the settings "
+        "file's)",
     )
-    plan.add_argument("--budget-per-phase", type=float, help="VND per phase instead of a count")
+    plan.add_argument(
+        "--budget-per-phase",
+        type=money,
+        metavar="VND",
+        help='CAPEX per phase instead of a count, VND (e.g. "50 tỷ")',
+    )
     plan.add_argument(
         "--prefer",
         action="append",
@@ -253,8 +277,9 @@ def _add_plan_parser(commands: argparse._SubParsersAction) -> None:
     plan.add_argument(
         "--time-limit",
         type=float,
-        default=PlanConfig.solver_time_limit_s,
-        help="seconds for the exact solver (default %(default)g)",
+        default=None,
+        help=f"seconds for the exact solver (default {PlanConfig.solver_time_limit_s:g}, or "
+        "the settings file's)",
     )
     plan.add_argument("--out", type=Path, default=Path("out/plan"), help="output folder")
     plan.add_argument("--overwrite", action="store_true", help="replace existing outputs")
@@ -276,10 +301,15 @@ def _add_compare_parser(commands: argparse._SubParsersAction) -> None:
         "compare", help="what-if variants side by side: targets, budgets, floors, models"
     )
     _add_inputs(cmp)
-    shares = {"type": float, "nargs": "+", "default": [], "metavar": "SHARE"}
-    cmp.add_argument("--targets", **shares, help="covered shares to reach, e.g. 0.7 0.8 0.9")
+    shares = {"type": share, "nargs": "+", "default": [], "metavar": "SHARE"}
+    cmp.add_argument("--targets", **shares, help="covered shares to reach, e.g. 70%% 80%% 90%%")
     cmp.add_argument(
-        "--budgets", type=float, nargs="+", default=[], metavar="VND", help="CAPEX budgets, VND"
+        "--budgets",
+        type=money,
+        nargs="+",
+        default=[],
+        metavar="VND",
+        help='CAPEX budgets, VND, e.g. 200e9 "300 tỷ"',
     )
     cmp.add_argument("--floors", **shares, help="every commune at least this share (with 80%%)")
     cmp.add_argument(
@@ -389,8 +419,12 @@ def _load_scenario(args: argparse.Namespace, plan: Plan | None = None) -> Scenar
 
 
 def _config(args: argparse.Namespace) -> PlanConfig:
-    dem_paths = tuple(str(p) for p in (getattr(args, "dem", None) or ()))
-    return run_config(args.model, cell_size_m=args.cell_size_m, dem_paths=dem_paths)
+    """Defaults < settings file (``--config``, ``$GEOPLAN_CONFIG``, ./geoplan.toml) < options.
+
+    :func:`geoplan.cli.config_cmd.resolve_settings` also gives the file and the options'
+    values, for :func:`geoplan.config.effective_settings`.
+    """
+    return resolve_settings(args)[0]
 
 
 def _extras_lines(summary: dict[str, Any]) -> list[str]:
@@ -429,7 +463,7 @@ def _summary_lines(result: CoverageResult, synthetic: bool, worst: int = 10) -> 
 
 def run_coverage(args: argparse.Namespace) -> int:
     if args.rasters is not None:
-        if (args.model or PlanConfig.coverage_model) != "38901":  # before any work
+        if _config(args).coverage_model != "38901":  # before any work
             raise GeoplanError("--rasters needs the radio model: add --model 38901")
         for path in files.raster_paths(args.rasters).values():
             files.check_writable(path, args.overwrite)
