@@ -141,7 +141,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_inputs(demo)
     demo.add_argument(
-        "--target", type=float, default=None, help="covered share to reach (default 0.8)"
+        "--target",
+        type=share,
+        default=None,
+        metavar="SHARE",
+        help="covered share to reach: 0.8 or 80%% (default: the settings file's plan.target, "
+        "else 80%%)",
     )
     demo.add_argument(
         "--solver", choices=SOLVERS, default="auto", help="as for `geoplan plan` (default auto)"
