@@ -155,7 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--time-limit",
         type=float,
         default=DEMO_TIME_LIMIT_S,
-        help="seconds the solver may spend improving and proving the plan (default %(default)g)",
+        help="seconds the solver may spend improving and proving the plan (default %(default)g; "
+        "the settings file's time limit is for `geoplan plan`)",
     )
     demo.add_argument("--out", type=Path, default=Path("out"), help="output folder")
     demo.add_argument("--overwrite", action="store_true", help="replace existing outputs")
@@ -518,8 +519,10 @@ def run_demo(args: argparse.Namespace) -> int:
     files.write_text_atomic(
         written["summary"], json.dumps(summary, ensure_ascii=False, indent=1), args.overwrite
     )
-    report_files = scenario.report(report_dir, plan, result=result, lang=args.lang,
-                                   overwrite=args.overwrite, csv_dialect=args.csv_dialect)  # fmt: skip
+    report_files = scenario.report(
+        report_dir, plan, result=result, lang=args.lang, overwrite=args.overwrite,
+        csv_dialect=args.csv_dialect,
+    )  # fmt: skip
     files_out.update(report_files)
     scenario.brief(written["brief"], plan, lang=args.lang, overwrite=args.overwrite)
     print("\n".join(scenario.headline(plan, args.lang)))
