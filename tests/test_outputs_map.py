@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pytest
+import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +20,7 @@ from geoplan.io.plan_folder import read_plan
 from geoplan.outputs import coverage_map, layers, save_map
 from geoplan.outputs.i18n import LABELS, fmt_int, fmt_pct, label
 from geoplan.outputs.offline import external_urls, leaflet_assets
+from geoplan.outputs.theme import phase_colours
 from geoplan.scenario import Scenario, load_scenario
 from geoplan.schema import LANGS
 from tests._meeting import HOSTILE, new_site, write_plan_dir, write_stations
@@ -110,7 +113,7 @@ def test_user_strings_are_escaped(scenario: Scenario, tmp_path: Path) -> None:
     assert "<td>&#123;&#123; 7*7 &#125;&#125;</td>" in html
     assert ">49<" not in html and "{{" not in html
     # the file name of the stations is shown, escaped
-    sources = re.search(r'<div class="geoplan-panel geoplan-sources">.*?</div></div>', html)
+    sources = re.search(r'<div class="geoplan-panel geoplan-sources">.*?</details></div>', html)
     assert sources is not None and "&lt;img src=x onerror=window.__pwned=1&gt;.csv" in sources[0]
 
 
@@ -146,12 +149,18 @@ def test_labels_follow_language(scenario: Scenario, tmp_path: Path, lang: str) -
 
 def test_title_date_scenario_and_attribution(scenario: Scenario, tmp_path: Path) -> None:
     result = scenario.coverage()
-    html = _html(coverage_map(scenario, result, lang="vi", created=dt.date(2026, 3, 9)), tmp_path)
+    day = dt.date(2026, 3, 9)
+    html = _html(coverage_map(scenario, result, lang="vi", created=day), tmp_path)
     assert "<title>Vùng phủ sóng 5G — tỉnh Bắc Ninh</title>" in html
-    assert "2026-03-09" in html
+    assert "Ngày lập: 09/03/2026" in html and "2026-03-09" not in html
     assert fmt_pct(result.covered_share, "vi") in html
     assert "CC BY 4.0" in html and "MIT © 2025 Lam Ngoc Khuong" in html
     assert "(dữ liệu tổng hợp, không phải trạm thật)" in html
+    # the model is named in the map's language, never by its code name
+    assert result.model == "radius"
+    assert "mô hình bán kính giả định:" in html and "mô hình radius" not in html
+    english = _html(coverage_map(scenario, result, lang="en", created=day), tmp_path, "en.html")
+    assert "Created: 2026-03-09" in english and "assumed-radius model:" in english
 
 
 def test_one_tooltip_per_commune_with_diacritics(scenario: Scenario, tmp_path: Path) -> None:
@@ -292,3 +301,125 @@ def test_default_map_is_small_and_complete(tmp_path: Path) -> None:
     assert out.stat().st_size < 5_000_000
     assert external_urls(html) == []
     assert html.count("<th>Xã/phường</th>") == 99
+
+
+# --------------------------------------------------------------------------- panes, controls
+def _geojson_layers(html: str) -> dict[str, tuple[str | None, str | None]]:
+    """JavaScript name of each GeoJSON layer -> (its pane, the CSS class of its shapes)."""
+    found = {}
+    for name in re.findall(r"var (geo_json_\d+) = L\.geoJson\(null", html):
+        options = re.search(rf"var {name} = L\.geoJson\(null, \{{.*?\n\s*\}}\);", html, re.S)
+        styler = re.search(rf"function {name}_styler\(feature\) \{{.*?\n\s*\}}\n", html, re.S)
+        pane = re.search(r'"pane": "([\w-]+)"', options[0]) if options else None
+        css = re.search(r'"className": "([\w-]+)"', styler[0]) if styler else None
+        found[name] = (pane[1] if pane else None, css[1] if css else None)
+    return found
+
+
+def _pane_z(html: str) -> dict[str, int]:
+    pairs = re.findall(
+        r'(pane_\d+) = map_\d+\.createPane\(\s*"([\w-]+)"\);\s*\1\.style\.zIndex = (\d+)', html
+    )
+    return {pane: int(z) for _, pane, z in pairs}
+
+
+def test_sites_sit_in_panes_above_every_polygon(scenario: Scenario, tmp_path: Path) -> None:
+    html = _html(scenario.map(_hostile_plan(tmp_path, scenario)), tmp_path)
+    z = _pane_z(html)
+    assert len(z) == 5 and all(400 < v < 600 for v in z.values())  # over tiles, under tooltips
+    layers_found = _geojson_layers(html)
+    by_class = {css: pane for pane, css in layers_found.values()}
+    assert set(by_class) >= {"geoplan-commune", "geoplan-commune-after", "geoplan-density",
+                             "geoplan-footprint", "geoplan-hotspot", "geoplan-site",
+                             "geoplan-new-site"}  # fmt: skip
+    assert all(pane in z for pane in by_class.values()), layers_found
+    polygons = [
+        z[p] for css, p in by_class.items() if css not in ("geoplan-site", "geoplan-new-site")
+    ]
+    assert z[by_class["geoplan-site"]] > max(polygons)
+    assert z[by_class["geoplan-new-site"]] > z[by_class["geoplan-site"]]
+    # folium builds each circle marker from its style, so the style names the pane too
+    for name, (pane, css) in layers_found.items():
+        if css in ("geoplan-site", "geoplan-new-site"):
+            styler = html[html.index(f"function {name}_styler") :][:2000]
+            assert f'"pane": "{pane}"' in styler
+    # panes let the page through: only the shapes in them take the pointer
+    assert html.count(".style.pointerEvents = 'none'") == 5
+
+
+def test_layer_list_is_collapsed_and_the_scale_metric(scenario: Scenario, tmp_path: Path) -> None:
+    html = _html(scenario.map(), tmp_path)
+    assert '"collapsed": true' in html and '"collapsed": false' not in html
+    assert "L.control.scale({imperial: false, metric: true" in html
+    assert "L.control.scale()" not in html  # folium's own (miles and km) is off
+
+
+def _setup_call(html: str) -> tuple[dict[str, list[str]], dict]:
+    """The legend groups and the options the page hands to ``geoplanSetup``."""
+    call = re.search(r"geoplanSetup\(map_\d+, \{(.*?)\n\s*\}, (\{.*\})\);", html, re.S)
+    assert call is not None
+    groups = {
+        key: re.findall(r"geo_json_\d+", members)
+        for key, members in re.findall(r'"([\w-]+)": \[(.*?)\]', call[1])
+    }
+    return groups, json.loads(call[2])
+
+
+def test_legend_entries_follow_their_layers(scenario: Scenario, tmp_path: Path) -> None:
+    plan = _hostile_plan(tmp_path, scenario)
+    html = _html(scenario.map(plan), tmp_path)
+    groups, _options = _setup_call(html)
+    layers_found = _geojson_layers(html)
+    assert all(name in layers_found for members in groups.values() for name in members)
+    keys = {
+        k for entry in re.findall(r'data-geoplan-legend="([^"]*)"', html) for k in entry.split()
+    }
+    assert keys == set(groups)  # every entry is tied to layers, and every layer group has one
+    assert {"share", "density", "sites", "hotspots", "phase-1", "phase-2"} <= keys
+    # one chip per phase, in the phase's colour; the upgrade row follows phase 2 (an upgrade)
+    chips = re.findall(
+        r'data-geoplan-legend="phase-(\d)"><span class="dot" style="background:(#\w+)"', html
+    )
+    assert chips == [("1", phase_colours(2)[0]), ("2", phase_colours(2)[1])]
+    assert 'data-geoplan-legend="phase-2"><span class="dot" style="background:#fff' in html
+
+
+def test_commune_labels_sit_inside_their_communes(
+    tiny_communes, tiny_raster_file, hostile_stations, tiny_config, tmp_path: Path
+) -> None:
+    communes = tiny_communes.assign(name=["Một", HOSTILE, "Ba {{ 7*7 }}"])
+    path = tmp_path / "communes.geojson"
+    communes.to_file(path)
+    scenario = load_scenario(path, tiny_raster_file, hostile_stations, tiny_config)
+    html = _html(scenario.map(), tmp_path)
+    _groups, options = _setup_call(html)
+    assert options["labelMinZoom"] == 11 and options["labelPane"] == "geoplan-labels"
+    labels = options["labels"]
+    assert [name for _, _, name in labels] == [
+        "Một",
+        "&lt;img src=x onerror=window.__pwned=1&gt;",
+        "Ba &#123;&#123; 7*7 &#125;&#125;",
+    ]
+    for (lat, lon, _name), polygon in zip(labels, communes.geometry, strict=True):
+        assert polygon.contains(shapely.Point(lon, lat))
+    raw = (tmp_path / "map.html").read_text(encoding="utf-8")
+    setup = raw[raw.index("geoplanSetup(map_") :]
+    assert "<" not in setup.split("\n", 1)[1].split("</script>")[0]  # \u003c in the data
+
+
+def test_first_view_fits_the_communes_and_near_sites(
+    tiny_communes_file, tiny_raster_file, tiny_stations_file, tiny_config, tmp_path: Path
+) -> None:
+    # two of the five tiny sites are 50 km away: they must not shrink the province
+    scenario = load_scenario(tiny_communes_file, tiny_raster_file, tiny_stations_file, tiny_config)
+    west, south, east, north = scenario.communes.to_crs("EPSG:4326").total_bounds
+    _groups, options = _setup_call(_html(scenario.map(), tmp_path))
+    assert np.array(options["bounds"]) == pytest.approx(
+        np.array([[south, west], [north, east]]), abs=1e-5
+    )
+    near = gpd.GeoSeries.from_xy([X0 + 4000], [Y0 + 500], crs="EPSG:32648").to_crs("EPSG:4326")
+    site = new_site("N1", 1, float(near.x[0]), float(near.y[0]), "00003", "Ba")
+    plan = read_plan(write_plan_dir(tmp_path / "plan", scenario.coverage(), [site]))
+    _groups, options = _setup_call(_html(scenario.map(plan), tmp_path, "plan.html"))
+    assert options["bounds"][1][1] == pytest.approx(float(near.x[0]), abs=1e-5)
+    assert np.array(options["bounds"][0]) == pytest.approx(np.array([south, west]), abs=1e-5)

@@ -14,6 +14,7 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Final
 
 from geoplan.errors import InputError
@@ -31,9 +32,9 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "created": ("Ngày lập", "Created"),
     "scenario": ("Kịch bản", "Scenario"),
     "scenario_today": (
-        "{n_sites} trạm hiện có{synthetic}, mô hình {model}: {covered} / {total} người "
+        "{n_sites} trạm hiện có{synthetic}, {model}: {covered} / {total} người "
         "được phủ sóng ({share})",
-        "{n_sites} existing sites{synthetic}, {model} model: {covered} of {total} people "
+        "{n_sites} existing sites{synthetic}, {model}: {covered} of {total} people "
         "covered ({share})",
     ),
     "scenario_plan": (
@@ -448,6 +449,8 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     ),
     "fig_bars_note_today": ("nhãn: tỷ lệ phủ sóng hiện tại", "labels: covered share today"),
     # --- end of issue 15, tables ---
+    # --- issue 15, map fixes: the phase legend (model names: model_name_* above)
+    "legend_phases": ("Trạm mới đề xuất theo giai đoạn", "Proposed new sites by phase"),
 }
 
 
@@ -539,3 +542,36 @@ def fmt_vnd(value: float, lang: str = DEFAULT_LANG) -> str:
             return number.replace(",", " ").replace(".", ",").replace(" ", ".") + " tỷ đồng"
         return f"VND {number} billion"
     return f"{fmt_int(value, lang)} đồng" if lang == "vi" else f"VND {fmt_int(value, lang)}"
+
+
+def fmt_date(day: dt.date, lang: str = DEFAULT_LANG) -> str:
+    """A date as ``lang`` writes it: dd/mm/yyyy in Vietnamese, ISO (yyyy-mm-dd) in English.
+
+    Parameters
+    ----------
+    day : datetime.date
+        The date.
+    lang : str
+        ``"vi"`` or ``"en"``.
+
+    >>> fmt_date(dt.date(2026, 3, 9), "vi"), fmt_date(dt.date(2026, 3, 9), "en")
+    ('09/03/2026', '2026-03-09')
+    """
+    return day.strftime("%d/%m/%Y") if check_lang(lang) == "vi" else day.isoformat()
+
+
+def model_label(model: str, lang: str = DEFAULT_LANG) -> str:
+    """The display name of a coverage model (``"radius"``, ``"38901"``) in ``lang``.
+
+    Parameters
+    ----------
+    model : str
+        A model name of :data:`geoplan.schema.ModelName`; an unknown one is returned as it is.
+    lang : str
+        ``"vi"`` or ``"en"``.
+
+    >>> model_label("radius", "vi"), model_label("radius", "en")
+    ('mô hình bán kính giả định', 'assumed-radius model')
+    """
+    key = f"model_name_{model}"
+    return label(key, lang) if key in LABELS else str(model)

@@ -8,6 +8,13 @@ sites by phase, and hotspots of uncovered people (the footprint and the hotspots
 today, and after the plan when there is one). Every user string (site ids, names,
 file names) is HTML-escaped before it reaches the page.
 
+Layers sit in Leaflet panes (:data:`PANES`): areas (communes, density) lowest, then
+the footprint and the hotspots, commune names, existing sites and the new sites on
+top, so ticking a layer never draws polygons over the sites. The page's script
+(``static/geoplan-map.js``) turns the title, the legend and the sources into Leaflet
+controls, fits the province beside them, shows in the legend only the classes of
+the visible layers and names the communes from zoom :data:`LABEL_MIN_ZOOM` on.
+
 Examples
 --------
 >>> import geoplan
@@ -20,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import logging
 import os
 from collections.abc import Callable, Sequence
@@ -30,23 +38,36 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from branca.element import Figure
+import shapely
+from branca.element import Figure, MacroElement
+from jinja2 import Template
 
+from geoplan.config import STORAGE_CRS
 from geoplan.grid import PopulationGrid
 from geoplan.inputs import Inputs
 from geoplan.io.atomic import atomic_path
 from geoplan.io.plan_folder import check_plan_communes
 from geoplan.outputs import layers
-from geoplan.outputs.i18n import check_lang, fmt_int, fmt_pct, fmt_vnd, label
-from geoplan.outputs.offline import RawHTML, escape_text, make_offline, stable_ids
+from geoplan.outputs.i18n import (
+    check_lang,
+    fmt_date,
+    fmt_int,
+    fmt_pct,
+    fmt_vnd,
+    label,
+    model_label,
+)
+from geoplan.outputs.offline import RawHTML, escape_text, make_offline, map_script, stable_ids
 from geoplan.outputs.theme import (
     FOOTPRINT_AFTER_COLOUR,
     FOOTPRINT_COLOUR,
     HOTSPOT_AFTER_COLOUR,
     HOTSPOT_COLOUR,
+    NEW_SITE_OUTLINE,
     SHARE_BREAKS,
     SHARE_COLOURS,
     SITE_COLOUR,
+    UPGRADE_FILL,
     classify,
     phase_colour,
 )
@@ -57,6 +78,23 @@ OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
 
 StyleFunction = Callable[[dict[str, dict[str, object]]], dict[str, object]]
+#: Legend key -> the map layers whose symbols that legend entry explains.
+LegendGroups = dict[str, list[folium.GeoJson]]
+
+AREA_PANE = "geoplan-areas"
+OVERLAY_PANE = "geoplan-overlays"
+LABEL_PANE = "geoplan-labels"
+SITE_PANE = "geoplan-sites"
+NEW_SITE_PANE = "geoplan-new-sites"
+#: Leaflet panes of the map and their z-index: above the tiles (200) and Leaflet's
+#: overlay pane (400), below its markers (600) and tooltips (650).
+PANES = {AREA_PANE: 410, OVERLAY_PANE: 420, LABEL_PANE: 430, SITE_PANE: 440, NEW_SITE_PANE: 450}
+#: Commune names show from this zoom level on (the whole province fits at about 9.5).
+LABEL_MIN_ZOOM = 11
+#: Sites up to this far outside the communes' box still fit in the first view, metres.
+VIEW_SITE_MARGIN_M = 5000.0
+#: Gap between the province and the map's edge or its controls, pixels.
+FIT_MARGIN_PX = 10
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +162,9 @@ def coverage_map(
     created = created or dt.datetime.now(dt.UTC).date()
     heading = title or label("title_plan" if plan is not None else "title", lang)
     fmap = _base_map(inputs.communes, heading)
+    for pane, z_index in PANES.items():
+        # the pane lets pointer events through; its interactive shapes still take them
+        folium.map.CustomPane(pane, z_index=z_index, pointer_events=False).add_to(fmap)
     if osm_layer:
         folium.TileLayer(
             OSM_TILES,
@@ -135,29 +176,40 @@ def coverage_map(
             max_zoom=19,
         ).add_to(fmap)
     shapes = _commune_frame(inputs, result, plan)
-    _add_density(fmap, inputs, lang)
-    _add_footprint(fmap, inputs.grid, result, lang, TODAY)
+    groups: LegendGroups = {}
+    _group(groups, "density", _add_density(fmap, inputs, lang))
+    _group(groups, "footprint", _add_footprint(fmap, inputs.grid, result, lang, TODAY))
     if after is not None:
-        _add_footprint(fmap, inputs.grid, after, lang, AFTER_PLAN)
-    _add_communes(fmap, shapes, "covered_share", "layer_communes", lang, plan, show=True)
-    if plan is not None:
-        _add_communes(
-            fmap, shapes, "covered_share_after", "layer_communes_after", lang, plan, show=False
+        _group(
+            groups, "footprint_after", _add_footprint(fmap, inputs.grid, after, lang, AFTER_PLAN)
         )
-    _add_hotspots(fmap, inputs.grid, result, lang, n_hotspots, TODAY)
-    if after is not None:
-        _add_hotspots(fmap, inputs.grid, after, lang, n_hotspots, AFTER_PLAN)
-    _add_sites(fmap, inputs.stations, lang)
+    today = _add_communes(fmap, shapes, "covered_share", "layer_communes", lang, plan, True)
+    _group(groups, "share", today)
     if plan is not None:
-        _add_new_sites(fmap, plan, lang)
-    folium.LayerControl(collapsed=False).add_to(fmap)
+        later = _add_communes(
+            fmap, shapes, "covered_share_after", "layer_communes_after", lang, plan, False
+        )
+        _group(groups, "share", later)
+    _group(groups, "hotspots", _add_hotspots(fmap, inputs.grid, result, lang, n_hotspots, TODAY))
+    if after is not None:
+        spots = _add_hotspots(fmap, inputs.grid, after, lang, n_hotspots, AFTER_PLAN)
+        _group(groups, "hotspots_after", spots)
+    _group(groups, "sites", _add_sites(fmap, inputs.stations, lang))
+    upgrades: list[str] = []
+    if plan is not None:
+        for phase, (layer, has_upgrades) in _add_new_sites(fmap, plan, lang).items():
+            _group(groups, f"phase-{phase}", layer)
+            if has_upgrades:
+                upgrades.append(f"phase-{phase}")
+    folium.LayerControl(collapsed=True).add_to(fmap)
+    _MapSetup(groups, _view_bounds(inputs, plan), _commune_labels(inputs)).add_to(fmap)
     root = fmap.get_root()
     assert isinstance(root, Figure)
     root.html.add_child(RawHTML(_panel_css()), name="geoplan_css")
     root.html.add_child(
         RawHTML(_title_html(heading, inputs, result, plan, lang, created)), name="geoplan_title"
     )
-    root.html.add_child(RawHTML(_legend_html(lang, plan)), name="geoplan_legend")
+    root.html.add_child(RawHTML(_legend_html(lang, groups, upgrades)), name="geoplan_legend")
     root.html.add_child(RawHTML(_sources_html(inputs, lang)), name="geoplan_sources")
     make_offline(fmap)
     stable_ids(root)
@@ -194,13 +246,102 @@ def _name(text: str) -> str:
 def _base_map(communes: gpd.GeoDataFrame, heading: str) -> folium.Map:
     figure = Figure(title=escape_text(heading))
     west, south, east, north = communes.total_bounds
-    fmap = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25)
-    fmap.add_to(figure)
-    # keep the province clear of the title (top) and the legend (left)
-    fmap.fit_bounds(
-        [[south, west], [north, east]], padding_top_left=(230, 90), padding_bottom_right=(10, 10)
+    # the page's script fits the province beside the controls; this is the view before it
+    fmap = folium.Map(
+        location=[(south + north) / 2, (west + east) / 2],
+        zoom_start=10,
+        tiles=None,
+        control_scale=False,  # the script adds a metric-only scale
+        zoom_snap=0.1,  # fine steps, so the fit uses the room beside the controls
     )
+    fmap.add_to(figure)
     return fmap
+
+
+def _added(fmap: folium.Map, layer: folium.GeoJson) -> folium.GeoJson:
+    layer.add_to(fmap)
+    return layer
+
+
+def _group(groups: LegendGroups, key: str, layer: folium.GeoJson | None) -> None:
+    if layer is not None:
+        groups.setdefault(key, []).append(layer)
+
+
+def _view_bounds(inputs: Inputs, plan: Plan | None) -> list[list[float]]:
+    """``[[south, west], [north, east]]`` of the communes and the sites near them, degrees.
+
+    Sites more than :data:`VIEW_SITE_MARGIN_M` outside the communes' box (say, from
+    a national station file) do not widen the view.
+    """
+    work = inputs.config.work_crs
+    region = shapely.box(*inputs.communes.to_crs(work).total_bounds).buffer(VIEW_SITE_MARGIN_M)
+    shown = [inputs.communes.geometry.to_crs(STORAGE_CRS)]
+    for frame in (inputs.stations, plan.new_sites if plan is not None else None):
+        if frame is not None and len(frame):
+            points = frame.geometry.to_crs(work)
+            shown.append(points[points.within(region)].to_crs(STORAGE_CRS))
+    boxes = np.array([s.total_bounds for s in shown if len(s)])
+    west, south = boxes[:, :2].min(axis=0)
+    east, north = boxes[:, 2:].max(axis=0)
+    return [
+        [round(float(south), 5), round(float(west), 5)],
+        [round(float(north), 5), round(float(east), 5)],
+    ]
+
+
+def _commune_labels(inputs: Inputs) -> list[list[float | str]]:
+    """``[lat, lon, escaped name]`` of a point inside each commune."""
+    points = inputs.communes.to_crs(inputs.config.work_crs).representative_point()
+    points = points.to_crs(STORAGE_CRS)
+    return [
+        [round(float(p.y), 5), round(float(p.x), 5), escape_text(name)]
+        for p, name in zip(points, inputs.communes["name"], strict=True)
+    ]
+
+
+class _MapSetup(MacroElement):
+    """Runs ``geoplanSetup`` (``static/geoplan-map.js``) once every layer exists.
+
+    Add it to the map after the layers and the layer control; the layers' JavaScript
+    names are read when the page is rendered (after :func:`stable_ids`).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this.library }}
+        geoplanSetup({{ this._parent.get_name() }}, {
+        {%- for key, layers in this.groups %}
+            {{ key|tojson }}: [{% for layer in layers %}{{ layer.get_name() }}, {% endfor %}],
+        {%- endfor %}
+        }, {{ this.options_json }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self, groups: LegendGroups, bounds: list[list[float]], labels: list[list[float | str]]
+    ) -> None:
+        """Keep the legend groups, the view's bounds and the commune labels."""
+        super().__init__()
+        self._name = "GeoplanSetup"
+        self.groups = list(groups.items())
+        self.library = map_script()
+        options = {
+            "bounds": bounds,
+            "labels": labels,
+            "labelMinZoom": LABEL_MIN_ZOOM,
+            "labelPane": LABEL_PANE,
+            "margin": FIT_MARGIN_PX,
+        }
+        self.options_json = _script_json(options)
+
+
+def _script_json(value: object) -> str:
+    """JSON safe inside a ``<script>`` block (no ``<``, ``>`` or ``&`` left as such)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _commune_frame(inputs: Inputs, result: CoverageResult, plan: Plan | None) -> gpd.GeoDataFrame:
@@ -239,7 +380,7 @@ def _add_communes(
     lang: str,
     plan: Plan | None,
     show: bool,
-) -> None:
+) -> folium.GeoJson:
     shares = shapes[share_column].fillna(0.0).to_numpy(float)
     classes = classify(shares, SHARE_BREAKS)
     data = gpd.GeoDataFrame(
@@ -261,17 +402,19 @@ def _add_communes(
             "className": css_class,
         }
 
-    folium.GeoJson(
+    layer = folium.GeoJson(
         data,
         name=_name(label(name_key, lang)),
         style_function=style,
         highlight_function=lambda _: {"weight": 2.5, "color": "#000000"},
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
         show=show,
-    ).add_to(fmap)
+        pane=AREA_PANE,
+    )
+    return _added(fmap, layer)
 
 
-def _add_density(fmap: folium.Map, inputs: Inputs, lang: str) -> None:
+def _add_density(fmap: folium.Map, inputs: Inputs, lang: str) -> folium.GeoJson:
     frame = layers.density_classes(inputs.grid)
     unit = label("people_per_km2", lang)
     names = _class_names(layers.DENSITY_BREAKS, lang)
@@ -286,7 +429,7 @@ def _add_density(fmap: folium.Map, inputs: Inputs, lang: str) -> None:
         geometry=frame.geometry.values,
         crs=frame.crs,
     )
-    folium.GeoJson(
+    layer = folium.GeoJson(
         data,
         name=_name(label("layer_density", lang)),
         style_function=lambda f: {
@@ -297,7 +440,9 @@ def _add_density(fmap: folium.Map, inputs: Inputs, lang: str) -> None:
         },
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
         show=False,
-    ).add_to(fmap)
+        pane=AREA_PANE,
+    )
+    return _added(fmap, layer)
 
 
 @dataclass(frozen=True)
@@ -341,12 +486,12 @@ AFTER_PLAN = _When(
 
 def _add_footprint(
     fmap: folium.Map, grid: PopulationGrid, result: CoverageResult, lang: str, when: _When
-) -> None:
+) -> folium.GeoJson | None:
     frame = layers.coverage_footprint(grid, result)
     if frame.empty:
-        return
+        return None
     frame["tip"] = table_html([(label(when.footprint_key, lang), label("footprint_text", lang))])
-    folium.GeoJson(
+    layer = folium.GeoJson(
         frame,
         name=_name(label(when.footprint_key, lang)),
         style_function=lambda _: {
@@ -358,15 +503,17 @@ def _add_footprint(
         },
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
         show=False,
-    ).add_to(fmap)
+        pane=OVERLAY_PANE,
+    )
+    return _added(fmap, layer)
 
 
 def _add_hotspots(
     fmap: folium.Map, grid: PopulationGrid, result: CoverageResult, lang: str, n: int, when: _When
-) -> None:
+) -> folium.GeoJson | None:
     frame = layers.uncovered_hotspots(grid, result, n=n)
     if frame.empty:
-        return
+        return None
     frame["tip"] = [
         table_html(
             [
@@ -378,7 +525,7 @@ def _add_hotspots(
         )
         for rank, people in enumerate(frame["uncovered_population"], start=1)
     ]
-    folium.GeoJson(
+    layer = folium.GeoJson(
         frame[["tip", "geometry"]],
         name=_name(label(when.hotspots_key, lang)),
         style_function=lambda _: {
@@ -391,7 +538,9 @@ def _add_hotspots(
         },
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
         show=when.show_hotspots,
-    ).add_to(fmap)
+        pane=OVERLAY_PANE,
+    )
+    return _added(fmap, layer)
 
 
 def _site_tip(row: pd.Series, lang: str) -> str:
@@ -414,22 +563,29 @@ def _points_layer(
     name: str,
     style: StyleFunction,
     radius: float,
+    pane: str,
 ) -> folium.GeoJson:
     data = gpd.GeoDataFrame(properties, geometry=points.geometry.values, crs=points.crs)
     data = layers.round_geometries(data)
+
+    def in_pane(feature: dict[str, dict[str, object]]) -> dict[str, object]:
+        # folium builds each marker from its style, so the pane goes there
+        return {**style(feature), "pane": pane}
+
     return folium.GeoJson(
         data,
         name=name,
         marker=folium.CircleMarker(radius=radius),
-        style_function=style,
+        style_function=in_pane,
+        pane=pane,
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
         popup=folium.GeoJsonPopup(fields=["tip"], labels=False),
     )
 
 
-def _add_sites(fmap: folium.Map, stations: gpd.GeoDataFrame, lang: str) -> None:
+def _add_sites(fmap: folium.Map, stations: gpd.GeoDataFrame, lang: str) -> folium.GeoJson | None:
     if stations is None or not len(stations):
-        return
+        return None
     synthetic = bool((stations["source"] == "synthetic").all())
     name = label("layer_sites", lang) + (f" ({label('synthetic', lang)})" if synthetic else "")
     tips = [_site_tip(row, lang) for _, row in stations.iterrows()]
@@ -441,7 +597,7 @@ def _add_sites(fmap: folium.Map, stations: gpd.GeoDataFrame, lang: str) -> None:
         "fillOpacity": 0.9,
         "className": "geoplan-site",
     }
-    _points_layer(stations, {"tip": tips}, _name(name), style, radius=3.5).add_to(fmap)
+    return _added(fmap, _points_layer(stations, {"tip": tips}, _name(name), style, 3.5, SITE_PANE))
 
 
 def _new_site_tip(row: pd.Series, lang: str) -> str:
@@ -458,7 +614,11 @@ def _new_site_tip(row: pd.Series, lang: str) -> str:
     )
 
 
-def _add_new_sites(fmap: folium.Map, plan: Plan, lang: str) -> None:
+def _add_new_sites(
+    fmap: folium.Map, plan: Plan, lang: str
+) -> dict[int, tuple[folium.GeoJson, bool]]:
+    """Phase -> its layer and whether it holds upgrades of existing sites."""
+    added = {}
     for phase, group in plan.new_sites.groupby("phase", sort=True):
         colour = phase_colour(int(phase))
         tips = [_new_site_tip(row, lang) for _, row in group.iterrows()]
@@ -467,16 +627,18 @@ def _add_new_sites(fmap: folium.Map, plan: Plan, lang: str) -> None:
         def style(feature: dict[str, dict[str, object]], colour: str = colour) -> dict[str, object]:
             upgrade = feature["properties"]["kind"] == "upgrade"
             return {
-                "color": colour if upgrade else "#222222",
+                "color": colour if upgrade else NEW_SITE_OUTLINE,
                 "weight": 3 if upgrade else 1.5,
                 "fill": True,
-                "fillColor": "#ffffff" if upgrade else colour,
+                "fillColor": UPGRADE_FILL if upgrade else colour,
                 "fillOpacity": 0.95,
                 "className": "geoplan-new-site",
             }
 
         properties = {"tip": tips, "kind": group["kind"].tolist()}
-        _points_layer(group, properties, _name(name), style, radius=6).add_to(fmap)
+        layer = _points_layer(group, properties, _name(name), style, 6, NEW_SITE_PANE)
+        added[int(phase)] = (_added(fmap, layer), bool((group["kind"] == "upgrade").any()))
+    return added
 
 
 # --------------------------------------------------------------------------- panels
@@ -491,19 +653,24 @@ def _class_names(breaks: Sequence[float], lang: str, percent: bool = False) -> l
 
 
 def _panel_css() -> str:
+    left_column = "width:min(290px,34vw)"  # the title and the legend: one column on the left
     return (
         "<style>"
-        ".geoplan-panel{position:fixed;z-index:1000;background:rgba(255,255,255,.93);"
-        "padding:6px 10px;border:1px solid #888;border-radius:4px;font:12px/1.35 sans-serif;"
-        "color:#222;max-width:46vw}"
-        ".geoplan-title{top:10px;left:56px}.geoplan-title h1{font-size:16px;margin:0 0 3px}"
-        ".geoplan-legend{bottom:58px;left:10px}"
-        ".leaflet-control-layers{font:13px/1.4 sans-serif}.geoplan-sources{bottom:24px;right:10px;"
-        "font-size:11px;max-width:34vw}"
+        ".geoplan-panel{background:rgba(255,255,255,.93);padding:6px 10px;border:1px solid #888;"
+        "border-radius:4px;font:12px/1.35 sans-serif;color:#222;box-sizing:border-box}"
+        f".geoplan-title{{{left_column}}}.geoplan-title h1{{font-size:15px;margin:0 0 3px}}"
+        f".geoplan-legend{{{left_column};overflow-y:auto}}"
+        ".geoplan-legend b{display:block;margin-top:3px}"
+        ".geoplan-sources{max-width:min(380px,40vw);font-size:11px}"
+        ".geoplan-sources summary{cursor:pointer;font-weight:600}"
+        ".leaflet-control-layers{font:13px/1.4 sans-serif}"
         ".geoplan-legend .sw{display:inline-block;width:16px;height:11px;margin-right:6px;"
         "border:1px solid #777;vertical-align:middle}"
         ".geoplan-legend .dot{display:inline-block;width:10px;height:10px;border-radius:50%;"
-        "margin:0 8px 0 3px;vertical-align:middle}"
+        "margin:0 6px 0 3px;vertical-align:middle;border:1px solid #222;box-sizing:border-box}"
+        ".geoplan-legend .chip{display:inline-block;min-width:3.2em;white-space:nowrap}"
+        ".geoplan-label span{position:absolute;transform:translate(-50%,-50%);white-space:nowrap;"
+        "font:600 11px/1.1 sans-serif;color:#222;text-shadow:0 0 2px #fff,0 0 3px #fff}"
         ".geoplan-tip{font:12px/1.35 sans-serif;border-collapse:collapse}"
         ".geoplan-tip th{text-align:left;padding:1px 8px 1px 0;font-weight:600}"
         ".geoplan-tip td{padding:1px 0}"
@@ -525,14 +692,14 @@ def _title_html(
         lang,
         n_sites=fmt_int(result.n_sites, lang),
         synthetic=synthetic,
-        model=result.model,
+        model=model_label(result.model, lang),
         covered=fmt_int(result.covered_population, lang),
         total=fmt_int(result.population_total, lang),
         share=fmt_pct(result.covered_share, lang),
     )
     lines = [
         f"<h1>{escape_text(heading)}</h1>",
-        f"<div>{escape_text(label('created', lang))}: {created.isoformat()}</div>",
+        f"<div>{escape_text(label('created', lang))}: {fmt_date(created, lang)}</div>",
         f"<div>{escape_text(label('scenario', lang))}: {escape_text(today)}</div>",
     ]
     if plan is not None:
@@ -548,44 +715,73 @@ def _title_html(
     return f'<div class="geoplan-panel geoplan-title">{"".join(lines)}</div>'
 
 
-def _legend_html(lang: str, plan: Plan | None) -> str:
-    shares = _class_names(SHARE_BREAKS, lang, percent=True)
-    densities = _class_names(layers.DENSITY_BREAKS, lang)
-    parts = [f"<b>{escape_text(label('legend_share', lang))}</b>"]
-    parts += [
-        f'<div class="geoplan-legend-class"><span class="sw" style="background:{colour}">'
-        f"</span>{escape_text(name)}</div>"
-        for colour, name in zip(SHARE_COLOURS, shares, strict=True)
+def _row(keys: Sequence[str], inner: str, css: str = "") -> str:
+    """A legend row (``inner`` is HTML, escaped), shown while a layer of ``keys`` is on."""
+    extra = f' class="{css}"' if css else ""
+    return f'<div data-geoplan-legend="{" ".join(keys)}"{extra}>{inner}</div>'
+
+
+def _entry(keys: Sequence[str], symbol: str, text: str, css: str = "") -> str:
+    """A legend row of a symbol and its (escaped) text."""
+    return _row(keys, symbol + escape_text(text), css)
+
+
+def _swatch(style: str) -> str:
+    return f'<span class="sw" style="{style}"></span>'
+
+
+def _dot(style: str) -> str:
+    return f'<span class="dot" style="{style}"></span>'
+
+
+def _legend_html(lang: str, groups: LegendGroups, upgrades: Sequence[str]) -> str:
+    """The legend: one block per legend group present, each shown while its layers are."""
+    parts = []
+    for key, heading, colours, names in (
+        ("share", "legend_share", SHARE_COLOURS, _class_names(SHARE_BREAKS, lang, percent=True)),
+        ("density", "legend_density", layers.DENSITY_COLOURS,
+         _class_names(layers.DENSITY_BREAKS, lang)),
+    ):  # fmt: skip
+        if key in groups:
+            parts.append(_row([key], f"<b>{escape_text(label(heading, lang))}</b>"))
+            css = "geoplan-legend-class" if key == "share" else ""
+            parts += [
+                _entry([key], _swatch(f"background:{c}"), n, css)
+                for c, n in zip(colours, names, strict=True)
+            ]
+    footprints = [
+        ("footprint", FOOTPRINT_COLOUR, "layer_footprint"),
+        ("footprint_after", FOOTPRINT_AFTER_COLOUR, "layer_footprint_after"),
     ]
-    parts.append(f"<b>{escape_text(label('legend_density', lang))}</b>")
     parts += [
-        f'<div><span class="sw" style="background:{colour}"></span>{escape_text(name)}</div>'
-        for colour, name in zip(layers.DENSITY_COLOURS, densities, strict=True)
+        _entry([key], _swatch(f"background:{colour};opacity:.6"), label(text, lang))
+        for key, colour, text in footprints
+        if key in groups
     ]
-    symbols = [(SITE_COLOUR, label("layer_sites", lang))]
-    if plan is not None:
-        symbols += [
-            (phase_colour(p), label("layer_phase", lang, phase=p))
-            for p in sorted(plan.new_sites["phase"].unique())
-        ]
-    parts += [
-        f'<div><span class="dot" style="background:{colour}"></span>{escape_text(text)}</div>'
-        for colour, text in symbols
-    ]
-    if plan is not None and (plan.new_sites["kind"] == "upgrade").any():
-        parts.append(
-            '<div><span class="dot" style="background:#fff;border:2px solid #555"></span>'
-            f"{escape_text(label('upgrade', lang))}</div>"
+    if "sites" in groups:
+        parts.append(_entry(["sites"], _dot(f"background:{SITE_COLOUR};border-color:#fff"),
+                            label("layer_sites", lang)))  # fmt: skip
+    phases = sorted(int(k.removeprefix("phase-")) for k in groups if k.startswith("phase-"))
+    if phases:
+        keys = [f"phase-{p}" for p in phases]
+        chips = "".join(
+            f'<span class="chip" data-geoplan-legend="phase-{p}">'
+            f"{_dot(f'background:{phase_colour(p)}')}{p}</span>"
+            for p in phases
         )
-    parts.append(
-        f'<div><span class="sw" style="border:2px dashed {HOTSPOT_COLOUR}"></span>'
-        f"{escape_text(label('layer_hotspots', lang))}</div>"
-    )
-    if plan is not None:
-        parts.append(
-            f'<div><span class="sw" style="border:2px dotted {HOTSPOT_AFTER_COLOUR}"></span>'
-            f"{escape_text(label('layer_hotspots_after', lang))}</div>"
-        )
+        parts.append(_row(keys, f"<b>{escape_text(label('legend_phases', lang))}</b>{chips}"))
+    if upgrades:
+        parts.append(_entry(upgrades, _dot("background:#fff;border:2px solid #555"),
+                            label("upgrade", lang)))  # fmt: skip
+    hotspots = [
+        ("hotspots", f"border:2px dashed {HOTSPOT_COLOUR}", "layer_hotspots"),
+        ("hotspots_after", f"border:2px dotted {HOTSPOT_AFTER_COLOUR}", "layer_hotspots_after"),
+    ]
+    parts += [
+        _entry([key], _swatch(style), label(text, lang))
+        for key, style, text in hotspots
+        if key in groups
+    ]
     return f'<div class="geoplan-panel geoplan-legend">{"".join(parts)}</div>'
 
 
@@ -602,6 +798,6 @@ def _sources_html(inputs: Inputs, lang: str) -> str:
     ]
     items = "".join(f"<div>{escape_text(line)}</div>" for line in lines)
     return (
-        f'<div class="geoplan-panel geoplan-sources"><b>{escape_text(label("sources", lang))}'
-        f"</b>{items}</div>"
+        '<div class="geoplan-panel geoplan-sources"><details>'
+        f"<summary>{escape_text(label('sources', lang))}</summary>{items}</details></div>"
     )

@@ -3,7 +3,8 @@
 folium links Leaflet, jQuery, Bootstrap and Font Awesome from CDNs. A map for a
 meeting room without internet needs none of them: :func:`make_offline` drops those
 links and embeds the Leaflet release shipped in ``geoplan/outputs/static/leaflet``
-(BSD-2, see its ``LICENSE``), with its images as data URIs.
+(BSD-2, see its ``LICENSE``), with its images as data URIs. :func:`map_script` is
+geoplan's own script for the meeting map (``static/geoplan-map.js``).
 """
 
 from __future__ import annotations
@@ -76,6 +77,19 @@ def leaflet_assets() -> tuple[str, str]:
         if tag in text.lower():  # would end the inline block early
             raise RuntimeError(f"vendored Leaflet contains {tag!r}; it cannot be inlined")
     return script, style
+
+
+@functools.cache
+def map_script() -> str:
+    """geoplan's map script (``static/geoplan-map.js``): panels, fit, legend, labels."""
+    text = (
+        resources.files("geoplan.outputs")
+        .joinpath("static", "geoplan-map.js")
+        .read_text(encoding="utf-8")
+    )
+    if "</script" in text.lower():
+        raise RuntimeError("geoplan-map.js contains '</script'; it cannot be inlined")
+    return text
 
 
 def make_offline(fmap: folium.Map) -> folium.Map:

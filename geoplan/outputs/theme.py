@@ -1,23 +1,58 @@
 """Colours and classes shared by the map, the figures and the KML: one look everywhere.
 
+Phase colours come from one endless sequence (:func:`phase_colours`): the first
+:data:`PHASE_COLOURS` were picked once, and every further colour is the one of a
+candidate set that lies farthest (CIEDE2000) from all the colours before it and from
+the map's other colours, so phase 7 never looks like phase 1 however many phases a
+plan has. The map, the PNG/PDF figures, the curve and the KML all take them from here.
+
 >>> share_colour(0.05), share_colour(1.0), phase_colour(1)
 ('#d7191c', '#1a9641', '#00bcd4')
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
+
 import numpy as np
 
 #: Classes of covered share (lower bounds) and their colours (ColorBrewer RdYlGn, 5 classes).
 SHARE_BREAKS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0001)
 SHARE_COLOURS = ("#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641")
-#: Colours of plan phases 1, 2, … (repeated past the last).
-PHASE_COLOURS = ("#00bcd4", "#7b3294", "#f781bf", "#0571b0", "#000000", "#8c510a")
 SITE_COLOUR = "#08306b"
+#: Outline of a new tower and fill of an upgrade marker on the map.
+NEW_SITE_OUTLINE = "#222222"
+UPGRADE_FILL = "#ffffff"
 HOTSPOT_COLOUR = "#b2182b"
 HOTSPOT_AFTER_COLOUR = "#542788"
 FOOTPRINT_COLOUR = "#2b8cbe"
 FOOTPRINT_AFTER_COLOUR = "#31a354"
+#: Colours phases must stay clear of: the commune fills and the other site symbols.
+PHASE_AVOID = (*SHARE_COLOURS, SITE_COLOUR, UPGRADE_FILL, NEW_SITE_OUTLINE)
+#: The six colours phases 1–6 have always had (kept so older maps still read the same).
+PHASE_SEED = ("#00bcd4", "#7b3294", "#f781bf", "#0571b0", "#000000", "#8c510a")
+#: Phases 1–20: :data:`PHASE_SEED`, then ``distinct_colours(20, PHASE_SEED, PHASE_AVOID)``
+#: (written out so the common plans never depend on floating-point ties).
+PHASE_COLOURS = (
+    *PHASE_SEED,
+    "#99aaff", "#445500", "#998800", "#772233", "#006666", "#bb55ff", "#44ddbb",
+    "#ff8877", "#dd0077", "#dd6600", "#7777aa", "#2244ff", "#009988", "#aa6666",
+)  # fmt: skip
+#: Candidate colours of the generator: an sRGB grid (17 steps of 17) with CIELAB
+#: lightness and chroma in these ranges, so a marker is neither washed out nor grey.
+CANDIDATE_LIGHTNESS = (25.0, 80.0)
+CANDIDATE_MIN_CHROMA = 25.0
+
+# sRGB (D65) to CIE XYZ, IEC 61966-2-1; white point D65 (2°).
+_RGB_TO_XYZ = np.array(
+    [
+        [0.4124564, 0.3575761, 0.1804375],
+        [0.2126729, 0.7151522, 0.0721750],
+        [0.0193339, 0.1191920, 0.9503041],
+    ]
+)
+_WHITE_D65 = np.array([0.95047, 1.0, 1.08883])
 
 
 def classify(values: np.ndarray, breaks: tuple[float, ...]) -> np.ndarray:
@@ -55,17 +90,185 @@ def share_colour(share: float) -> str:
     return SHARE_COLOURS[int(classify(np.array([share]), SHARE_BREAKS)[0])]
 
 
+# --------------------------------------------------------------------------- colour science
+def hex_to_rgb(colours: Sequence[str]) -> np.ndarray:
+    """``(n, 3)`` array of 0..255 sRGB values of ``"#rrggbb"`` colours.
+
+    >>> hex_to_rgb(["#ff8000"]).tolist()
+    [[255, 128, 0]]
+    """
+    return np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in colours], dtype=int)
+
+
+def rgb_to_hex(rgb: np.ndarray) -> list[str]:
+    """``"#rrggbb"`` of each row of an ``(n, 3)`` 0..255 array.
+
+    >>> rgb_to_hex(np.array([[255, 128, 0]]))
+    ['#ff8000']
+    """
+    return ["#{:02x}{:02x}{:02x}".format(*(int(v) for v in row)) for row in rgb]
+
+
+def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
+    """CIELAB (D65) of sRGB colours: ``(..., 3)`` 0..255 in, ``(..., 3)`` L*, a*, b* out.
+
+    >>> np.round(rgb_to_lab(np.array([255, 0, 0])), 2).tolist()
+    [53.24, 80.09, 67.2]
+    """
+    c = np.asarray(rgb, dtype=float) / 255.0
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    xyz = linear @ _RGB_TO_XYZ.T / _WHITE_D65
+    delta = 6.0 / 29.0
+    f = np.where(xyz > delta**3, np.cbrt(xyz), xyz / (3 * delta**2) + 4.0 / 29.0)
+    return np.stack(
+        [116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])],
+        axis=-1,
+    )
+
+
+def delta_e2000(lab1: np.ndarray, lab2: np.ndarray) -> np.ndarray:
+    """CIEDE2000 colour difference of CIELAB colours (broadcast over leading axes).
+
+    About 1 is a just-noticeable difference; two map symbols read as different
+    colours from about 10 on. Formula of Sharma, Wu and Dalal (2005), with
+    k_L = k_C = k_H = 1.
+
+    Parameters
+    ----------
+    lab1, lab2 : float arrays ``(..., 3)``
+        L*, a*, b*.
+
+    >>> round(float(delta_e2000(np.array([50.0, 2.6772, -79.7751]),
+    ...                         np.array([50.0, 0.0, -82.7485]))), 4)
+    2.0425
+    """
+    l1, a1, b1 = np.moveaxis(np.asarray(lab1, float), -1, 0)
+    l2, a2, b2 = np.moveaxis(np.asarray(lab2, float), -1, 0)
+    c_mean = (np.hypot(a1, b1) + np.hypot(a2, b2)) / 2
+    g = 0.5 * (1 - np.sqrt(c_mean**7 / (c_mean**7 + 25.0**7)))
+    a1p, a2p = (1 + g) * a1, (1 + g) * a2
+    c1p, c2p = np.hypot(a1p, b1), np.hypot(a2p, b2)
+    h1p = np.degrees(np.arctan2(b1, a1p)) % 360
+    h2p = np.degrees(np.arctan2(b2, a2p)) % 360
+    chroma = c1p * c2p != 0
+    dh = (h2p - h1p + 180) % 360 - 180
+    dh_big = 2 * np.sqrt(c1p * c2p) * np.sin(np.radians(np.where(chroma, dh, 0.0) / 2))
+    h_sum = h1p + h2p
+    h_mean = np.where(np.abs(h1p - h2p) > 180, (h_sum + np.where(h_sum < 360, 360, -360)) / 2,
+                      h_sum / 2)  # fmt: skip
+    h_mean = np.where(chroma, h_mean, h_sum)
+    cos = [
+        np.cos(np.radians(k * h_mean + shift)) for k, shift in ((1, -30), (2, 0), (3, 6), (4, -63))
+    ]
+    t = 1 - 0.17 * cos[0] + 0.24 * cos[1] + 0.32 * cos[2] - 0.20 * cos[3]
+    l_mean, cp_mean = (l1 + l2) / 2, (c1p + c2p) / 2
+    s_l = 1 + 0.015 * (l_mean - 50) ** 2 / np.sqrt(20 + (l_mean - 50) ** 2)
+    s_c = 1 + 0.045 * cp_mean
+    s_h = 1 + 0.015 * cp_mean * t
+    rotation = (
+        -np.sin(np.radians(60 * np.exp(-(((h_mean - 275) / 25) ** 2))))
+        * 2
+        * np.sqrt(cp_mean**7 / (cp_mean**7 + 25.0**7))
+    )
+    dl, dc, dhh = (l2 - l1) / s_l, (c2p - c1p) / s_c, dh_big / s_h
+    return np.sqrt(dl**2 + dc**2 + dhh**2 + rotation * dc * dhh)
+
+
+@functools.cache
+def _candidates() -> tuple[np.ndarray, np.ndarray]:
+    levels = np.arange(0, 256, 17)
+    rgb = np.stack(np.meshgrid(levels, levels, levels, indexing="ij"), axis=-1).reshape(-1, 3)
+    lab = rgb_to_lab(rgb)
+    low, high = CANDIDATE_LIGHTNESS
+    keep = (lab[:, 0] >= low) & (lab[:, 0] <= high)
+    keep &= np.hypot(lab[:, 1], lab[:, 2]) >= CANDIDATE_MIN_CHROMA
+    return rgb[keep], lab[keep]
+
+
+def distinct_colours(n: int, start: Sequence[str] = (), avoid: Sequence[str] = ()) -> list[str]:
+    """``n`` colours: ``start``, then each candidate farthest from all colours so far.
+
+    Greedy farthest-point selection under CIEDE2000 over an sRGB grid
+    (:data:`CANDIDATE_LIGHTNESS`, :data:`CANDIDATE_MIN_CHROMA`); ``avoid`` counts as
+    already taken but is not returned. Colours are pairwise different for any ``n``
+    up to the number of candidates (2,777), past which they repeat.
+
+    Parameters
+    ----------
+    n : int
+        Number of colours wanted.
+    start : sequence of str
+        Colours to begin with (``"#rrggbb"``), returned first.
+    avoid : sequence of str
+        Colours the new ones keep away from (e.g. a map's background fills).
+
+    >>> distinct_colours(2, start=["#000000"], avoid=["#ffffff"])
+    ['#000000', '#bb11ff']
+    """
+    rgb, lab = _candidates()
+    taken = [*start, *avoid]
+    nearest = np.full(len(lab), np.inf)
+    if taken:
+        taken_lab = rgb_to_lab(hex_to_rgb(taken))
+        nearest = delta_e2000(lab[:, None, :], taken_lab[None, :, :]).min(axis=1)
+    picked: list[int] = []
+    while len(start) + len(picked) < n and len(picked) < len(lab):
+        index = int(np.argmax(nearest))
+        picked.append(index)
+        nearest = np.minimum(nearest, delta_e2000(lab, lab[index]))
+        nearest[index] = -np.inf
+    chosen = [*start, *rgb_to_hex(rgb[picked])]
+    return [chosen[i % len(chosen)] for i in range(n)] if chosen else []
+
+
+@functools.cache
+def _phase_sequence(size: int) -> tuple[str, ...]:
+    if size <= len(PHASE_COLOURS):
+        return PHASE_COLOURS[:size]
+    return tuple(distinct_colours(size, PHASE_COLOURS, PHASE_AVOID))
+
+
+def _phases(n: int) -> tuple[str, ...]:
+    # extend in blocks of 20, so colouring phases 21, 22, … one by one runs the generator once
+    block = len(PHASE_COLOURS)
+    return _phase_sequence(max(block, -(-n // block) * block))[:n]
+
+
+def phase_colours(n: int) -> list[str]:
+    """The colours of plan phases 1 .. ``n``, pairwise different (CIEDE2000 ≥ 17 up to 20).
+
+    The list for ``n`` begins with the list for any smaller ``n``, so a phase keeps
+    its colour whatever the number of phases, in the map, the figures and the KML.
+
+    Parameters
+    ----------
+    n : int
+        Number of phases (0 gives an empty list).
+
+    Returns
+    -------
+    list of str
+        Hex colours, ``"#rrggbb"``, phase 1 first.
+
+    >>> phase_colours(3)
+    ['#00bcd4', '#7b3294', '#f781bf']
+    """
+    return list(_phases(max(int(n), 0)))
+
+
 def phase_colour(phase: int) -> str:
-    """Colour of plan phase ``phase`` (1-based).
+    """Colour of plan phase ``phase`` (1-based); ``phase_colours(phase)[-1]``.
 
     Parameters
     ----------
     phase : int
-        Phase number from 1; colours repeat past :data:`PHASE_COLOURS`.
+        Phase number from 1.
 
     Returns
     -------
     str
         Hex colour, ``"#rrggbb"``.
     """
-    return PHASE_COLOURS[(int(phase) - 1) % len(PHASE_COLOURS)]
+    if int(phase) < 1:
+        raise ValueError(f"phase {phase} is not a phase number (1, 2, …)")
+    return _phases(int(phase))[-1]
