@@ -28,10 +28,12 @@ SHARMA_PAIRS = [
     ((60.2574, -34.0099, 36.2677), (60.4626, -34.1751, 39.4387), 1.2644),
     ((2.0776, 0.0795, -1.1350), (0.9033, -0.0636, -0.5514), 0.9082),
 ]
-#: Phases of a plan that need colours (the default plans have 8).
+#: Plans checked: 1 to 20 phases (the default plans have 8; the demo's 80% plan 33).
 MAX_PHASES_CHECKED = 20
 #: Two symbols read as different colours on a map from about ΔE00 = 10 (1 is barely visible).
-MIN_DELTA_E = 15.0
+MIN_DELTA_E = 20.0
+#: The ramp of longer plans: each phase a visible step lighter than the one before.
+MIN_RAMP_STEP = 2.0
 
 
 def _lab(colours: list[str]) -> np.ndarray:
@@ -67,8 +69,16 @@ def test_lab_of_primaries_and_white() -> None:
 def test_phase_colours_are_pairwise_distinct(n: int) -> None:
     colours = theme.phase_colours(n)
     assert len(colours) == n and len(set(colours)) == n
-    if n > 1:
+    assert all(theme.phase_colour(p, n) == colours[p - 1] for p in range(1, n + 1))
+    if n == 1:
+        return
+    if n <= theme.MAX_QUALITATIVE_PHASES:  # a colour of its own for each phase
         assert _min_pairwise(colours) >= MIN_DELTA_E
+    else:  # a ramp: lighter phase by phase, each step visible
+        lab = _lab(colours)
+        assert (np.diff(lab[:, 0]) > 0).all()
+        steps = theme.delta_e2000(lab[:-1], lab[1:])
+        assert steps.min() >= MIN_RAMP_STEP
 
 
 def test_phase_seven_and_eight_no_longer_repeat_one_and_two() -> None:
@@ -79,11 +89,12 @@ def test_phase_seven_and_eight_no_longer_repeat_one_and_two() -> None:
         assert float(theme.delta_e2000(lab[later], lab[earlier])) >= MIN_DELTA_E
 
 
-def test_generated_phase_colours_keep_clear_of_the_map() -> None:
-    generated = theme.phase_colours(MAX_PHASES_CHECKED)[len(theme.PHASE_SEED) :]
+def test_phase_colours_keep_clear_of_the_map() -> None:
     avoid = _lab(list(theme.PHASE_AVOID))
-    distances = theme.delta_e2000(_lab(generated)[:, None, :], avoid[None, :, :])
-    assert distances.min() >= MIN_DELTA_E
+    generated = theme.PHASE_COLOURS[len(theme.PHASE_SEED) :]
+    assert theme.delta_e2000(_lab(list(generated))[:, None], avoid[None]).min() >= MIN_DELTA_E
+    ramp = _lab(theme.phase_colours(40))
+    assert theme.delta_e2000(ramp[:, None], avoid[None]).min() >= 10.0
 
 
 def test_written_out_colours_are_the_generators() -> None:
@@ -91,17 +102,37 @@ def test_written_out_colours_are_the_generators() -> None:
         len(theme.PHASE_COLOURS), theme.PHASE_SEED, theme.PHASE_AVOID
     )
     assert generated == list(theme.PHASE_COLOURS)
+    assert len(theme.PHASE_COLOURS) == theme.MAX_QUALITATIVE_PHASES
 
 
-def test_a_phase_keeps_its_colour_whatever_the_number_of_phases() -> None:
-    many = theme.phase_colours(45)
-    assert len(set(many)) == 45  # past the written-out 20, still all different
-    for n in (1, 8, 20, 21, 30):
-        assert theme.phase_colours(n) == many[:n]
-    assert [theme.phase_colour(p) for p in range(1, 46)] == many
+@pytest.mark.parametrize("n", [13, 33, 60, 200])
+def test_long_plans_follow_the_ramp(n: int) -> None:
+    colours = theme.phase_colours(n)
+    assert len(set(colours)) == n  # still all different
+    assert colours[0] == theme.phase_ramp(2)[0] and colours[-1] == theme.phase_ramp(2)[1]
+    assert (np.diff(_lab(colours)[:, 0]) > 0).all()  # dark first, light last
+
+
+def test_short_plans_keep_their_colours() -> None:
+    for n in range(1, theme.MAX_QUALITATIVE_PHASES + 1):
+        assert theme.phase_colours(n) == list(theme.PHASE_COLOURS[:n])
     assert theme.phase_colours(0) == []
-    with pytest.raises(ValueError, match="not a phase number"):
-        theme.phase_colour(0)
+    with pytest.raises(ValueError, match="not a phase of a 8-phase plan"):
+        theme.phase_colour(9, 8)
+    with pytest.raises(ValueError, match="not a phase"):
+        theme.phase_colour(0, 8)
+
+
+def test_lab_round_trip_and_ramp_by_hand() -> None:
+    rgb = np.array([[0, 0, 0], [255, 255, 255], [8, 48, 107], [253, 174, 97]])
+    assert (theme.lab_to_rgb(theme.rgb_to_lab(rgb)) == rgb).all()
+    # first and last anchors of the ramp, by the LCh -> Lab formula a = C cos h, b = C sin h
+    for (lightness, chroma, hue), colour in zip(
+        (theme.PHASE_RAMP_LCH[0], theme.PHASE_RAMP_LCH[-1]), theme.phase_ramp(2), strict=True
+    ):
+        lab = _lab([colour])[0]
+        expected = [lightness, chroma * np.cos(np.radians(hue)), chroma * np.sin(np.radians(hue))]
+        assert lab == pytest.approx(expected, abs=0.6)  # 8-bit rounding
 
 
 def test_distinct_colours_greedy_by_hand() -> None:
@@ -116,15 +147,24 @@ def test_distinct_colours_greedy_by_hand() -> None:
 
 # --------------------------------------------------------------------------- one look everywhere
 @pytest.fixture
-def eight_phase_plan(tmp_path: Path, tiny_communes_file, tiny_raster_file, tiny_config):
+def plan_of(tmp_path: Path, tiny_communes_file, tiny_raster_file, tiny_config):
+    """A tiny scenario and a plan of one site in each of ``n`` phases."""
     scenario = load_scenario(tiny_communes_file, tiny_raster_file, None, tiny_config)
-    sites = [new_site(f"N{p}", p, 105.95 + 0.001 * p, 21.15, "00002", "Hai") for p in range(1, 9)]
-    return scenario, read_plan(write_plan_dir(tmp_path / "plan", scenario.coverage(), sites))
+
+    def make(n: int):
+        sites = [
+            new_site(f"N{p}", p, 105.95 + 0.001 * p, 21.15, "00002", "Hai") for p in range(1, n + 1)
+        ]
+        folder = write_plan_dir(tmp_path / f"plan{n}", scenario.coverage(), sites)
+        return scenario, read_plan(folder)
+
+    return make
 
 
-def test_kml_and_figures_use_the_phase_colours(eight_phase_plan) -> None:
-    scenario, plan = eight_phase_plan
-    expected = theme.phase_colours(8)
+@pytest.mark.parametrize("n_phases", [8, 15])
+def test_kml_and_figures_use_the_phase_colours(plan_of, n_phases: int) -> None:
+    scenario, plan = plan_of(n_phases)
+    expected = theme.phase_colours(n_phases)
     ns = {"k": "http://www.opengis.net/kml/2.2"}
     root = ET.fromstring(kml_document(plan.new_sites, "x"))
     kml = [c.text or "" for c in root.iterfind(".//k:Style/k:IconStyle/k:color", ns)]

@@ -114,8 +114,9 @@ def figure_coverage_map(
         name = label("layer_sites", lang) + (f" ({label('synthetic', lang)})" if synthetic else "")
         handles.append(_dot(SITE_COLOUR, name, 5))
     if plan is not None and len(plan.new_sites):
+        n_phases = int(plan.new_sites["phase"].max())
         for phase, group in plan.new_sites.groupby("phase", sort=True):
-            colour = phase_colour(int(phase))
+            colour = phase_colour(int(phase), n_phases)
             group.to_crs(work_crs).plot(
                 ax=ax,
                 color=colour,
@@ -169,10 +170,11 @@ def figure_curve(plan: Plan, lang: str = DEFAULT_LANG) -> Figure:
     curve = checked.curve
     ax.plot(curve["n_sites"], 100 * curve["covered_share"], color="#2166ac", linewidth=2)
     ends = checked.phases["n_sites"].cumsum().to_numpy()
+    n_phases = int(checked.phases["phase"].max()) if len(checked.phases) else 0
     for i, (phase, n_sites, share) in enumerate(
         zip(checked.phases["phase"], ends, checked.phases["covered_share_after"], strict=True)
     ):
-        ax.scatter([n_sites], [100 * share], color=phase_colour(int(phase)), zorder=3)
+        ax.scatter([n_sites], [100 * share], color=phase_colour(int(phase), n_phases), zorder=3)
         below = i % 2 == 0  # alternate sides so that labels of short phases do not overlap
         ax.annotate(
             f"{label('phase', lang)} {int(phase)}: {fmt_pct(share, lang)}",

@@ -619,8 +619,9 @@ def _add_new_sites(
 ) -> dict[int, tuple[folium.GeoJson, bool]]:
     """Phase -> its layer and whether it holds upgrades of existing sites."""
     added = {}
+    n_phases = int(plan.new_sites["phase"].max()) if len(plan.new_sites) else 0
     for phase, group in plan.new_sites.groupby("phase", sort=True):
-        colour = phase_colour(int(phase))
+        colour = phase_colour(int(phase), n_phases)
         tips = [_new_site_tip(row, lang) for _, row in group.iterrows()]
         name = f"{label('layer_phase', lang, phase=int(phase))} ({len(group)})"
 
@@ -766,7 +767,7 @@ def _legend_html(lang: str, groups: LegendGroups, upgrades: Sequence[str]) -> st
         keys = [f"phase-{p}" for p in phases]
         chips = "".join(
             f'<span class="chip" data-geoplan-legend="phase-{p}">'
-            f"{_dot(f'background:{phase_colour(p)}')}{p}</span>"
+            f"{_dot(f'background:{phase_colour(p, phases[-1])}')}{p}</span>"
             for p in phases
         )
         parts.append(_row(keys, f"<b>{escape_text(label('legend_phases', lang))}</b>{chips}"))

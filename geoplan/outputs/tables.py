@@ -734,7 +734,9 @@ def kml_document(new_sites: gpd.GeoDataFrame, name: str, lang: str = "vi") -> by
     for phase in sorted(points["phase"].unique()):
         style = ET.SubElement(document, "Style", id=f"phase{int(phase)}")
         icon = ET.SubElement(style, "IconStyle")
-        ET.SubElement(icon, "color").text = _kml_colour(phase_colour(int(phase)))
+        ET.SubElement(icon, "color").text = _kml_colour(
+            phase_colour(int(phase), points["phase"].max())
+        )
     for row in points.itertuples(index=False):
         placemark = ET.SubElement(document, "Placemark")
         ET.SubElement(placemark, "name").text = str(row.site_id)

@@ -1,12 +1,14 @@
 """Colours and classes shared by the map, the figures and the KML: one look everywhere.
 
-Phase colours come from one endless sequence (:func:`phase_colours`): the first
-:data:`PHASE_COLOURS` were picked once, and every further colour is the one of a
-candidate set that lies farthest (CIEDE2000) from all the colours before it and from
-the map's other colours, so phase 7 never looks like phase 1 however many phases a
-plan has. The map, the PNG/PDF figures, the curve and the KML all take them from here.
+Phase colours (:func:`phase_colours`) depend on the number of phases: up to
+:data:`MAX_QUALITATIVE_PHASES` each phase has its own colour (:data:`PHASE_COLOURS`,
+each the candidate farthest in CIEDE2000 from the colours before it and from the
+map's other colours), so phase 7 never looks like phase 1; more phases follow a
+sequential ramp, dark (first) to light (last), one step per phase, because a map of
+30 phases reads by order, not by 30 hues. The map, the PNG/PDF figures, the curve
+and the KML all take them from here.
 
->>> share_colour(0.05), share_colour(1.0), phase_colour(1)
+>>> share_colour(0.05), share_colour(1.0), phase_colour(1, n_phases=8)
 ('#d7191c', '#1a9641', '#00bcd4')
 """
 
@@ -32,13 +34,24 @@ FOOTPRINT_AFTER_COLOUR = "#31a354"
 PHASE_AVOID = (*SHARE_COLOURS, SITE_COLOUR, UPGRADE_FILL, NEW_SITE_OUTLINE)
 #: The six colours phases 1–6 have always had (kept so older maps still read the same).
 PHASE_SEED = ("#00bcd4", "#7b3294", "#f781bf", "#0571b0", "#000000", "#8c510a")
-#: Phases 1–20: :data:`PHASE_SEED`, then ``distinct_colours(20, PHASE_SEED, PHASE_AVOID)``
-#: (written out so the common plans never depend on floating-point ties).
+#: Plans of up to this many phases give each phase its own colour; longer ones a ramp.
+MAX_QUALITATIVE_PHASES = 12
+#: Phases 1–12 of such plans: :data:`PHASE_SEED`, then ``distinct_colours(12, PHASE_SEED,
+#: PHASE_AVOID)`` (written out so that plans never depend on floating-point ties).
 PHASE_COLOURS = (
-    *PHASE_SEED,
-    "#99aaff", "#445500", "#998800", "#772233", "#006666", "#bb55ff", "#44ddbb",
-    "#ff8877", "#dd0077", "#dd6600", "#7777aa", "#2244ff", "#009988", "#aa6666",
+    *PHASE_SEED, "#99aaff", "#445500", "#998800", "#772233", "#006666", "#bb55ff",
 )  # fmt: skip
+#: The ramp of longer plans: CIE LCh (lightness, chroma, hue in degrees) at equal
+#: steps from the first phase to the last; dark violet, magenta, lavender, blue, cyan.
+#: Lightness rises all the way, and the hues stay off the commune fills (red to green).
+PHASE_RAMP_LCH = (
+    (15.0, 40.0, 310.0),
+    (35.0, 70.0, 320.0),
+    (50.0, 75.0, 345.0),
+    (62.0, 60.0, 300.0),
+    (72.0, 45.0, 250.0),
+    (85.0, 35.0, 205.0),
+)
 #: Candidate colours of the generator: an sRGB grid (17 steps of 17) with CIELAB
 #: lightness and chroma in these ranges, so a marker is neither washed out nor grey.
 CANDIDATE_LIGHTNESS = (25.0, 80.0)
@@ -124,6 +137,22 @@ def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
         [116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])],
         axis=-1,
     )
+
+
+def lab_to_rgb(lab: np.ndarray) -> np.ndarray:
+    """sRGB (0..255, int) of CIELAB (D65) colours; colours outside sRGB are clipped.
+
+    >>> lab_to_rgb(rgb_to_lab(np.array([[255, 128, 0]]))).tolist()
+    [[255, 128, 0]]
+    """
+    lightness, a, b = np.moveaxis(np.asarray(lab, dtype=float), -1, 0)
+    fy = (lightness + 16) / 116
+    f = np.stack([fy + a / 500, fy, fy - b / 200], axis=-1)
+    delta = 6.0 / 29.0
+    xyz = np.where(f > delta, f**3, 3 * delta**2 * (f - 4.0 / 29.0)) * _WHITE_D65
+    linear = np.clip(xyz @ np.linalg.inv(_RGB_TO_XYZ).T, 0.0, 1.0)
+    c = np.where(linear <= 0.0031308, 12.92 * linear, 1.055 * linear ** (1 / 2.4) - 0.055)
+    return np.round(255 * c).astype(int)
 
 
 def delta_e2000(lab1: np.ndarray, lab2: np.ndarray) -> np.ndarray:
@@ -221,29 +250,42 @@ def distinct_colours(n: int, start: Sequence[str] = (), avoid: Sequence[str] = (
     return [chosen[i % len(chosen)] for i in range(n)] if chosen else []
 
 
-@functools.cache
-def _phase_sequence(size: int) -> tuple[str, ...]:
-    if size <= len(PHASE_COLOURS):
-        return PHASE_COLOURS[:size]
-    return tuple(distinct_colours(size, PHASE_COLOURS, PHASE_AVOID))
-
-
-def _phases(n: int) -> tuple[str, ...]:
-    # extend in blocks of 20, so colouring phases 21, 22, … one by one runs the generator once
-    block = len(PHASE_COLOURS)
-    return _phase_sequence(max(block, -(-n // block) * block))[:n]
-
-
-def phase_colours(n: int) -> list[str]:
-    """The colours of plan phases 1 .. ``n``, pairwise different (CIEDE2000 ≥ 17 up to 20).
-
-    The list for ``n`` begins with the list for any smaller ``n``, so a phase keeps
-    its colour whatever the number of phases, in the map, the figures and the KML.
+def phase_ramp(n: int) -> list[str]:
+    """``n`` colours at equal steps along :data:`PHASE_RAMP_LCH`, first to last.
 
     Parameters
     ----------
     n : int
-        Number of phases (0 gives an empty list).
+        Number of colours (phases).
+
+    >>> phase_ramp(2)
+    ['#301852', '#6be6ef']
+    """
+    anchors = np.asarray(PHASE_RAMP_LCH)
+    steps = np.linspace(0.0, 1.0, n) if n > 1 else np.zeros(max(n, 0))
+    where = np.linspace(0.0, 1.0, len(anchors))
+    lightness, chroma, hue = (np.interp(steps, where, anchors[:, i]) for i in range(3))
+    radians = np.radians(hue)
+    lab = np.stack([lightness, chroma * np.cos(radians), chroma * np.sin(radians)], axis=-1)
+    return rgb_to_hex(lab_to_rgb(lab))
+
+
+@functools.cache
+def _phase_colours(n: int) -> tuple[str, ...]:
+    return PHASE_COLOURS[:n] if n <= MAX_QUALITATIVE_PHASES else tuple(phase_ramp(n))
+
+
+def phase_colours(n: int) -> list[str]:
+    """The colours of phases 1 .. ``n`` of a plan with ``n`` phases, pairwise different.
+
+    Up to :data:`MAX_QUALITATIVE_PHASES` phases, the first ``n`` of
+    :data:`PHASE_COLOURS` (CIEDE2000 ≥ 21 between any two); more phases, the ramp
+    :func:`phase_ramp` (lightness rising phase by phase).
+
+    Parameters
+    ----------
+    n : int
+        Number of phases of the plan (its highest phase number); 0 gives ``[]``.
 
     Returns
     -------
@@ -253,22 +295,24 @@ def phase_colours(n: int) -> list[str]:
     >>> phase_colours(3)
     ['#00bcd4', '#7b3294', '#f781bf']
     """
-    return list(_phases(max(int(n), 0)))
+    return list(_phase_colours(max(int(n), 0)))
 
 
-def phase_colour(phase: int) -> str:
-    """Colour of plan phase ``phase`` (1-based); ``phase_colours(phase)[-1]``.
+def phase_colour(phase: int, n_phases: int) -> str:
+    """Colour of phase ``phase`` (1-based) of a plan with ``n_phases`` phases.
 
     Parameters
     ----------
     phase : int
-        Phase number from 1.
+        Phase number, 1 .. ``n_phases``.
+    n_phases : int
+        Number of phases of the plan (its highest phase number).
 
     Returns
     -------
     str
-        Hex colour, ``"#rrggbb"``.
+        Hex colour, ``"#rrggbb"``: ``phase_colours(n_phases)[phase - 1]``.
     """
-    if int(phase) < 1:
-        raise ValueError(f"phase {phase} is not a phase number (1, 2, …)")
-    return _phases(int(phase))[-1]
+    if not 1 <= int(phase) <= int(n_phases):
+        raise ValueError(f"phase {phase} is not a phase of a {n_phases}-phase plan (1, 2, …)")
+    return _phase_colours(int(n_phases))[int(phase) - 1]
