@@ -21,7 +21,8 @@ from scipy import sparse
 from geoplan.cli import main
 from geoplan.files import read_plan, write_plan
 from geoplan.optimize.equity import lift_groups
-from geoplan.outputs.brief import headline_lines, phase_rows
+from geoplan.outputs.brief import phase_rows
+from geoplan.outputs.headline import headline_lines
 from geoplan.outputs.i18n import fmt_int, fmt_pct, fmt_vnd
 from geoplan.scenario import load_plan_scenario, load_scenario
 

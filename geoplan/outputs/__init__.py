@@ -11,7 +11,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from geoplan.outputs.brief import headline_lines, write_brief
+    from geoplan.outputs.brief import write_brief
     from geoplan.outputs.figures import (
         figure_commune_bars,
         figure_commune_phases,
@@ -20,12 +20,13 @@ if TYPE_CHECKING:
         figure_curve,
         save_figure,
     )
+    from geoplan.outputs.headline import headline_lines
     from geoplan.outputs.maps import coverage_map, save_map
     from geoplan.outputs.report import write_report, write_workbook
     from geoplan.outputs.tables import commune_table
 
 _WHERE = {
-    "headline_lines": "geoplan.outputs.brief",
+    "headline_lines": "geoplan.outputs.headline",
     "write_brief": "geoplan.outputs.brief",
     "figure_commune_bars": "geoplan.outputs.figures",
     "figure_commune_phases": "geoplan.outputs.figures",

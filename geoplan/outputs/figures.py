@@ -134,7 +134,8 @@ def figure_coverage_map(
         f" ({label('today', lang)})"
     )
     if plan is not None:
-        subtitle += f" → {fmt_pct(plan.covered_share_after, lang)} ({label('after_plan', lang)})"
+        after = plan.summary.achieved_expected_share  # expected, as today's share above
+        subtitle += f" → {fmt_pct(after, lang)} ({label('after_plan', lang)})"
     ax.set_title(f"{title}\n{subtitle}", fontsize=13)
     ax.legend(
         handles=handles,

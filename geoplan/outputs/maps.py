@@ -48,6 +48,7 @@ from geoplan.inputs import Inputs
 from geoplan.io.atomic import atomic_path
 from geoplan.io.plan_folder import check_plan_communes
 from geoplan.outputs import layers
+from geoplan.outputs.headline import equity_lines
 from geoplan.outputs.i18n import (
     check_lang,
     fmt_date,
@@ -710,9 +711,11 @@ def _title_html(
             n_new=fmt_int(len(plan.new_sites), lang),
             n_phases=plan.n_phases,
             cost=fmt_vnd(plan.total_cost_vnd, lang),
-            share=fmt_pct(plan.covered_share_after, lang),
+            share=fmt_pct(plan.summary.achieved_expected_share, lang),  # expected, as today's
         )
         lines.append(f"<div>{escape_text(planned)}</div>")
+        for line in equity_lines(plan, lang):
+            lines.append(f'<div class="geoplan-equity">{escape_text(line)}</div>')
     return f'<div class="geoplan-panel geoplan-title">{"".join(lines)}</div>'
 
 
