@@ -21,7 +21,7 @@ from geoplan.io.importers import FORMATS
 from geoplan.io.plan_folder import plan_paths, read_plan, write_plan
 from geoplan.io.stations import StationReport, report_lines
 from geoplan.io.stations import validate_stations as _validate
-from geoplan.outputs.i18n import label
+from geoplan.outputs.i18n import fmt_int, fmt_pct, label
 from geoplan.outputs.paths import raster_paths, report_paths
 from geoplan.outputs.tables import commune_table
 
@@ -89,6 +89,8 @@ __all__ = [
     "commune_table",
     "data_inventory",
     "fetch",
+    "fmt_int",
+    "fmt_pct",
     "label",
     "plan_paths",
     "raster_paths",

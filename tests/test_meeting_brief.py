@@ -211,3 +211,18 @@ def test_report_csv_for_vietnamese_excel_from_the_command_line(tmp_path, tiny_pl
     assert len(table) == 3 and "Dân số" in table.columns
     people = table["Dân số"].str.replace(".", "", regex=False).astype(int)
     assert people.tolist() == tiny_plan.communes["population"].tolist()
+
+
+def test_coverage_speaks_vietnamese_by_default(
+    capsys, tiny_communes_file, tiny_raster_file, tiny_stations_file, tiny_config, monkeypatch
+) -> None:
+    monkeypatch.setattr("geoplan.cli.app._config", lambda args: tiny_config)
+    inputs = ["--boundaries", str(tiny_communes_file), "--population", str(tiny_raster_file),
+              "--stations", str(tiny_stations_file), "--drop-outside"]  # fmt: skip
+    assert main(["coverage", *inputs]) == 0
+    vi = capsys.readouterr().out.splitlines()
+    assert main(["coverage", *inputs, "--lang", "en"]) == 0
+    en = capsys.readouterr().out.splitlines()
+    assert vi[0].startswith("Toàn tỉnh: ") and en[0].startswith("Province: ")
+    assert "3.500 người" in vi[0] and "of 3,500 people" in en[0]  # official totals, by hand
+    assert len(vi) == len(en)

@@ -162,7 +162,9 @@ def test_cli_writes_rasters_atomically_and_refuses_to_overwrite(
 ) -> None:
     inputs = _tiny_args(tiny_communes_file, tiny_raster_file, tiny_stations_file)
     out = tmp_path / "rasters"
-    assert main(["coverage", *inputs, "--model", "38901", "--rasters", str(out)]) == 0
+    assert (
+        main(["coverage", *inputs, "--model", "38901", "--rasters", str(out), "--lang", "en"]) == 0
+    )
     printed = capsys.readouterr().out
     assert "Terrain used: no (flat earth)" in printed and "Other model radius:" in printed
     names = sorted(p.name for p in out.iterdir())

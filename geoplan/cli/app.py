@@ -133,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="write best-server RSRP, site index and covered-mask GeoTIFFs (38901 model)",
     )
     cov.add_argument("--overwrite", action="store_true", help="replace existing rasters")
+    cov.add_argument(
+        "--lang", choices=LANGS, default=DEFAULT_LANG, help="language of the summary (vi, en)"
+    )
     cov.set_defaults(handler=run_coverage)
 
     demo = commands.add_parser(
@@ -433,37 +436,43 @@ def _config(args: argparse.Namespace) -> PlanConfig:
     return resolve_settings(args)[0]
 
 
-def _extras_lines(summary: dict[str, Any]) -> list[str]:
+def _extras_lines(summary: dict[str, Any], lang: str) -> list[str]:
     """The own-operator and per-operator shares, terrain, and the other models."""
+    pct = files.fmt_pct
     lines = [
-        f"By their own operator (subscriber shares): {summary['own_operator_share']:.1%} "
-        f"expected, {summary['own_operator_reliable_share']:.1%} at the design reliability"
-    ]
+        files.label("cov_own", lang, expected=pct(summary["own_operator_share"], lang),
+                    reliable=pct(summary["own_operator_reliable_share"], lang))
+    ]  # fmt: skip
     for name, values in summary["by_operator"].items():
-        lines.append(
-            f"  {name:<9} {values['n_sites']:>4} sites: {values['covered_share']:.1%} expected, "
-            f"{values['reliable_share']:.1%} at the design reliability"
-        )
-    lines.append(f"Terrain used: {'yes' if summary['terrain_used'] else 'no (flat earth)'}")
+        lines.append(files.label("cov_operator_row", lang, name=name, n_sites=values["n_sites"],
+                                 expected=pct(values["covered_share"], lang),
+                                 reliable=pct(values["reliable_share"], lang)))  # fmt: skip
+    lines.append(
+        files.label("cov_terrain_yes" if summary["terrain_used"] else "cov_terrain_no", lang)
+    )
     for name, values in summary["other_models"].items():
-        lines.append(f"Other model {name}: {values['covered_share']:.1%} covered")
+        share = pct(values["covered_share"], lang)
+        lines.append(files.label("cov_other_model", lang, name=name, share=share))
     return lines
 
 
-def _summary_lines(result: CoverageResult, synthetic: bool, worst: int = 10) -> list[str]:
-    label = "synthetic " if synthetic else ""
+def _summary_lines(
+    result: CoverageResult, synthetic: bool, lang: str, worst: int = 10
+) -> list[str]:
+    pct, num = files.fmt_pct, files.fmt_int
     lines = [
-        f"Province: {result.covered_population:,.0f} of {result.population_total:,.0f} people "
-        f"covered ({result.covered_share:.1%} expected, by any operator) by {result.n_sites} "
-        f"{label}sites; {result.reliable_share:.1%} covered at the design reliability",
-        f"Model: {result.model_description}",
-        f"Least covered {worst} of {len(result.communes)} communes:",
-    ]
+        files.label("cov_province", lang, covered=num(result.covered_population, lang),
+                    total=num(result.population_total, lang), share=pct(result.covered_share, lang),
+                    n_sites=result.n_sites, reliable=pct(result.reliable_share, lang),
+                    synthetic=f" ({files.label('synthetic', lang)})" if synthetic else ""),
+        f"{files.label('model', lang)}: {result.model_description}",
+        files.label("cov_least", lang, worst=worst, n=len(result.communes)),
+    ]  # fmt: skip
     for row in files.commune_table(result).head(worst).itertuples(index=False):
-        lines.append(
-            f"  {row.code}  {row.name:<22} {row.covered_share:6.1%}  "
-            f"of {row.population:>9,} people ({row.uncovered_population:,} uncovered)"
-        )
+        lines.append(files.label("cov_row", lang, code=row.code, name=row.name,
+                                 share=pct(row.covered_share, lang),
+                                 population=num(row.population, lang),
+                                 uncovered=num(row.uncovered_population, lang)))  # fmt: skip
     return lines
 
 
@@ -482,11 +491,10 @@ def run_coverage(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
     else:
-        print(
-            "\n".join(_summary_lines(result, scenario.stations_synthetic) + _extras_lines(summary))
-        )
+        lines = _summary_lines(result, scenario.stations_synthetic, args.lang)
+        print("\n".join(lines + _extras_lines(summary, args.lang)))
         for kind, path in written.items():
-            print(f"wrote {kind} raster: {path}")
+            print(files.label("wrote_raster", args.lang, kind=kind, path=path))
     return 0
 
 

@@ -224,6 +224,37 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "brief_model": ("Mô hình: {text}", "Model: {text}"),
     "existing_sites_short": ("Trạm hiện có", "Existing sites"),
     "wrote": ("đã ghi", "wrote"),
+    "cov_province": (
+        "Toàn tỉnh: {covered} / {total} người được phủ sóng ({share} kỳ vọng, bởi bất kỳ nhà "
+        "mạng nào) bởi {n_sites} trạm{synthetic}; {reliable} ở độ tin cậy thiết kế",
+        "Province: {covered} of {total} people covered ({share} expected, by any operator) by "
+        "{n_sites} sites{synthetic}; {reliable} covered at the design reliability",
+    ),
+    "cov_least": (
+        "{worst} xã/phường được phủ sóng thấp nhất (trong {n}):",
+        "Least covered {worst} of {n} communes:",
+    ),
+    "cov_row": (
+        "  {code}  {name:<22} {share:>6}  / {population:>9} người ({uncovered} chưa được phủ)",
+        "  {code}  {name:<22} {share:>6}  of {population:>9} people ({uncovered} uncovered)",
+    ),
+    "cov_own": (
+        "Theo nhà mạng của chính thuê bao (theo thị phần): {expected} kỳ vọng, {reliable} ở độ "
+        "tin cậy thiết kế",
+        "By their own operator (subscriber shares): {expected} expected, {reliable} at the "
+        "design reliability",
+    ),
+    "cov_operator_row": (
+        "  {name:<9} {n_sites:>4} trạm: {expected} kỳ vọng, {reliable} ở độ tin cậy thiết kế",
+        "  {name:<9} {n_sites:>4} sites: {expected} expected, {reliable} at the design reliability",
+    ),
+    "cov_terrain_yes": ("Địa hình: có", "Terrain used: yes"),
+    "cov_terrain_no": ("Địa hình: không (mặt đất phẳng)", "Terrain used: no (flat earth)"),
+    "cov_other_model": (
+        "Mô hình khác {name}: {share} được phủ sóng",
+        "Other model {name}: {share} covered",
+    ),
+    "wrote_raster": ("đã ghi raster {kind}: {path}", "wrote {kind} raster: {path}"),
     "brief_settings": (
         "Giả định: trạm xây mới {new}, nâng cấp {upgrade} mỗi trạm; nhà nước hỗ trợ tối đa "
         "{support}; {per_phase} trạm mỗi giai đoạn; lưới {cell} m (đổi trong geoplan.toml)",
