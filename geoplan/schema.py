@@ -33,6 +33,11 @@ CandidateSource = Literal["grid", "cluster", "user"]
 ModelName = Literal["38901", "radius"]
 MODEL_NAMES: Final[tuple[ModelName, ...]] = get_args(ModelName)
 
+#: Terrain diffraction over each link's profile (issue 16): ITU-R P.526 §4.5.1
+#: Bullington (the default), or the single knife edge of the worst obstacle.
+DiffractionMethod = Literal["bullington", "single"]
+DIFFRACTION_METHODS: Final[tuple[DiffractionMethod, ...]] = get_args(DiffractionMethod)
+
 #: Optimisers: ``auto`` (default: greedy, then an LP bound, reduced-cost fixing and a
 #: restricted MILP that proves the gap, for a few rounds), ``exact`` (the same until the
 #: gap closes or time runs out), or lazy greedy with an LP bound.

@@ -16,9 +16,11 @@ from hypothesis import strategies as st
 from geoplan.cli import main
 from geoplan.config import PlanConfig
 from geoplan.grid import Cells
-from geoplan.models import RadioModel, covered_mask
+from geoplan.models import RadioModel, covered_mask, get_model
+from geoplan.models.radio import PROBABILITY_FLOOR
 from geoplan.radio.link_budget import LinkBudget
-from geoplan.radio.terrain import flat_terrain
+from geoplan.radio.terrain import DEFAULT_DEM_PATHS, flat_terrain
+from geoplan.scenario import load_scenario
 from geoplan.sites import Sites
 from tests.test_radio_terrain import _ridge
 
@@ -51,7 +53,7 @@ def test_ridge_between_site_and_village_cuts_the_village() -> None:
     assert after.rsrp_dbm[0] < before.rsrp_dbm[0] - 30.0
     assert after.rsrp_dbm[1] == pytest.approx(before.rsrp_dbm[1], abs=0.01)
     assert after.terrain_used and "terrain from" in ridged.describe()
-    assert "no terrain (flat earth)" in RadioModel().describe()
+    assert "no terrain (flat earth)" in RadioModel(PlanConfig(dem_paths=("flat",))).describe()
 
 
 @settings(max_examples=25, deadline=None)
@@ -82,6 +84,47 @@ def test_adding_a_site_never_lowers_coverage(xy, new) -> None:
     assert (after.covered >= before.covered).all()
     both = np.isfinite(before.rsrp_dbm)
     assert (after.rsrp_dbm[both] >= before.rsrp_dbm[both]).all()
+
+
+def test_skipping_hopeless_far_pairs_changes_no_probability() -> None:
+    # oracle: every site-cell pair within the probability reach evaluated with terrain
+    rng = np.random.default_rng(11)
+    terrain = _ridge(90.0, 400.0)
+    cells = _cells(rng.uniform(-2400, 2400, 300), rng.uniform(-400, 400, 300),
+                   environment=rng.integers(0, 3, 300))  # fmt: skip
+    sites = _sites(rng.uniform(-2000, 2000, 5), rng.uniform(-300, 300, 5), height_m=12.0)
+    model = RadioModel(terrain=terrain, chunk_pairs=64)
+    best = model.best_server(sites, cells)
+    s_idx, c_idx = (a.ravel() for a in np.meshgrid(np.arange(5), np.arange(300), indexing="ij"))
+    _, p_all = model._pair_rsrp_and_p(sites, cells, s_idx, c_idx, terrain)
+    reach = np.maximum(model.max_range_m(sites, PROBABILITY_FLOOR), model.max_range_m(sites))
+    d = np.hypot(cells.x_m[c_idx] - sites.x_m[s_idx], cells.y_m[c_idx] - sites.y_m[s_idx])
+    oracle = np.zeros(300)
+    np.maximum.at(oracle, c_idx[d <= reach[s_idx]], p_all[d <= reach[s_idx]])
+    np.testing.assert_allclose(best.probability, oracle, atol=1e-12)
+    assert 0 < (oracle > 0.5).sum() < 300
+
+
+def test_the_model_on_a_grid_states_its_dems_and_their_share_of_cells(
+    tiny_communes_file, tiny_raster_file, tiny_stations_file, tiny_config
+) -> None:
+    config = replace(tiny_config, coverage_model="38901")
+    scenario = load_scenario(tiny_communes_file, tiny_raster_file, tiny_stations_file, config,
+                             drop_outside=True)  # fmt: skip
+    model = get_model("38901", scenario.config, scenario.grid)
+    summary = model.terrain_summary()
+    assert summary["used"] and summary["diffraction"] == "bullington"
+    assert summary["shares_of"] == "cells" and summary["lower_bound"]
+    srtm, etopo = summary["dems"]
+    assert (srtm["file"], srtm["resolution_arcsec"], etopo["resolution_arcsec"]) == (
+        "srtm3_n21e105_bacninh.tif", 3.0, 60.0)  # fmt: skip
+    # the tiny communes (105.96 E) lie in the SRTM strip: every cell on SRTM
+    assert srtm["share"] == 1.0 and etopo["share"] == 0.0 and summary["no_dem_share"] == 0.0
+    assert "srtm3_n21e105_bacninh.tif (3″, ~90 m) on 100.0%" in model.describe()
+    flat = get_model("38901", replace(scenario.config, dem_paths=("flat",)), scenario.grid)
+    assert flat.terrain_summary() == {"used": False, "diffraction": "bullington", "dem_files": []}
+    result = scenario.coverage(model)
+    assert 0.0 < result.covered_share <= scenario.coverage(flat).covered_share + 1e-9
 
 
 def test_best_server_agrees_with_the_matrix_and_the_chunks() -> None:
@@ -166,13 +209,14 @@ def test_cli_writes_rasters_atomically_and_refuses_to_overwrite(
         main(["coverage", *inputs, "--model", "38901", "--rasters", str(out), "--lang", "en"]) == 0
     )
     printed = capsys.readouterr().out
-    assert "Terrain used: no (flat earth)" in printed and "Other model radius:" in printed
+    # the tiny communes lie in the SRTM strip: the default terrain applies
+    assert "Terrain used: yes" in printed and "Other model radius:" in printed
     names = sorted(p.name for p in out.iterdir())
     assert names == ["best_server_rsrp_dbm.tif", "best_server_site_index.tif",
                      "covered_mask.tif"]  # fmt: skip
     with rasterio.open(out / "covered_mask.tif") as src:
         covered = src.read(1)
-        assert src.crs.to_epsg() == 32648 and src.tags()["TERRAIN_USED"] == "False"
+        assert src.crs.to_epsg() == 32648 and src.tags()["TERRAIN_USED"] == "True"
     with rasterio.open(out / "best_server_rsrp_dbm.tif") as src:
         rsrp = src.read(1)
     with rasterio.open(out / "best_server_site_index.tif") as src:
@@ -229,18 +273,22 @@ def test_cli_38901_json_has_the_radius_shape(capsys) -> None:
     assert set(radio) == set(radius)
     assert set(radio["communes"][0]) == set(radius["communes"][0])
     assert len(radio["communes"]) == len(radius["communes"]) == 99
-    assert radio["model"] == "38901" and radio["terrain_used"] is False
+    assert radio["model"] == "38901" and radio["terrain_used"] is True
+    assert "srtm3_n21e105_bacninh.tif (3″, ~90 m) on 6.6%" in radio["model_description"]
+    assert "lower bound" in radio["model_description"]
     # each reports the other model beside its own share, and they agree
     assert radio["other_models"]["radius"]["covered_share"] == radius["covered_share"]
     assert radius["other_models"]["38901"]["covered_share"] == radio["covered_share"]
     assert 0.0 < radio["covered_share"] < 1.0
 
 
-def test_default_config_has_no_dem() -> None:
+def test_default_terrain_is_the_embedded_dems_and_flat_earth_is_asked_for() -> None:
     assert PlanConfig().dem_paths == ()
-    assert not RadioModel().terrain_used
+    assert RadioModel().terrain_used and RadioModel().dem_paths == DEFAULT_DEM_PATHS
+    assert all(Path(p).is_file() for p in DEFAULT_DEM_PATHS)
+    assert "srtm3_n21e105_bacninh.tif, etopo2022_60s_bacninh.tif" in RadioModel().describe()
+    assert not RadioModel(PlanConfig(dem_paths=("flat",))).terrain_used
     assert RadioModel(PlanConfig(dem_paths=("x.tif",))).terrain_used
-    assert isinstance(Path(__file__), Path)
 
 
 def test_cli_dem_needs_the_radio_model(tmp_path, capsys) -> None:

@@ -20,7 +20,8 @@ DEFAULT_POPULATION = DATA_DIR / "population" / "worldpop_2020_1km_bacninh.tif"
 DEFAULT_STATIONS = DATA_DIR / "stations" / "bacninh_5g_sites_synthetic.csv"
 #: The 313 communes before 1 July 2025, with district and province, and the unit each became.
 DEFAULT_OLD_TO_NEW = DATA_DIR / "boundaries" / "old_to_new_2025.csv"
-#: DEM tiles dropped here are used by ``geoplan data info`` (none ship: see docs/radio.md).
+#: The embedded DEMs (SRTM 3″ strip + ETOPO 2022 60″, see its PROVENANCE.md): the radio
+#: model's default terrain, listed by ``geoplan data info``.
 DEFAULT_DEM_DIR = DATA_DIR / "dem"
 #: 5G carriers per operator (band, frequency, EIRP), one source per row.
 DEFAULT_CARRIERS = DATA_DIR / "carriers" / "carriers.csv"

@@ -16,17 +16,15 @@ from collections.abc import Callable
 from typing import Final
 
 import numpy as np
-from rasterio.transform import array_bounds
 from scipy import sparse
 
 from geoplan.config import PlanConfig
 from geoplan.errors import InputError
 from geoplan.grid import Cells, PopulationGrid
 from geoplan.models.base import CoverageModel, covered_mask
-from geoplan.models.radio import BestServer, RadioModel
+from geoplan.models.radio import DEM_MARGIN_M, BestServer, RadioModel, radio_model_for_grid
 from geoplan.models.radius import RadiusModel, radius_coverage_matrix
 from geoplan.radio.link_budget import LinkBudget
-from geoplan.radio.terrain import read_dem
 from geoplan.schema import MODEL_NAMES, ModelName
 from geoplan.sites import Sites
 
@@ -36,9 +34,6 @@ ModelFactory = Callable[[PlanConfig, "PopulationGrid | None"], CoverageModel]
 #: The model used when none is named: the TR 38.901 link budget on each operator's carrier
 #: (the radius model is a simple, labelled option of assumed radii).
 DEFAULT_MODEL: Final[ModelName] = "38901"
-#: Sites may stand this far outside the grid (the station reader's border margin is
-#: 5 km); a DEM read for a grid covers it plus this margin, metres.
-DEM_MARGIN_M = 6_000.0
 
 
 def _radius(config: PlanConfig, grid: PopulationGrid | None) -> CoverageModel:
@@ -50,13 +45,7 @@ def _radio(config: PlanConfig, grid: PopulationGrid | None) -> CoverageModel:
         cell_edge_reliability=config.cell_edge_reliability,
         rsrp_threshold_dbm=config.rsrp_threshold_dbm,
     )
-    if not config.dem_paths or grid is None:
-        return RadioModel(config, budget)
-    west, south, east, north = array_bounds(*grid.shape, grid.transform)
-    pad = DEM_MARGIN_M
-    bounds_m = (west - pad, south - pad, east + pad, north + pad)
-    terrain = read_dem(config.dem_paths, bounds_m, config.work_crs)
-    return RadioModel(config, budget, terrain=terrain)
+    return radio_model_for_grid(config, grid, budget)
 
 
 #: Coverage models by name; a new model registers its factory here.
@@ -100,8 +89,9 @@ def get_model(
     name : a key of :data:`MODELS` (``"radius"`` or ``"38901"``); None takes
         ``config.coverage_model``
     config : settings (radii, link budget inputs, DEM paths); the defaults if None
-    grid : the population grid; with DEM paths in ``config``, the radio model reads
-        the terrain once over the grid (plus :data:`DEM_MARGIN_M`)
+    grid : the population grid; the radio model reads its DEMs (the embedded ones
+        unless ``config.dem_paths`` says otherwise) once over the grid (plus
+        :data:`DEM_MARGIN_M`)
 
     Raises
     ------
@@ -117,6 +107,7 @@ def get_model(
 
 __all__ = [
     "DEFAULT_MODEL",
+    "DEM_MARGIN_M",
     "MODELS",
     "MODEL_NAMES",
     "BestServer",

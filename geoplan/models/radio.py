@@ -2,8 +2,9 @@
 
 For each site–cell pair within a site's reach: path loss of the 38.901 model chosen
 by the environment, the sector pattern towards the cell, the link budget, shadow
-fading at the cell-edge reliability and (with a DEM) terrain diffraction. A cell is
-covered when its best server's planning RSRP reaches the threshold.
+fading at the cell-edge reliability and terrain diffraction (ITU-R P.526 Bullington over
+the embedded SRTM 3″ + ETOPO 2022 60″ DEMs by default; ``dem_paths=("flat",)`` for flat
+earth). A cell is covered when its best server's planning RSRP reaches the threshold.
 
 Environment → model (per pair, from the *cell's* environment, since the clutter
 around the user sets the excess loss; sites are macro masts of 25–35 m):
@@ -19,18 +20,28 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
 
 import numpy as np
+from rasterio.transform import array_bounds
 from scipy import sparse
 from scipy.spatial import cKDTree
 
 from geoplan.config import PlanConfig
-from geoplan.grid import Cells
+from geoplan.grid import Cells, PopulationGrid
 from geoplan.radio.antenna import DEFAULT_AZIMUTHS_DEG, bearing_deg, parse_azimuths, sector_gain_db
 from geoplan.radio.link_budget import LinkBudget, edge_rsrp_dbm, exceedance_probability
 from geoplan.radio.pathloss import SHADOW_FADING_DB, los_probability, path_loss_db
-from geoplan.radio.terrain import Terrain, diffraction_loss_db, read_dem
+from geoplan.radio.terrain import (
+    FLAT_EARTH,
+    Terrain,
+    diffraction_loss_db,
+    read_dem,
+    resolve_dem_paths,
+)
+from geoplan.schema import DiffractionMethod
 from geoplan.sites import Sites
 
 log = logging.getLogger(__name__)
@@ -45,6 +56,9 @@ PAIR_MODELS: tuple[str, ...] = ("UMa", "UMi", "RMa")
 #: underestimated by less than this (2 percentage points; on the default data 0.01 points
 #: less than with a floor of 0.005).
 PROBABILITY_FLOOR = 0.02
+#: Sites may stand this far outside the grid (the station reader's border margin is
+#: 5 km); a DEM read for a grid covers it plus this margin, metres.
+DEM_MARGIN_M = 6_000.0
 #: Distances (m) on which each site's reach is searched.
 RANGE_SEARCH_M = np.geomspace(10.0, 40_000.0, 800)
 
@@ -83,10 +97,13 @@ class RadioModel:
 
     Attributes
     ----------
-    config : settings (work CRS, cell size, DEM paths)
+    config : settings (work CRS, cell size, DEM paths: empty for the embedded DEMs,
+        ``("flat",)`` for flat earth)
     budget : the link budget (EIRP in dBm, losses in dB, RSRP threshold in dBm)
-    terrain : a terrain already read, or None (then ``config.dem_paths`` are read
-        when the model runs)
+    terrain : a terrain already read, or None (then the DEMs of ``config.dem_paths``
+        are read around the sites and cells of each run)
+    diffraction : ``"bullington"`` (ITU-R P.526 §4.5.1) or ``"single"`` (the worst
+        knife edge alone)
     name : ``"38901"``
     small_cell_height_m : antennas at most this high (metres) are small cells (UMi)
     chunk_pairs : site–cell pairs evaluated per batch (bounds memory)
@@ -106,22 +123,32 @@ class RadioModel:
     config: PlanConfig = field(default_factory=PlanConfig)
     budget: LinkBudget = field(default_factory=LinkBudget)
     terrain: Terrain | None = None
+    diffraction: DiffractionMethod = "bullington"
     name: str = "38901"
     small_cell_height_m: float = 15.0
     chunk_pairs: int = 400_000
 
     # ------------------------------------------------------------------ protocol
     @property
+    def dem_paths(self) -> tuple[str, ...]:
+        """The DEM files this model reads (the embedded ones by default; () flat earth)."""
+        return resolve_dem_paths(self.config.dem_paths)
+
+    @property
     def terrain_used(self) -> bool:
         """True when a DEM (or a given terrain) adds diffraction loss."""
-        return self.terrain is not None or bool(self.config.dem_paths)
+        return self.terrain is not None or bool(self.dem_paths)
 
     def describe(self) -> str:
         """One line with the path-loss models, the link budget and the terrain used."""
         if self.terrain is not None:
-            terrain = self.terrain.describe()
-        elif self.config.dem_paths:
-            terrain = "terrain from DEM " + ", ".join(str(p) for p in self.config.dem_paths)
+            terrain = f"{self.terrain.describe()}; {self._diffraction_text()}"
+        elif self.dem_paths:
+            names = ", ".join(Path(p).name for p in self.dem_paths)
+            terrain = (
+                f"terrain from DEM {names} (by precedence, read around each run's sites); "
+                f"{self._diffraction_text()}"
+            )
         else:
             terrain = "no terrain (flat earth)"
         return (
@@ -206,6 +233,7 @@ class RadioModel:
             RSRP per cell in dBm, the serving site, coverage and the matrix.
         """
         n_sites, n_cells = len(sites), len(cells)
+        terrain = None
         best_rsrp = np.full(n_cells, -np.inf)
         best_site = np.full(n_cells, -1, dtype=np.int64)
         best_p = np.zeros(n_cells)
@@ -220,26 +248,82 @@ class RadioModel:
             reach = self.max_range_m(sites, PROBABILITY_FLOOR) if with_probability else None
             reach = reliable_reach if reach is None else np.maximum(reach, reliable_reach)
             chunks = _pair_chunks(tree, sites, reach, self.chunk_pairs, self.config.cell_size_m)
+            far: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
             for site_idx, cell_idx in chunks:
                 # beyond the reliable reach no pair reaches the threshold at the edge
                 # reliability: only its probability is needed, not the bisection
                 d2 = np.hypot(cells.x_m[cell_idx] - sites.x_m[site_idx],
                               cells.y_m[cell_idx] - sites.y_m[site_idx])  # fmt: skip
                 near = d2 <= reliable_reach[site_idx]
-                rsrp, p_cover = self._pair_rsrp_and_p(
-                    sites, cells, site_idx, cell_idx, terrain, near
-                )
-                np.maximum.at(best_p, cell_idx, p_cover)
+                s_near, c_near = site_idx[near], cell_idx[near]
+                rsrp, p_cover = self._pair_rsrp_and_p(sites, cells, s_near, c_near, terrain)
+                np.maximum.at(best_p, c_near, p_cover)
                 n_pairs += site_idx.size
                 ok = rsrp >= self.budget.rsrp_threshold_dbm
-                rows.append(site_idx[ok])
-                cols.append(cell_idx[ok])
-                _update_best(best_rsrp, best_site, rsrp, site_idx, cell_idx)
+                rows.append(s_near[ok])
+                cols.append(c_near[ok])
+                _update_best(best_rsrp, best_site, rsrp, s_near, c_near)
+                far.append(self._far_upper_p(sites, cells, site_idx[~near], cell_idx[~near],
+                                             terrain, best_p))  # fmt: skip
+            self._far_pass(sites, cells, far, terrain, best_p)
         matrix = _bool_csr(rows, cols, (n_sites, n_cells))
         covered = best_rsrp >= self.budget.rsrp_threshold_dbm
         rsrp_out = np.where(np.isfinite(best_rsrp), best_rsrp, np.nan)
         log.info("38901: %d site-cell pairs evaluated", n_pairs)
-        return BestServer(rsrp_out, best_site, covered, matrix, n_pairs, self.terrain_used, best_p)
+        used = terrain is not None
+        return BestServer(rsrp_out, best_site, covered, matrix, n_pairs, used, best_p)
+
+    def _far_upper_p(
+        self,
+        sites: Sites,
+        cells: Cells,
+        site_idx: np.ndarray,
+        cell_idx: np.ndarray,
+        terrain: Terrain | None,
+        best_p: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Pairs beyond the reliable reach that may still raise a cell's probability.
+
+        Their probability without diffraction is an upper bound (terrain only adds
+        loss); on flat earth it is exact and goes into ``best_p`` at once. With terrain,
+        the pairs whose bound beats the cell's best so far are returned, with the bound,
+        for :meth:`_far_pass`.
+        """
+        none = np.zeros(site_idx.size, dtype=bool)
+        _, p_upper = self._pair_rsrp_and_p(
+            sites, cells, site_idx, cell_idx, terrain, none, diffraction=False
+        )
+        if terrain is None:
+            np.maximum.at(best_p, cell_idx, p_upper)
+            return site_idx[:0], cell_idx[:0], p_upper[:0]
+        keep = p_upper > best_p[cell_idx]
+        return site_idx[keep], cell_idx[keep], p_upper[keep]
+
+    def _far_pass(
+        self,
+        sites: Sites,
+        cells: Cells,
+        far: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+        terrain: Terrain | None,
+        best_p: np.ndarray,
+    ) -> None:
+        """Diffraction for the far pairs that can still matter, strongest bound first.
+
+        A pair is skipped when its bound no longer beats its cell's best probability
+        (which only grows), so the result is that of evaluating every pair.
+        """
+        if terrain is None or not far:
+            return
+        site_idx, cell_idx, p_upper = (np.concatenate(a) for a in zip(*far, strict=True))
+        order = np.argsort(-p_upper, kind="stable")
+        for start in range(0, order.size, self.chunk_pairs):
+            part = order[start : start + self.chunk_pairs]
+            part = part[p_upper[part] > best_p[cell_idx[part]]]
+            none = np.zeros(part.size, dtype=bool)
+            _, p_cover = self._pair_rsrp_and_p(
+                sites, cells, site_idx[part], cell_idx[part], terrain, none
+            )
+            np.maximum.at(best_p, cell_idx[part], p_cover)
 
     def pair_rsrp_dbm(
         self,
@@ -278,8 +362,13 @@ class RadioModel:
         cell_idx: np.ndarray,
         terrain: Terrain | None,
         need_edge: np.ndarray | None = None,
+        diffraction: bool = True,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Planning RSRP (dBm; -inf where ``need_edge`` is False) and P(RSRP >= threshold)."""
+        """Planning RSRP (dBm; -inf where ``need_edge`` is False) and P(RSRP >= threshold).
+
+        ``diffraction=False`` keeps the terrain's heights (antenna depression) but adds no
+        diffraction loss: an upper bound of both.
+        """
         b = self.budget
         dx = cells.x_m[cell_idx] - sites.x_m[site_idx]
         dy = cells.y_m[cell_idx] - sites.y_m[site_idx]
@@ -288,7 +377,7 @@ class RadioModel:
         freq = self._frequency_ghz(sites)[site_idx]
         terrain_db = np.zeros(d2.size)
         drop_m = h_bs - b.ue_height_m
-        if terrain is not None:
+        if terrain is not None and diffraction:
             terrain_db = diffraction_loss_db(
                 terrain,
                 sites.x_m[site_idx],
@@ -298,7 +387,9 @@ class RadioModel:
                 cells.y_m[cell_idx],
                 b.ue_height_m,
                 freq,
+                method=self.diffraction,
             )
+        if terrain is not None:
             drop_m = (
                 drop_m
                 + terrain.sample(sites.x_m[site_idx], sites.y_m[site_idx])
@@ -406,13 +497,73 @@ class RadioModel:
         return np.tile(np.array(DEFAULT_AZIMUTHS_DEG), (len(sites), 1))
 
     def _terrain(self, sites: Sites, cells: Cells) -> Terrain | None:
-        if self.terrain is not None or not self.config.dem_paths:
+        """The given terrain, or the DEMs read around ``sites`` and ``cells`` (None: flat)."""
+        if self.terrain is not None or not self.dem_paths:
             return self.terrain
         pad = float(self.max_range_m(sites).max(initial=0.0)) + 1000.0
         xs = np.concatenate([sites.x_m, cells.x_m])
         ys = np.concatenate([sites.y_m, cells.y_m])
         bounds = (xs.min() - pad, ys.min() - pad, xs.max() + pad, ys.max() + pad)
-        return read_dem(self.config.dem_paths, bounds, self.config.work_crs)
+        return _usable(read_dem(self.dem_paths, bounds, self.config.work_crs))
+
+    def _diffraction_text(self) -> str:
+        if self.diffraction == "single":
+            return "diffraction: single knife edge of the worst obstacle (ITU-R P.526 §4.1)"
+        return "diffraction: Bullington (ITU-R P.526 §4.5.1)"
+
+    def terrain_summary(self) -> dict[str, Any]:
+        """Which DEMs the model uses, their resolution and share of cells, as a JSON dict.
+
+        Returns
+        -------
+        dict
+            ``used`` (bool), ``diffraction`` (method), ``dem_files`` (names, by
+            precedence), and with a terrain already read the :meth:`Terrain.summary`
+            keys (``dems`` with ``share`` of cells, ``no_dem_share``, ``grid_m``,
+            ``lower_bound``).
+        """
+        out: dict[str, Any] = {
+            "used": self.terrain_used,
+            "diffraction": self.diffraction,
+            "dem_files": [Path(p).name for p in self.dem_paths],
+        }
+        if self.terrain is not None:
+            out |= self.terrain.summary()
+            out["dem_files"] = [layer.name for layer in self.terrain.layers] or [
+                self.terrain.source
+            ]
+        return out
+
+
+def radio_model_for_grid(config: PlanConfig, grid: PopulationGrid | None) -> RadioModel:
+    """The radio model with its DEMs read once over ``grid`` (plus :data:`DEM_MARGIN_M`).
+
+    The terrain then states which share of the grid's cells lies on each DEM. Without a
+    grid, or with flat earth (``dem_paths=("flat",)``), the model reads nothing now.
+
+    Parameters
+    ----------
+    config : PlanConfig
+        Settings; ``dem_paths`` empty for the embedded DEMs.
+    grid : PopulationGrid or None
+        The population grid the model will be run on.
+    """
+    paths = resolve_dem_paths(config.dem_paths)
+    if not paths or grid is None:
+        return RadioModel(config)
+    west, south, east, north = array_bounds(*grid.shape, grid.transform)
+    pad = DEM_MARGIN_M
+    bounds_m = (west - pad, south - pad, east + pad, north + pad)
+    terrain = _usable(read_dem(paths, bounds_m, config.work_crs))
+    if terrain is None:  # no DEM data here (read_dem warned): say flat earth, read no more
+        return RadioModel(replace(config, dem_paths=(FLAT_EARTH,)))
+    cells = grid.cells()
+    return RadioModel(config, terrain=terrain.with_cell_shares(cells.x_m, cells.y_m))
+
+
+def _usable(terrain: Terrain) -> Terrain | None:
+    """None (flat earth, and cheaper) when no DEM has data in the area read."""
+    return terrain if terrain.valid_share > 0 else None
 
 
 def _pair_chunks(
