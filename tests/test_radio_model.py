@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import replace
 from pathlib import Path
 
@@ -125,6 +126,28 @@ def test_the_model_on_a_grid_states_its_dems_and_their_share_of_cells(
     assert flat.terrain_summary() == {"used": False, "diffraction": "bullington", "dem_files": []}
     result = scenario.coverage(model)
     assert 0.0 < result.covered_share <= scenario.coverage(flat).covered_share + 1e-9
+
+
+def test_a_dem_short_of_the_cells_says_which_share_is_flat(
+    tmp_path, caplog, tiny_communes_file, tiny_raster_file, tiny_stations_file, tiny_config
+) -> None:
+    from affine import Affine
+
+    from tests.conftest import X0, Y0, write_raster
+
+    # 12 m over the western half of the three communes (X0 .. X0 + 1500 m) only
+    dem = write_raster(tmp_path / "west.tif", np.full((10, 15), 12.0),
+                       Affine(100, 0, X0, 0, -100, Y0 + 1000), "EPSG:32648")  # fmt: skip
+    config = replace(tiny_config, coverage_model="38901", dem_paths=(str(dem),))
+    scenario = load_scenario(tiny_communes_file, tiny_raster_file, tiny_stations_file, config,
+                             drop_outside=True)  # fmt: skip
+    with caplog.at_level(logging.WARNING):
+        model = get_model("38901", scenario.config, scenario.grid)
+    assert "50.0% of the cells have no elevation data; treated as flat at 12.0 m" in caplog.text
+    assert model.terrain_summary()["no_dem_share"] == 0.5
+    assert "west.tif (~100 m) on 50.0% of cells, none (flat at 12 m) on 50.0%" in (
+        model.describe()
+    )
 
 
 def test_best_server_agrees_with_the_matrix_and_the_chunks() -> None:

@@ -554,11 +554,17 @@ def radio_model_for_grid(config: PlanConfig, grid: PopulationGrid | None) -> Rad
     west, south, east, north = array_bounds(*grid.shape, grid.transform)
     pad = DEM_MARGIN_M
     bounds_m = (west - pad, south - pad, east + pad, north + pad)
-    terrain = _usable(read_dem(paths, bounds_m, config.work_crs))
-    if terrain is None:  # no DEM data here (read_dem warned): say flat earth, read no more
+    terrain = _usable(read_dem(paths, bounds_m, config.work_crs, warn_nodata=False))
+    if terrain is None:
+        log.warning("DEM %s: no elevation data over the grid; flat earth", ", ".join(paths))
         return RadioModel(replace(config, dem_paths=(FLAT_EARTH,)))
     cells = grid.cells()
-    return RadioModel(config, terrain=terrain.with_cell_shares(cells.x_m, cells.y_m))
+    terrain = terrain.with_cell_shares(cells.x_m, cells.y_m)
+    flat_share = dict(terrain.cell_shares).get("none", 0.0)
+    if flat_share > 0:
+        log.warning("DEM %s: %.1f%% of the cells have no elevation data; treated as flat at "
+                    "%.1f m", ", ".join(paths), 100 * flat_share, terrain.fill_m)  # fmt: skip
+    return RadioModel(config, terrain=terrain)
 
 
 def _usable(terrain: Terrain) -> Terrain | None:

@@ -13,11 +13,13 @@ three-edge construction) takes the sample of largest ν as the main edge and add
 largest ν of each sub-path; on a DEM profile every sample is a candidate edge, so a
 single smooth hill counts as two or three edges and the loss depends on the sampling
 step: a 60 m Gaussian hill (σ 500 m) halfway along a 4 km, 3.5 GHz link from a 25 m mast
-to a 1.5 m handset costs 29.9 dB as one knife edge, 52.1 dB under Deygout sampled every
-90 m and 29.9 dB sampled every 450 m. Bullington's equivalent edge, where the steepest
-ray from each terminal over the terrain meet, moves continuously with the terrain and
-converges as the sampling gets finer; raising any ground point never lowers it, and it
-is never below the single knife edge of the same profile. It is what P.526-16 §4.5.1
+to a 1.5 m handset costs 29.9 dB as one knife edge at every step, but under Deygout
+52.4 dB sampled every 30 m, 52.0 dB every 90 m and 29.9 dB every 450 m. Bullington's
+equivalent edge, where the steepest rays from both terminals over the terrain meet,
+moves continuously with the terrain and converges as the sampling gets finer (40.2,
+40.2 and 39.9 dB: an edge of 30.2 dB plus P.526's correction for real terrain); raising
+any ground point never lowers it, and it is never below the single knife edge of the
+same profile. It is what P.526-16 §4.5.1
 gives for a general terrestrial path, and the terrain part of P.452's and P.1812's
 delta-Bullington. Its known bias: for several distinct ridges it is lower than their
 sum (an underestimate, like the coarse DEM's smoothing of ridges).

@@ -444,6 +444,7 @@ def read_dem(
     work_crs: str = WORK_CRS,
     resolution_m: float = 90.0,
     nodata_elevation_m: float | None = None,
+    warn_nodata: bool = True,
 ) -> Terrain:
     """Read DEM files (``.hgt``, GeoTIFF; any CRS) onto a work-CRS grid over ``bounds_m``.
 
@@ -466,6 +467,9 @@ def read_dem(
         Cell side of the resampled grid, metres.
     nodata_elevation_m : float or None
         Height for cells without data, metres; None uses the median of valid cells.
+    warn_nodata : bool
+        Log cells without data as a warning (else as info: the caller says what
+        matters, e.g. the share of its own cells).
 
     Returns
     -------
@@ -498,7 +502,8 @@ def read_dem(
     fill_m = float("nan")
     if not valid.all():
         fill_m = _fill_value(elevation, valid, nodata_elevation_m)
-        log.warning(
+        log.log(
+            logging.WARNING if warn_nodata else logging.INFO,
             "DEM %s: %.1f%% of the area read has no elevation data; treated as flat at %.1f m",
             ", ".join(str(p) for p in paths),
             100 * (1 - valid_share),
