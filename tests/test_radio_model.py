@@ -145,9 +145,8 @@ def test_a_dem_short_of_the_cells_says_which_share_is_flat(
         model = get_model("38901", scenario.config, scenario.grid)
     assert "50.0% of the cells have no elevation data; treated as flat at 12.0 m" in caplog.text
     assert model.terrain_summary()["no_dem_share"] == 0.5
-    assert "west.tif (~100 m) on 50.0% of cells, none (flat at 12 m) on 50.0%" in (
-        model.describe()
-    )
+    described = model.describe()
+    assert "west.tif (~100 m) on 50.0% of cells, none (flat at 12 m) on 50.0%" in described
 
 
 def test_best_server_agrees_with_the_matrix_and_the_chunks() -> None:
