@@ -151,7 +151,7 @@ def plan_sites(
     summary = dataclasses.replace(
         summary,
         equity=equity,
-        inputs=_inputs_record(inputs, candidates),
+        inputs=_inputs_record(inputs, candidates, chosen_model),
         settings=_settings(config),
     )
     return Plan(new_sites, phases, communes, curve, summary, commune_phases=by_phase,
@@ -412,7 +412,7 @@ def _equity(
     }
 
 
-def _inputs_record(inputs: Inputs, candidates: object) -> dict[str, Any]:
+def _inputs_record(inputs: Inputs, candidates: object, model: CoverageModel) -> dict[str, Any]:
     """Each input file's path and SHA-256 (see :mod:`geoplan.io.recorded`)."""
     record: dict[str, Any] = {
         kind: input_record(path) for kind, path in sorted(inputs.sources.items())
@@ -421,8 +421,10 @@ def _inputs_record(inputs: Inputs, candidates: object) -> dict[str, Any]:
         record["stations"]["drop_outside"] = inputs.drop_outside
     if isinstance(candidates, str | os.PathLike):
         record["candidates"] = input_record(candidates)
-    if inputs.config.dem_paths:
-        record["dem"] = [input_record(Path(p)) for p in inputs.config.dem_paths]
+    # the radio model's DEMs (the embedded ones by default; none for --dem flat)
+    dem_files = tuple(getattr(model, "dem_paths", ()))
+    if dem_files:
+        record["dem"] = [input_record(Path(p)) for p in dem_files]
     return record
 
 

@@ -535,7 +535,9 @@ class RadioModel:
         return out
 
 
-def radio_model_for_grid(config: PlanConfig, grid: PopulationGrid | None) -> RadioModel:
+def radio_model_for_grid(
+    config: PlanConfig, grid: PopulationGrid | None, budget: LinkBudget | None = None
+) -> RadioModel:
     """The radio model with its DEMs read once over ``grid`` (plus :data:`DEM_MARGIN_M`).
 
     The terrain then states which share of the grid's cells lies on each DEM. Without a
@@ -547,24 +549,27 @@ def radio_model_for_grid(config: PlanConfig, grid: PopulationGrid | None) -> Rad
         Settings; ``dem_paths`` empty for the embedded DEMs.
     grid : PopulationGrid or None
         The population grid the model will be run on.
+    budget : LinkBudget or None
+        The link budget (the defaults when None).
     """
+    budget = budget if budget is not None else LinkBudget()
     paths = resolve_dem_paths(config.dem_paths)
     if not paths or grid is None:
-        return RadioModel(config)
+        return RadioModel(config, budget)
     west, south, east, north = array_bounds(*grid.shape, grid.transform)
     pad = DEM_MARGIN_M
     bounds_m = (west - pad, south - pad, east + pad, north + pad)
     terrain = _usable(read_dem(paths, bounds_m, config.work_crs, warn_nodata=False))
     if terrain is None:
         log.warning("DEM %s: no elevation data over the grid; flat earth", ", ".join(paths))
-        return RadioModel(replace(config, dem_paths=(FLAT_EARTH,)))
+        return RadioModel(replace(config, dem_paths=(FLAT_EARTH,)), budget)
     cells = grid.cells()
     terrain = terrain.with_cell_shares(cells.x_m, cells.y_m)
     flat_share = dict(terrain.cell_shares).get("none", 0.0)
     if flat_share > 0:
         log.warning("DEM %s: %.1f%% of the cells have no elevation data; treated as flat at "
                     "%.1f m", ", ".join(paths), 100 * flat_share, terrain.fill_m)  # fmt: skip
-    return RadioModel(config, terrain=terrain)
+    return RadioModel(config, budget, terrain=terrain)
 
 
 def _usable(terrain: Terrain) -> Terrain | None:
