@@ -284,7 +284,7 @@ def test_default_dems_srtm_where_it_has_data_etopo_elsewhere() -> None:
     labels = [label for label, _ in terrain.layer_shares_at(*_utm(105.95, 21.15))]
     assert labels == ["srtm3_n21e105_bacninh.tif (3″, ~90 m)",
                       "etopo2022_60s_bacninh.tif (60″, ~1.8 km)", "none"]  # fmt: skip
-    grid = dict(terrain._grid_shares())
+    grid = dict(terrain.grid_shares())
     assert grid["none"] == 0.0 and 0.3 < grid[labels[0]] < 0.7  # the tile edge is at 106 E
     for lon, lat, source in ((105.95, 21.15, DEFAULT_DEM_PATHS[0]),
                              (106.07, 21.17, DEFAULT_DEM_PATHS[1])):  # fmt: skip

@@ -365,7 +365,7 @@ class Terrain:
     def describe(self) -> str:
         """One line: each DEM with its resolution and share of cells, the grid, the method."""
         if self.layers:
-            parts = self.cell_shares or self._grid_shares()
+            parts = self.cell_shares or self.grid_shares()
             on = ", ".join(f"{label} on {share:.1%}" for label, share in parts if label != "none")
             none = dict(parts).get("none", 0.0)
             where = "of cells" if self.cell_shares else "of the grid"
@@ -379,7 +379,8 @@ class Terrain:
             text += "; the coarse DEM smooths ridges, so its diffraction loss is a lower bound"
         return text
 
-    def _grid_shares(self) -> tuple[tuple[str, float], ...]:
+    def grid_shares(self) -> tuple[tuple[str, float], ...]:
+        """Share of the grid's cells on each DEM layer, then ``"none"`` (0..1, sum 1)."""
         if self.layer_index is None:
             return ()
         index = self.layer_index
@@ -396,7 +397,7 @@ class Terrain:
             ``no_dem_share`` (cells filled flat), ``shares_of`` (``"cells"`` or
             ``"grid"``), ``grid_m`` and ``lower_bound`` (a coarse DEM is in use).
         """
-        parts = dict(self.cell_shares or self._grid_shares())
+        parts = dict(self.cell_shares or self.grid_shares())
         dems = [
             {"file": layer.name, "resolution_m": round(layer.resolution_m, 1),
              "resolution_arcsec": layer.resolution_arcsec,
@@ -479,7 +480,7 @@ def read_dem(
     Examples
     --------
     >>> terrain = read_dem(DEFAULT_DEM_PATHS, (600_000, 2_340_000, 610_000, 2_350_000))
-    >>> [label for label, _ in terrain._grid_shares()]
+    >>> [label for label, _ in terrain.grid_shares()]
     ['srtm3_n21e105_bacninh.tif (3″, ~90 m)', 'etopo2022_60s_bacninh.tif (60″, ~1.8 km)', 'none']
     """
     if not paths:
