@@ -86,7 +86,8 @@ class PlanConfig:
         Seed of every random step (synthetic sites, candidate clusters, probe draws).
     dem_paths
         DEM files (SRTM ``.hgt`` or GeoTIFF, any CRS) for the radio model's terrain
-        diffraction; empty means flat earth (``--dem``).
+        diffraction (``--dem``); empty means the embedded DEMs (SRTM 3″ where it has
+        data, ETOPO 2022 60″ elsewhere), ``("flat",)`` means flat earth.
     capex_new_tower_vnd, capex_upgrade_vnd
         Investment per new 5G macro site on a new tower, and per 5G upgrade of an
         existing (4G) site, in VND. Assumptions, not quotes: a new site is tower,

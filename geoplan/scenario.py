@@ -138,6 +138,8 @@ class Scenario(Inputs):
             }
         payload["stations_synthetic"] = self.stations_synthetic
         payload["terrain_used"] = bool(getattr(chosen, "terrain_used", False))
+        if isinstance(chosen, RadioModel):
+            payload["terrain"] = chosen.terrain_summary()
         payload["other_models"] = self.other_models(chosen.name)
         return result, payload
 
@@ -531,9 +533,8 @@ def load_plan_scenario(
         for kind, path in given.items()
     }
     settings = {k: v for k, v in plan.summary.settings.items() if k in PLAN_SETTINGS}
-    settings["dem_paths"] = tuple(
-        str(recorded_path("dem", record, None, where)) for record in recorded.get("dem", [])
-    )
+    dems = [str(recorded_path("dem", record, None, where)) for record in recorded.get("dem", [])]
+    settings["dem_paths"] = tuple(dems or settings.get("dem_paths") or ())  # "flat" stays flat
     config = run_config(model or plan.summary.model, **settings)
     if drop_outside is None:
         drop_outside = recorded.get("stations", {}).get("drop_outside")

@@ -82,8 +82,9 @@ def _add_inputs(parser: argparse.ArgumentParser) -> None:
         type=Path,
         action="append",
         metavar="PATH",
-        help="DEM for terrain diffraction (SRTM .hgt or GeoTIFF, any CRS; "
-        "repeat for several tiles; 38901 model only)",
+        help="DEM for terrain diffraction (SRTM .hgt or GeoTIFF, any CRS; repeat for several "
+        'tiles; 38901 model only); default: the embedded SRTM 3" strip and ETOPO 2022 60" '
+        "for the rest; 'flat' for flat earth",
     )
 
 
@@ -447,9 +448,18 @@ def _extras_lines(summary: dict[str, Any], lang: str) -> list[str]:
         lines.append(files.label("cov_operator_row", lang, name=name, n_sites=values["n_sites"],
                                  expected=pct(values["covered_share"], lang),
                                  reliable=pct(values["reliable_share"], lang)))  # fmt: skip
-    lines.append(
-        files.label("cov_terrain_yes" if summary["terrain_used"] else "cov_terrain_no", lang)
-    )
+    terrain = summary.get("terrain", {})
+    if summary["terrain_used"] and terrain.get("dems"):
+        dems = ", ".join(
+            f"{d['file']} ({d['resolution_arcsec']:g}″, {pct(d['share'], lang)})"
+            for d in terrain["dems"]
+        )
+        method = terrain.get("diffraction", "")
+        coarse = files.label("cov_terrain_coarse", lang) if terrain.get("lower_bound") else ""
+        lines.append(files.label("cov_terrain_dems", lang, dems=dems, method=method) + coarse)
+    else:
+        key = "cov_terrain_yes" if summary["terrain_used"] else "cov_terrain_no"
+        lines.append(files.label(key, lang))
     for name, values in summary["other_models"].items():
         share = pct(values["covered_share"], lang)
         lines.append(files.label("cov_other_model", lang, name=name, share=share))

@@ -249,6 +249,14 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
         "  {name:<9} {n_sites:>4} sites: {expected} expected, {reliable} at the design reliability",
     ),
     "cov_terrain_yes": ("Địa hình: có", "Terrain used: yes"),
+    "cov_terrain_dems": (
+        "Địa hình: {dems}; nhiễu xạ {method}",
+        "Terrain used: {dems}; {method} diffraction",
+    ),
+    "cov_terrain_coarse": (
+        " (lưới DEM thô làm mờ sườn núi: tổn hao nhiễu xạ là cận dưới)",
+        " (the coarse DEM smooths ridges: the diffraction loss is a lower bound)",
+    ),
     "cov_terrain_no": ("Địa hình: không (mặt đất phẳng)", "Terrain used: no (flat earth)"),
     "cov_other_model": (
         "Mô hình khác {name}: {share} được phủ sóng",
