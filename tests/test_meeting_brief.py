@@ -187,6 +187,24 @@ def test_demo_answers_the_meeting_question(tmp_path, capsys) -> None:
     out = capsys.readouterr().out
     plan = json.loads((tmp_path / "plan" / "plan.json").read_text(encoding="utf-8"))
     assert plan["achieved_share"] >= 0.8 and plan["inputs"]["stations"]["embedded"]
+    # the radio model by default: 50% expected today, fewer with 90% reliability; the plan
+    # counts the reliable share, and the expected share after it is higher still
+    assert plan["target"] == 0.8 and plan["model"] == "38901"
+    assert 0.49 <= plan["baseline_expected_share"] <= 0.51
+    assert 0.30 <= plan["baseline_share"] < plan["baseline_expected_share"]
+    assert plan["achieved_expected_share"] >= plan["achieved_share"]
+    assert plan["bound"] <= plan["n_new_sites"]  # a lower bound on the sites needed
+    sites = pd.read_csv(tmp_path / "plan" / "new_sites.csv", encoding="utf-8-sig",
+                        dtype={"commune_code": str})  # fmt: skip
+    communes = pd.read_csv(tmp_path / "plan" / "communes_before_after.csv",
+                           encoding="utf-8-sig", dtype={"code": str})  # fmt: skip
+    assert len(sites) == plan["n_new_sites"] and len(communes) == 99
+    assert set(sites["commune_code"]) <= set(communes["code"])
+    added = communes["covered_population_after"] - communes["covered_population_before"]
+    assert added.sum() == pytest.approx(sites["added_population"].sum(), abs=len(sites) + 99)
+    assert sites["lon"].between(105.5, 107.5).all() and sites["lat"].between(20.8, 21.8).all()
+    assert plan["total_cost_vnd"] == sites["cost_vnd"].sum()
+    assert plan["net_cost_vnd"] == plan["total_cost_vnd"] - plan["state_support_vnd"]
     assert fmt_vnd(plan["net_cost_vnd"], "vi") in out and "chi phí ròng" in out
     assert f"{plan['equity']['communes_below_floor']} xã/phường dưới 50%" in out
     assert "tổng hợp" in out  # today's sites are synthetic, and it says so

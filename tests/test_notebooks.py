@@ -34,7 +34,7 @@ def test_notebook_executes_and_shows_a_picture(path: Path, tmp_path: Path) -> No
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
         notebook,
-        timeout=180,
+        timeout=600,  # per cell; a loaded 2-core machine runs the radio model slowly
         kernel_name="python3",
         resources={"metadata": {"path": str(tmp_path)}},
     )
