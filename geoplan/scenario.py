@@ -33,6 +33,7 @@ from geoplan.io.boundaries import read_communes
 from geoplan.io.carriers import canonical_operator, read_carriers, read_market_shares
 from geoplan.io.columns import STATION_COLUMNS, STATION_DEFAULTS
 from geoplan.io.embedded import DEFAULT_COMMUNES, DEFAULT_POPULATION, DEFAULT_STATIONS
+from geoplan.io.national import province_data
 from geoplan.io.plan_folder import check_plan_communes
 from geoplan.io.rasters import read_population_raster
 from geoplan.io.recorded import recorded_path
@@ -43,7 +44,7 @@ from geoplan.planning import plan_sites
 from geoplan.population import build_population_grid
 from geoplan.results import CoverageResult, OperatorCoverage, Plan
 from geoplan.schema import DEFAULT_LANG, PLANNED, CsvDialect, Lang
-from geoplan.synthetic import SynthesisReport, synthesize_stations
+from geoplan.synthetic import SynthesisReport, stations_like_bac_ninh, synthesize_stations
 
 if TYPE_CHECKING:
     import folium
@@ -466,6 +467,7 @@ def load_scenario(
     stations: PathLike | None = None,
     config: PlanConfig | None = None,
     drop_outside: bool | None = None,
+    province: str | int | None = None,
 ) -> Scenario:
     """Read and grid the inputs; any left out come from the embedded default data.
 
@@ -477,8 +479,17 @@ def load_scenario(
     config : settings (default :class:`PlanConfig`)
     drop_outside : None reads the stations as they are; False stops on stations
         outside the province (more than 5 km beyond it), True leaves them out
+    province : a province code or name (``19``, ``"Thái Nguyên"``, ``"thai nguyen"``):
+        its units of the national file, the national population grid, its own UTM
+        zone, each commune scaled to its official population, and synthetic sites by
+        Bắc Ninh's rules (not re-tuned) unless ``stations`` is given; None and Bắc
+        Ninh (24) are the embedded default data
     """
     config = config or PlanConfig()
+    if province is not None:
+        if boundaries is not None:
+            raise ConfigError("--province and --boundaries both choose the area; give one")
+        return load_province(province, population, stations, config, drop_outside)
     sources = {
         "boundaries": Path(boundaries or DEFAULT_COMMUNES),
         "population": Path(population or DEFAULT_POPULATION),
@@ -541,6 +552,45 @@ def load_plan_scenario(
     return load_scenario(
         paths["boundaries"], paths["population"], paths["stations"], config, drop_outside
     )
+
+
+def load_province(
+    province: str | int,
+    population: PathLike | None = None,
+    stations: PathLike | None = None,
+    config: PlanConfig | None = None,
+    drop_outside: bool | None = None,
+    *,
+    units: PathLike | None = None,
+) -> Scenario:
+    """The scenario of one province of the national data (``load_scenario(province=...)``).
+
+    Parameters
+    ----------
+    province : a province code or name (see :func:`geoplan.io.national.find_province`)
+    population : population raster (default: the national WorldPop 1 km grid)
+    stations : station file (default: synthetic sites by Bắc Ninh's rules)
+    config : settings; ``work_crs`` becomes the province's UTM zone
+    drop_outside : as for :func:`load_scenario`
+    units : the national units file (default: the shipped one)
+    """
+    data = province_data(province, units, population)
+    if data.province.is_default:
+        return load_scenario(None, population, stations, config, drop_outside)
+    config = replace(config or PlanConfig(), work_crs=data.province.work_crs)
+    grid = _grid(data.communes, data.population, config)
+    if stations is None:
+        label = f"synthetic sites of {data.province.name}"
+        station_frame = stations_like_bac_ninh(grid, data.n_synthetic_sites, config, label)
+    else:
+        label = str(stations)
+        station_frame = read_stations(
+            stations, communes=None if drop_outside is None else data.communes,
+            drop_outside=bool(drop_outside), config=config,
+        )  # fmt: skip
+    sources = {"boundaries": data.boundaries, "population": data.population,
+               "stations": Path(label)}  # fmt: skip
+    return Scenario(data.communes, grid, station_frame, config, sources)
 
 
 def _grid(communes: gpd.GeoDataFrame, population: Path, config: PlanConfig) -> PopulationGrid:
@@ -731,6 +781,7 @@ __all__ = [
     "MODEL_NAMES",
     "Scenario",
     "load_plan_scenario",
+    "load_province",
     "load_scenario",
     "run_config",
     "sharing_summary",

@@ -25,6 +25,8 @@ from geoplan.coverage import compute_coverage
 from geoplan.errors import GeoplanError
 from geoplan.grid import Cells, PopulationGrid
 from geoplan.io.carriers import read_carriers
+from geoplan.io.national import BAC_NINH_SPACING_FACTOR
+from geoplan.io.stations import stations_from_table
 from geoplan.models import CoverageModel, get_model
 from geoplan.schema import ENVIRONMENTS, SYNTHETIC
 from geoplan.sites import Sites
@@ -134,6 +136,7 @@ def synthesize_stations(
     config: PlanConfig | None = None,
     tolerance: float = 0.005,
     spacing_factor: float | None = None,
+    evaluate: bool = True,
 ) -> tuple[gpd.GeoDataFrame, SynthesisReport]:
     """Make ``n_sites`` synthetic sites in three operator networks, calibrated to ``target_share``.
 
@@ -168,6 +171,9 @@ def synthesize_stations(
     spacing_factor : float, optional
         Skip the calibration and place the sites with this factor (e.g. the one the
         default set was calibrated with, to grow that set the way operators build).
+    evaluate : bool
+        With ``spacing_factor``: False skips the one coverage run that reports the
+        share (``covered_share`` is then NaN), for callers that compute coverage anyway.
 
     Returns
     -------
@@ -205,6 +211,10 @@ def synthesize_stations(
         ]
         return chosen, compute_coverage(grid, Sites.concat(parts), used).covered_share
 
+    if spacing_factor is not None and not evaluate:
+        chosen, share = place(spacing_factor), float("nan")
+        frame = _station_table(cells, chosen, networks, grid, config)
+        return frame, SynthesisReport(len(frame), seed, spacing_factor, share, share, 0)
     if spacing_factor is not None:
         chosen, share = share_at(spacing_factor)
         frame = _station_table(cells, chosen, networks, grid, config)
@@ -237,6 +247,41 @@ def synthesize_stations(
     frame = _station_table(cells, chosen, networks, grid, config)
     report = SynthesisReport(len(frame), seed, factor, share, target_share, iterations)
     return frame, report
+
+
+def stations_like_bac_ninh(
+    grid: PopulationGrid, n_sites: int, config: PlanConfig | None = None, label: str = "synthetic"
+) -> gpd.GeoDataFrame:
+    """Synthetic sites for any province by Bắc Ninh's rules, not re-tuned.
+
+    The same operator split, preferences and reach (the default radio model's, on
+    each operator's carrier) as the default set, and its calibrated spacing factor
+    (:data:`~geoplan.io.national.BAC_NINH_SPACING_FACTOR`); every row's ``source`` is
+    ``"synthetic"``.
+
+    Parameters
+    ----------
+    grid : PopulationGrid
+        The province's people per cell, in its own UTM zone.
+    n_sites : int
+        Sites over all operators.
+    config : PlanConfig or None
+        Settings (``work_crs`` of the province, ``seed``).
+    label : str
+        Where the sites come from, for error messages.
+
+    Returns
+    -------
+    GeoDataFrame
+        Station points (EPSG:4326) with the standard station columns.
+    """
+    config = config or PlanConfig()
+    reach_model = get_model("38901", config, grid)
+    frame, _ = synthesize_stations(
+        grid, n_sites, config=config, model=reach_model,
+        spacing_factor=BAC_NINH_SPACING_FACTOR, evaluate=False,
+    )  # fmt: skip
+    return stations_from_table(pd.DataFrame(frame.drop(columns="geometry")), label, config=config)
 
 
 def _default_carrier(carriers: pd.DataFrame, operator: str) -> pd.Series:

@@ -21,6 +21,7 @@ from geoplan.io.embedded import (
     DEFAULT_POPULATION,
     DEFAULT_STATIONS,
 )
+from geoplan.io.national import population_path, units_path
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,8 @@ class DataEntry:
 
     Attributes
     ----------
-    kind : ``"boundaries"``, ``"population"``, ``"stations"`` or ``"dem"``
+    kind : ``"boundaries"``, ``"population"``, ``"stations"``, ``"dem"``,
+        ``"national boundaries"`` or ``"national population"``
     path : the file
     size_bytes : its size, bytes
     sha256 : its SHA-256, hex
@@ -108,12 +110,16 @@ def data_inventory(
     Returns
     -------
     list of DataEntry
-        Boundaries, population and stations first, then the DEM files.
+        Boundaries, population and stations first, then the DEM files, then the
+        national files (``--province`` and ``geoplan national``; the shipped ones, or
+        those named by ``$GEOPLAN_NATIONAL_UNITS`` / ``$GEOPLAN_NATIONAL_POPULATION``).
 
     Examples
     --------
     >>> [entry.kind for entry in data_inventory()][:3]
     ['boundaries', 'population', 'stations']
+    >>> [entry.kind for entry in data_inventory()][-2:]
+    ['national boundaries', 'national population']
     """
     entries = [
         data_entry("boundaries", boundaries or DEFAULT_COMMUNES),
@@ -124,4 +130,8 @@ def data_inventory(
         p for p in DEFAULT_DEM_DIR.glob("*") if p.suffix.lower() in (".tif", ".hgt")
     )
     entries += [data_entry("dem", p) for p in dem_files]
+    entries += [
+        data_entry("national boundaries", units_path()),
+        data_entry("national population", population_path()),
+    ]
     return entries

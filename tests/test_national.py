@@ -1,0 +1,199 @@
+"""The national data and any province by name or code (issue 17)."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from geoplan.config import PlanConfig
+from geoplan.errors import ConfigError, InputError
+from geoplan.io import national
+from geoplan.io.boundaries import read_communes
+from geoplan.io.datainfo import data_inventory
+from geoplan.io.embedded import DEFAULT_COMMUNES, DEFAULT_STATIONS
+from geoplan.io.stations import read_stations
+from geoplan.scenario import load_scenario
+from geoplan.synthetic import operator_site_counts, stations_like_bac_ninh
+
+#: Largest relative area difference between a Bắc Ninh unit of the national file and the
+#: shipped one (both cleaned the same way; the national one also gives up its border
+#: overlaps to lower-coded neighbours in Hà Nội and was simplified by 10 m).
+BAC_NINH_UNIT_AREA_TOLERANCE = 0.005
+BAC_NINH_TOTAL_AREA_TOLERANCE = 0.0005
+
+
+@pytest.fixture(scope="module")
+def provinces() -> list[national.Province]:
+    return national.read_provinces()
+
+
+def test_34_provinces_3321_units_with_the_official_totals(provinces) -> None:
+    assert len(provinces) == 34
+    assert sum(p.n_units for p in provinces) == 3321
+    assert sum(p.population for p in provinces) == 113_700_256
+    hanoi = next(p for p in provinces if p.code == "01")
+    units = national.read_units("01")
+    assert len(units) == hanoi.n_units == 126
+    assert units["population"].sum() == hanoi.population == 8_807_523
+    assert units["code"].is_unique and set(national.UNIT_COLUMNS) <= set(units.columns)
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("Thái Nguyên", "19"),
+        ("thai nguyen", "19"),
+        ("  THAI   NGUYEN ", "19"),
+        (19, "19"),
+        ("19", "19"),
+        ("4", "04"),
+        ("Đắk Lắk", "66"),
+        ("dak lak", "66"),
+        ("TP. Hồ Chí Minh", "79"),
+        ("ho chi minh", "79"),
+        ("hcm", "79"),
+        ("Huế", "46"),
+        ("Bắc Ninh", "24"),
+    ],
+)
+def test_find_province_by_name_or_code(provinces, query, code) -> None:
+    assert national.find_province(query, provinces).code == code
+
+
+@pytest.mark.parametrize(
+    ("query", "suggested"),
+    [("thai nguen", "Thái Nguyên (19)"), ("Ha Noy", "Hà Nội (01)"), ("Quang Nin", "Quảng Ninh")],
+)
+def test_unknown_province_is_one_line_with_close_matches(provinces, query, suggested) -> None:
+    with pytest.raises(InputError, match="no such province") as err:
+        national.find_province(query, provinces)
+    assert suggested in str(err.value) and "\n" not in str(err.value)
+
+
+def test_unknown_code_is_refused(provinces) -> None:
+    with pytest.raises(InputError, match="'99': no such province"):
+        national.find_province("99", provinces)
+
+
+def test_each_province_in_the_utm_zone_of_its_centroid(provinces) -> None:
+    # zone 48N covers 102-108 E, zone 49N 108-114 E
+    for p in provinces:
+        assert p.work_crs == ("EPSG:32649" if p.lon >= 108 else "EPSG:32648")
+    zones = {p.work_crs for p in provinces}
+    assert zones == {"EPSG:32648", "EPSG:32649"}
+    assert national.find_province("Hà Nội", provinces).work_crs == "EPSG:32648"
+
+
+def test_bac_ninh_in_the_national_file_agrees_with_the_shipped_one() -> None:
+    shipped = read_communes(DEFAULT_COMMUNES).set_index("code")
+    ours = national.read_units(national.BAC_NINH_CODE).set_index("code")
+    assert sorted(ours.index) == sorted(shipped.index) and len(ours) == 99
+    pd.testing.assert_series_equal(
+        ours["population"].reindex(shipped.index), shipped["population"], check_names=False
+    )
+    area_shipped = shipped.to_crs("EPSG:32648").area
+    area_ours = ours.to_crs("EPSG:32648").area.reindex(area_shipped.index)
+    relative = (area_ours - area_shipped).abs() / area_shipped
+    assert relative.max() < BAC_NINH_UNIT_AREA_TOLERANCE
+    assert abs(area_ours.sum() / area_shipped.sum() - 1) < BAC_NINH_TOTAL_AREA_TOLERANCE
+
+
+def test_every_cell_around_bac_ninh_lies_in_at_most_one_unit() -> None:
+    """Cell centres every 500 m over Bắc Ninh and its six neighbours' border zone."""
+    frames = [national.read_units(c) for c in ("24", "01", "19", "20", "22", "31", "33")]
+    units = gpd.GeoDataFrame(pd.concat(frames), crs="EPSG:4326").to_crs("EPSG:32648")
+    left, bottom, right, top = read_communes().to_crs("EPSG:32648").buffer(5000).total_bounds
+    xs, ys = np.meshgrid(np.arange(left, right, 500.0), np.arange(bottom, top, 500.0))
+    points = shapely.points(xs.ravel(), ys.ravel())
+    hit, _ = shapely.STRtree(units.geometry.values).query(points, predicate="within")
+    counts = np.bincount(hit, minlength=points.size)
+    assert counts.max() == 1
+    assert (counts == 1).sum() > 0.6 * points.size  # the test did look at land
+
+
+def test_shipped_units_are_valid_and_do_not_overlap() -> None:
+    units = pd.concat([national.read_units(c) for c in ("46", "48", "56")])
+    geoms = gpd.GeoSeries(units.geometry.values, crs="EPSG:4326").to_crs("EPSG:32649").values
+    assert shapely.is_valid(geoms).all()
+    pairs, area = national.overlap_area_m2(geoms)
+    assert area < 1.0 * max(pairs, 1)  # rounding to 6 decimals: under 1 m² a pair
+
+
+def test_offshore_special_zones_are_off_the_grid_and_reported() -> None:
+    khanh_hoa = national.province_data("Khánh Hòa")
+    assert list(khanh_hoa.offshore["name"]) == ["Trường Sa"]
+    assert len(khanh_hoa.communes) + len(khanh_hoa.offshore) == khanh_hoa.province.n_units
+    assert len(national.province_data("Huế").offshore) == 0
+
+
+def test_synthetic_sites_follow_bac_ninh_per_person(provinces) -> None:
+    hue = national.province_data("46")
+    expected = round(290 * hue.communes["population"].sum() / 3_619_443)
+    assert hue.n_synthetic_sites == expected
+
+
+def test_bac_ninh_rules_reproduce_the_shipped_synthetic_set() -> None:
+    """The spacing factor and rules used for other provinces give, on Bắc Ninh's own
+    grid, exactly its shipped 290 sites: they are the calibrated ones, not re-tuned."""
+    scenario = load_scenario(config=PlanConfig(coverage_model="radius"))
+    again = stations_like_bac_ninh(scenario.grid, 290, scenario.config)
+    shipped = read_stations(DEFAULT_STATIONS)
+    columns = ["site_id", "operator", "lon", "lat", "band", "azimuths_deg", "environment"]
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(again[columns]).reset_index(drop=True),
+        pd.DataFrame(shipped[columns]).reset_index(drop=True),
+        check_dtype=False,
+    )
+    counts = again["operator"].value_counts().to_dict()
+    assert counts == operator_site_counts(290)
+
+
+def test_load_scenario_for_another_province_in_its_zone_scaled_to_official() -> None:
+    config = PlanConfig(coverage_model="radius", cell_size_m=500.0)
+    scenario = load_scenario(province="Lai Châu", config=config)
+    data = national.province_data("12")
+    assert scenario.config.work_crs == data.province.work_crs == "EPSG:32648"
+    assert scenario.grid.crs == "EPSG:32648"
+    assert scenario.grid.population.sum() == pytest.approx(data.communes["population"].sum())
+    assert scenario.grid.scale_factor == pytest.approx(
+        data.communes["population"].sum() / scenario.grid.source_total_in_province
+    )
+    assert scenario.stations_synthetic
+    assert len(scenario.stations) == data.n_synthetic_sites
+    assert set(scenario.stations["operator"]) <= {"Viettel", "VNPT", "MobiFone"}
+    inside = shapely.union_all(data.communes.geometry.values).buffer(0.01)
+    assert shapely.contains(inside, scenario.stations.geometry.values).all()
+
+
+def test_zone_49_province_is_gridded_in_zone_49() -> None:
+    province = national.find_province("Khánh Hòa")
+    assert province.work_crs == "EPSG:32649"
+    scenario = load_scenario(
+        province="khanh hoa", config=PlanConfig(coverage_model="radius", cell_size_m=1000.0)
+    )
+    assert scenario.grid.crs == "EPSG:32649"
+    assert scenario.grid.population.sum() == pytest.approx(2_243_553 - 153)  # Trường Sa off
+
+
+def test_bac_ninh_by_name_is_the_default_data() -> None:
+    config = PlanConfig(coverage_model="radius", cell_size_m=500.0)
+    default, named = load_scenario(config=config), load_scenario(province="bac ninh", config=config)
+    assert named.sources == default.sources
+    assert len(named.stations) == 290
+    assert named.grid.population.sum() == pytest.approx(default.grid.population.sum())
+
+
+def test_province_with_boundaries_is_refused() -> None:
+    with pytest.raises(ConfigError, match="--province and --boundaries"):
+        load_scenario(boundaries=DEFAULT_COMMUNES, province="19")
+
+
+def test_data_info_lists_the_national_files() -> None:
+    entries = {e.kind: e for e in data_inventory()}
+    assert entries["national boundaries"].path == national.NATIONAL_UNITS
+    assert entries["national population"].path == national.NATIONAL_POPULATION
+    assert "Vietnam" in entries["national boundaries"].title
+    assert entries["national population"].size_bytes < 15e6
