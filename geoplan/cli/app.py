@@ -21,10 +21,12 @@ from typing import Any, NoReturn
 from geoplan import files
 from geoplan.cli.config_cmd import add_config_commands, resolve_settings
 from geoplan.cli.files import add_data_commands, add_station_io_commands
+from geoplan.cli.national import add_national_commands
 from geoplan.cli.parse import money, share
 from geoplan.comparison import COMPARE_FILES, compare, standard_variants
 from geoplan.config import PlanConfig
 from geoplan.errors import GeoplanError, Interrupted
+from geoplan.national import describe_province
 from geoplan.progress import note, set_quiet
 from geoplan.results import CoverageResult, Plan
 from geoplan.scenario import (
@@ -58,6 +60,11 @@ def _add_inputs(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--population", type=Path, help="population raster (people per cell)")
     group.add_argument("--boundaries", type=Path, help="commune polygons with official population")
+    group.add_argument(
+        "--province",
+        help="any of the 34 provinces by name or code ('Thái Nguyên', 'thai nguyen', 19): "
+        "the national data, synthetic sites unless --stations; default Bắc Ninh",
+    )
     group.add_argument(
         "--cell-size-m",
         type=float,
@@ -214,6 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_station_io_commands(station_commands)
     add_data_commands(commands)
     add_config_commands(commands)
+    add_national_commands(commands)
     return parser
 
 
@@ -425,6 +433,7 @@ def _load_scenario(args: argparse.Namespace, plan: Plan | None = None) -> Scenar
         args.stations,
         _config(args),
         drop_outside=args.drop_outside,
+        province=args.province,
     )
 
 
@@ -501,6 +510,8 @@ def run_coverage(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
     else:
+        if args.province:
+            print(describe_province(args.province))
         lines = _summary_lines(result, scenario.stations_synthetic, args.lang)
         print("\n".join(lines + _extras_lines(summary, args.lang)))
         for kind, path in written.items():
