@@ -172,7 +172,7 @@ def worldpop_by_province(units: gpd.GeoDataFrame, raster_path: Path) -> pd.Serie
         values = src.read(1, masked=True).filled(0).astype(float)
         transform = src.transform
     rows, cols = np.nonzero(values > 0)
-    x, y = transform * (cols + 0.5, rows + 0.5)
+    x, y = transform @ (cols + 0.5, rows + 0.5)
     points = shapely.points(np.asarray(x), np.asarray(y))
     hit, unit = shapely.STRtree(units.geometry.values).query(points, predicate="within")
     province = units["province_code"].to_numpy()[unit]

@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import numpy as np
 import pandas as pd
 
 from geoplan.errors import ConfigError, GeoplanError, InputError
@@ -40,6 +39,7 @@ from geoplan.io.national import (
     province_data,
     read_provinces,
     units_path,
+    worldpop_by_unit,
 )
 from geoplan.population import available_memory_bytes
 from geoplan.progress import progress
@@ -110,11 +110,11 @@ def province_coverage(task: ProvinceTask) -> dict[str, Any]:
     units = result.communes[
         ["code", "name", "population", "covered_population", "reliable_population"]
     ].copy()
-    factors = pd.Series(np.asarray(grid.commune_factors, float), index=grid.communes["code"])
-    units["worldpop_population"] = units["population"] / factors.reindex(units["code"]).to_numpy()
-    units["covered_worldpop"] = (
-        units["covered_population"] / factors.reindex(units["code"]).to_numpy()
-    )
+    # WorldPop people by 1 km cell centre: each cell in one unit, so provinces add up
+    worldpop = worldpop_by_unit(data.communes, data.population)
+    units["worldpop_population"] = worldpop.reindex(units["code"]).fillna(0.0).to_numpy()
+    share = (units["covered_population"] / units["population"]).where(units["population"] > 0)
+    units["covered_worldpop"] = (share.fillna(0.0) * units["worldpop_population"]).to_numpy()
     units["on_grid"] = True
     offshore = pd.DataFrame(
         {
@@ -137,7 +137,8 @@ def province_coverage(task: ProvinceTask) -> dict[str, Any]:
         "n_units": len(units),
         "population": float(units["population"].sum()),
         "population_on_grid": float(result.population_total),
-        "worldpop_population": float(grid.source_total_in_province),
+        "worldpop_population": float(units["worldpop_population"].sum()),
+        "worldpop_on_grid": float(grid.source_total_in_province),
         "scale_factor": float(grid.scale_factor),
         "n_sites": int(result.n_sites),
         "stations_synthetic": bool(scenario.stations_synthetic),
@@ -163,8 +164,11 @@ class NationalCoverage:
     Attributes
     ----------
     provinces : one row per province: official ``population`` (people),
-        ``worldpop_population`` (WorldPop 2020 inside it), ``scale_factor`` (official ÷
-        WorldPop), ``n_sites``, ``covered_population`` (expected, people),
+        ``worldpop_population`` (WorldPop 2020 people whose 1 km cell centre lies in it;
+        the provinces add up to the national figure), ``worldpop_on_grid`` (WorldPop
+        people on its work grid, border cells counted whole) and ``scale_factor``
+        (official ÷ ``worldpop_on_grid``, by which the grid was rescaled),
+        ``n_sites``, ``covered_population`` (expected, people),
         ``covered_share`` (0..1 of the official population), ``reliable_share``,
         ``seconds`` and ``peak_memory_bytes`` of its task
     units : one row per commune-level unit

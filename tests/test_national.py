@@ -197,3 +197,17 @@ def test_data_info_lists_the_national_files() -> None:
     assert entries["national population"].path == national.NATIONAL_POPULATION
     assert "Vietnam" in entries["national boundaries"].title
     assert entries["national population"].size_bytes < 15e6
+
+
+def test_worldpop_by_cell_centre_counts_each_cell_once(tiny_communes, tiny_raster_file) -> None:
+    # 500 m cells of 10 people; each 1 km commune holds four cell centres
+    people = national.worldpop_by_unit(tiny_communes, tiny_raster_file)
+    assert people.to_dict() == {"00001": 40.0, "00002": 40.0, "00003": 40.0}
+
+
+def test_worldpop_of_bac_ninh_by_cell_centre_matches_its_provenance() -> None:
+    # geoplan/data/population/PROVENANCE.md: 2,744,335 people by cell centre in the
+    # province outline, counted when staging; the 99 units' borders differ from that
+    # outline by rounding, which moves a cell centre or two (tens of people)
+    people = national.worldpop_by_unit(read_communes(), national.NATIONAL_POPULATION)
+    assert people.sum() == pytest.approx(2_744_335, rel=1e-4)

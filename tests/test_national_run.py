@@ -34,7 +34,7 @@ def test_sequential_run_adds_up(sequential) -> None:
     official = {p.code: p.population for p in national.provinces(SMALL)}
     assert dict(zip(table["code"], table["population"], strict=True)) == official
     # every province is scaled to its official population: factor = official / WorldPop
-    ratio = table["population_on_grid"] / table["worldpop_population"]
+    ratio = table["population_on_grid"] / table["worldpop_on_grid"]
     assert ratio.to_numpy() == pytest.approx(table["scale_factor"].to_numpy())
     assert len(sequential.units) == sum(p.n_units for p in national.provinces(SMALL))
     by_province = sequential.units.groupby("province_code")["covered_population"].sum()

@@ -23,6 +23,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import rasterio
+import rasterio.windows
 import shapely
 import shapely.ops
 from pyproj import Transformer
@@ -725,3 +726,37 @@ def _on_raster(frame: gpd.GeoDataFrame, raster: Path) -> np.ndarray:
         to_degrees = Transformer.from_crs(crs, STORAGE_CRS, always_xy=True)
         box = shapely.ops.transform(to_degrees.transform, box)
     return np.asarray(shapely.intersects(frame.geometry.values, box))
+
+
+def worldpop_by_unit(units: gpd.GeoDataFrame, raster: str | os.PathLike[str]) -> pd.Series:
+    """People of ``raster`` whose cell centre lies in each unit (each cell counted once).
+
+    Parameters
+    ----------
+    units : GeoDataFrame
+        Polygons with ``code``, in any CRS.
+    raster : str or path
+        A population-count raster with a CRS (the national WorldPop grid).
+
+    Returns
+    -------
+    Series
+        People (float) by unit code; units without a cell centre get 0.
+    """
+    with rasterio.open(raster) as src:
+        frame = units.to_crs(src.crs)
+        west, south, east, north = (float(v) for v in frame.total_bounds)
+        window = rasterio.windows.from_bounds(west, south, east, north, src.transform)
+        window = (
+            window.round_offsets()
+            .round_lengths()
+            .intersection(rasterio.windows.Window(0, 0, src.width, src.height))
+        )
+        values = src.read(1, window=window, masked=True).filled(0).astype(float)
+        transform = src.window_transform(window)
+    rows, cols = np.nonzero(values > 0)
+    x, y = transform @ (cols + 0.5, rows + 0.5)
+    points = shapely.points(np.asarray(x), np.asarray(y))
+    hit, unit = shapely.STRtree(frame.geometry.values).query(points, predicate="within")
+    people = np.bincount(unit, weights=values[rows[hit], cols[hit]], minlength=len(frame))
+    return pd.Series(people, index=frame["code"].astype(str).to_numpy())
