@@ -19,7 +19,9 @@ CELL_M = 1000.0
 
 @pytest.fixture(scope="module")
 def sequential() -> national.NationalCoverage:
-    return national.national_coverage(SMALL, engine="sequential", cell_size_m=CELL_M)
+    return national.national_coverage(
+        SMALL, engine="sequential", cell_size_m=CELL_M, model="radius"
+    )
 
 
 def _same(a: national.NationalCoverage, b: national.NationalCoverage) -> None:
@@ -51,11 +53,15 @@ def test_sequential_run_adds_up(sequential) -> None:
 def test_parallel_engines_give_the_sequential_results(sequential) -> None:
     """Two spawned workers (about 15 s to start and import on the reference machine),
     and a Dask LocalCluster on 127.0.0.1 when dask.distributed is installed."""
-    pooled = national.national_coverage(SMALL, engine="processes", cell_size_m=CELL_M, n_workers=2)
+    pooled = national.national_coverage(
+        SMALL, engine="processes", cell_size_m=CELL_M, n_workers=2, model="radius"
+    )
     assert pooled.engine == "processes" and pooled.workers == 2
     _same(sequential, pooled)
     if national.dask_available():
-        on_dask = national.national_coverage(SMALL, engine="dask", cell_size_m=CELL_M, n_workers=2)
+        on_dask = national.national_coverage(
+            SMALL, engine="dask", cell_size_m=CELL_M, n_workers=2, model="radius"
+        )
         assert on_dask.engine == "dask"
         _same(sequential, on_dask)
 
@@ -92,6 +98,8 @@ def test_cli_national_coverage_json_and_csv(tmp_path: Path, capsys) -> None:
             "--out",
             str(tmp_path),
             "--json",
+            "--model",
+            "radius",
         ]
     )
     assert code == 0
@@ -119,6 +127,8 @@ def test_cli_national_table_text(tmp_path: Path, capsys) -> None:
             "1000",
             "--out",
             str(tmp_path),
+            "--model",
+            "radius",
         ]
     )
     out = capsys.readouterr().out
