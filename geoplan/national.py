@@ -104,6 +104,7 @@ def province_coverage(task: ProvinceTask) -> dict[str, Any]:
         offshore units with ``on_grid`` False and nothing covered).
     """
     started = time.perf_counter()
+    _reset_peak_rss()
     config = run_config(task.model, cell_size_m=task.cell_size_m)
     scenario = load_province(task.code, config=config, units=task.units, population=task.population)
     data = province_data(task.code, task.units, task.population)
@@ -154,8 +155,29 @@ def province_coverage(task: ProvinceTask) -> dict[str, Any]:
     return {"province": row, "units": units.to_dict("records")}
 
 
+def _reset_peak_rss() -> None:
+    """Start this process's peak-memory count afresh (Linux ``clear_refs`` 5; else nothing),
+    so that each task reports its own peak, not its worker's so far."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as refs:
+            refs.write("5")
+    except OSError:
+        pass
+
+
 def _peak_rss_bytes() -> int:
-    """Peak resident memory of this process so far, bytes (Linux: ru_maxrss in KiB)."""
+    """Peak resident memory of this process since :func:`_reset_peak_rss`, bytes.
+
+    ``VmHWM`` of ``/proc/self/status``: unlike ``ru_maxrss`` it is not inherited from the
+    parent of a spawned worker. Elsewhere ``ru_maxrss`` (a process-lifetime peak).
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024
 
 
