@@ -694,17 +694,13 @@ def province_data(
     units_file = Path(units) if units is not None else units_path()
     province = find_province(query, read_provinces(units_file))
     frame = read_units(province.code, units_file)
-    raster = Path(population) if population is not None else population_path()
     if province.is_default:
         communes = read_communes(DEFAULT_COMMUNES)
+        own = Path(population) if population is not None else DEFAULT_POPULATION
         return ProvinceData(
-            province,
-            communes,
-            frame.iloc[:0],
-            DEFAULT_COMMUNES,
-            DEFAULT_POPULATION,
-            DEFAULT_STATIONS,
+            province, communes, frame.iloc[:0], DEFAULT_COMMUNES, own, DEFAULT_STATIONS
         )
+    raster = Path(population) if population is not None else population_path()
     on_grid = _on_raster(frame, raster)
     return ProvinceData(
         province,
