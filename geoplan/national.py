@@ -44,6 +44,7 @@ from geoplan.io.national import (
 )
 from geoplan.population import available_memory_bytes
 from geoplan.progress import progress
+from geoplan.radio.terrain import FLAT_EARTH
 from geoplan.scenario import load_province, run_config
 
 log = logging.getLogger(__name__)
@@ -88,8 +89,10 @@ def province_coverage(task: ProvinceTask) -> dict[str, Any]:
     """One province's coverage today (the task a worker runs).
 
     The province is gridded in its own UTM zone, every commune scaled to its official
-    population; today's sites are synthetic (Bắc Ninh's rules and spacing factor, not
-    re-tuned) except for Bắc Ninh, whose shipped set is used.
+    population; the radio model runs on flat earth in every province, Bắc Ninh too (the
+    embedded DEMs cover it alone, so the national table keeps one basis); today's sites
+    are synthetic (Bắc Ninh's rules and spacing factor, not re-tuned) except for Bắc
+    Ninh, whose shipped set is used.
 
     Parameters
     ----------
@@ -105,7 +108,9 @@ def province_coverage(task: ProvinceTask) -> dict[str, Any]:
     """
     started = time.perf_counter()
     _reset_peak_rss()
-    config = run_config(task.model, cell_size_m=task.cell_size_m)
+    # one basis for all: flat earth (the embedded DEMs cover Bắc Ninh only)
+    terrain = {"dem_paths": (FLAT_EARTH,)} if task.model == "38901" else {}
+    config = run_config(task.model, cell_size_m=task.cell_size_m, **terrain)
     scenario = load_province(task.code, config=config, units=task.units, population=task.population)
     data = province_data(task.code, task.units, task.population)
     result = scenario.coverage(task.model)
@@ -605,7 +610,8 @@ def describe_province(query: str | int) -> str:
         "its shipped synthetic set"
         if p.is_default
         else f"{data.n_synthetic_sites} synthetic sites by Bắc Ninh's rules and spacing "
-        f"factor {BAC_NINH_SPACING_FACTOR:g} (not re-tuned)"
+        f"factor {BAC_NINH_SPACING_FACTOR:g} (not re-tuned); flat earth unless --dem (no "
+        "DEM ships for it)"
     )
     offshore = (
         f"; {len(data.offshore)} offshore unit(s) off the population grid"

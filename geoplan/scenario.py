@@ -42,6 +42,7 @@ from geoplan.models import DEFAULT_MODEL, MODEL_NAMES, MODELS, CoverageModel, Ra
 from geoplan.outputs import rasters
 from geoplan.planning import plan_sites
 from geoplan.population import build_population_grid
+from geoplan.radio.terrain import FLAT_EARTH
 from geoplan.results import CoverageResult, OperatorCoverage, Plan
 from geoplan.schema import DEFAULT_LANG, PLANNED, CsvDialect, Lang
 from geoplan.synthetic import SynthesisReport, stations_like_bac_ninh, synthesize_stations
@@ -570,14 +571,19 @@ def load_province(
     province : a province code or name (see :func:`geoplan.io.national.find_province`)
     population : population raster (default: the national WorldPop 1 km grid)
     stations : station file (default: synthetic sites by Bắc Ninh's rules)
-    config : settings; ``work_crs`` becomes the province's UTM zone
+    config : settings; ``work_crs`` becomes the province's UTM zone, and with no
+        ``dem_paths`` the radio model runs on flat earth (the embedded DEMs cover Bắc
+        Ninh only)
     drop_outside : as for :func:`load_scenario`
     units : the national units file (default: the shipped one)
     """
     data = province_data(province, units, population)
     if data.province.is_default:
         return load_scenario(None, population, stations, config, drop_outside)
-    config = replace(config or PlanConfig(), work_crs=data.province.work_crs)
+    config = config or PlanConfig()
+    # the embedded DEMs cover Bắc Ninh only: elsewhere flat earth unless --dem is given
+    dem_paths = config.dem_paths or (FLAT_EARTH,)
+    config = replace(config, work_crs=data.province.work_crs, dem_paths=dem_paths)
     grid = _grid(data.communes, data.population, config)
     if stations is None:
         label = f"synthetic sites of {data.province.name}"
