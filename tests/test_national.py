@@ -211,3 +211,9 @@ def test_worldpop_of_bac_ninh_by_cell_centre_matches_its_provenance() -> None:
     # outline by rounding, which moves a cell centre or two (tens of people)
     people = national.worldpop_by_unit(read_communes(), national.NATIONAL_POPULATION)
     assert people.sum() == pytest.approx(2_744_335, rel=1e-4)
+
+
+def test_data_info_gives_each_national_file_its_own_licence() -> None:
+    entries = {e.kind: e for e in data_inventory()}
+    assert entries["national boundaries"].licence.startswith("MIT")
+    assert entries["national population"].licence.startswith("CC BY 4.0")

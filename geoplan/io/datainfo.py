@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from geoplan.errors import InputError
@@ -21,7 +21,7 @@ from geoplan.io.embedded import (
     DEFAULT_POPULATION,
     DEFAULT_STATIONS,
 )
-from geoplan.io.national import population_path, units_path
+from geoplan.io.national import POPULATION_LICENCE, population_path, units_path
 
 
 @dataclass(frozen=True)
@@ -132,6 +132,6 @@ def data_inventory(
     entries += [data_entry("dem", p) for p in dem_files]
     entries += [
         data_entry("national boundaries", units_path()),
-        data_entry("national population", population_path()),
+        replace(data_entry("national population", population_path()), licence=POPULATION_LICENCE),
     ]
     return entries

@@ -41,6 +41,8 @@ NATIONAL_DIR = DATA_DIR / "national"
 NATIONAL_UNITS = NATIONAL_DIR / "units_2025.zip"
 #: WorldPop 2020 1 km, all of Vietnam (DEFLATE GeoTIFF).
 NATIONAL_POPULATION = NATIONAL_DIR / "worldpop_2020_1km_vnm.tif"
+#: The population grid's licence (PROVENANCE.md states both files' licences).
+POPULATION_LICENCE = "CC BY 4.0, WorldPop (www.worldpop.org), University of Southampton"
 #: Environment variables that point a run at other copies of the national files.
 UNITS_ENV, POPULATION_ENV = "GEOPLAN_NATIONAL_UNITS", "GEOPLAN_NATIONAL_POPULATION"
 #: The province of the embedded default data; it keeps its own shipped files.
