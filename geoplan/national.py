@@ -403,7 +403,7 @@ def national_coverage(
     if used != "dask" and engine == "auto":
         notes.append(
             "dask.distributed is not installed: the provinces ran on a local "
-            "process pool (pip install 'geoplan[national]' for Dask)"
+            "process pool (pip install 'dask[distributed]' for Dask)"
         )
     return _collect(
         rows,
@@ -458,7 +458,7 @@ def resolve_engine(engine: str, scheduler: str | None = None) -> str:
         reason = f"--scheduler {scheduler}" if scheduler else "--engine dask"
         raise InputError(
             f"{reason} needs dask.distributed, which is not installed; "
-            "pip install 'geoplan[national]' or use --engine processes"
+            "pip install 'dask[distributed]' (a geoplan dependency) or use --engine processes"
         )
     if scheduler and engine != "dask":
         raise ConfigError(f"--scheduler {scheduler} runs on Dask; leave out --engine {engine}")
@@ -568,7 +568,7 @@ def _run_dask(
     workers: int,
     memory_limit_bytes: float,
 ) -> Iterator[tuple[int, dict[str, Any]]]:
-    import distributed  # optional: geoplan[national]
+    import distributed  # a dependency; imported here to keep `import geoplan` light
 
     if scheduler:
         client = distributed.Client(scheduler, timeout="30s")
