@@ -548,3 +548,99 @@ def test_a_signal_during_a_solve_returns_the_incumbent(signal_name) -> None:
     assert result.covered_weight >= greedy.covered_weight - 1e-9
     assert result.bound >= result.covered_weight
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
+
+
+# --------------------------------------------------------------------------- incumbent search
+def covering_instance(seed: int, n_cand: int = 9, n_dem: int = 18):
+    """A random fewest-sites model with a target, three group floors and maybe a cap."""
+    from geoplan.optimize.exact import SideRow
+
+    weights, cover, cost = random_instance(seed, n_cand=n_cand, n_dem=n_dem, density=0.3)
+    groups = np.arange(n_dem) % 3
+    reach = np.asarray(cover.getnnz(axis=0) > 0).ravel()
+    floors = 0.5 * np.bincount(groups, weights=weights * reach, minlength=3)
+    target = 0.6 * float(weights[reach].sum())
+    rows = [SideRow(None, weights, target, np.inf)] + [
+        SideRow(None, weights * (groups == g), floors[g], np.inf) for g in range(3)
+    ]
+    return weights, cover, cost, groups, floors, target, rows
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), use_cost=st.booleans(), cap=st.sampled_from([None, 4, 6]))
+def test_iterated_greedy_plans_meet_every_row_and_cap(seed, use_cost, cap) -> None:
+    """Every plan the search returns reaches the target and each floor within the cap,
+    and never costs less than the cheapest such plan (found by enumeration)."""
+    from geoplan.optimize.exact import SideRow
+    from geoplan.optimize.search import covering_form, iterated_greedy
+
+    weights, cover, cost, groups, floors, target, rows = covering_instance(seed)
+    price = cost if use_cost else np.ones(cover.shape[0])
+    if cap is not None:
+        rows = [*rows, SideRow(np.ones(cover.shape[0]), None, -np.inf, float(cap))]
+    form = covering_form(cover, price, np.zeros(weights.size), rows)
+    assert form is not None
+    prices = np.random.default_rng(seed).random(len(rows) - (cap is not None))
+    plan = iterated_greedy(form, prices, iterations=40, seed=seed)
+    optimum = brute_min(weights, cover, target, cost=price, groups=groups, floors=floors)
+    if plan is None:  # no plan found: only allowed when the cap is what blocks it
+        assert cap is not None
+        return
+    chosen = np.flatnonzero(plan)
+    assert covered_by(weights, cover, chosen) >= target * (1 - 1e-9)
+    assert (group_cover(weights, cover, chosen, groups) >= floors * (1 - 1e-9) - 1e-9).all()
+    assert cap is None or chosen.size <= cap
+    assert price[chosen].sum() >= optimum - 1e-9
+
+
+def test_iterated_greedy_is_deterministic_and_stops_on_request() -> None:
+    """Same seed, same plan; with a stop requested it returns its first (feasible) plan."""
+    from geoplan.optimize.search import covering_form, iterated_greedy
+    from geoplan.optimize.stop import STOP
+
+    weights, cover, *_, rows = covering_instance(3, n_cand=12, n_dem=40)
+    form = covering_form(cover, np.ones(12), np.zeros(weights.size), rows)
+    assert form is not None
+    prices = np.array([1.0, 0.5, 0.5, 0.5])
+    first = iterated_greedy(form, prices, seed=7)
+    assert first is not None and np.array_equal(first, iterated_greedy(form, prices, seed=7))
+    STOP.set()
+    try:
+        stopped = iterated_greedy(form, prices, iterations=10**9, patience=10**9)
+    finally:
+        STOP.clear()
+    assert stopped is not None and form.feasible(stopped)
+
+
+def test_covering_form_only_for_covering_models() -> None:
+    """Maximum coverage (gain per covered column) and rows capping y are not covering form."""
+    from geoplan.optimize.exact import SideRow
+    from geoplan.optimize.search import covering_form
+
+    cover = sparse.csr_matrix(np.eye(3, dtype=bool))
+    target = [SideRow(None, np.ones(3), 2.0, np.inf)]
+    assert covering_form(cover, np.ones(3), np.zeros(3), target) is not None
+    assert covering_form(cover, np.zeros(3), -np.ones(3), target) is None
+    assert covering_form(cover, np.ones(3), np.zeros(3), [SideRow(None, np.ones(3), 0, 2)]) is None
+    negative = [SideRow(None, -np.ones(3), -2.0, np.inf)]
+    assert covering_form(cover, np.ones(3), np.zeros(3), negative) is None
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 10_000), objective=st.sampled_from(["sites", "cost"]))
+def test_proof_pipeline_with_floors_and_costs_matches_brute_force(seed, objective) -> None:
+    """Floors with either objective on up to 10 candidates: the pipeline's plan is the
+    enumerated optimum, its floors hold, and its bound never exceeds the optimum."""
+    weights, cover, cost, groups, floors, target, _ = covering_instance(seed, n_cand=10)
+    cost = cost * 4e8
+    result = min_sites_for_target(weights, cover, target, cost=cost, groups=groups,
+                                  group_min_weight=floors, objective=objective,
+                                  mip_rel_gap=0.0)  # fmt: skip
+    price = cost if objective == "cost" else np.ones(cover.shape[0])
+    optimum = brute_min(weights, cover, target, cost=price, groups=groups, floors=floors)
+    value = result.cost if objective == "cost" else result.n_sites
+    assert value == pytest.approx(optimum)
+    assert result.bound <= optimum * (1 + 1e-9)
+    assert (
+        group_cover(weights, cover, result.selected, groups) >= floors * (1 - 1e-9) - 1e-9
+    ).all()

@@ -43,6 +43,7 @@ from scipy import sparse
 from geoplan.errors import SolverError
 from geoplan.optimize.exact import LinearModel, SideRow, assemble, solve_coverage_milp
 from geoplan.optimize.reduce import merge_identical_columns
+from geoplan.optimize.search import covering_form, iterated_greedy
 from geoplan.optimize.stop import STOP
 from geoplan.progress import note
 
@@ -61,6 +62,12 @@ log = logging.getLogger(__name__)
 #: Absolute slack (in objective units, after scaling) on a fixing test: floating point
 #: in ``L`` and ``d`` is far below this on our models (|c| <= 1, |λ| ~ 1e-6..1e2).
 FIX_SAFETY = 1e-6
+#: Drop-refill-prune rounds of the incumbent search (about 25 ms each on the default
+#: radio instance; fixed, so a plan does not depend on the machine's speed).
+SEARCH_ITERATIONS = 300
+#: Share of the time left that the MILP on the LP's support may take once the search
+#: has found an incumbent (it then only looks for a better one, behind a cutoff row).
+SUPPORT_SHARE_AFTER_SEARCH = 0.1
 
 
 def lagrangian_bound(model: LinearModel, row_dual: np.ndarray) -> tuple[float, np.ndarray]:
@@ -295,12 +302,26 @@ def prove(
     note(f"LP bound {lagrangian:,.6g} in {stats['seconds_lp']:.1f} s")
 
     clock = time.perf_counter()
+    form = covering_form(cover, objective_x, objective_y, rows)
+    if form is not None and not _closed(best, bound, needed) and not STOP.is_set():
+        prices = lp.row_dual[cover.shape[1] : cover.shape[1] + len(rows)]
+        found = iterated_greedy(form, prices, lp.x_values >= 1 - 1e-6,
+                                iterations=SEARCH_ITERATIONS, seed=seed,
+                                deadline=time.perf_counter() + 0.25 * left(),
+                                tiebreak=tiebreak_x)  # fmt: skip
+        if found is not None and value_of(found) < value:
+            best, value = found, value_of(found)
+            stats["incumbent_from"] = "iterated_greedy"
+        stats["seconds_search"] = round(time.perf_counter() - clock, 3)
+        if best is not None:
+            note(f"iterated greedy: incumbent {value:,.6g} (LP bound {bound:,.6g})")
     support = lp.x_values > 1e-6
     if best is not None:
         support |= best
     if not _closed(best, bound, needed) and not STOP.is_set():
+        share = SUPPORT_SHARE_AFTER_SEARCH if form is not None else 0.25
         found = _support_milp(cover, objective_x, objective_y, rows, support, best, integral,
-                              rel_gap, min(left(), max(0.25 * left(), 5.0)), seed,
+                              rel_gap, min(left(), max(share * left(), 5.0)), seed,
                               tiebreak_x)  # fmt: skip
         if found is not None and value_of(found) < value:
             best, value = found, value_of(found)
@@ -384,10 +405,15 @@ def _support_milp(
     if restricted is None or idx.size == 0:
         return None
     extra = 0.0 if tiebreak_x is None else tiebreak_x[idx]
-    warm = None if best is None else best[idx]
+    warm, side = None, restricted.rows
+    if best is not None:  # only a better plan is of use: cut off the incumbent's value
+        value = objective_of(cover, objective_x, objective_y, best)
+        cutoff = value - 1 if integral else value - rel_gap * abs(value)
+        side = [*side, SideRow(restricted.objective_x, restricted.objective_y, -np.inf,
+                               cutoff - restricted.constant)]  # fmt: skip
     outcome = solve_coverage_milp(
         restricted.cover, restricted.objective_x + extra, restricted.objective_y,
-        maximize=False, side_rows=restricted.rows, warm_start=warm, time_limit_s=seconds,
+        maximize=False, side_rows=side, warm_start=warm, time_limit_s=seconds,
         mip_rel_gap=rel_gap, seed=seed, integral_objective=integral and tiebreak_x is None,
     )  # fmt: skip
     if outcome.x is None:
