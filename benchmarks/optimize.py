@@ -14,9 +14,11 @@ solve the same instances:
 
 spopt runs in a child process that is killed at the limit and gets at most
 ``--spopt-memory-gb`` of address space; when spopt is not installed its columns say
-so and the rest runs. ``--pipeline`` instead measures the fewest-sites proof on the
-province instance (target 80%): plain HiGHS on the whole MILP against the proof
-pipeline, stage by stage (LP bound, incumbent, reduced-cost fixing, restricted MILP).
+so and the rest runs. ``--pipeline`` instead measures the plans of ``geoplan plan`` on the
+province instance (``--model``, the radio model by default; target 80%): fewest
+sites, with every commune at least 50%, and least cost; for each the greedy plan with
+its LP bound (the reference time), the proof pipeline (``--solver auto``) and plain
+HiGHS on the whole MILP, with the pipeline's stages and the peak memory.
 Run::
 
     python benchmarks/optimize.py                  # everything (can take an hour)
@@ -35,6 +37,8 @@ import resource
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -150,55 +154,141 @@ HEADER = (
 )
 
 
-def province_target_arrays(share: float = 0.8) -> tuple[np.ndarray, sparse.csr_matrix, float]:
-    """The ``geoplan plan --target`` instance: demand, matrix and the people still missing."""
+@dataclass(frozen=True)
+class TargetInstance:
+    """The ``geoplan plan`` instance for a target: what :mod:`geoplan.planning` solves."""
+
+    weights: np.ndarray
+    cover: sparse.csr_matrix
+    missing: float
+    commune: np.ndarray
+    floor_need: np.ndarray
+    cost: np.ndarray
+    model: str
+
+
+def province_target_arrays(model: str = "38901", share: float = 0.8,
+                           floor: float = 0.5) -> TargetInstance:  # fmt: skip
+    """Demand, matrix, people still missing for ``share`` and each commune's need for ``floor``.
+
+    The same arithmetic as ``geoplan.planning`` (the target and the floors count people
+    covered at the design reliability today).
+    """
     import geoplan
     from geoplan.models import get_model
     from geoplan.planning import planning_arrays
 
     scenario = geoplan.load_scenario()
-    baseline, demand, _, cover = planning_arrays(scenario, get_model("radius", scenario.config))
-    missing = share * baseline.population_total - baseline.covered_population
-    return demand.population, sparse.csr_matrix(cover), float(missing)
+    baseline, demand, candidates, cover = planning_arrays(
+        scenario, get_model(model, scenario.config, scenario.grid)
+    )
+    table = baseline.communes
+    need = np.maximum(0.0, floor * table["population"].to_numpy(float)
+                      - table["reliable_population"].to_numpy(float))  # fmt: skip
+    missing = max(share * baseline.population_total - baseline.reliable_population, 0.0)
+    return TargetInstance(demand.population, sparse.csr_matrix(cover), float(missing),
+                          demand.commune, need, candidates.cost_vnd, model)  # fmt: skip
 
 
-def plain_highs(weights: np.ndarray, cover: sparse.csr_matrix, target: float,
+def mixed_costs(n: int, seed: int = 14) -> np.ndarray:
+    """Costs for the cheapest-plan variant: a seeded 40% of candidates are upgrades.
+
+    The default data has no upgradable towers yet (every candidate is a 2.0 bn VND new
+    tower, so ``--objective cost`` equals fewest sites); this what-if prices a random
+    40% at the upgrade CAPEX (1.2 bn VND) to measure the cost objective itself.
+    """
+    rng = np.random.default_rng(seed)
+    return np.where(rng.random(n) < 0.4, 1.2e9, 2.0e9)
+
+
+def variants(instance: TargetInstance) -> list[tuple[str, dict[str, Any]]]:
+    """The three plans the issue measures: 80%, 80% with 50% floors, 80% at least cost."""
+    floors = {"groups": instance.commune, "group_min_weight": instance.floor_need}
+    return [
+        ("80% fewest sites", {"cost": instance.cost}),
+        ("80%, every commune >= 50%", {"cost": instance.cost} | floors),
+        ("80% least cost (40% upgrades)",
+         {"cost": mixed_costs(instance.cover.shape[0]), "objective": "cost"}),
+    ]  # fmt: skip
+
+
+def plain_highs(instance: TargetInstance, options: dict[str, Any],
                 limit_s: float) -> tuple[str, float, float, float]:  # fmt: skip
-    """The whole fewest-sites MILP (after the same reductions) given to HiGHS as is."""
-    from geoplan.optimize.core import _prepare, _target_row
+    """The whole MILP (after the same exact reductions) given to HiGHS as is."""
+    from geoplan.optimize.core import _cost_in_units, _prepare, _side_rows_common, _target_row
     from geoplan.optimize.exact import solve_coverage_milp
 
     started = time.perf_counter()
-    problem = _prepare(weights, cover, "exact", None, None, None, None, None, "g", None, 0)
-    n = problem.kept.size
+    problem = _prepare(instance.weights, instance.cover, "exact", options.get("cost"), None,
+                       options.get("groups"), options.get("group_min_weight"), None, "commune",
+                       None, 0)  # fmt: skip
+    rows = [*_side_rows_common(problem, None, None), _target_row(problem, instance.missing)]
+    unit = 1.0
+    objective = np.ones(problem.kept.size)
+    if options.get("objective") == "cost":
+        objective, _, unit = _cost_in_units(problem.cost[problem.kept])
     outcome = solve_coverage_milp(
-        problem.reduced_cover, np.ones(n), np.zeros(problem.reduced_weights.size),
-        maximize=False, side_rows=[_target_row(problem, target)], time_limit_s=limit_s,
-        mip_rel_gap=0.005, integral_objective=True,
+        problem.reduced_cover, objective, np.zeros(problem.reduced_weights.size),
+        maximize=False, side_rows=rows, time_limit_s=limit_s, mip_rel_gap=0.005,
+        integral_objective=True,
     )  # fmt: skip
-    return outcome.status, outcome.objective, outcome.dual_bound, time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    return outcome.status, outcome.objective * unit, outcome.dual_bound * unit, seconds
+
+
+def _value(result: Any) -> float:
+    return result.cost if result.objective == "cost" else float(result.n_sites)
+
+
+def _fmt(value: float, cost: bool) -> str:
+    if value != value:
+        return "–"
+    return f"{value / 1e9:,.1f} bn" if cost else f"{value:,.0f}"
 
 
 def pipeline(args: argparse.Namespace) -> None:
-    """Plain HiGHS against the proof pipeline on the province, 80% target."""
-    weights, cover, missing = province_target_arrays()
-    print("| method | sites | bound | gap | status | s |\n|---|---|---|---|---|---|")
-    greedy, greedy_s = timed(lambda: min_sites_for_target(weights, cover, missing, solver="greedy"))
-    print(f"| greedy (no LP) | {greedy.n_sites} | {greedy.bound:g} | {greedy.gap:.2%} "
-          f"| {greedy.status} | {greedy_s:.1f} |", flush=True)  # fmt: skip
-    proof, proof_s = timed(
-        lambda: min_sites_for_target(weights, cover, missing, solver="auto", mip_rel_gap=0.005)
-    )
-    print(f"| proof pipeline (auto) | {proof.n_sites} | {proof.bound:g} | {proof.gap:.2%} "
-          f"| {proof.status} | {proof_s:.1f} |", flush=True)  # fmt: skip
-    status, objective, bound, plain_s = plain_highs(weights, cover, missing, args.limit_s)
-    gap = (objective - bound) / objective if objective == objective else float("nan")
-    print(f"| plain HiGHS MILP | {objective:g} | {bound:g} | {gap:.2%} | {status} "
-          f"| {plain_s:.1f} |", flush=True)  # fmt: skip
-    stages = {k: v for k, v in proof.stats.items() if k.startswith(("seconds", "n_", "lp_"))}
-    print("pipeline stages:", ", ".join(f"{k}={v:g}" for k, v in stages.items()))
-    if not HAVE_SPOPT:
-        print("note: spopt is not installed (pip install -e .[bench]); its MCLP rows are skipped")
+    """Greedy (+ LP bound), the proof pipeline and plain HiGHS on the province's plans."""
+    started = time.perf_counter()
+    instance = province_target_arrays(args.model)
+    print(f"instance: {args.model} model, {instance.cover.shape[0]:,} candidates × "
+          f"{instance.cover.shape[1]:,} demand cells, {instance.cover.nnz:,} pairs, "
+          f"{instance.missing:,.0f} people to add ({time.perf_counter() - started:.1f} s to "
+          "build)", flush=True)  # fmt: skip
+    print("| plan | method | value | bound | gap | status | s | × greedy |\n"
+          "|---|---|---|---|---|---|---|---|", flush=True)  # fmt: skip
+    for name, options in variants(instance):
+        is_cost = options.get("objective") == "cost"
+        greedy_options = {k: v for k, v in options.items() if k != "objective"}
+        solve = partial(min_sites_for_target, instance.weights, instance.cover, instance.missing)
+        greedy, greedy_s = timed(partial(solve, solver="greedy", lp_bound_s=30.0,
+                                         **greedy_options))  # fmt: skip
+        greedy_value = greedy.cost if is_cost else float(greedy.n_sites)
+        print(f"| {name} | greedy + LP bound | {_fmt(greedy_value, is_cost)} | "
+              f"{'–' if is_cost else _fmt(greedy.bound, False)} | "
+              f"{'–' if is_cost else f'{greedy.gap:.2%}'} | greedy | {greedy_s:.1f} "
+              "| 1.0 |", flush=True)  # fmt: skip
+        proof, proof_s = timed(partial(solve, solver="auto", mip_rel_gap=0.005,
+                                       time_limit_s=args.limit_s, **options))  # fmt: skip
+        print(f"| {name} | proof pipeline (auto) | {_fmt(_value(proof), is_cost)} | "
+              f"{_fmt(proof.bound, is_cost)} | {proof.gap:.2%} | {proof.status} | "
+              f"{proof_s:.1f} | {proof_s / greedy_s:.1f} |", flush=True)  # fmt: skip
+        if not args.no_plain:
+            status, value, bound, plain_s = plain_highs(instance, options, args.limit_s)
+            gap = (value - bound) / value if value == value and bound == bound else float("nan")
+            print(f"| {name} | plain HiGHS MILP | {_fmt(value, is_cost)} | "
+                  f"{_fmt(bound, is_cost)} | {gap:.2%} | {status} | {plain_s:.1f} | "
+                  f"{plain_s / greedy_s:.1f} (pipeline {plain_s / proof_s:.1f}× faster) |",
+                  flush=True)  # fmt: skip
+        keys = ("seconds", "n_fixed", "n_free", "lp_bound", "incumbent")
+        stages = {k: v for k, v in proof.stats.items() if k.startswith(keys)}
+        print(f"  stages ({name}): " + ", ".join(f"{k}={v}" for k, v in stages.items()),
+              flush=True)  # fmt: skip
+        print(f"  peak memory so far {peak_memory_mb():,.0f} MB", flush=True)
+
+
+def peak_memory_mb() -> float:
+    """Peak resident memory of this process, MB (Linux reports kB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -213,6 +303,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="stop growing once the benchmark has run this long")  # fmt: skip
     parser.add_argument("--pipeline", action="store_true",
                         help="the fewest-sites proof pipeline against plain HiGHS")  # fmt: skip
+    parser.add_argument("--model", default="38901", help="coverage model of --pipeline")
+    parser.add_argument("--no-plain", action="store_true",
+                        help="skip plain HiGHS in --pipeline (up to --limit-s each)")  # fmt: skip
     args = parser.parse_args(argv)
     if args.pipeline:
         pipeline(args)
