@@ -140,8 +140,10 @@ class Scenario(Inputs):
             }
         payload["stations_synthetic"] = self.stations_synthetic
         payload["terrain_used"] = bool(getattr(chosen, "terrain_used", False))
-        if isinstance(chosen, RadioModel):
-            payload["terrain"] = chosen.terrain_summary()
+        # the same keys for every model: the radius model uses no terrain
+        payload["terrain"] = (
+            chosen.terrain_summary() if isinstance(chosen, RadioModel) else {"used": False}
+        )
         payload["other_models"] = self.other_models(chosen.name)
         return result, payload
 
