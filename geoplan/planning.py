@@ -155,7 +155,9 @@ def plan_sites(
         settings=_settings(config),
     )
     return Plan(new_sites, phases, communes, curve, summary, commune_phases=by_phase,
-                candidates=candidate_set, optimize=result)  # fmt: skip
+                candidates=candidate_set, optimize=result, planned_on=inputs,
+                coverage_after=after if model is None or isinstance(model, str) else None,
+                )  # fmt: skip
 
 
 def planning_arrays(

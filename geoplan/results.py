@@ -14,6 +14,7 @@ import pandas as pd
 
 from geoplan.errors import FormatError
 from geoplan.grid import Cells
+from geoplan.inputs import Inputs
 from geoplan.optimize.core import OptimizeResult
 from geoplan.schema import BoundKind, PlanMode, SolverName
 from geoplan.sites import CandidateSet
@@ -234,6 +235,10 @@ class Plan:
     candidates : every candidate considered (fresh plans only; carries the antenna
         columns that :meth:`geoplan.Scenario.after` gives the new sites)
     optimize : the optimiser's own result (fresh plans only)
+    coverage_after : coverage with today's and the new sites under the plan's model (by
+        its name), as planning computed it for the summary (fresh plans only)
+    planned_on : the inputs the plan was made for (fresh plans only); with
+        ``coverage_after`` it lets :meth:`geoplan.Scenario.coverage_after` skip recomputing
     path : the plan folder it was read from (None for a fresh plan)
     """
 
@@ -245,6 +250,8 @@ class Plan:
     commune_phases: pd.DataFrame | None = field(default=None, repr=False)
     candidates: CandidateSet | None = field(default=None, repr=False)
     optimize: OptimizeResult | None = field(default=None, repr=False)
+    coverage_after: CoverageResult | None = field(default=None, repr=False, compare=False)
+    planned_on: Inputs | None = field(default=None, repr=False, compare=False)
     path: Path | None = None
 
     @property

@@ -211,7 +211,8 @@ class Scenario(Inputs):
 
         The stations are today's plus the plan's new sites (:meth:`after`). A plan made
         with the same model on the same scenario covers the share it claims (to
-        rounding); when the two differ by more than :data:`SHARE_AFTER_TOLERANCE` (a
+        rounding; a fresh plan of this scenario carries it, computed once by planning);
+        when the two differ by more than :data:`SHARE_AFTER_TOLERANCE` (a
         plan made with another model, other stations or by hand) a warning is logged,
         and the result is what the model computes.
 
@@ -229,6 +230,9 @@ class Scenario(Inputs):
             Covered people (people) and share (0..1) with today's and the new sites.
         """
         check_plan_communes(plan, self.communes["code"])
+        same_model = model is None or model == plan.summary.model
+        if plan.coverage_after is not None and plan.planned_on is self and same_model:
+            return plan.coverage_after  # planning computed it on these inputs, this model
         chosen = self.model(model if model is not None else plan.summary.model)
         after = self.after(plan).coverage(chosen)
         claimed = plan.covered_share_after  # the optimiser counts reliable coverage

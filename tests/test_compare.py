@@ -436,6 +436,24 @@ def test_scenario_map_is_the_coverage_map_of_today(scenario: Scenario, plan_resu
     )
 
 
+def test_a_fresh_plan_carries_its_coverage_after_and_only_its_scenario_reuses_it(
+    scenario: Scenario, plan_result: Plan
+) -> None:
+    carried = plan_result.coverage_after
+    assert carried is not None and plan_result.planned_on is scenario
+    assert scenario.coverage_after(plan_result) is carried  # not recomputed
+    recomputed = scenario.after(plan_result).coverage(plan_result.summary.model)
+    assert carried.covered_population == pytest.approx(recomputed.covered_population)
+    assert carried.reliable_population == pytest.approx(recomputed.reliable_population)
+    np.testing.assert_array_equal(carried.covered, recomputed.covered)
+    # another model, or the same plan on other stations, is computed afresh
+    assert scenario.coverage_after(plan_result, "38901") is not carried
+    fewer = scenario.with_stations(scenario.stations.iloc[:1].copy())
+    other = fewer.coverage_after(plan_result)
+    assert other is not carried
+    assert other.reliable_population < carried.reliable_population
+
+
 def test_scenario_map_uses_the_named_model(scenario: Scenario) -> None:
     radio = scenario.coverage("38901")
     shown = _html(scenario.map(model="38901", lang="en", created=DAY))
