@@ -9,12 +9,18 @@ import numpy as np
 import pytest
 import rasterio
 from affine import Affine
+from hypothesis import settings
 from shapely.geometry import box
 
 from geoplan.config import PlanConfig
 
 X0, Y0 = 600_000.0, 2_340_000.0  # EPSG:32648, inside the province's UTM zone
 WORK_CRS = "EPSG:32648"
+
+# No deadlines: an example's time is not what a test proves (on a loaded 2-core CI
+# machine a 0.2 s example can take 0.3 s and fail as "flaky"); tests set max_examples.
+settings.register_profile("geoplan", deadline=None)
+settings.load_profile("geoplan")
 
 
 @pytest.fixture
