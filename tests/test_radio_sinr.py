@@ -239,3 +239,15 @@ def test_subcarrier_spacing_of_the_carrier_table() -> None:
     bandwidth = np.array([100.0, 10.0, 20.0, 40.0])
     n_sc = np.array([3276.0, 624.0, 612.0, 1272.0])  # 273 RB, 52, 51 @30 kHz, 106 @30 kHz
     assert subcarrier_spacing_khz(bandwidth, n_sc).tolist() == [30.0, 15.0, 30.0, 30.0]
+
+
+def test_adapter_loaded_user_rate_scales_with_its_share() -> None:
+    cells = _cells(np.linspace(-2000, 2000, 12))
+    sites = _sites([-900.0, 900.0], ["VNPT"] * 2)
+    half = sinr_throughput(sites, cells, FLAT, DownlinkSettings(load=1.0, user_share=0.5))
+    quarter = sinr_throughput(sites, cells, FLAT, DownlinkSettings(load=1.0, user_share=0.25))
+    np.testing.assert_array_equal(half.sinr_db, quarter.sinr_db)  # the share changes no SINR
+    np.testing.assert_allclose(half.mean_mbps, 2 * quarter.mean_mbps, rtol=1e-12)
+    assert np.all(half.peak_mbps == quarter.peak_mbps)
+    with pytest.raises(ValueError, match="user_share"):
+        DownlinkSettings(user_share=1.5)

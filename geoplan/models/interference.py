@@ -68,8 +68,10 @@ class DownlinkSettings:
 
     Attributes
     ----------
-    load : share of REs every sector occupies, 0..1 (interferers' PRB load, and the
-        own-cell load of the loaded user class); 0.5 (:data:`~geoplan.radio.sinr.DEFAULT_LOAD`)
+    load : share of REs every interfering sector occupies, 0..1 (its PRB load); 0.5
+        (:data:`~geoplan.radio.sinr.DEFAULT_LOAD`)
+    user_share : share of the serving cell's REs a user in a loaded cell gets, 0..1;
+        None: 1 − ``load`` (processor sharing in a cell as loaded as its neighbours)
     noise_figure_db : UE noise figure, dB (7)
     curve : attenuated-Shannon curve (TR 36.942 α 0.6, SINR_min −10 dB, 7.4063 bit/s/Hz
         per layer, 2 layers)
@@ -83,6 +85,7 @@ class DownlinkSettings:
     """
 
     load: float = DEFAULT_LOAD
+    user_share: float | None = None
     noise_figure_db: float = UE_NOISE_FIGURE_DB
     curve: ShannonCurve = field(default_factory=ShannonCurve)
     tdd_dl_share: float = TDD_DL_SHARE
@@ -92,9 +95,16 @@ class DownlinkSettings:
     interference_floor_db: float = 10.0
     sample_rate_mbps: float = QCVN126_DL_SAMPLE_MBPS
 
+    @property
+    def loaded_user_share(self) -> float:
+        """Share of the serving cell's REs the loaded user class gets, 0..1."""
+        return 1.0 - self.load if self.user_share is None else self.user_share
+
     def __post_init__(self) -> None:
         if not 0.0 <= self.load <= 1.0:
             raise ValueError(f"load must be a share of resource elements in 0..1, got {self.load}")
+        if self.user_share is not None and not 0.0 <= self.user_share <= 1.0:
+            raise ValueError(f"user_share must be in 0..1, got {self.user_share}")
         if self.duplex not in ("TDD", "FDD"):
             raise ValueError(f"duplex must be 'TDD' or 'FDD', got {self.duplex!r}")
 
@@ -110,8 +120,8 @@ class SinrThroughput:
     operators : operator names, sorted (as the ``operator`` column spells them first)
     sinr_db : median SS-SINR over the cell's samples, dB; NaN where no sector reaches
     peak_mbps : downlink rate of a user alone in its cell at the median SINR, Mbit/s
-    mean_mbps : mean downlink rate of a user in a loaded cell (share 1 − load) over the
-        cell's samples, Mbit/s
+    mean_mbps : mean downlink rate of a user in a loaded cell (who gets the share
+        ``settings.loaded_user_share`` of its REs) over the cell's samples, Mbit/s
     share_at_sample_rate : share of those samples at or above 30 Mbit/s, 0..1
     qcvn_dl : QCVN 126 downlink holds (mean ≥ 100 Mbit/s and ≥ 95% of samples ≥ 30)
     serving_site : row of ``sites`` of the serving sector's site, −1 for none
@@ -338,7 +348,7 @@ def _rates(
     interference_mw = np.maximum(acc.total_mw - dbm_to_mw(acc.serving_dbm), 0.0)
     i_n = mw_to_dbm(settings.load * interference_mw + noise_mw)
     link = ServingLink(*(acc.payload[k] for k in _PAYLOAD[1:]))
-    per_eff = np.where(served, carrier.re_rate[rows] * (1 - settings.load) / 1e6, 0.0)
+    per_eff = np.where(served, carrier.re_rate[rows] * settings.loaded_user_share / 1e6, 0.0)
     sinr, mean, share = shadowed_rate_stats(link, i_n, per_eff, settings.curve,
                                             settings.sample_rate_mbps)  # fmt: skip
     peak = dl_throughput_mbps(np.where(served, sinr, -np.inf), carrier.re_rate[rows],

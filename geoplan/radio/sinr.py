@@ -1,8 +1,8 @@
 """Downlink SS-SINR under load, and throughput from SINR: a pure numpy core.
 
 For a user in a cell, the serving sector is the strongest of its carrier; every other
-sector on the same carrier of the same operator interferes in the share ``load`` of its
-resource elements (REs) that it occupies:
+sector on the same carrier of the same operator interferes on the share ``load`` of the
+resource elements (REs) it occupies (its PRB load):
 
     SINR = S / (load · Σ_{i ≠ serving} P_i + N),   N = −174 dBm/Hz + 10 log10(B) + NF
 
@@ -15,9 +15,10 @@ SINR_min = −10 dB), capped at the highest NR spectral efficiency (256QAM, code
 948/1024 = 7.4063 bit/s/Hz, TS 38.214 Table 5.2.2.1-3, CQI table 2), with rank adaptation
 over up to ``max_layers`` MIMO layers, times the RE rate of the carrier (TS 38.306
 §4.1.2: N_PRB·12 subcarriers × 14·2^μ symbols per ms × (1 − overhead)) and the TDD
-downlink share. The curve rather than a CQI table: it is continuous and monotone, has
-three documented parameters, and the CQI table's steps would only add a staircase of
-the same envelope (its entries lie within about 1 dB of α = 0.6 Shannon above 0 dB).
+downlink share. The curve rather than TS 38.214's CQI table: the table gives each
+CQI's efficiency but not the SINR at which it is reached (that mapping, for 10% BLER,
+is a vendor's link-level result, not in the standard); the curve is continuous,
+monotone and invertible, with three documented parameters.
 
 Vietnam's 5G quality standard QCVN 126:2021/BTTTT §2.1.5.2 sets: average downlink
 ≥ 100 Mbit/s, average uplink ≥ 30 Mbit/s, and ≥ 95% of downlink samples ≥ 30 Mbit/s
