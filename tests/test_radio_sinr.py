@@ -20,7 +20,7 @@ from geoplan.models.interference import (
     subcarrier_spacing_khz,
 )
 from geoplan.models.radio import RadioModel
-from geoplan.radio.link_budget import edge_rsrp_dbm
+from geoplan.radio.link_budget import LinkBudget, edge_rsrp_dbm
 from geoplan.radio.sinr import (
     QCVN126_DL_MEAN_MBPS,
     QCVN126_DL_SAMPLE_MBPS,
@@ -195,6 +195,11 @@ def test_adapter_two_equal_sites_equal_distance() -> None:
     pair = sinr_throughput(_sites([-800.0, 800.0], ["Viettel"] * 2, ["90", "270"]), cells,
                            FLAT, settings_1)  # fmt: skip
     snr = float(alone.sinr_db[0, 0])  # S/N, dB
+    # S is the coverage model's own RSRP at 50% reliability; N per 30 kHz RE at NF 7 dB
+    median_model = RadioModel(FLAT.config, LinkBudget(cell_edge_reliability=0.5))
+    s_dbm = median_model.pair_rsrp_dbm(_sites([-800.0], ["Viettel"], ["90"]), cells,
+                                       np.array([0]), np.array([0]))[0]  # fmt: skip
+    assert snr == pytest.approx(s_dbm - float(thermal_noise_dbm(30e3, 7.0)), abs=0.02)
     want = -10 * np.log10(1 + 10 ** (-snr / 10))  # S / (S + N)
     assert float(pair.sinr_db[0, 0]) == pytest.approx(want, abs=0.02)
 

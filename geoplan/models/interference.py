@@ -169,8 +169,9 @@ def sinr_throughput(
     cells : Cells
         The cells, work CRS, metres, with their population.
     model : RadioModel or None
-        The radio model whose physics and terrain are used (a flat-earth default model
-        when None); its ``budget`` gives the defaults for missing columns.
+        The radio model whose physics and terrain are used (None: ``RadioModel()``, the
+        embedded DEMs read around the sites); its ``budget`` gives the defaults for
+        missing columns.
     settings : DownlinkSettings or None
         Load, noise figure, curve and frame (the defaults when None).
     carriers : DataFrame or None
