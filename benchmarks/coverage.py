@@ -7,7 +7,12 @@ in a Python loop** (no vectorisation, no KD-tree for the radius model), on a
 subsample of sites, and the ratio of throughputs. No third-party TR 38.901 library is
 installed here, so this is the honest comparison available.
 
-Run:  python -m benchmarks.coverage   (or python benchmarks/coverage.py)
+The SINR/throughput layer (issue 16, :func:`geoplan.models.interference.sinr_throughput`)
+is timed against the downlink-only 38.901 model of the same run, on flat earth, with
+its QCVN 126 downlink share and median SINR; ``--sinr-sensitivity`` adds the same
+figures for other loads, noise figures and MIMO layers (about half a minute each).
+
+Run:  python -m benchmarks.coverage [--sinr-sensitivity]   (or python benchmarks/coverage.py)
 """
 
 from __future__ import annotations
@@ -22,7 +27,10 @@ import numpy as np
 from geoplan.config import PlanConfig
 from geoplan.coverage import compute_coverage
 from geoplan.grid import Cells
+from geoplan.io.carriers import read_carriers
 from geoplan.models import RadioModel, RadiusModel, get_model
+from geoplan.models.interference import DownlinkSettings, SinrThroughput, sinr_throughput
+from geoplan.radio.sinr import ShannonCurve
 from geoplan.scenario import load_scenario
 from geoplan.sites import Sites
 
@@ -107,6 +115,59 @@ def _peers(config: PlanConfig, sites: Sites, cells: Cells, province: dict[str, t
     )
 
 
+def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """Median of ``values`` weighted by ``weights`` (NaN counts as below everything)."""
+    filled = np.where(np.isnan(values), -np.inf, values)
+    order = np.argsort(filled, kind="stable")
+    cumulative = np.cumsum(weights[order])
+    return float(filled[order][np.searchsorted(cumulative, 0.5 * cumulative[-1])])
+
+
+def _sinr_summary(result: SinrThroughput) -> str:
+    """QCVN-DL share of people (any operator, each) and people-weighted median SINR."""
+    own = result.qcvn_share_by_operator()
+    parts = []
+    for i, op in enumerate(result.operators):
+        median = weighted_median(result.sinr_db[i], result.population)
+        text = f"{median:.1f} dB" if np.isfinite(median) else "none: half the people out of reach"
+        parts.append(f"{op} {own[op]:.1%} (median SINR {text})")
+    return f"QCVN-DL any operator {result.qcvn_share():.1%}; " + ", ".join(parts)
+
+
+def _sinr_line(flat: PlanConfig, sites: Sites, cells: Cells, downlink_s: float) -> None:
+    model = RadioModel(flat)
+    carriers = read_carriers()
+    seconds, result = _best_of(lambda: sinr_throughput(sites, cells, model, None, carriers), 1)
+    print(
+        f"  SINR/throughput (load 50%, NF 7 dB, 2 layers; every sector of the operator's "
+        f"carrier within 10 dB below noise): {seconds:.2f} s = "
+        f"{seconds / downlink_s:.1f}x the downlink-only 38901 ({downlink_s:.2f} s), "
+        f"{result.n_pairs:,} site-cell pairs; {_sinr_summary(result)}"  # type: ignore[arg-type]
+    )
+
+
+#: (label, settings) of the sensitivity rows: one assumption changed at a time.
+SENSITIVITY = (
+    ("default: load 50%, NF 7 dB, 2 layers", DownlinkSettings()),
+    ("load 30%", DownlinkSettings(load=0.3)),
+    (
+        "interferers at 100% (full buffer), user share 50%",
+        DownlinkSettings(load=1.0, user_share=0.5),
+    ),
+    ("NF 9 dB", DownlinkSettings(noise_figure_db=9.0)),
+    ("1 layer", DownlinkSettings(curve=ShannonCurve(max_layers=1))),
+    ("4 layers", DownlinkSettings(curve=ShannonCurve(max_layers=4))),
+)
+
+
+def sinr_sensitivity(flat: PlanConfig, sites: Sites, cells: Cells) -> None:
+    """The SINR layer's figures with one assumption changed at a time."""
+    model, carriers = RadioModel(flat), read_carriers()
+    for label, settings in SENSITIVITY:
+        result = sinr_throughput(sites, cells, model, settings, carriers)
+        print(f"  sensitivity {label}: {_sinr_summary(result)}")
+
+
 def main() -> int:
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}")
     for cell_size_m in (100.0, 50.0):
@@ -125,6 +186,9 @@ def main() -> int:
                 f"evaluated, {pairs / seconds:>10,.0f} evaluations/s, covered {share:.2%}"
             )
         if cell_size_m == 100.0:
+            _sinr_line(flat, sites, cells, province["38901"][0])
+            if "--sinr-sensitivity" in sys.argv[1:]:
+                sinr_sensitivity(flat, sites, cells)
             _peers(flat, sites, cells, province)
             dem_model = get_model("38901", config, grid)  # the default: SRTM 3″ + ETOPO 60″
             seconds, share, pairs = _province(dem_model, grid, sites, cells)
