@@ -99,11 +99,12 @@ def _previous_dominant_obstacle_loss(  # type: ignore[no-untyped-def]
 class _PreviousModel(RadioModel):
     """The radio model as before issue 16: diffraction on every pair, none skipped."""
 
-    def _far_upper_p(self, sites, cells, site_idx, cell_idx, terrain, best_p):  # type: ignore[no-untyped-def]
-        none = np.zeros(site_idx.size, dtype=bool)
-        _, p_cover = self._pair_rsrp_and_p(sites, cells, site_idx, cell_idx, terrain, none)
-        np.maximum.at(best_p, cell_idx, p_cover)
-        return site_idx[:0], cell_idx[:0], p_cover[:0]
+    def _far_upper_p(self, sites, cells, site_idx, cell_idx, terrain, best_p, names, ul_table):  # type: ignore[no-untyped-def]
+        levels = self._pair_levels(sites, cells, site_idx, cell_idx, terrain)
+        probs = self._pair_probabilities(levels, cells, site_idx, cell_idx, names, ul_table)
+        for name, p in probs.items():
+            np.maximum.at(best_p[name], cell_idx, p)
+        return site_idx[:0], cell_idx[:0], np.zeros((len(names), 0))
 
 
 @contextmanager

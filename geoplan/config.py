@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 from geoplan.errors import ConfigError
-from geoplan.schema import MODEL_NAMES
+from geoplan.schema import COMPUTED_LAYERS, COVERAGE_LAYERS, MODEL_NAMES
 from geoplan.units import parse_money, parse_share
 
 #: CRS of everything geoplan stores or writes: longitude, latitude in degrees (WGS 84).
@@ -42,6 +42,7 @@ OPTIONS: dict[str, str] = {
     "plan_target_share": "--target",
     "plan_min_commune_share": "--min-commune-share",
     "dem_paths": "--dem",
+    "coverage_layer": "--coverage",
 }
 
 
@@ -125,6 +126,29 @@ class PlanConfig:
     equity_floor_share
         Every plan reports the communes left below this covered share (0..1) and what
         lifting them to it would cost (50%: "no commune below half").
+    coverage_layer
+        What "covered" means for the headline share and the optimiser (``--coverage``):
+        ``"signal"`` (downlink outdoors, the default), ``"usable"`` (the uplink closes
+        too) or ``"indoor"`` (downlink behind the building's wall); 38901 model only.
+    ue_power_dbm
+        Handset power of the uplink budget: 23 dBm (power class 3; 26 dBm is power
+        class 2, allowed on n41/n77/n78/n79).
+    uplink_edge_rate_urban_kbps, uplink_edge_rate_suburban_kbps, uplink_edge_rate_rural_kbps
+        Cell-edge uplink rate a usable place must reach, kbit/s, by environment: TR
+        38.830's eMBB coverage targets, 1,000 urban (suburban takes it) and 100 rural.
+    tdd_uplink_share
+        Share of a TDD carrier's frame that carries uplink data, 0..1: 0.2, the U slot
+        of DDDSU.
+    gnb_noise_figure_db
+        gNB receiver noise figure, dB: 5 (ITU-R M.2412-0).
+    uplink_interference_margin_db
+        Uplink noise rise from other cells' users, dB: 2 (an assumption).
+    indoor_share_urban, indoor_share_suburban, indoor_share_rural
+        Share of people indoors, 0..1, by environment: 80%, 80%, 50% (TR 38.901 Table
+        7.2-1); weighs the indoor and outdoor layers into ``indoor_weighted``.
+    high_loss_share_urban, high_loss_share_suburban, high_loss_share_rural
+        Share of indoor people in high-loss (IRR-glass) buildings, 0..1: 20%, 20%, 0%
+        (ITU-R M.2412-0's urban mix; TR 38.901 applies only the low-loss model to RMa).
     """
 
     coverage_model: str = "38901"
@@ -155,6 +179,20 @@ class PlanConfig:
     solver_mip_rel_gap: float = 0.005
     greedy_lp_bound_s: float = 30.0
     equity_floor_share: float = 0.5
+    coverage_layer: str = "signal"
+    ue_power_dbm: float = 23.0
+    uplink_edge_rate_urban_kbps: float = 1000.0
+    uplink_edge_rate_suburban_kbps: float = 1000.0
+    uplink_edge_rate_rural_kbps: float = 100.0
+    tdd_uplink_share: float = 0.2
+    gnb_noise_figure_db: float = 5.0
+    uplink_interference_margin_db: float = 2.0
+    indoor_share_urban: float = 0.8
+    indoor_share_suburban: float = 0.8
+    indoor_share_rural: float = 0.5
+    high_loss_share_urban: float = 0.2
+    high_loss_share_suburban: float = 0.2
+    high_loss_share_rural: float = 0.0
 
     def __post_init__(self) -> None:
         for item in fields(self):
@@ -202,6 +240,48 @@ class PlanConfig:
                  "in -156..-31 dBm, the range a UE reports (TS 38.133)")  # fmt: skip
         if self.sites_per_phase < 1:
             _bad("sites_per_phase", self.sites_per_phase, "a whole number >= 1")
+        self._check_layers()
+
+    def _check_layers(self) -> None:
+        """The coverage layer and the uplink and indoor settings (issue 16)."""
+        if self.coverage_layer not in COMPUTED_LAYERS:
+            soon = " (qcvn is not computed yet)" if self.coverage_layer in COVERAGE_LAYERS else ""
+            _bad("coverage_layer", self.coverage_layer,
+                 f"one of {', '.join(COMPUTED_LAYERS)}{soon}")  # fmt: skip
+        if not 0 <= self.ue_power_dbm <= 33:
+            _bad("ue_power_dbm", self.ue_power_dbm,
+                 "in 0..33 dBm (23 for power class 3, 26 for power class 2)")  # fmt: skip
+        for name in ("uplink_edge_rate_urban_kbps", "uplink_edge_rate_suburban_kbps",
+                     "uplink_edge_rate_rural_kbps"):  # fmt: skip
+            if getattr(self, name) <= 0:
+                _bad(name, getattr(self, name), "> 0 kbit/s (1000 for 1 Mbit/s)")
+        if not 0 < self.tdd_uplink_share <= 1:
+            _bad("tdd_uplink_share", self.tdd_uplink_share, "a share in (0, 1] (0.2 for DDDSU)")
+        for name in ("gnb_noise_figure_db", "uplink_interference_margin_db"):
+            if getattr(self, name) < 0:
+                _bad(name, getattr(self, name), ">= 0 dB")
+        for name in ("indoor_share_urban", "indoor_share_suburban", "indoor_share_rural",
+                     "high_loss_share_urban", "high_loss_share_suburban",
+                     "high_loss_share_rural"):  # fmt: skip
+            if not 0 <= getattr(self, name) <= 1:
+                _bad(name, getattr(self, name), "a share in 0..1 (0.8 for 80%)")
+
+    @property
+    def uplink_edge_rates_kbps(self) -> tuple[float, float, float]:
+        """Cell-edge uplink rate per environment, kbit/s, in the order of ``ENVIRONMENTS``."""
+        return (self.uplink_edge_rate_urban_kbps, self.uplink_edge_rate_suburban_kbps,
+                self.uplink_edge_rate_rural_kbps)  # fmt: skip
+
+    @property
+    def indoor_shares(self) -> tuple[float, float, float]:
+        """Share of people indoors per environment, 0..1, in the order of ``ENVIRONMENTS``."""
+        return (self.indoor_share_urban, self.indoor_share_suburban, self.indoor_share_rural)
+
+    @property
+    def high_loss_shares(self) -> tuple[float, float, float]:
+        """Share of indoor people in high-loss buildings per environment, 0..1."""
+        return (self.high_loss_share_urban, self.high_loss_share_suburban,
+                self.high_loss_share_rural)  # fmt: skip
 
     @property
     def radii_m(self) -> tuple[float, float, float]:
@@ -245,9 +325,23 @@ SETTINGS_KEYS: dict[str, tuple[str, ValueKind]] = {
     "seed": ("seed", "whole"),
     "coverage.model": ("coverage_model", "text"),
     "coverage.cell_size_m": ("cell_size_m", "number"),
+    "coverage.layer": ("coverage_layer", "text"),
     "radio.cell_edge_reliability": ("cell_edge_reliability", "share"),
     "radio.rsrp_threshold_dbm": ("rsrp_threshold_dbm", "number"),
     "radio.dem": ("dem_paths", "paths"),
+    "uplink.ue_power_dbm": ("ue_power_dbm", "number"),
+    "uplink.edge_rate_urban_kbps": ("uplink_edge_rate_urban_kbps", "number"),
+    "uplink.edge_rate_suburban_kbps": ("uplink_edge_rate_suburban_kbps", "number"),
+    "uplink.edge_rate_rural_kbps": ("uplink_edge_rate_rural_kbps", "number"),
+    "uplink.tdd_share": ("tdd_uplink_share", "share"),
+    "uplink.noise_figure_db": ("gnb_noise_figure_db", "number"),
+    "uplink.interference_margin_db": ("uplink_interference_margin_db", "number"),
+    "indoor.share_urban": ("indoor_share_urban", "share"),
+    "indoor.share_suburban": ("indoor_share_suburban", "share"),
+    "indoor.share_rural": ("indoor_share_rural", "share"),
+    "indoor.high_loss_share_urban": ("high_loss_share_urban", "share"),
+    "indoor.high_loss_share_suburban": ("high_loss_share_suburban", "share"),
+    "indoor.high_loss_share_rural": ("high_loss_share_rural", "share"),
     "radius.urban_m": ("radius_urban_m", "number"),
     "radius.suburban_m": ("radius_suburban_m", "number"),
     "radius.rural_m": ("radius_rural_m", "number"),

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from geoplan.grid import Cells, PopulationGrid
 from geoplan.io.carriers import canonical_operator
-from geoplan.models import CoverageModel, covered_mask, evaluate
-from geoplan.results import CoverageResult, OperatorCoverage
+from geoplan.models import CoverageModel, Evaluation, covered_mask, evaluate_layers
+from geoplan.results import CoverageResult, LayerCoverage, OperatorCoverage
 from geoplan.sites import Sites
 
 
@@ -73,8 +74,11 @@ def compute_coverage(grid: PopulationGrid, sites: Sites, model: CoverageModel) -
         and ``covered_share`` (0..1).
     """
     cells = grid.cells()
-    matrix, probability = evaluate(model, sites, cells)
-    return _result(grid, cells, covered_mask(matrix), probability, model, len(sites))
+    run = evaluate_layers(model, sites, cells)
+    layers = {
+        name: LayerCoverage(p, covered, text) for name, (p, covered, text) in run.layers.items()
+    }
+    return _result(grid, cells, run, layers, model, len(sites))
 
 
 def combine_coverage(grid: PopulationGrid, results: list[CoverageResult]) -> CoverageResult:
@@ -93,22 +97,35 @@ def combine_coverage(grid: PopulationGrid, results: list[CoverageResult]) -> Cov
     first = results[0]
     covered = np.logical_or.reduce([r.covered for r in results])
     probability = np.maximum.reduce([r.probability for r in results])
+    layers = {
+        name: LayerCoverage(
+            np.maximum.reduce([r.layers[name].probability for r in results]),
+            np.logical_or.reduce([r.layers[name].covered for r in results]),
+            layer.description,
+        )
+        for name, layer in first.layers.items()
+    }
     n_sites = sum(r.n_sites for r in results)
-    return _result(grid, first.cells, covered, probability, first, n_sites)
+    run = Evaluation(sparse.csr_matrix((0, len(covered)), dtype=bool), probability, first.layer,
+                     {}, first.indoor_people_share)  # fmt: skip
+    return _result(grid, first.cells, run, layers, first, n_sites, covered)
 
 
 def _result(
     grid: PopulationGrid,
     cells: Cells,
-    covered: np.ndarray,
-    probability: np.ndarray,
+    run: Evaluation,
+    layers: dict[str, LayerCoverage],
     model: CoverageModel | CoverageResult,
     n_sites: int,
+    covered: np.ndarray | None = None,
 ) -> CoverageResult:
     if isinstance(model, CoverageResult):  # combined results keep their model's name
         name, description = model.model, model.model_description
     else:
         name, description = model.name, model.describe()
+    covered = covered_mask(run.matrix) if covered is None else covered
+    probability = run.probability
     communes = grid.communes
     people, reliable = shares_by_group(cells.population, covered, cells.commune, len(communes))
     _, expected = shares_by_group(cells.population, probability, cells.commune, len(communes))
@@ -138,6 +155,9 @@ def _result(
         cells=cells,
         reliable_population=float(reliable.sum()),
         probability=probability,
+        layer=run.layer,
+        layers=layers,
+        indoor_people_share=run.indoor_people_share,
     )
 
 

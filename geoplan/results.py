@@ -16,8 +16,31 @@ from geoplan.errors import FormatError
 from geoplan.grid import Cells
 from geoplan.inputs import Inputs
 from geoplan.optimize.core import OptimizeResult
-from geoplan.schema import BoundKind, PlanMode, SolverName
+from geoplan.schema import COVERAGE_LAYERS, BoundKind, PlanMode, SolverName
 from geoplan.sites import CandidateSet
+
+#: Why a layer has no numbers: the radius model has no link budget; ``qcvn`` waits for
+#: the SINR/throughput model (geoplan/radio/sinr.py), which adds its layer here.
+LAYER_NOT_COMPUTED: dict[str, str] = {
+    "qcvn": "not computed yet: SINR and throughput under load against QCVN 126 (issue 16)",
+}
+NO_LINK_BUDGET = "not computed: this model has no link budget (use --model 38901)"
+
+
+@dataclass(frozen=True)
+class LayerCoverage:
+    """One coverage layer (:data:`geoplan.schema.COVERAGE_LAYERS`), per cell.
+
+    Attributes
+    ----------
+    probability : float array, per cell: P(covered in this layer), 0..1
+    covered : bool array, per cell: covered at the design reliability
+    description : the layer's definition and assumptions, one line
+    """
+
+    probability: np.ndarray = field(repr=False)
+    covered: np.ndarray = field(repr=False)
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -38,6 +61,13 @@ class CoverageResult:
     reliable_population : people in cells covered at least with the design reliability
         (90% by default): a lower bound of the expectation, and what plans optimise
     probability : float array, one per cell: P(covered), 0..1
+    layer : the coverage layer of ``covered``, ``probability`` and the headline
+        (``"signal"``: downlink outdoors, unless ``--coverage`` chose another)
+    layers : every layer the model computed, by name (empty for a model without a link
+        budget)
+    indoor_people_share : float array, one per cell: share of its people indoors (by
+        the cell's environment), which weighs the indoor and signal layers into
+        ``indoor_weighted`` (empty without an indoor layer)
     """
 
     model: str
@@ -50,6 +80,9 @@ class CoverageResult:
     cells: Cells = field(repr=False)
     reliable_population: float = float("nan")
     probability: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
+    layer: str = "signal"
+    layers: dict[str, LayerCoverage] = field(repr=False, default_factory=dict)
+    indoor_people_share: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
 
     @property
     def covered_share(self) -> float:
@@ -61,8 +94,84 @@ class CoverageResult:
         """Share of people covered at least with the design reliability, 0..1."""
         return self.reliable_population / self.population_total if self.population_total else 0.0
 
+    def layer_people(self) -> dict[str, tuple[np.ndarray, np.ndarray] | None]:
+        """Per layer (and ``indoor_weighted``): expected and reliable people per commune.
+
+        Returns
+        -------
+        dict
+            By layer name: ``(expected, reliable)`` people per commune row (arrays), or
+            None for a layer the model did not compute.
+        """
+        out: dict[str, tuple[np.ndarray, np.ndarray] | None] = {}
+        for name in COVERAGE_LAYERS:
+            layer = self.layers.get(name)
+            out[name] = (
+                None if layer is None else self._per_commune(layer.probability, layer.covered)
+            )
+        signal, indoor = self.layers.get("signal"), self.layers.get("indoor")
+        out["indoor_weighted"] = None
+        if signal is not None and indoor is not None and self.indoor_people_share.size:
+            inside = self.indoor_people_share
+            out["indoor_weighted"] = self._per_commune(
+                inside * indoor.probability + (1 - inside) * signal.probability,
+                inside * indoor.covered + (1 - inside) * signal.covered,
+            )
+        return out
+
+    def _per_commune(
+        self, probability: np.ndarray, covered: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        people, n = self.cells.population, len(self.communes)
+        expected = np.bincount(self.cells.commune, weights=people * probability, minlength=n)
+        reliable = np.bincount(self.cells.commune, weights=people * covered, minlength=n)
+        return expected, reliable
+
+    def _layers_dict(self) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The province's ``layers`` object, and each commune's (rows of ``communes``)."""
+        people = self.communes["population"].to_numpy(float)
+        safe = np.where(people > 0, people, np.inf)  # shares of 0 where nobody lives
+        total = self.population_total or np.inf
+        province: dict[str, Any] = {}
+        rows: list[dict[str, Any]] = [{} for _ in range(len(people))]
+        for name, sums in self.layer_people().items():
+            description = self._layer_description(name)
+            if sums is None:
+                province[name] = {"covered_population": None, "covered_share": None,
+                                  "reliable_population": None, "reliable_share": None,
+                                  "description": description}  # fmt: skip
+                for row in rows:
+                    row[name] = {"covered_share": None, "reliable_share": None}
+                continue
+            expected, reliable = sums
+            province[name] = {
+                "covered_population": round(float(expected.sum()), 1),
+                "covered_share": round(float(expected.sum()) / total, 6),
+                "reliable_population": round(float(reliable.sum()), 1),
+                "reliable_share": round(float(reliable.sum()) / total, 6),
+                "description": description,
+            }
+            for row, e, r in zip(rows, expected / safe, reliable / safe, strict=True):
+                row[name] = {
+                    "covered_share": round(float(e), 6),
+                    "reliable_share": round(float(r), 6),
+                }
+        return province, rows
+
+    def _layer_description(self, name: str) -> str:
+        if name in self.layers:
+            return self.layers[name].description
+        if name == "indoor_weighted" and "indoor" in self.layers:
+            return (
+                "people where they are: each environment's indoor share (by default 80% "
+                "urban and suburban, 50% rural; TR 38.901 Table 7.2-1) counted with the "
+                "indoor layer, the rest with the signal layer"
+            )
+        return LAYER_NOT_COMPUTED.get(name, NO_LINK_BUDGET)
+
     def to_dict(self) -> dict[str, object]:
         """Plain JSON-ready summary (the ``--json`` output of ``geoplan coverage``)."""
+        layers, commune_layers = self._layers_dict()
         communes = [
             {
                 "code": str(row.code),
@@ -72,8 +181,11 @@ class CoverageResult:
                 "covered_share": round(float(row.covered_share), 6),
                 "reliable_population": round(float(row.reliable_population), 1),
                 "reliable_share": round(float(row.reliable_share), 6),
+                "layers": by_layer,
             }
-            for row in self.communes.itertuples(index=False)
+            for row, by_layer in zip(
+                self.communes.itertuples(index=False), commune_layers, strict=True
+            )
         ]
         return {
             "model": self.model,
@@ -84,9 +196,16 @@ class CoverageResult:
             "covered_share": round(self.covered_share, 6),
             "reliable_population": round(self.reliable_population, 1),
             "reliable_share": round(self.reliable_share, 6),
+            "coverage_layer": self.layer,
+            "layers": layers,
             "metrics": {
-                "covered_share": "expected share of people covered, sum of people x P(covered)",
+                "covered_share": "expected share of people covered, sum of people x P(covered), "
+                "in the coverage_layer",
                 "reliable_share": "share of people where P(covered) >= the design reliability",
+                "layers": "the same two measures per coverage layer (signal: downlink "
+                "outdoors; usable: downlink and uplink close; indoor: downlink behind the "
+                "building's wall; indoor_weighted: indoor and outdoor people together); "
+                "null where the model does not compute the layer",
             },
             "communes": communes,
         }

@@ -785,6 +785,10 @@ def run_config(model: str | None = None, **settings: Any) -> PlanConfig:
     name = settings.get("coverage_model", PlanConfig.coverage_model)
     if settings.get("dem_paths") and name != "38901":
         raise ConfigError("--dem needs the radio model: add --model 38901 (radius ignores terrain)")
+    layer = settings.get("coverage_layer", PlanConfig.coverage_layer)
+    if layer != "signal" and name != "38901":
+        raise ConfigError(f"--coverage {layer} needs the radio model: add --model 38901 "
+                          "(radius has no link budget)")  # fmt: skip
     return PlanConfig(**settings)
 
 

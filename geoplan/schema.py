@@ -33,6 +33,19 @@ CandidateSource = Literal["grid", "cluster", "user"]
 ModelName = Literal["38901", "radius"]
 MODEL_NAMES: Final[tuple[ModelName, ...]] = get_args(ModelName)
 
+#: Coverage layers (issue 16): what "covered" means, for the headline share and the
+#: optimiser (``--coverage``). ``signal``: the downlink SS-RSRP reaches the threshold
+#: outdoors (the classic definition); ``usable``: the uplink (PUSCH at the cell-edge
+#: rate) closes too; ``indoor``: the downlink reaches the threshold behind the TR 38.901
+#: O2I loss. ``qcvn`` is reserved for the SINR/throughput layer of QCVN 126
+#: (geoplan/radio/sinr.py): add it to COMPUTED_LAYERS when the model computes it.
+CoverageLayer = Literal["signal", "usable", "indoor", "qcvn"]
+COVERAGE_LAYERS: Final[tuple[CoverageLayer, ...]] = get_args(CoverageLayer)
+#: The layers the radio model computes today.
+COMPUTED_LAYERS: Final[tuple[CoverageLayer, ...]] = ("signal", "usable", "indoor")
+#: TR 38.901 §7.4.3 building types: low-loss (standard glass) and high-loss (IRR glass).
+BuildingLoss = Literal["low", "high"]
+
 #: Terrain diffraction over each link's profile (issue 16): ITU-R P.526 §4.5.1
 #: Bullington (the default), or the single knife edge of the worst obstacle.
 DiffractionMethod = Literal["bullington", "single"]

@@ -39,7 +39,15 @@ from geoplan.scenario import (
     synthesize,
     write_best_server_rasters,
 )
-from geoplan.schema import CSV_DIALECTS, DEFAULT_LANG, LANGS, PLAN_OBJECTIVES, SITE_KINDS, SOLVERS
+from geoplan.schema import (
+    COMPUTED_LAYERS,
+    CSV_DIALECTS,
+    DEFAULT_LANG,
+    LANGS,
+    PLAN_OBJECTIVES,
+    SITE_KINDS,
+    SOLVERS,
+)
 
 log = logging.getLogger("geoplan")
 #: The demo's solver budget: greedy with its LP bound, then this long to improve and prove.
@@ -78,6 +86,15 @@ def _add_inputs(parser: argparse.ArgumentParser) -> None:
         default=None,
         help=f"coverage model: 38901 (TR 38.901 link budget on each operator's carrier) or "
         f"radius (assumed radii); default {PlanConfig.coverage_model}",
+    )
+    group.add_argument(
+        "--coverage",
+        choices=COMPUTED_LAYERS,
+        default=None,
+        help="what covered means for the headline share and the plan: signal (downlink "
+        "SS-RSRP outdoors), usable (the uplink closes too, at the cell-edge rate) or indoor "
+        "(downlink behind the TR 38.901 building loss); 38901 model only; default "
+        f"{PlanConfig.coverage_layer}",
     )
     group.add_argument(
         "--drop-outside",

@@ -24,6 +24,7 @@ from geoplan.config import (
     load_settings,
 )
 from geoplan.scenario import MODEL_NAMES, run_config
+from geoplan.schema import COMPUTED_LAYERS
 from geoplan.units import format_money, format_share
 
 #: Command-line options that set a :class:`PlanConfig` field: argparse ``dest`` -> field.
@@ -35,6 +36,7 @@ CLI_SETTINGS: dict[str, str] = {
     "min_commune_share": "plan_min_commune_share",
     "sites_per_phase": "sites_per_phase",
     "time_limit": "solver_time_limit_s",
+    "coverage": "coverage_layer",
 }
 _KINDS = dict(SETTINGS_KEYS.values())
 
@@ -57,6 +59,7 @@ def add_config_commands(commands: argparse._SubParsersAction) -> None:
     show.add_argument("--min-commune-share", type=share, metavar="SHARE", help="floor, e.g. 50%%")
     show.add_argument("--sites-per-phase", type=int, metavar="N", help="sites per phase")
     show.add_argument("--time-limit", type=float, metavar="S", help="solver seconds")
+    show.add_argument("--coverage", choices=COMPUTED_LAYERS, default=None, help="coverage layer")
     show.set_defaults(handler=run_config_show)
 
 

@@ -13,7 +13,7 @@ candidates of a plan and the maps all use that one matrix.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Final
+from typing import Final, NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -22,7 +22,14 @@ from geoplan.config import PlanConfig
 from geoplan.errors import InputError
 from geoplan.grid import Cells, PopulationGrid
 from geoplan.models.base import CoverageModel, covered_mask
-from geoplan.models.radio import DEM_MARGIN_M, BestServer, RadioModel, radio_model_for_grid
+from geoplan.models.radio import (
+    DEM_MARGIN_M,
+    BestServer,
+    RadioModel,
+    indoor_model,
+    radio_model_for_grid,
+    uplink_budget,
+)
 from geoplan.models.radius import RadiusModel, radius_coverage_matrix
 from geoplan.radio.link_budget import LinkBudget
 from geoplan.schema import MODEL_NAMES, ModelName
@@ -52,6 +59,47 @@ def _radio(config: PlanConfig, grid: PopulationGrid | None) -> CoverageModel:
 MODELS: Final[dict[str, ModelFactory]] = {"radius": _radius, "38901": _radio}
 
 
+class Evaluation(NamedTuple):
+    """A model run on sites and cells, with every coverage layer it computes.
+
+    Attributes
+    ----------
+    matrix : boolean sites × cells CSR matrix of the model's layer
+    probability : per cell, P(covered) in the model's layer, 0..1
+    layer : the model's layer (``"signal"`` for a model without a link budget)
+    layers : by layer name: (P per cell, covered at the design reliability per cell,
+        the layer's description); empty for a model without a link budget
+    indoor_people_share : per cell, the share of its people indoors (empty without an
+        indoor layer)
+    """
+
+    matrix: sparse.csr_matrix
+    probability: np.ndarray
+    layer: str
+    layers: dict[str, tuple[np.ndarray, np.ndarray, str]]
+    indoor_people_share: np.ndarray
+
+
+def evaluate_layers(model: CoverageModel, sites: Sites, cells: Cells) -> Evaluation:
+    """The coverage matrix, the probability and every layer the model computes.
+
+    Parameters
+    ----------
+    model : CoverageModel
+        The coverage model.
+    sites, cells : Sites, Cells
+        Work-CRS arrays, metres.
+    """
+    if isinstance(model, RadioModel):
+        best = model.best_server(sites, cells)
+        layers = {name: (p, best.layer_covered[name], model.layer_description(name))
+                  for name, p in best.layer_probability.items()}  # fmt: skip
+        inside = model.indoor_people_share(cells) if "indoor" in layers else np.zeros(0)
+        return Evaluation(best.matrix, best.probability, model.layer, layers, inside)
+    matrix = model.coverage_matrix(sites, cells)
+    return Evaluation(matrix, covered_mask(matrix).astype(float), "signal", {}, np.zeros(0))
+
+
 def evaluate(
     model: CoverageModel, sites: Sites, cells: Cells
 ) -> tuple[sparse.csr_matrix, np.ndarray]:
@@ -72,11 +120,8 @@ def evaluate(
     -------
     (matrix, probability) : sites × cells CSR matrix, and one float 0..1 per cell
     """
-    if isinstance(model, RadioModel):
-        best = model.best_server(sites, cells)
-        return best.matrix, best.probability
-    matrix = model.coverage_matrix(sites, cells)
-    return matrix, covered_mask(matrix).astype(float)
+    run = evaluate_layers(model, sites, cells)
+    return run.matrix, run.probability
 
 
 def get_model(
@@ -112,11 +157,15 @@ __all__ = [
     "MODEL_NAMES",
     "BestServer",
     "CoverageModel",
+    "Evaluation",
     "ModelName",
     "RadioModel",
     "RadiusModel",
     "covered_mask",
     "evaluate",
+    "evaluate_layers",
     "get_model",
+    "indoor_model",
     "radius_coverage_matrix",
+    "uplink_budget",
 ]

@@ -14,6 +14,13 @@ around the user sets the excess loss; sites are macro masts of 25–35 m):
 * rural → RMa,
 * any site whose antenna is at most ``small_cell_height_m`` (15 m) serving an urban or
   suburban cell → UMi street canyon (a small cell).
+
+Coverage layers (issue 16, :data:`geoplan.schema.COVERAGE_LAYERS`), all from the same
+pairs and shadow-fading statistics: ``signal`` (the downlink above), ``usable`` (the
+uplink closes too: :mod:`geoplan.radio.uplink`, as a higher RSRP threshold per site and
+cell environment) and ``indoor`` (the downlink behind the TR 38.901 O2I loss:
+:mod:`geoplan.radio.indoor`). ``layer`` chooses the one the matrix, and so the
+optimiser, uses.
 """
 
 from __future__ import annotations
@@ -21,8 +28,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from rasterio.transform import array_bounds
@@ -32,6 +40,12 @@ from scipy.spatial import cKDTree
 from geoplan.config import PlanConfig
 from geoplan.grid import Cells, PopulationGrid
 from geoplan.radio.antenna import DEFAULT_AZIMUTHS_DEG, bearing_deg, parse_azimuths, sector_gain_db
+from geoplan.radio.indoor import (
+    INDOOR_DISTANCE_MAX_M,
+    IndoorModel,
+    indoor_exceedance_probability,
+    mean_indoor_distance_m,
+)
 from geoplan.radio.link_budget import LinkBudget, edge_rsrp_dbm, exceedance_probability
 from geoplan.radio.pathloss import SHADOW_FADING_DB, los_probability, path_loss_db
 from geoplan.radio.terrain import (
@@ -41,7 +55,8 @@ from geoplan.radio.terrain import (
     read_dem,
     resolve_dem_paths,
 )
-from geoplan.schema import DiffractionMethod
+from geoplan.radio.uplink import UplinkBudget, carrier_uplink, uplink_rsrp_threshold_dbm
+from geoplan.schema import COMPUTED_LAYERS, CoverageLayer, DiffractionMethod
 from geoplan.sites import Sites
 
 log = logging.getLogger(__name__)
@@ -61,6 +76,10 @@ PROBABILITY_FLOOR = 0.02
 DEM_MARGIN_M = 6_000.0
 #: Distances (m) on which each site's reach is searched.
 RANGE_SEARCH_M = np.geomspace(10.0, 40_000.0, 800)
+#: Mean indoor distance d_2D-in per pair model (metres): a third of its range.
+INDOOR_DISTANCE_M = np.array(
+    [mean_indoor_distance_m(INDOOR_DISTANCE_MAX_M[m]) for m in PAIR_MODELS]
+)
 
 
 @dataclass(frozen=True)
@@ -80,6 +99,12 @@ class BestServer:
     terrain_used : True when terrain diffraction was applied
     probability : float array, per cell the best server's probability that its RSRP
         reaches the threshold under shadow fading (0..1): the expected coverage
+    layer_probability : per computed layer (``signal``, ``usable``, ``indoor``), per
+        cell the best site's probability of covering it in that layer (0..1)
+    layer_covered : per computed layer, per cell: covered at the design reliability
+
+    ``covered``, ``matrix`` and ``probability`` are those of the model's ``layer``;
+    ``rsrp_dbm`` and ``site_index`` are always the downlink's best server.
     """
 
     rsrp_dbm: np.ndarray
@@ -89,6 +114,45 @@ class BestServer:
     n_pairs: int
     terrain_used: bool
     probability: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    layer_probability: dict[str, np.ndarray] = field(default_factory=dict)
+    layer_covered: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Levels:
+    """Per site–cell pair: what the coverage probabilities of every layer are made of.
+
+    Median RSRP if LOS and if NLOS (dBm, pattern, terrain and fixed losses included),
+    P(LOS), the shadow-fading σ of each state (dB), the pair's model (index of
+    :data:`PAIR_MODELS`) and carrier frequency (GHz).
+    """
+
+    los_dbm: np.ndarray
+    nlos_dbm: np.ndarray
+    p_los: np.ndarray
+    sigma_los_db: np.ndarray
+    sigma_nlos_db: np.ndarray
+    model_code: np.ndarray
+    frequency_ghz: np.ndarray
+
+    def probability(self, level_dbm: np.ndarray | float) -> np.ndarray:
+        """P(RSRP >= level) per pair under shadow fading."""
+        return exceedance_probability(level_dbm, self.los_dbm, self.nlos_dbm, self.p_los,
+                                      self.sigma_los_db, self.sigma_nlos_db)  # fmt: skip
+
+    def edge_dbm(self, reliability: float, need: np.ndarray | None = None) -> np.ndarray:
+        """Planning RSRP (dBm) exceeded with ``reliability``; -inf where ``need`` is False."""
+        edge = np.full(self.los_dbm.size, -np.inf)
+        for code in np.unique(self.model_code):
+            sel = self.model_code == code
+            if need is not None:
+                sel &= need
+            if sel.any():
+                edge[sel] = edge_rsrp_dbm(
+                    self.los_dbm[sel], self.nlos_dbm[sel], self.p_los[sel],
+                    self.sigma_los_db[sel][0], self.sigma_nlos_db[sel][0], reliability,
+                )  # fmt: skip
+        return edge
 
 
 @dataclass(frozen=True)
@@ -107,6 +171,12 @@ class RadioModel:
     name : ``"38901"``
     small_cell_height_m : antennas at most this high (metres) are small cells (UMi)
     chunk_pairs : site–cell pairs evaluated per batch (bounds memory)
+    uplink : the PUSCH budget of the ``usable`` layer
+    indoor : the building mix and indoor shares of the ``indoor`` layer
+    layer : the coverage layer of the matrix, ``covered`` and ``probability``
+        (``"signal"``, ``"usable"`` or ``"indoor"``)
+    layers : when probabilities are computed, compute every layer's (for the report);
+        False computes only ``layer``'s (the downlink-only run of the benchmark)
 
     Examples
     --------
@@ -127,6 +197,16 @@ class RadioModel:
     name: str = "38901"
     small_cell_height_m: float = 15.0
     chunk_pairs: int = 400_000
+    uplink: UplinkBudget = field(default_factory=UplinkBudget)
+    indoor: IndoorModel = field(default_factory=IndoorModel)
+    layer: CoverageLayer = "signal"
+    layers: bool = True
+
+    def __post_init__(self) -> None:
+        if self.layer not in COMPUTED_LAYERS:
+            raise ValueError(
+                f"layer must be one of {', '.join(COMPUTED_LAYERS)}, got {self.layer!r}"
+            )
 
     # ------------------------------------------------------------------ protocol
     @property
@@ -151,11 +231,32 @@ class RadioModel:
             )
         else:
             terrain = "no terrain (flat earth)"
+        layer = (
+            ""
+            if self.layer == "signal"
+            else f"; coverage layer {self.layer}: " + (self.layer_description(self.layer))
+        )
         return (
             "3GPP TR 38.901 radio model: UMa for urban and suburban cells, RMa for rural, "
             f"UMi from sites <= {self.small_cell_height_m:g} m; {self.budget.describe()}; "
-            f"{terrain}"
+            f"{terrain}{layer}"
         )
+
+    def layer_description(self, layer: str) -> str:
+        """One line: what ``layer`` (``signal``, ``usable``, ``indoor``) asks and assumes."""
+        b = self.budget
+        signal = (f"downlink SS-RSRP >= {b.rsrp_threshold_dbm:g} dBm outdoors at "
+                  f"{b.cell_edge_reliability:.0%} cell-edge reliability")  # fmt: skip
+        if layer == "usable":
+            return f"{signal}, and the uplink closes: {self.uplink.describe()}"
+        if layer == "indoor":
+            inside = signal.replace(" outdoors", "")
+            return f"{inside} behind the building's wall; {self.indoor.describe()}"
+        return signal
+
+    def indoor_people_share(self, cells: Cells) -> np.ndarray:
+        """Share of each cell's people indoors (by its environment), 0..1."""
+        return np.asarray(self.indoor.indoor_share, dtype=float)[np.asarray(cells.environment, int)]
 
     def max_range_m(self, sites: Sites, min_probability: float | None = None) -> np.ndarray:
         """Distance beyond which even a boresight LOS-or-NLOS link misses the threshold.
@@ -224,8 +325,9 @@ class RadioModel:
             The cells, work CRS, metres.
         with_probability : bool
             Also evaluate the pairs that reach the threshold with at least
-            :data:`PROBABILITY_FLOOR` probability, for the expected coverage (slower);
-            False evaluates only the pairs the coverage matrix needs.
+            :data:`PROBABILITY_FLOOR` probability, for the expected coverage (slower),
+            and every layer's probability when ``layers``; False evaluates only the
+            pairs the coverage matrix of ``layer`` needs.
 
         Returns
         -------
@@ -233,15 +335,18 @@ class RadioModel:
             RSRP per cell in dBm, the serving site, coverage and the matrix.
         """
         n_sites, n_cells = len(sites), len(cells)
+        names = self._layer_names(with_probability)
         terrain = None
         best_rsrp = np.full(n_cells, -np.inf)
         best_site = np.full(n_cells, -1, dtype=np.int64)
-        best_p = np.zeros(n_cells)
+        best_p: dict[str, np.ndarray] = {name: np.zeros(n_cells) for name in names}
+        reliable: dict[str, np.ndarray] = {name: np.zeros(n_cells, dtype=bool) for name in names}
         rows: list[np.ndarray] = []
         cols: list[np.ndarray] = []
         n_pairs = 0
         if n_sites and n_cells:
             terrain = self._terrain(sites, cells)
+            ul_table = self._uplink_thresholds(sites) if "usable" in names else None
             tree = cKDTree(np.column_stack([cells.x_m, cells.y_m]))
             # the expectation needs the pairs that are merely likely, not only reliable
             reliable_reach = self.max_range_m(sites)
@@ -256,22 +361,129 @@ class RadioModel:
                               cells.y_m[cell_idx] - sites.y_m[site_idx])  # fmt: skip
                 near = d2 <= reliable_reach[site_idx]
                 s_near, c_near = site_idx[near], cell_idx[near]
-                rsrp, p_cover = self._pair_rsrp_and_p(sites, cells, s_near, c_near, terrain)
-                np.maximum.at(best_p, c_near, p_cover)
+                levels = self._pair_levels(sites, cells, s_near, c_near, terrain)
+                rsrp = levels.edge_dbm(self.budget.cell_edge_reliability)
+                probs, oks = self._pair_layers(levels, rsrp, cells, s_near, c_near, names,
+                                               ul_table)  # fmt: skip
+                for name in names:
+                    np.maximum.at(best_p[name], c_near, probs[name])
+                    reliable[name][c_near[oks[name]]] = True
                 n_pairs += site_idx.size
-                ok = rsrp >= self.budget.rsrp_threshold_dbm
+                ok = oks[self.layer]
                 rows.append(s_near[ok])
                 cols.append(c_near[ok])
                 _update_best(best_rsrp, best_site, rsrp, s_near, c_near)
                 far.append(self._far_upper_p(sites, cells, site_idx[~near], cell_idx[~near],
-                                             terrain, best_p))  # fmt: skip
-            self._far_pass(sites, cells, far, terrain, best_p)
+                                             terrain, best_p, names, ul_table))  # fmt: skip
+            self._far_pass(sites, cells, far, terrain, best_p, names, ul_table)
         matrix = _bool_csr(rows, cols, (n_sites, n_cells))
-        covered = best_rsrp >= self.budget.rsrp_threshold_dbm
+        signal = best_rsrp >= self.budget.rsrp_threshold_dbm
+        # every layer asks more than the signal: its reliable cells are the signal's too
+        covered: dict[str, np.ndarray] = {name: reliable[name] & signal for name in names}
+        covered["signal"] = signal
         rsrp_out = np.where(np.isfinite(best_rsrp), best_rsrp, np.nan)
         log.info("38901: %d site-cell pairs evaluated", n_pairs)
         used = terrain is not None
-        return BestServer(rsrp_out, best_site, covered, matrix, n_pairs, used, best_p)
+        return BestServer(rsrp_out, best_site, covered[self.layer], matrix, n_pairs, used,
+                          best_p[self.layer], best_p, covered)  # fmt: skip
+
+    def _layer_names(self, with_probability: bool) -> tuple[CoverageLayer, ...]:
+        """The layers to evaluate: ``signal`` first, then ``layer`` or every layer."""
+        if with_probability and self.layers:
+            return COMPUTED_LAYERS
+        return ("signal",) if self.layer == "signal" else ("signal", self.layer)
+
+    def _pair_layers(
+        self,
+        levels: _Levels,
+        rsrp: np.ndarray,
+        cells: Cells,
+        site_idx: np.ndarray,
+        cell_idx: np.ndarray,
+        names: tuple[CoverageLayer, ...],
+        ul_table: np.ndarray | None,
+    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """Per layer and pair: P(covered), and covered at the design reliability."""
+        thr = self.budget.rsrp_threshold_dbm
+        probs = self._pair_probabilities(levels, cells, site_idx, cell_idx, names, ul_table)
+        oks = {"signal": rsrp >= thr}
+        if "usable" in names:
+            oks["usable"] = rsrp >= self._usable_level(ul_table, cells, site_idx, cell_idx)
+        if "indoor" in names:
+            oks["indoor"] = oks["signal"] & (probs["indoor"] >= self.budget.cell_edge_reliability)
+        return probs, oks
+
+    def _pair_probabilities(
+        self,
+        levels: _Levels,
+        cells: Cells,
+        site_idx: np.ndarray,
+        cell_idx: np.ndarray,
+        names: tuple[CoverageLayer, ...],
+        ul_table: np.ndarray | None,
+    ) -> dict[str, np.ndarray]:
+        """Per layer of ``names`` (in its order) and pair: the probability of coverage."""
+        thr = self.budget.rsrp_threshold_dbm
+        probs = {"signal": levels.probability(thr)}
+        if "usable" in names:
+            probs["usable"] = levels.probability(
+                self._usable_level(ul_table, cells, site_idx, cell_idx)
+            )
+        if "indoor" in names:
+            env = np.asarray(cells.environment, dtype=int)[cell_idx]
+            probs["indoor"] = indoor_exceedance_probability(
+                thr, levels.los_dbm, levels.nlos_dbm, levels.p_los, levels.sigma_los_db,
+                levels.sigma_nlos_db, levels.frequency_ghz,
+                np.asarray(self.indoor.high_loss_share)[env], INDOOR_DISTANCE_M[levels.model_code],
+            )  # fmt: skip
+        return {name: probs[name] for name in names}
+
+    def _usable_level(
+        self, ul_table: np.ndarray | None, cells: Cells, site_idx: np.ndarray, cell_idx: np.ndarray
+    ) -> np.ndarray:
+        """RSRP (dBm) at which both links close: the higher of the two thresholds."""
+        assert ul_table is not None
+        env = np.asarray(cells.environment, dtype=int)[cell_idx]
+        return np.maximum(self.budget.rsrp_threshold_dbm, ul_table[site_idx, env])
+
+    def uplink_thresholds_dbm(self, sites: Sites) -> np.ndarray:
+        """Per site and cell environment: the downlink RSRP at which the uplink closes.
+
+        The site's carrier (band, subcarriers) sets the uplink's PRBs and time share;
+        the environment (urban, suburban, rural) the cell-edge rate
+        (:func:`geoplan.radio.uplink.uplink_rsrp_threshold_dbm`).
+
+        Parameters
+        ----------
+        sites : Sites
+            The sites; ``band``, ``n_subcarriers`` and ``eirp_dbm`` from ``sites.frame``
+            when present.
+
+        Returns
+        -------
+        ndarray of float, shape (n_sites, 3)
+            RSRP thresholds, dBm.
+        """
+        return self._uplink_thresholds(sites)
+
+    def uplink_max_path_loss_db(self, sites: Sites) -> np.ndarray:
+        """Per site and cell environment: the uplink's maximum allowed path loss, dB."""
+        n_prb, prb_hz, share = carrier_uplink(
+            _site_text(sites, "band"),
+            _site_column(sites, "n_subcarriers", float(self.budget.n_subcarriers)),
+            self.uplink.tdd_uplink_share,
+        )
+        carriers, inverse = np.unique(np.column_stack([n_prb, prb_hz, share]), axis=0,
+                                      return_inverse=True)  # fmt: skip
+        rates = np.asarray(self.uplink.edge_rate_bps, dtype=float)[None, :]
+        mapl = self.uplink.max_path_loss_db(rates, carriers[:, :1], carriers[:, 1:2],
+                                            carriers[:, 2:3])  # fmt: skip
+        return np.asarray(mapl[np.ravel(inverse)])
+
+    def _uplink_thresholds(self, sites: Sites) -> np.ndarray:
+        mapl = self.uplink_max_path_loss_db(sites)
+        eirp_re = self._eirp_per_re_dbm(sites)[:, None]
+        return uplink_rsrp_threshold_dbm(eirp_re, self.budget.body_loss_db, mapl)
 
     def _far_upper_p(
         self,
@@ -280,24 +492,26 @@ class RadioModel:
         site_idx: np.ndarray,
         cell_idx: np.ndarray,
         terrain: Terrain | None,
-        best_p: np.ndarray,
+        best_p: dict[str, np.ndarray],
+        names: tuple[CoverageLayer, ...],
+        ul_table: np.ndarray | None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Pairs beyond the reliable reach that may still raise a cell's probability.
 
-        Their probability without diffraction is an upper bound (terrain only adds
-        loss); on flat earth it is exact and goes into ``best_p`` at once. With terrain,
-        the pairs whose bound beats the cell's best so far are returned, with the bound,
-        for :meth:`_far_pass`.
+        Their probabilities without diffraction are upper bounds (terrain only adds
+        loss); on flat earth they are exact and go into ``best_p`` at once. With
+        terrain, the pairs whose bound beats the cell's best so far in some layer are
+        returned, with the bounds (one row per layer of ``names``), for :meth:`_far_pass`.
         """
-        none = np.zeros(site_idx.size, dtype=bool)
-        _, p_upper = self._pair_rsrp_and_p(
-            sites, cells, site_idx, cell_idx, terrain, none, diffraction=False
-        )
+        levels = self._pair_levels(sites, cells, site_idx, cell_idx, terrain, diffraction=False)
+        probs = self._pair_probabilities(levels, cells, site_idx, cell_idx, names, ul_table)
         if terrain is None:
-            np.maximum.at(best_p, cell_idx, p_upper)
-            return site_idx[:0], cell_idx[:0], p_upper[:0]
-        keep = p_upper > best_p[cell_idx]
-        return site_idx[keep], cell_idx[keep], p_upper[keep]
+            for name, p in probs.items():
+                np.maximum.at(best_p[name], cell_idx, p)
+            return site_idx[:0], cell_idx[:0], np.zeros((len(names), 0))
+        keep = np.logical_or.reduce([p > best_p[name][cell_idx] for name, p in probs.items()])
+        bounds = np.stack([p[keep] for p in probs.values()])
+        return site_idx[keep], cell_idx[keep], bounds
 
     def _far_pass(
         self,
@@ -305,25 +519,31 @@ class RadioModel:
         cells: Cells,
         far: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
         terrain: Terrain | None,
-        best_p: np.ndarray,
+        best_p: dict[str, np.ndarray],
+        names: tuple[CoverageLayer, ...],
+        ul_table: np.ndarray | None,
     ) -> None:
         """Diffraction for the far pairs that can still matter, strongest bound first.
 
-        A pair is skipped when its bound no longer beats its cell's best probability
-        (which only grows), so the result is that of evaluating every pair.
+        A pair is skipped when no layer's bound beats its cell's best probability in
+        that layer (which only grows), so the result is that of evaluating every pair.
         """
         if terrain is None or not far:
             return
-        site_idx, cell_idx, p_upper = (np.concatenate(a) for a in zip(*far, strict=True))
-        order = np.argsort(-p_upper, kind="stable")
+        site_idx = np.concatenate([f[0] for f in far])
+        cell_idx = np.concatenate([f[1] for f in far])
+        bounds = np.concatenate([f[2] for f in far], axis=1)
+        order = np.argsort(-bounds[0], kind="stable")
         for start in range(0, order.size, self.chunk_pairs):
             part = order[start : start + self.chunk_pairs]
-            part = part[p_upper[part] > best_p[cell_idx[part]]]
-            none = np.zeros(part.size, dtype=bool)
-            _, p_cover = self._pair_rsrp_and_p(
-                sites, cells, site_idx[part], cell_idx[part], terrain, none
-            )
-            np.maximum.at(best_p, cell_idx[part], p_cover)
+            part = part[np.logical_or.reduce(
+                [bounds[i, part] > best_p[name][cell_idx[part]] for i, name in enumerate(names)]
+            )]  # fmt: skip
+            s_part, c_part = site_idx[part], cell_idx[part]
+            levels = self._pair_levels(sites, cells, s_part, c_part, terrain)
+            probs = self._pair_probabilities(levels, cells, s_part, c_part, names, ul_table)
+            for name, p in probs.items():
+                np.maximum.at(best_p[name], c_part, p)
 
     def pair_rsrp_dbm(
         self,
@@ -352,22 +572,22 @@ class RadioModel:
         ndarray of float
             Planning RSRP per pair, dBm.
         """
-        return self._pair_rsrp_and_p(sites, cells, site_idx, cell_idx, terrain)[0]
+        levels = self._pair_levels(sites, cells, site_idx, cell_idx, terrain)
+        return levels.edge_dbm(self.budget.cell_edge_reliability)
 
-    def _pair_rsrp_and_p(
+    def _pair_levels(
         self,
         sites: Sites,
         cells: Cells,
         site_idx: np.ndarray,
         cell_idx: np.ndarray,
         terrain: Terrain | None,
-        need_edge: np.ndarray | None = None,
         diffraction: bool = True,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Planning RSRP (dBm; -inf where ``need_edge`` is False) and P(RSRP >= threshold).
+    ) -> _Levels:
+        """Median LOS and NLOS RSRP, P(LOS) and σ_SF of site–cell pairs.
 
         ``diffraction=False`` keeps the terrain's heights (antenna depression) but adds no
-        diffraction loss: an upper bound of both.
+        diffraction loss: an upper bound of every level.
         """
         b = self.budget
         dx = cells.x_m[cell_idx] - sites.x_m[site_idx]
@@ -405,26 +625,36 @@ class RadioModel:
         )
         eirp_re = self._eirp_per_re_dbm(sites)[site_idx] + gain - terrain_db
         model_code = self._pair_model_codes(sites, cells, site_idx, cell_idx)
-        rsrp = np.empty(d2.size)
-        p_cover = np.empty(d2.size)
+        los, nlos, p_los, sigma_los, sigma_nlos = (np.empty(d2.size) for _ in range(5))
         for code, model in enumerate(PAIR_MODELS):
             sel = model_code == code
             if sel.any():
-                rsrp[sel], p_cover[sel] = self._edge_rsrp_and_p(
-                    model, d2[sel], freq[sel], h_bs[sel], eirp_re[sel],
-                    None if need_edge is None else need_edge[sel],
-                )  # fmt: skip
-        return rsrp, p_cover
+                los[sel], nlos[sel], p_los[sel] = self._medians(
+                    model, d2[sel], freq[sel], h_bs[sel], eirp_re[sel]
+                )
+                sigma_los[sel], sigma_nlos[sel] = SHADOW_FADING_DB[model]
+        return _Levels(los, nlos, p_los, sigma_los, sigma_nlos, model_code, freq)
 
-    def _edge_rsrp(
+    def _medians(
         self,
         model: str,
         d2: np.ndarray,
         freq: np.ndarray,
         h_bs: np.ndarray,
         eirp_re: np.ndarray,
-    ) -> np.ndarray:
-        return self._edge_rsrp_and_p(model, d2, freq, h_bs, eirp_re)[0]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Median RSRP if LOS and if NLOS (dBm) and P(LOS), broadcast to one shape."""
+        b = self.budget
+        h_ut = b.ue_height_m
+        base = eirp_re - b.fixed_losses_db
+        rsrp_los = base - path_loss_db(model, d2, freq, h_bs, h_ut, los=True)
+        rsrp_nlos = base - path_loss_db(model, d2, freq, h_bs, h_ut, los=False)
+        shape = np.broadcast(rsrp_los, rsrp_nlos).shape
+        if b.los_mode == "nlos":
+            p_los = np.zeros(shape)
+        else:
+            p_los = np.broadcast_to(los_probability(model, d2, h_ut), shape)
+        return np.broadcast_to(rsrp_los, shape), np.broadcast_to(rsrp_nlos, shape), p_los
 
     def _edge_rsrp_and_p(
         self,
@@ -433,44 +663,17 @@ class RadioModel:
         freq: np.ndarray,
         h_bs: np.ndarray,
         eirp_re: np.ndarray,
-        need_edge: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Planning RSRP at the edge reliability (dBm) and P(RSRP >= threshold), per pair.
-
-        The planning RSRP (a bisection) is computed only where ``need_edge`` is True
-        (everywhere when None) and is -inf elsewhere.
-        """
+        """Planning RSRP at the edge reliability (dBm) and P(RSRP >= threshold), per pair."""
         b = self.budget
-        h_ut = b.ue_height_m
-        base = eirp_re - b.fixed_losses_db
-        rsrp_los = base - path_loss_db(model, d2, freq, h_bs, h_ut, los=True)
-        rsrp_nlos = base - path_loss_db(model, d2, freq, h_bs, h_ut, los=False)
+        rsrp_los, rsrp_nlos, p_los = self._medians(model, d2, freq, h_bs, eirp_re)
         sigma_los, sigma_nlos = SHADOW_FADING_DB[model]
-        if b.los_mode == "nlos":
-            p_los = np.zeros(np.broadcast(rsrp_los, rsrp_nlos).shape)
-        else:
-            p_los = np.broadcast_to(los_probability(model, d2, h_ut), rsrp_los.shape)
-        shape = np.broadcast(rsrp_los, rsrp_nlos, p_los).shape
-        p_cover = np.broadcast_to(
-            exceedance_probability(
-                b.rsrp_threshold_dbm, rsrp_los, rsrp_nlos, p_los, sigma_los, sigma_nlos
-            ),
-            shape,
+        p_cover = exceedance_probability(
+            b.rsrp_threshold_dbm, rsrp_los, rsrp_nlos, p_los, sigma_los, sigma_nlos
         )
-        if need_edge is None:
-            edge = edge_rsrp_dbm(
-                rsrp_los, rsrp_nlos, p_los, sigma_los, sigma_nlos, b.cell_edge_reliability
-            )
-            return np.broadcast_to(edge, shape), p_cover
-        edge = np.full(shape, -np.inf)
-        pick = np.asarray(need_edge, bool)
-        if pick.any():
-            los_b, nlos_b, p_b = (
-                np.broadcast_to(a, shape)[pick] for a in (rsrp_los, rsrp_nlos, p_los)
-            )
-            edge[pick] = edge_rsrp_dbm(
-                los_b, nlos_b, p_b, sigma_los, sigma_nlos, b.cell_edge_reliability
-            )
+        edge = edge_rsrp_dbm(
+            rsrp_los, rsrp_nlos, p_los, sigma_los, sigma_nlos, b.cell_edge_reliability
+        )
         return edge, p_cover
 
     # ------------------------------------------------------------------ inputs
@@ -535,6 +738,27 @@ class RadioModel:
         return out
 
 
+def uplink_budget(config: PlanConfig) -> UplinkBudget:
+    """The PUSCH budget of the settings (UE power, noise figure, margin, TDD share, rates).
+
+    >>> uplink_budget(PlanConfig()).edge_rate_bps
+    (1000000.0, 1000000.0, 100000.0)
+    """
+    rates = config.uplink_edge_rates_kbps
+    return UplinkBudget(
+        ue_power_dbm=config.ue_power_dbm,
+        noise_figure_db=config.gnb_noise_figure_db,
+        interference_margin_db=config.uplink_interference_margin_db,
+        tdd_uplink_share=config.tdd_uplink_share,
+        edge_rate_bps=(1e3 * rates[0], 1e3 * rates[1], 1e3 * rates[2]),
+    )
+
+
+def indoor_model(config: PlanConfig) -> IndoorModel:
+    """The building mix and indoor shares of the settings, by environment."""
+    return IndoorModel(high_loss_share=config.high_loss_shares, indoor_share=config.indoor_shares)
+
+
 def radio_model_for_grid(
     config: PlanConfig, grid: PopulationGrid | None, budget: LinkBudget | None = None
 ) -> RadioModel:
@@ -553,23 +777,25 @@ def radio_model_for_grid(
         The link budget (the defaults when None).
     """
     budget = budget if budget is not None else LinkBudget()
+    layers = partial(RadioModel, uplink=uplink_budget(config), indoor=indoor_model(config),
+                     layer=cast(CoverageLayer, config.coverage_layer))  # fmt: skip
     paths = resolve_dem_paths(config.dem_paths)
     if not paths or grid is None:
-        return RadioModel(config, budget)
+        return layers(config, budget)
     west, south, east, north = array_bounds(*grid.shape, grid.transform)
     pad = DEM_MARGIN_M
     bounds_m = (west - pad, south - pad, east + pad, north + pad)
     terrain = _usable(read_dem(paths, bounds_m, config.work_crs, warn_nodata=False))
     if terrain is None:
         log.warning("DEM %s: no elevation data over the grid; flat earth", ", ".join(paths))
-        return RadioModel(replace(config, dem_paths=(FLAT_EARTH,)), budget)
+        return layers(replace(config, dem_paths=(FLAT_EARTH,)), budget)
     cells = grid.cells()
     terrain = terrain.with_cell_shares(cells.x_m, cells.y_m)
     flat_share = dict(terrain.cell_shares).get("none", 0.0)
     if flat_share > 0:
         log.warning("DEM %s: %.1f%% of the cells have no elevation data; treated as flat at "
                     "%.1f m", ", ".join(paths), 100 * flat_share, terrain.fill_m)  # fmt: skip
-    return RadioModel(config, budget, terrain=terrain)
+    return layers(config, budget, terrain=terrain)
 
 
 def _usable(terrain: Terrain) -> Terrain | None:
@@ -592,6 +818,13 @@ def _pair_chunks(
             continue
         cell_idx = np.concatenate([np.asarray(h, dtype=np.int64) for h in hits])
         yield np.repeat(batch, counts), cell_idx
+
+
+def _site_text(sites: Sites, column: str) -> np.ndarray:
+    """A text column of ``sites.frame`` ("" where missing or empty)."""
+    if sites.frame is None or column not in sites.frame.columns:
+        return np.full(len(sites), "", dtype=object).astype(str)
+    return sites.frame[column].fillna("").astype(str).str.strip().to_numpy(dtype=str)
 
 
 def _site_column(sites: Sites, column: str, default: float) -> np.ndarray:
