@@ -12,7 +12,11 @@ is timed against the downlink-only 38.901 model of the same run, on flat earth, 
 its QCVN 126 downlink share and median SINR; ``--sinr-sensitivity`` adds the same
 figures for other loads, noise figures and MIMO layers (about half a minute each).
 
-Run:  python -m benchmarks.coverage [--sinr-sensitivity]   (or python benchmarks/coverage.py)
+The coverage layers of issue 16 (usable: downlink + uplink; indoor: behind the O2I
+loss) are timed against the downlink-only run of the same model on the same input,
+flat earth and the default terrain: ``--layers`` runs only that part (100 m grid).
+
+Run:  python -m benchmarks.coverage [--sinr-sensitivity] [--layers]
 """
 
 from __future__ import annotations
@@ -168,8 +172,35 @@ def sinr_sensitivity(flat: PlanConfig, sites: Sites, cells: Cells) -> None:
         print(f"  sensitivity {label}: {_sinr_summary(result)}")
 
 
+def layers(config: PlanConfig) -> None:
+    """Every layer against the downlink-only run, flat earth and the default terrain."""
+    scenario = load_scenario(config=config)
+    sites, grid = scenario.sites(), scenario.grid
+    print(
+        f"\nlayers, {config.cell_size_m:g} m grid: {len(grid.cells()):,} cells, {len(sites)} sites"
+    )
+    flat = get_model("38901", replace(config, dem_paths=("flat",)), grid)
+    for label, model in (
+        ("flat earth", flat),
+        ("default terrain", get_model("38901", config, grid)),
+    ):
+        t_down, down = _best_of(
+            lambda m=model: compute_coverage(grid, sites, replace(m, layers=False))
+        )
+        t_all, every = _best_of(lambda m=model: compute_coverage(grid, sites, m))
+        shares = ", ".join(f"{name} {v['covered_share']:.2%}"
+                           for name, v in every.to_dict()["layers"].items()  # type: ignore[attr-defined]
+                           if v["covered_share"] is not None)  # fmt: skip
+        print(f"  {label}: downlink only {t_down:.2f} s, all layers {t_all:.2f} s = "
+              f"{t_all / t_down:.2f}x (peer: the downlink-only run); {shares}; "
+              f"downlink-only share {down.covered_share:.2%}")  # type: ignore[attr-defined]  # fmt: skip
+
+
 def main() -> int:
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}")
+    if "--layers" in sys.argv[1:]:
+        layers(PlanConfig())
+        return 0
     for cell_size_m in (100.0, 50.0):
         config = replace(PlanConfig(), cell_size_m=cell_size_m)
         scenario = load_scenario(config=config)
@@ -178,7 +209,7 @@ def main() -> int:
         print(f"\n{cell_size_m:g} m grid: {len(cells):,} cells, {len(sites)} sites")
         province: dict[str, tuple] = {}
         flat = replace(config, dem_paths=("flat",))  # the terrain runs in benchmarks/terrain.py
-        for model in (RadiusModel(config), RadioModel(flat)):
+        for model in (RadiusModel(config), RadioModel(flat, layers=False)):
             seconds, share, pairs = _province(model, grid, sites, cells)
             province[model.name] = (seconds, pairs)
             print(
@@ -197,6 +228,7 @@ def main() -> int:
                 f"read once): province {seconds:.2f} s, {pairs / seconds:,.0f} evaluations/s, "
                 f"covered {share:.2%}"
             )
+            layers(config)
     return 0
 
 

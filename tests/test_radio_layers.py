@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import replace
+from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pytest
+from affine import Affine
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import ndtr
+from shapely.geometry import box
 
 from geoplan.cli import main
 from geoplan.config import PlanConfig
@@ -26,8 +30,9 @@ from geoplan.radio.indoor import (
 )
 from geoplan.radio.link_budget import exceedance_probability, o2i_low_loss_db
 from geoplan.radio.uplink import UplinkBudget, carrier_uplink, uplink_rsrp_threshold_dbm
-from geoplan.scenario import run_config
+from geoplan.scenario import load_scenario, run_config
 from geoplan.sites import Sites
+from tests.conftest import WORK_CRS, X0, Y0, write_raster
 
 FLAT = PlanConfig(dem_paths=("flat",))
 
@@ -233,3 +238,66 @@ def test_coverage_json_reports_every_layer(
     assert usable["coverage_layer"] == "usable"
     assert usable["covered_share"] == pytest.approx(layers["usable"]["covered_share"], abs=1e-6)
     assert usable["layers"]["signal"] == layers["signal"]
+
+
+def test_coverage_text_lists_the_layers(
+    tiny_communes_file, tiny_raster_file, tiny_stations_file, capsys
+) -> None:
+    args = ["coverage", "--boundaries", str(tiny_communes_file), "--population",
+            str(tiny_raster_file), "--stations", str(tiny_stations_file), "--drop-outside",
+            "--dem", "flat", "--coverage", "indoor"]  # fmt: skip
+    assert main([*args, "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "Headline share in coverage layer: indoor" in out
+    assert "usable (DL+UL)" in out and "where people are" in out and "QCVN" not in out
+    assert main(args) == 0
+    assert "Theo lớp phủ sóng:" in capsys.readouterr().out
+
+
+def test_reach_of_a_layer_bounds_its_coverage() -> None:
+    sites = _sites([0.0], [0.0])
+    rng = np.random.default_rng(3)
+    cells = _cells(rng.uniform(-4000, 4000, 400), rng.uniform(-4000, 4000, 400),
+                   rng.integers(0, 3, 400))  # fmt: skip
+    signal = RadioModel(FLAT)
+    for layer in ("usable", "indoor"):
+        model = replace(signal, layer=layer)
+        reach = model.max_range_m(sites)
+        # both ask more than the signal; the rural uplink (100 kbit/s) closes beyond the
+        # downlink, so there the usable reach is the signal's
+        assert reach[0] <= signal.max_range_m(sites)[0]
+        assert (reach[0] < signal.max_range_m(sites)[0]) == (layer == "indoor")
+        covered = model.best_server(sites, cells, with_probability=False).covered
+        assert covered.any()
+        assert np.hypot(cells.x_m, cells.y_m)[covered].max() <= reach[0]
+
+
+def _town(folder: Path) -> tuple[Path, Path, Path]:
+    """Three 2 km communes of 4,000 people/km² (urban), one site at the west end."""
+    squares = [box(X0 + i * 2000, Y0, X0 + (i + 1) * 2000, Y0 + 2000) for i in range(3)]
+    table = {"code": ["1", "2", "3"], "name": ["a", "b", "c"], "population": [4000] * 3}
+    frame = gpd.GeoDataFrame(table, geometry=squares, crs=WORK_CRS)
+    frame.to_crs("EPSG:4326").to_file(folder / "c.geojson")
+    transform = Affine(500.0, 0, X0 - 500, 0, -500.0, Y0 + 2500)
+    write_raster(folder / "p.tif", np.full((6, 14), 1000.0), transform, WORK_CRS)
+    site = gpd.GeoSeries.from_xy([X0 + 500], [Y0 + 1000], crs=WORK_CRS).to_crs("EPSG:4326")[0]
+    (folder / "s.csv").write_text(f"site_id,operator,lon,lat\nS1,Viettel,{site.x},{site.y}\n")
+    return folder / "c.geojson", folder / "p.tif", folder / "s.csv"
+
+
+@pytest.mark.slow
+def test_plan_to_the_indoor_layer_needs_more_sites_and_reaches_it(tmp_path) -> None:
+    inputs = _town(tmp_path)
+    n_sites = {}
+    for layer in ("signal", "usable", "indoor"):
+        config = PlanConfig(dem_paths=("flat",), coverage_layer=layer, cell_size_m=250.0,
+                            candidate_clusters=8, candidate_min_population=1.0)  # fmt: skip
+        scenario = load_scenario(*inputs, config)
+        plan = scenario.plan(target=0.5, solver="greedy")
+        after = scenario.after(plan).coverage()  # recomputed by the same layer's model
+        assert after.layer == layer
+        assert after.reliable_share == pytest.approx(plan.summary.achieved_share, abs=1e-6)
+        assert after.reliable_share >= 0.5
+        n_sites[layer] = plan.summary.n_new_sites
+    assert n_sites["signal"] <= n_sites["usable"] <= n_sites["indoor"]
+    assert n_sites["signal"] < n_sites["indoor"]

@@ -486,10 +486,26 @@ def _extras_lines(summary: dict[str, Any], lang: str) -> list[str]:
     else:
         key = "cov_terrain_yes" if summary["terrain_used"] else "cov_terrain_no"
         lines.append(files.label(key, lang))
+    lines += _layer_lines(summary, lang)
     for name, values in summary["other_models"].items():
         share = pct(values["covered_share"], lang)
         lines.append(files.label("cov_other_model", lang, name=name, share=share))
     return lines
+
+
+def _layer_lines(summary: dict[str, Any], lang: str) -> list[str]:
+    """Each coverage layer the model computed, expected and reliable (issue 16)."""
+    computed = {k: v for k, v in summary["layers"].items() if v["covered_share"] is not None}
+    if set(computed) <= {"signal"}:
+        return []
+    pct = files.fmt_pct
+    layer = files.label(f"layer_{summary['coverage_layer']}", lang)
+    lines = [files.label("cov_layers", lang)]
+    for name, values in computed.items():
+        lines.append(files.label("cov_layer_row", lang, name=files.label(f"layer_{name}", lang),
+                                 expected=pct(values["covered_share"], lang),
+                                 reliable=pct(values["reliable_share"], lang)))  # fmt: skip
+    return [files.label("cov_layer_headline", lang, layer=layer), *lines]
 
 
 def _summary_lines(

@@ -76,6 +76,8 @@ PROBABILITY_FLOOR = 0.02
 DEM_MARGIN_M = 6_000.0
 #: Distances (m) on which each site's reach is searched.
 RANGE_SEARCH_M = np.geomspace(10.0, 40_000.0, 800)
+#: The cell environments (codes) each pair model serves.
+MODEL_ENVIRONMENTS: dict[str, tuple[int, ...]] = {"UMa": (0, 1), "UMi": (0, 1), "RMa": (2,)}
 #: Mean indoor distance d_2D-in per pair model (metres): a third of its range.
 INDOOR_DISTANCE_M = np.array(
     [mean_indoor_distance_m(INDOOR_DISTANCE_MAX_M[m]) for m in PAIR_MODELS]
@@ -259,9 +261,11 @@ class RadioModel:
         return np.asarray(self.indoor.indoor_share, dtype=float)[np.asarray(cells.environment, int)]
 
     def max_range_m(self, sites: Sites, min_probability: float | None = None) -> np.ndarray:
-        """Distance beyond which even a boresight LOS-or-NLOS link misses the threshold.
+        """Distance beyond which even a boresight LOS-or-NLOS link misses the layer's test.
 
-        Searched on :data:`RANGE_SEARCH_M` (10 m to 40 km), without terrain.
+        Searched on :data:`RANGE_SEARCH_M` (10 m to 40 km), without terrain. The test is
+        that of ``layer`` (``usable``: both links close; ``indoor``: P(covered indoors)
+        reaches the reliability), with its least demanding cell environment.
 
         Parameters
         ----------
@@ -269,14 +273,19 @@ class RadioModel:
             The sites; antenna height (metres) and ``frequency_ghz`` / ``eirp_dbm``
             from ``sites.frame`` when present.
         min_probability : float, optional
-            Reach where P(RSRP >= threshold) still reaches this (0..1); default: the
-            cell-edge reliability (the planning RSRP reaches the threshold).
+            Reach where the downlink's P(RSRP >= threshold) still reaches this (0..1);
+            default: the layer's test at the cell-edge reliability.
 
         Returns
         -------
         ndarray of float
             Reach per site, metres (0 when no distance reaches the threshold).
         """
+        return self._reach(sites, min_probability, self.layer)
+
+    def _reach(
+        self, sites: Sites, min_probability: float | None, layer: CoverageLayer
+    ) -> np.ndarray:
         if len(sites) == 0:
             return np.zeros(0)
         d = RANGE_SEARCH_M[None, :]
@@ -285,18 +294,45 @@ class RadioModel:
         h_bs = np.asarray(sites.antenna_height_m, float)[:, None]
         reach = np.zeros(len(sites))
         small = np.asarray(sites.antenna_height_m) <= self.small_cell_height_m
+        ul_table = self._uplink_thresholds(sites) if layer == "usable" else None
         for model in PAIR_MODELS:
             edge, p_cover = self._edge_rsrp_and_p(model, d, freq, h_bs, eirp_re)
-            if min_probability is None:
-                ok = edge >= self.budget.rsrp_threshold_dbm
-            else:
+            if min_probability is not None:
                 ok = p_cover >= min_probability
+            else:
+                ok = self._boresight_ok(model, layer, edge, d, freq, h_bs, eirp_re, ul_table)
             last = np.where(ok.any(axis=1), ok.shape[1] - 1 - np.argmax(ok[:, ::-1], axis=1), -1)
             model_reach = RANGE_SEARCH_M[np.minimum(last + 1, RANGE_SEARCH_M.size - 1)]
             model_reach = np.where(last >= 0, model_reach, 0.0)
             used = small if model == "UMi" else (~small if model == "UMa" else True)
             reach = np.maximum(reach, np.where(used, model_reach, 0.0))
         return reach
+
+    def _boresight_ok(
+        self,
+        model: str,
+        layer: CoverageLayer,
+        edge: np.ndarray,
+        d2: np.ndarray,
+        freq: np.ndarray,
+        h_bs: np.ndarray,
+        eirp_re: np.ndarray,
+        ul_table: np.ndarray | None,
+    ) -> np.ndarray:
+        """The layer's test at boresight, for the environments that ``model`` serves."""
+        thr = self.budget.rsrp_threshold_dbm
+        envs = list(MODEL_ENVIRONMENTS[model])
+        if layer == "usable" and ul_table is not None:
+            return np.asarray(edge >= np.maximum(thr, ul_table[:, envs].min(axis=1))[:, None])
+        if layer == "indoor":
+            los, nlos, p_los = self._medians(model, d2, freq, h_bs, eirp_re)
+            sigma_los, sigma_nlos = SHADOW_FADING_DB[model]
+            high = min(self.indoor.high_loss_share[e] for e in envs)
+            d_in = INDOOR_DISTANCE_M[PAIR_MODELS.index(model)]
+            p_in = indoor_exceedance_probability(thr, los, nlos, p_los, sigma_los, sigma_nlos,
+                                                 freq, high, d_in)  # fmt: skip
+            return np.asarray((p_in >= self.budget.cell_edge_reliability) & (edge >= thr))
+        return np.asarray(edge >= thr)
 
     def coverage_matrix(self, sites: Sites, cells: Cells) -> sparse.csr_matrix:
         """Boolean (n_sites × n_cells) matrix: planning RSRP at or above the threshold.
@@ -349,7 +385,8 @@ class RadioModel:
             ul_table = self._uplink_thresholds(sites) if "usable" in names else None
             tree = cKDTree(np.column_stack([cells.x_m, cells.y_m]))
             # the expectation needs the pairs that are merely likely, not only reliable
-            reliable_reach = self.max_range_m(sites)
+            # the signal's reach: every layer asks more than the signal
+            reliable_reach = self._reach(sites, None, "signal")
             reach = self.max_range_m(sites, PROBABILITY_FLOOR) if with_probability else None
             reach = reliable_reach if reach is None else np.maximum(reach, reliable_reach)
             chunks = _pair_chunks(tree, sites, reach, self.chunk_pairs, self.config.cell_size_m)
@@ -703,7 +740,7 @@ class RadioModel:
         """The given terrain, or the DEMs read around ``sites`` and ``cells`` (None: flat)."""
         if self.terrain is not None or not self.dem_paths:
             return self.terrain
-        pad = float(self.max_range_m(sites).max(initial=0.0)) + 1000.0
+        pad = float(self._reach(sites, None, "signal").max(initial=0.0)) + 1000.0
         xs = np.concatenate([sites.x_m, cells.x_m])
         ys = np.concatenate([sites.y_m, cells.y_m])
         bounds = (xs.min() - pad, ys.min() - pad, xs.max() + pad, ys.max() + pad)

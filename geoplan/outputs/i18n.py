@@ -490,6 +490,22 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     # --- end of issue 15, tables ---
     # --- issue 15, map fixes: the phase legend (model names: model_name_* above)
     "legend_phases": ("Trạm mới đề xuất theo giai đoạn", "Proposed new sites by phase"),
+    # --- issue 16, coverage layers (uplink, indoor): the coverage summary's layer lines
+    "cov_layer_headline": (
+        "Tỷ lệ chính theo lớp phủ sóng: {layer}",
+        "Headline share in coverage layer: {layer}",
+    ),
+    "cov_layer_row": (
+        "  {name:<16} {expected} kỳ vọng, {reliable} ở độ tin cậy thiết kế",
+        "  {name:<16} {expected} expected, {reliable} at the design reliability",
+    ),
+    "cov_layers": ("Theo lớp phủ sóng:", "By coverage layer:"),
+    "layer_signal": ("tín hiệu (ngoài trời)", "signal (outdoors)"),
+    "layer_usable": ("dùng được (DL+UL)", "usable (DL+UL)"),
+    "layer_indoor": ("trong nhà", "indoor"),
+    "layer_indoor_weighted": ("nơi người ở", "where people are"),
+    "layer_qcvn": ("QCVN 126", "QCVN 126"),
+    # --- end of issue 16, coverage layers ---
 }
 
 
