@@ -237,7 +237,12 @@ def test_cli_writes_rasters_atomically_and_refuses_to_overwrite(
     assert "Other model radius:" in printed
     names = sorted(p.name for p in out.iterdir())
     assert names == ["best_server_rsrp_dbm.tif", "best_server_site_index.tif",
-                     "covered_mask.tif"]  # fmt: skip
+                     "coverage_probability_indoor.tif", "coverage_probability_signal.tif",
+                     "coverage_probability_usable.tif", "covered_mask.tif"]  # fmt: skip
+    layers = {}
+    for name in ("signal", "usable", "indoor"):
+        with rasterio.open(out / f"coverage_probability_{name}.tif") as src:
+            layers[name] = src.read(1)
     with rasterio.open(out / "covered_mask.tif") as src:
         covered = src.read(1)
         assert src.crs.to_epsg() == 32648 and src.tags()["TERRAIN_USED"] == "True"
@@ -248,6 +253,9 @@ def test_cli_writes_rasters_atomically_and_refuses_to_overwrite(
     inside = covered != 255
     assert inside.sum() == 300  # three 1 km² communes at 100 m
     np.testing.assert_array_equal(covered[inside] == 1, rsrp[inside] >= -110.0)
+    assert np.all(layers["signal"][~inside] == -1.0)
+    assert np.all((layers["indoor"][inside] <= layers["signal"][inside])
+                  & (layers["usable"][inside] <= layers["signal"][inside]))  # fmt: skip
     assert set(np.unique(site[inside])) <= {-1, 0, 1, 2}  # the far sites serve nothing
     code = main(["coverage", *inputs, "--model", "38901", "--rasters", str(out)])
     err = capsys.readouterr().err

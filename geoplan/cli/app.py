@@ -155,7 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--rasters",
         type=Path,
         metavar="DIR",
-        help="write best-server RSRP, site index and covered-mask GeoTIFFs (38901 model)",
+        help="write best-server RSRP, site index, covered-mask and per-layer coverage "
+        "probability GeoTIFFs (38901 model)",
     )
     cov.add_argument("--overwrite", action="store_true", help="replace existing rasters")
     cov.add_argument(

@@ -54,6 +54,10 @@ RASTER_NAMES = {
     "rsrp": "best_server_rsrp_dbm.tif",
     "site_index": "best_server_site_index.tif",
     "covered": "covered_mask.tif",
+    # issue 16: P(covered) per cell in each coverage layer (geoplan.schema.COMPUTED_LAYERS)
+    "probability_signal": "coverage_probability_signal.tif",
+    "probability_usable": "coverage_probability_usable.tif",
+    "probability_indoor": "coverage_probability_indoor.tif",
 }
 
 
@@ -68,6 +72,7 @@ def raster_paths(out_dir: str | os.PathLike[str]) -> dict[str, Path]:
     Returns
     -------
     dict
-        Path by kind: ``rsrp`` (dBm), ``site_index``, ``covered``.
+        Path by kind: ``rsrp`` (dBm), ``site_index``, ``covered``, and
+        ``probability_<layer>`` (0..1) per coverage layer.
     """
     return {kind: Path(out_dir) / name for kind, name in RASTER_NAMES.items()}

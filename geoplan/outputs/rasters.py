@@ -16,6 +16,7 @@ from geoplan.outputs.paths import raster_paths
 RSRP_NODATA = -9999.0
 SITE_NODATA = -1
 COVERED_NODATA = 255
+PROBABILITY_NODATA = -1.0
 
 
 def write_best_server_rasters(
@@ -30,7 +31,10 @@ def write_best_server_rasters(
     * ``best_server_rsrp_dbm.tif`` (float32): planning RSRP of the best site, dBm;
       −9999 outside the province or beyond every site's reach;
     * ``best_server_site_index.tif`` (int32): row of the station table, −1 for none;
-    * ``covered_mask.tif`` (uint8): 1 covered, 0 not, 255 outside the province.
+    * ``covered_mask.tif`` (uint8): 1 covered, 0 not, 255 outside the province (in the
+      model's coverage layer);
+    * ``coverage_probability_<layer>.tif`` (float32) for ``signal``, ``usable`` and
+      ``indoor``: P(covered) in that layer, 0..1; −1 outside the province.
 
     Nothing is written when any target exists and ``overwrite`` is False.
 
@@ -50,7 +54,7 @@ def write_best_server_rasters(
     Returns
     -------
     dict
-        Path by kind: ``rsrp``, ``site_index``, ``covered``.
+        Path by kind: ``rsrp``, ``site_index``, ``covered``, ``probability_<layer>``.
     """
     paths = raster_paths(out_dir)
     for path in paths.values():
@@ -61,11 +65,15 @@ def write_best_server_rasters(
     rsrp.ravel()[cells.flat_index] = np.nan_to_num(best.rsrp_dbm, nan=RSRP_NODATA)
     site.ravel()[cells.flat_index] = best.site_index
     covered.ravel()[cells.flat_index] = best.covered.astype("uint8")
-    layers = {
+    layers: dict[str, tuple[np.ndarray, float]] = {
         "rsrp": (rsrp, RSRP_NODATA),
         "site_index": (site, SITE_NODATA),
         "covered": (covered, COVERED_NODATA),
     }
+    for name, probability in best.layer_probability.items():
+        values = np.full(grid.shape, PROBABILITY_NODATA, dtype="float32")
+        values.ravel()[cells.flat_index] = probability
+        layers[f"probability_{name}"] = (values, PROBABILITY_NODATA)
     for kind, (values, nodata) in layers.items():
         _write_geotiff(paths[kind], values, nodata, grid, overwrite, best.terrain_used)
     return paths
