@@ -124,7 +124,9 @@ class Scenario(Inputs):
         the headline), the share covered at the design reliability (``reliable_share``,
         a lower bound), the share covered by their own operator
         (``own_operator_share``, weighted by subscriber shares) and each operator's
-        share (``by_operator``); then the model's terrain and the other models' shares.
+        share (``by_operator``); the same two shares per coverage layer (``layers``:
+        signal, usable, indoor, indoor_weighted, and qcvn reserved; ``coverage_layer``
+        names the headline's); then the model's terrain and the other models' shares.
         """
         chosen = self.model(model)
         operators = self.coverage_by_operator(chosen)
