@@ -379,7 +379,7 @@ def interference_reach_m(model: RadioModel, sites: Sites, floor_dbm: float) -> n
         Reach per site, metres.
     """
     budget = replace(model.budget, rsrp_threshold_dbm=floor_dbm, cell_edge_reliability=0.5)
-    return replace(model, budget=budget).max_range_m(sites)
+    return replace(model, budget=budget, layer="signal").max_range_m(sites)  # the signal reach
 
 
 def _state_losses(
