@@ -21,6 +21,7 @@ from geoplan.io.importers import FORMATS
 from geoplan.io.plan_folder import plan_paths, read_plan, write_plan
 from geoplan.io.stations import StationReport, report_lines
 from geoplan.io.stations import validate_stations as _validate
+from geoplan.outputs.headline import sharing_lines
 from geoplan.outputs.i18n import fmt_int, fmt_pct, label
 from geoplan.outputs.paths import raster_paths, report_paths
 from geoplan.outputs.tables import commune_table
@@ -98,6 +99,7 @@ __all__ = [
     "report_lines",
     "report_paths",
     "save_map",
+    "sharing_lines",
     "validate_station_file",
     "write_plan",
     "write_stations",

@@ -202,9 +202,14 @@ class Scenario(Inputs):
         subscribers (spread like the population) to reach the target, every operator's
         network must. ``options`` are those of :meth:`plan`.
         """
+        return {
+            op: self.for_operator(op).plan(target, **options) for op in self.planning_operators()
+        }
+
+    def planning_operators(self) -> list[str]:
+        """Today's operators that hold a 5G carrier (:meth:`plan_by_operator` plans each)."""
         held = set(read_carriers()["operator"])
-        names = [op for op in self.operators.index if canonical_operator(op) in held]
-        return {op: self.for_operator(op).plan(target, **options) for op in names}
+        return [op for op in self.operators.index if canonical_operator(op) in held]
 
     def coverage_after(
         self, plan: Plan, model: str | CoverageModel | None = None

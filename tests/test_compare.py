@@ -534,11 +534,35 @@ def test_cli_plan_by_operator_reports_sharing(
 ) -> None:  # fmt: skip
     config = replace(tiny_config, candidate_clusters=8, candidate_min_population=1.0)
     monkeypatch.setattr("geoplan.cli.app._config", lambda args: config)
-    argv = ["plan", "--target", "0.9", "--solver", "greedy", "--by-operator", "--json",
+    argv = ["plan", "--target", "0.9", "--solver", "greedy", "--json",
             "--boundaries", str(tiny_communes_file), "--population", str(tiny_raster_file),
             "--stations", str(operator_stations_file), "--drop-outside",
             "--out", str(tmp_path / "p")]  # fmt: skip
-    assert geoplan.cli.main(argv) == 0
+    assert geoplan.cli.main(argv) == 0  # several operators: each one's plan by default
     out = json.loads(capsys.readouterr().out)
     assert set(out["sharing"]["separate"]["by_operator"]) == set(OPERATORS.values())
     assert out["sharing"]["shared"]["n_new_sites"] == out["n_new_sites"]
+    assert geoplan.cli.main([*argv, "--overwrite", "--no-by-operator"]) == 0
+    assert "sharing" not in json.loads(capsys.readouterr().out)
+    text = [a for a in argv if a != "--json"]
+    assert geoplan.cli.main([*text, "--overwrite"]) == 0  # Vietnamese by default
+    lines = capsys.readouterr().out.splitlines()
+    rows = {op: next(li for li in lines if li.strip().startswith(op)) for op in OPERATORS.values()}
+    for operator, row in out["sharing"]["separate"]["by_operator"].items():
+        assert f"{row['n_new_sites']} trạm mới" in rows[operator]
+    saved = out["sharing"]["sites_saved"]
+    assert any(li.startswith("Riêng rẽ") and f"tiết kiệm {saved} trạm" in li for li in lines)
+
+
+def test_cli_plan_for_one_operator_has_no_sharing_what_if(
+    tiny_communes_file, tiny_raster_file, tiny_stations_file, tmp_path, capsys, monkeypatch,
+    tiny_config,
+) -> None:  # fmt: skip
+    config = replace(tiny_config, candidate_clusters=8, candidate_min_population=1.0)
+    monkeypatch.setattr("geoplan.cli.app._config", lambda args: config)
+    argv = ["plan", "--target", "0.9", "--solver", "greedy", "--json",
+            "--boundaries", str(tiny_communes_file), "--population", str(tiny_raster_file),
+            "--stations", str(tiny_stations_file), "--drop-outside",
+            "--out", str(tmp_path / "p")]  # fmt: skip
+    assert geoplan.cli.main(argv) == 0
+    assert "sharing" not in json.loads(capsys.readouterr().out)

@@ -325,9 +325,11 @@ def _add_plan_parser(commands: argparse._SubParsersAction) -> None:
     )
     plan.add_argument(
         "--by-operator",
-        action="store_true",
+        action=argparse.BooleanOptionalAction,
+        default=None,
         help="also plan each operator's own network to the target, and what full sharing "
-        "saves (one plan more per operator)",
+        "saves (one plan more per operator; default: on when the stations hold several "
+        "operators)",
     )
     plan.set_defaults(handler=run_plan)
 
@@ -401,7 +403,8 @@ def run_plan(args: argparse.Namespace) -> int:
               f"(gap {result.summary.gap:.2%})", file=sys.stderr)  # fmt: skip
     plan_files = files.write_plan(result, args.out, args.overwrite)
     sharing = None
-    if args.by_operator:
+    if _by_operator(args, scenario):
+        note("each operator's own network to the same target (--no-by-operator skips it)")
         sharing = sharing_summary(result, scenario.plan_by_operator(args.target, **options))
     if args.json:
         extra = {} if sharing is None else {"sharing": sharing}
@@ -411,23 +414,16 @@ def run_plan(args: argparse.Namespace) -> int:
     print("\n".join(scenario.headline(result, args.lang)))
     print(f"{files.label('model', args.lang)}: {result.summary.model_description}")
     if sharing is not None:
-        print("\n".join(_sharing_lines(sharing)))
+        print("\n".join(files.sharing_lines(sharing, args.lang)))
     _print_footer(result.summary.stations_synthetic, plan_files)
     return 0
 
 
-def _sharing_lines(sharing: dict[str, Any]) -> list[str]:
-    lines = ["Each operator's own network to the same target:"]
-    for op, row in sharing["separate"]["by_operator"].items():
-        lines.append(f"  {op:<9} {row['n_new_sites']:>5} new sites, "
-                     f"{row['total_cost_vnd'] / 1e9:,.1f} bn VND "
-                     f"(net {row['net_cost_vnd'] / 1e9:,.1f} bn)")  # fmt: skip
-    lines.append(
-        f"Separately {sharing['separate']['n_new_sites']} new sites; fully shared "
-        f"{sharing['shared']['n_new_sites']}: sharing saves {sharing['sites_saved']} sites and "
-        f"{sharing['saving_vnd'] / 1e9:,.1f} bn VND ({sharing['assumption']})"
-    )
-    return lines
+def _by_operator(args: argparse.Namespace, scenario: Scenario) -> bool:
+    """``--by-operator`` as given; by default when today's stations hold several operators."""
+    if args.by_operator is not None:
+        return bool(args.by_operator)
+    return len(scenario.planning_operators()) > 1
 
 
 def _print_footer(synthetic: bool, written: Mapping[str, str | Path]) -> None:

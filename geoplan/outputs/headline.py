@@ -8,6 +8,9 @@ the proven gap, and the communes the plan leaves behind. Light: no plotting libr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -99,6 +102,35 @@ def equity_lines(plan: Plan, lang: str = DEFAULT_LANG) -> list[str]:
     if price["unreachable_communes"]:
         n = len(price["unreachable_communes"])
         lines.append(label("headline_unreachable", lang, n=n, floor=floor))
+    return lines
+
+
+def sharing_lines(sharing: Mapping[str, Any], lang: str = DEFAULT_LANG) -> list[str]:
+    """Each operator's own plan and what full sharing saves, from :func:`sharing_summary`.
+
+    Parameters
+    ----------
+    sharing : the JSON-ready dict of :func:`geoplan.scenario.sharing_summary`
+    lang : ``"vi"`` (default) or ``"en"``
+
+    Returns
+    -------
+    list of str
+        A title, one line per operator, and the saving, in ``lang``.
+    """
+    separate = sharing["separate"]
+    lines = [label("sharing_title", lang)]
+    for operator, row in separate["by_operator"].items():
+        lines.append(label(
+            "sharing_row", lang, operator=operator, n_new=fmt_int(row["n_new_sites"], lang),
+            cost=fmt_vnd(row["total_cost_vnd"], lang), net=fmt_vnd(row["net_cost_vnd"], lang),
+            share=fmt_pct(row["achieved_share"], lang),
+        ))  # fmt: skip
+    lines.append(label(
+        "sharing_total", lang, separate=fmt_int(separate["n_new_sites"], lang),
+        shared=fmt_int(sharing["shared"]["n_new_sites"], lang),
+        saved=fmt_int(sharing["sites_saved"], lang), saving=fmt_vnd(sharing["saving_vnd"], lang),
+    ))  # fmt: skip
     return lines
 
 

@@ -506,6 +506,22 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "layer_indoor_weighted": ("nơi người ở", "where people are"),
     "layer_qcvn": ("QCVN 126", "QCVN 126"),
     # --- end of issue 16, coverage layers ---
+    # --- issue 13, the sharing what-if beside a province plan (geoplan plan)
+    "sharing_title": (
+        "Mạng riêng của từng nhà mạng đến cùng mục tiêu:",
+        "Each operator's own network to the same target:",
+    ),
+    "sharing_row": (
+        "  {operator:<9} {n_new} trạm mới, {cost} (ròng {net}); {share} thuê bao của mình",
+        "  {operator:<9} {n_new} new sites, {cost} (net {net}); {share} of its subscribers",
+    ),
+    "sharing_total": (
+        "Riêng rẽ {separate} trạm mới, dùng chung hoàn toàn {shared}: dùng chung tiết kiệm "
+        "{saved} trạm và {saving} (giả định: mọi trạm phục vụ thuê bao của mọi nhà mạng)",
+        "Separately {separate} new sites, fully shared {shared}: sharing saves {saved} sites "
+        "and {saving} (assumed: every site serves every operator's subscribers)",
+    ),
+    # --- end of issue 13, sharing ---
 }
 
 
