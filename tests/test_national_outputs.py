@@ -250,7 +250,7 @@ def test_write_ranking_xlsx_and_csv_dialects(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- brief
 def test_brief_is_one_a4_page_with_the_national_share(tmp_path: Path) -> None:
     lang = "vi"
-    provinces, units = _tables()
+    provinces, _ = _tables()
     _, outlines = simplified_outlines(_unit_shapes())
     path = write_national_brief(tmp_path / "b.pdf", provinces, outlines, lang=lang, model="radius")
     pdf = pdfium.PdfDocument(str(path))
