@@ -181,7 +181,7 @@ def _share_map(ax: Axes, provinces: pd.DataFrame, outlines: gpd.GeoDataFrame, la
         Patch(facecolor=colour, edgecolor="#555", label=name)
         for colour, name in zip(SHARE_COLOURS, share_class_names(lang), strict=True)
     ]
-    ax.legend(handles=handles, loc="lower left", fontsize=6.5, framealpha=0.9,
+    ax.legend(handles=handles, loc="upper right", fontsize=6.5, framealpha=0.9,
               title=label("legend_share", lang), title_fontsize=7)  # fmt: skip
     ax.set_axis_off()
 

@@ -251,6 +251,7 @@ def _page_data(
         )  # fmt: skip
     province_shapes = encode_polygons(table.geometry.to_numpy())
     classes, after = _classes(table, "covered_share"), _classes(table, "covered_share_after")
+    views = _view_bounds(shapes, units)
     west, south, east, north = (float(v) for v in outlines.total_bounds)
     return {
         "step": COORD_STEP_DEG,
@@ -269,6 +270,7 @@ def _page_data(
                 "clsAfter": after[i],
                 "tip": province_rows[i],
                 "shape": province_shapes[i],
+                "view": views.get(code),
             }
             for i, (code, name) in enumerate(
                 zip(table["code"], table["name"].fillna(table["code"]), strict=True)
@@ -276,6 +278,23 @@ def _page_data(
         ],
         "units": by_province,
     }
+
+
+def _view_bounds(shapes: gpd.GeoDataFrame, units: pd.DataFrame) -> dict[str, list[list[float]]]:
+    """``[[south, west], [north, east]]`` per province of its units on the population grid.
+
+    A drilled province fits its mainland: the offshore special zones (Hoàng Sa, Trường
+    Sa; ``on_grid`` False) are drawn but would shrink the view to a few pixels.
+    """
+    offshore = (
+        set(units.loc[~units["on_grid"].astype(bool), "code"]) if "on_grid" in units else set()
+    )
+    shown = shapes[~shapes["code"].isin(offshore)]
+    views = {}
+    for code, group in shown.groupby("province_code"):
+        west, south, east, north = (round(float(v), 4) for v in group.total_bounds)
+        views[str(code)] = [[south, west], [north, east]]
+    return views
 
 
 def _tips(table: pd.DataFrame, lang: str, kind: str) -> tuple[list[list[str | None]], list[str]]:

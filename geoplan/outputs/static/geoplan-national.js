@@ -5,8 +5,9 @@
  *         "after" ones null without a plan); this script fills them
  * data:   the page's JSON block: {step, colours, pane, unitPane, bounds, hint, back,
  *         labels: {province: [...], unit: [...]},
- *         provinces: [{code, name, cls, clsAfter, tip, shape}],
+ *         provinces: [{code, name, cls, clsAfter, tip, shape, view}],
  *         units: {code: [{name, cls, clsAfter, tip, shape}]}}
+ * view: the [[south, west], [north, east]] a drilled province fits (its mainland).
  * A shape is [[ring, hole, ...], ...] of delta-coded integer lon/lat in steps of `step`
  * degrees. Labels, names and tip values arrive HTML-escaped; this script only joins
  * them into table rows.
@@ -83,12 +84,13 @@ function geoplanNational(map, layers, data) {
     const latlng = latlngs(province.shape);
     const today = shaped(latlng, province.cls, "geoplan-province", data.pane, 1, province,
                          data.labels.province, hint);
-    today.on("click", () => drill(province.code, today.getBounds()));
+    const view = province.view || today.getBounds();
+    today.on("click", () => drill(province.code, view));
     layers.provinces.addLayer(today);
     if (layers.provincesAfter) {
       const after = shaped(latlng, province.clsAfter, "geoplan-province-after", data.pane, 1,
                            province, data.labels.province, hint);
-      after.on("click", () => drill(province.code, after.getBounds()));
+      after.on("click", () => drill(province.code, view));
       layers.provincesAfter.addLayer(after);
     }
   }
