@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from geoplan import outputs
 from geoplan.config import PlanConfig
 from geoplan.errors import ConfigError, GeoplanError, InputError
 from geoplan.io.atomic import check_writable, write_table_csv
@@ -42,10 +43,12 @@ from geoplan.io.national import (
     units_path,
     worldpop_by_unit,
 )
+from geoplan.outputs.paths import national_paths
 from geoplan.population import available_memory_bytes
 from geoplan.progress import progress
 from geoplan.radio.terrain import FLAT_EARTH
 from geoplan.scenario import load_province, run_config
+from geoplan.schema import DEFAULT_LANG, CsvDialect, Lang
 
 log = logging.getLogger(__name__)
 
@@ -317,6 +320,27 @@ class NationalCoverage:
         write_table_csv(self.units, paths["units"], overwrite)
         return paths
 
+    def write_outputs(
+        self,
+        out_dir: str | os.PathLike[str],
+        *,
+        lang: Lang = DEFAULT_LANG,
+        cell_size_m: float = 100.0,
+        overwrite: bool = False,
+        csv_dialect: CsvDialect = "plain",
+    ) -> dict[str, Path]:
+        """Write the national map, ranking (XLSX, CSV) and brief into ``out_dir``.
+
+        See :func:`geoplan.outputs.national_report.write_national_outputs`; the files
+        are :func:`output_paths`.
+        """
+        return dict(
+            outputs.write_national_outputs(
+                out_dir, self.provinces, self.units, lang=lang, model=self.model,
+                cell_size_m=cell_size_m, overwrite=overwrite, csv_dialect=csv_dialect,
+            )
+        )  # fmt: skip
+
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     rounded = frame.copy()
@@ -329,6 +353,11 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def csv_paths(out_dir: str | os.PathLike[str]) -> dict[str, Path]:
     """The files :meth:`NationalCoverage.write_csv` writes into ``out_dir``."""
     return {kind: Path(out_dir) / name for kind, name in CSV_FILES.items()}
+
+
+def output_paths(out_dir: str | os.PathLike[str]) -> dict[str, Path]:
+    """The files :meth:`NationalCoverage.write_outputs` writes into ``out_dir``, by kind."""
+    return national_paths(out_dir)
 
 
 def provinces(codes: Sequence[str | int] | None = None) -> list[Province]:
@@ -637,6 +666,7 @@ __all__ = [
     "default_workers",
     "describe_province",
     "national_coverage",
+    "output_paths",
     "province_coverage",
     "provinces",
     "resolve_engine",

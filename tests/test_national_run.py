@@ -11,6 +11,7 @@ import pytest
 from geoplan import national
 from geoplan.cli import main
 from geoplan.errors import ConfigError, InputError
+from geoplan.outputs.national_map import national_features
 
 #: Three small, rural provinces with large units: quick on a 1 km grid.
 SMALL = ["11", "12", "04"]
@@ -112,6 +113,11 @@ def test_cli_national_coverage_json_and_csv(tmp_path: Path, capsys) -> None:
         tmp_path / national.CSV_FILES["provinces"], encoding="utf-8-sig", dtype={"code": str}
     )
     assert list(table["code"]) == ["11", "12"]
+    # the real run's tables feed the national outputs: every unit is on the map
+    html = national.output_paths(tmp_path)["map"].read_text(encoding="utf-8")
+    data = national_features(html)
+    assert [p["code"] for p in data["provinces"]] == ["11", "12"]
+    assert {k: len(v) for k, v in data["units"].items()} == {"11": 45, "12": 38}
 
 
 def test_cli_national_table_text(tmp_path: Path, capsys) -> None:
@@ -129,6 +135,7 @@ def test_cli_national_table_text(tmp_path: Path, capsys) -> None:
             str(tmp_path),
             "--model",
             "radius",
+            "--no-outputs",
         ]
     )
     out = capsys.readouterr().out

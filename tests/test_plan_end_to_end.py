@@ -17,8 +17,8 @@ pytestmark = pytest.mark.slow
 
 def test_exact_plan_within_ten_sites_has_a_proven_gap(tmp_path, capsys) -> None:
     out = tmp_path / "plan"
-    args = ["plan", "--max-sites", "10", "--model", "radius", "--no-by-operator", "--out", str(out),
-            "--json"]
+    args = ["plan", "--max-sites", "10", "--model", "radius", "--no-by-operator",
+            "--out", str(out), "--json"]  # fmt: skip
     assert main(args) == 0
     exact = json.loads(capsys.readouterr().out)
     assert main([*args[:-1], "--solver", "greedy", "--overwrite", "--json"]) == 0

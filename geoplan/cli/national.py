@@ -11,6 +11,7 @@ from pathlib import Path
 
 from geoplan import national
 from geoplan.scenario import MODEL_NAMES
+from geoplan.schema import CSV_DIALECTS, DEFAULT_LANG, LANGS
 
 
 def add_national_commands(commands: argparse._SubParsersAction) -> None:
@@ -41,8 +42,28 @@ def add_national_commands(commands: argparse._SubParsersAction) -> None:
     )
     cov.add_argument("--workers", type=int, help="local workers (default: sized to the machine)")
     cov.add_argument("--memory-limit-gb", type=float, help="memory per local worker, GB")
-    cov.add_argument("--out", type=Path, default=Path("out/national"), help="CSV folder")
-    cov.add_argument("--overwrite", action="store_true", help="replace existing CSV files")
+    cov.add_argument(
+        "--out",
+        type=Path,
+        default=Path("out/national"),
+        help="folder of the CSVs, the map, the ranking and the brief (default %(default)s)",
+    )
+    cov.add_argument("--overwrite", action="store_true", help="replace existing files")
+    cov.add_argument(
+        "--lang", choices=LANGS, default=DEFAULT_LANG, help="language of the map, ranking, brief"
+    )
+    cov.add_argument(
+        "--csv",
+        choices=CSV_DIALECTS,
+        default="plain",
+        dest="csv_dialect",
+        help="ranking CSVs: plain, or vi-excel (';', decimal comma, translated headers)",
+    )
+    cov.add_argument(
+        "--no-outputs",
+        action="store_true",
+        help="write only the two result CSVs (no map, ranking or brief)",
+    )
     cov.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     cov.set_defaults(handler=run_national_coverage)
     listing = sub.add_parser("provinces", help="the 34 provinces: code, name, people, UTM zone")
@@ -50,7 +71,10 @@ def add_national_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def run_national_coverage(args: argparse.Namespace) -> int:
-    for path in national.csv_paths(args.out).values():
+    targets = list(national.csv_paths(args.out).values())
+    if not args.no_outputs:
+        targets += list(national.output_paths(args.out).values())
+    for path in targets:
         national.check_writable(path, args.overwrite)
     limit = args.memory_limit_gb * 2**30 if args.memory_limit_gb else None
     result = national.national_coverage(
@@ -63,6 +87,14 @@ def run_national_coverage(args: argparse.Namespace) -> int:
         memory_limit_bytes=limit,
     )
     written = result.write_csv(args.out, args.overwrite)
+    if not args.no_outputs:
+        written |= result.write_outputs(
+            args.out,
+            lang=args.lang,
+            cell_size_m=args.cell_size_m,
+            overwrite=args.overwrite,
+            csv_dialect=args.csv_dialect,
+        )
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False))
         return 0
@@ -75,7 +107,8 @@ def run_national_coverage(args: argparse.Namespace) -> int:
         print(f"Note: {note}")
     print("Note: today's sites are synthetic (Bắc Ninh's rules), not real operator sites")
     for kind, path in written.items():
-        print(f"wrote {kind}: {path}")
+        size = f" ({path.stat().st_size / 1e6:.2f} MB, opens offline)" if kind == "map" else ""
+        print(f"wrote {kind}: {path}{size}")
     return 0
 
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     )
     from geoplan.outputs.headline import headline_lines
     from geoplan.outputs.maps import coverage_map, save_map
+    from geoplan.outputs.national_report import write_national_outputs
     from geoplan.outputs.report import write_report, write_workbook
     from geoplan.outputs.tables import commune_table
 
@@ -39,6 +40,7 @@ _WHERE = {
     "write_report": "geoplan.outputs.report",
     "write_workbook": "geoplan.outputs.report",
     "commune_table": "geoplan.outputs.tables",
+    "write_national_outputs": "geoplan.outputs.national_report",
 }
 __all__ = [
     "commune_table",
@@ -52,6 +54,7 @@ __all__ = [
     "save_figure",
     "save_map",
     "write_brief",
+    "write_national_outputs",
     "write_report",
     "write_workbook",
 ]

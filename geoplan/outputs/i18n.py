@@ -522,6 +522,186 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
         "and {saving} (assumed: every site serves every operator's subscribers)",
     ),
     # --- end of issue 13, sharing ---
+    # --- issue 17, national outputs: the national map, the ranking tables, the brief ---
+    "nat_title": (
+        "Vùng phủ sóng 5G — Việt Nam, theo tỉnh, thành phố",
+        "5G coverage — Vietnam, by province",
+    ),
+    "nat_title_plan": (
+        "Vùng phủ sóng 5G và chương trình trạm mới — toàn quốc",
+        "5G coverage and the new-site programme — Vietnam",
+    ),
+    "nat_scenario": (
+        "{covered} / {total} người được phủ sóng ({share}; dân số chính thức 2025), "
+        "{n_sites} trạm{synthetic}, {model}",
+        "{covered} of {total} people covered ({share}; official 2025 population), "
+        "{n_sites} sites{synthetic}, {model}",
+    ),
+    "nat_worldpop_line": (
+        "Theo dân số WorldPop 2020 ({total} người): {share}",
+        "Against WorldPop 2020's people ({total}): {share}",
+    ),
+    "nat_plan_line": (
+        "Sau kế hoạch: {n_new} trạm mới → {share} dân số được phủ sóng",
+        "After the plan: {n_new} new sites → {share} of people covered",
+    ),
+    "nat_drill_hint": (
+        "Nhấp vào một tỉnh để xem các xã/phường của tỉnh đó",
+        "Click a province to see its communes",
+    ),
+    "nat_back": ("Toàn quốc", "Whole country"),
+    "nat_layer_provinces": (
+        "Tỉnh/thành phố theo tỷ lệ phủ sóng hiện tại",
+        "Provinces by covered share today",
+    ),
+    "nat_layer_provinces_after": (
+        "Tỉnh/thành phố theo tỷ lệ phủ sóng sau kế hoạch",
+        "Provinces by covered share after the plan",
+    ),
+    "nat_layer_units": (
+        "Xã/phường của tỉnh đã chọn (hiện tại)",
+        "Communes of the chosen province (today)",
+    ),
+    "nat_layer_units_after": (
+        "Xã/phường của tỉnh đã chọn (sau kế hoạch)",
+        "Communes of the chosen province (after the plan)",
+    ),
+    "nat_source_sites": (
+        "Trạm: tổng hợp theo quy tắc và hệ số giãn cách của Bắc Ninh (không hiệu chỉnh lại), "
+        "không phải trạm thật của nhà mạng",
+        "Sites: synthetic, by Bắc Ninh's rules and spacing factor (not re-tuned), not real "
+        "operator sites",
+    ),
+    "province": ("Tỉnh/thành phố", "Province"),
+    "nat_col_rank_share": (
+        "Hạng theo tỷ lệ phủ sóng (1 = cao nhất)",
+        "Rank by covered share (1 = best covered)",
+    ),
+    "nat_col_rank_uncovered": (
+        "Hạng theo số người chưa được phủ sóng (1 = nhiều nhất)",
+        "Rank by people not covered (1 = most)",
+    ),
+    "nat_col_provinces": ("Số tỉnh, thành phố", "Provinces"),
+    "nat_col_population": ("Dân số chính thức 2025", "Official population 2025"),
+    "nat_col_worldpop_population": ("Dân số WorldPop 2020", "WorldPop 2020 population"),
+    "nat_col_n_units": ("Số xã/phường", "Communes"),
+    "nat_col_n_sites": ("Số trạm hiện có (tổng hợp)", "Existing sites (synthetic)"),
+    "nat_col_covered_population": (
+        "Dân số được phủ sóng (kỳ vọng)",
+        "Covered population (expected)",
+    ),
+    "nat_col_reliable_population": (
+        "Dân số được phủ sóng ở độ tin cậy thiết kế",
+        "Population covered at the design reliability",
+    ),
+    "nat_col_uncovered_population": (
+        "Dân số chưa được phủ sóng (kỳ vọng)",
+        "Population not covered (expected)",
+    ),
+    "nat_col_covered_share": ("Tỷ lệ phủ sóng (kỳ vọng)", "Covered share (expected)"),
+    "nat_col_reliable_share": (
+        "Tỷ lệ phủ sóng ở độ tin cậy thiết kế",
+        "Share covered at the design reliability",
+    ),
+    "nat_col_covered_worldpop": ("Dân số WorldPop được phủ sóng", "WorldPop people covered"),
+    "nat_col_worldpop_covered_share": (
+        "Tỷ lệ phủ sóng theo WorldPop 2020",
+        "Covered share of WorldPop 2020 people",
+    ),
+    "nat_col_province_code": ("Mã tỉnh", "Province code"),
+    "nat_col_province_name": ("Tỉnh/thành phố", "Province"),
+    "nat_col_on_grid": ("Trên lưới dân số", "On the population grid"),
+    "nat_col_sites_new": ("Số trạm mới", "New sites"),
+    "nat_col_uncovered_population_after": (
+        "Dân số chưa được phủ sóng sau kế hoạch",
+        "Population not covered after the plan",
+    ),
+    "nat_col_reliable_population_after": (
+        "Dân số được phủ sóng ở độ tin cậy thiết kế, sau kế hoạch",
+        "Population covered at the design reliability, after the plan",
+    ),
+    "nat_col_item": ("Mục", "Item"),
+    "nat_col_value": ("Giá trị", "Value"),
+    "nat_col_note": ("Ghi chú", "Note"),
+    "nat_sheet_summary": ("Tổng quan toàn quốc", "National summary"),
+    "nat_sheet_by_share": ("Tỉnh theo tỷ lệ phủ sóng", "Provinces by share"),
+    "nat_sheet_by_uncovered": ("Tỉnh theo số người chưa phủ", "Provinces by uncovered"),
+    "nat_sheet_units": ("Xã phường", "Communes"),
+    "nat_about_ranks": (
+        "Hạng theo tỷ lệ phủ sóng: 1 là tỉnh có tỷ lệ cao nhất; hạng theo số người chưa được "
+        "phủ sóng: 1 là nhiều nhất; bằng nhau thì theo mã",
+        "Rank by covered share: 1 is the best-covered province; rank by people not covered: "
+        "1 has the most; ties by code",
+    ),
+    "nat_about_people": (
+        "Tỷ lệ tính trên dân số chính thức 2025 (tổng các xã/phường: 113,7 triệu); WorldPop "
+        "2020 (khoảng 99 triệu) cho tỷ lệ theo dân số của WorldPop",
+        "Shares are of the official 2025 population (the units' sum: 113.7 million); "
+        "WorldPop 2020 (about 99 million) gives the share against WorldPop's people",
+    ),
+    "nat_about_sites": (
+        "Trạm hiện có ngoài Bắc Ninh là dữ liệu tổng hợp theo quy tắc của Bắc Ninh, không "
+        "phải trạm thật của nhà mạng",
+        "Today's sites outside Bắc Ninh are synthetic, by Bắc Ninh's rules, not real "
+        "operator sites",
+    ),
+    "nat_about_plan": (
+        "Các cột sau kế hoạch: trạm mới của chương trình quốc gia và tỷ lệ phủ sóng khi đã "
+        "xây xong",
+        "Columns after the plan: the national programme's new sites and the covered share "
+        "once they are built",
+    ),
+    "nat_brief_title": (
+        "Phủ sóng 5G toàn quốc — tóm tắt một trang",
+        "5G coverage in Vietnam — one-page brief",
+    ),
+    "nat_brief_subtitle": (
+        "{n_provinces} tỉnh, thành phố, {n_units} xã/phường · lập ngày {date} · trạm tổng "
+        "hợp, không phải trạm thật",
+        "{n_provinces} provinces, {n_units} communes · created {date} · synthetic sites, "
+        "not real ones",
+    ),
+    "nat_brief_share": ("Tỷ lệ phủ sóng", "Covered share"),
+    "nat_brief_worldpop": ("Theo WorldPop 2020", "Against WorldPop 2020"),
+    "nat_brief_people": ("Người được phủ sóng", "People covered"),
+    "nat_brief_sites": ("Trạm (tổng hợp)", "Sites (synthetic)"),
+    "nat_brief_after": ("Sau kế hoạch", "After the plan"),
+    "nat_brief_new_sites": ("Trạm mới", "New sites"),
+    "nat_brief_map_title": (
+        "Tỷ lệ dân số được phủ sóng theo tỉnh, thành phố ({when})",
+        "Share of people covered by province ({when})",
+    ),
+    "nat_brief_top": ("Phủ sóng cao nhất", "Best covered"),
+    "nat_brief_bottom": ("Phủ sóng thấp nhất", "Least covered"),
+    "nat_brief_headline": (
+        "{covered} trong {total} người (dân số chính thức 2025) được phủ sóng 5G: {share} "
+        "(kỳ vọng){reliable}, bởi {n_sites} trạm tổng hợp.",
+        "{covered} of {total} people (official 2025) are covered by 5G: {share} "
+        "(expected){reliable}, by {n_sites} synthetic sites.",
+    ),
+    "nat_brief_headline_reliable": (
+        ", {share} ở độ tin cậy thiết kế",
+        ", {share} at the design reliability",
+    ),
+    "nat_brief_headline_worldpop": (
+        "Theo WorldPop 2020 ({people} người): {share}.",
+        "Against WorldPop 2020 ({people} people): {share}.",
+    ),
+    "nat_brief_headline_range": (
+        "Cao nhất: {best} ({best_share}); thấp nhất: {worst} ({worst_share}).",
+        "Best covered: {best} ({best_share}); least: {worst} ({worst_share}).",
+    ),
+    "nat_brief_col_share": ("Tỷ lệ", "Share"),
+    "nat_brief_col_rank": ("Hạng", "Rank"),
+    "nat_brief_col_people": ("Dân số", "People"),
+    "nat_brief_col_uncovered": ("Chưa phủ", "Not covered"),
+    "nat_brief_model": (
+        "Mô hình: {model}; địa hình phẳng ở mọi tỉnh; lưới {cell} m; mỗi xã/phường hiệu chỉnh "
+        "theo dân số chính thức 2025",
+        "Model: {model}; flat earth in every province; {cell} m grid; every commune scaled to "
+        "its official 2025 population",
+    ),
+    # --- end of issue 17, national outputs ---
 }
 
 

@@ -76,3 +76,22 @@ def raster_paths(out_dir: str | os.PathLike[str]) -> dict[str, Path]:
         ``probability_<layer>`` (0..1) per coverage layer.
     """
     return {kind: Path(out_dir) / name for kind, name in RASTER_NAMES.items()}
+
+
+#: What the national outputs write into ``geoplan national coverage --out`` (issue 17).
+NATIONAL_FILES = {
+    "map": "national_map.html",
+    "xlsx": "national_ranking.xlsx",
+    "csv_provinces": "national_ranking_provinces.csv",
+    "csv_units": "national_ranking_units.csv",
+    "brief": "national_brief.pdf",
+}
+
+
+def national_paths(out_dir: str | os.PathLike[str]) -> dict[str, Path]:
+    """Where the national map, ranking and brief are written in ``out_dir``, by kind.
+
+    >>> sorted(national_paths("out"))
+    ['brief', 'csv_provinces', 'csv_units', 'map', 'xlsx']
+    """
+    return {kind: Path(out_dir) / name for kind, name in NATIONAL_FILES.items()}
