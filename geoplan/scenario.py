@@ -45,7 +45,14 @@ from geoplan.population import build_population_grid
 from geoplan.radio.terrain import FLAT_EARTH
 from geoplan.results import CoverageResult, OperatorCoverage, Plan
 from geoplan.schema import DEFAULT_LANG, PLANNED, CsvDialect, Lang
-from geoplan.synthetic import SynthesisReport, stations_like_bac_ninh, synthesize_stations
+from geoplan.synthetic import (
+    N_SITES_4G,
+    Layer4GReport,
+    SynthesisReport,
+    stations_like_bac_ninh,
+    synthesize_4g_sites,
+    synthesize_stations,
+)
 
 if TYPE_CHECKING:
     import folium
@@ -653,6 +660,41 @@ def synthesize(
     return frame, report
 
 
+def synthesize_4g(
+    out: PathLike,
+    n_sites: int | None = None,
+    *,
+    stations: PathLike | None = None,
+    boundaries: PathLike | None = None,
+    population: PathLike | None = None,
+    config: PlanConfig | None = None,
+    overwrite: bool = False,
+) -> tuple[gpd.GeoDataFrame, Layer4GReport]:
+    """Generate the synthetic 4G layer (seeded by ``config.seed``) and write it as CSV.
+
+    Parameters
+    ----------
+    out : the CSV file to write
+    n_sites : number of 4G sites over all operators (default 3,957, the province's BTS)
+    stations : today's 5G sites, each kept as one of its operator's 4G sites (default:
+        the embedded synthetic set)
+    boundaries, population : inputs (default: the embedded data)
+    config : settings; ``config.seed`` seeds the generator
+    overwrite : replace an existing file
+    """
+    config = config or PlanConfig()
+    check_writable(out, overwrite)
+    communes = read_communes(boundaries or DEFAULT_COMMUNES)
+    grid = _grid(communes, Path(population or DEFAULT_POPULATION), config)
+    five_g = read_stations(stations or DEFAULT_STATIONS, config=config)
+    frame, report = synthesize_4g_sites(
+        grid, five_g, N_SITES_4G if n_sites is None else n_sites, config.seed, config
+    )
+    with atomic_path(out, overwrite) as tmp:
+        frame.drop(columns="geometry").to_csv(tmp, index=False)
+    return frame, report
+
+
 def write_report(
     out_dir: PathLike,
     scenario: Scenario,
@@ -809,6 +851,7 @@ __all__ = [
     "run_config",
     "sharing_summary",
     "synthesize",
+    "synthesize_4g",
     "with_config",
     "write_best_server_rasters",
     "write_report",

@@ -7,6 +7,11 @@ on its own carrier, the densest places first, each site keeping a spacing from i
 operator's earlier sites that grows with the carrier's reach from urban to rural. One
 number, the spacing factor, is calibrated by bisection so that the expected share of
 people covered by any operator is the share the province reports (about 50%).
+
+The 4G layer (:func:`synthesize_4g_sites`) is the towers those 5G sites were overlaid on,
+and the operators' other 4G sites: the upgrade candidates of every plan. No coverage
+figure is calibrated there; each operator's count (the province's 3,957 BTS split by
+subscriber share) just fills the province, densest first.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from geoplan.config import PlanConfig
 from geoplan.coverage import compute_coverage
 from geoplan.errors import GeoplanError
 from geoplan.grid import Cells, PopulationGrid
-from geoplan.io.carriers import read_carriers
+from geoplan.io.carriers import canonical_operator, read_carriers, read_market_shares
 from geoplan.io.national import BAC_NINH_SPACING_FACTOR
 from geoplan.io.stations import stations_from_table
 from geoplan.models import CoverageModel, get_model
@@ -356,3 +361,332 @@ def _station_table(
     return gpd.GeoDataFrame(
         table, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs=config.storage_crs
     )
+
+
+# --------------------------------------------------------------------------- 4G layer
+#: BTS of all generations in operation in the province (provincial report, first half of
+#: 2025; issue 13). Taken as the number of towers, an upper bound: a report may count a
+#: tower with 2G, 3G and 4G as more than one BTS.
+N_SITES_4G = 3957
+#: Below this density (people/km², the GHSL urban-cluster threshold, also
+#: ``PlanConfig.suburban_density_per_km2``) 4G was built for coverage, not for people: the
+#: spacing stops growing, so every operator's 4G reaches the fields and villages too.
+COVERAGE_FLOOR_DENSITY_PER_KM2 = 300.0
+#: Range of people per 4G site searched for each operator's count, as multiples of the
+#: people per site that would tile the area exactly (a fill's discs overlap less: about 2.5×).
+PEOPLE_PER_SITE_RANGE = (0.5, 16.0)
+#: Fewest people per site the search tries before it gives up (the area is too small).
+MIN_PEOPLE_PER_SITE = 1.0e-3
+#: Bisection steps of that search (each is one fill of the province, about half a second);
+#: 20 halvings of a 32× range leave the people per site within 0.0004% of the boundary.
+MAX_FILL_STEPS = 20
+
+
+@dataclass(frozen=True)
+class Layer4GReport:
+    """How a synthetic 4G layer was made.
+
+    Attributes
+    ----------
+    n_sites : int
+        Sites written, over all operators.
+    seed : int
+        The seed of the generator.
+    counts : dict
+        Sites per operator.
+    people_per_site : dict
+        Per operator, the people (all people, any operator) a site's spacing disc holds
+        at the local density; found so that the operator's count just fills the province.
+    n_with_5g : int
+        Sites that carry one of today's 5G sites (same place, same operator).
+    """
+
+    n_sites: int
+    seed: int
+    counts: dict[str, int]
+    people_per_site: dict[str, float]
+    n_with_5g: int
+
+
+def operator_site_counts_4g(n_sites: int, shares: pd.Series) -> dict[str, int]:
+    """Sites per operator for ``n_sites``, proportional to ``shares`` (largest remainder).
+
+    Parameters
+    ----------
+    n_sites : int
+        Sites over all operators.
+    shares : Series
+        Weight per operator (e.g. subscriber shares of the operators that hold a carrier).
+
+    >>> operator_site_counts_4g(10, pd.Series({"A": 0.5, "B": 0.3, "C": 0.2}) * 0.9)
+    {'A': 5, 'B': 3, 'C': 2}
+    """
+    weights = shares / shares.sum()
+    raw = {str(op): float(w) * n_sites for op, w in weights.items()}
+    counts = {op: int(np.floor(v)) for op, v in raw.items()}
+    by_remainder = sorted(raw, key=lambda op: (counts[op] - raw[op], op))
+    for op in by_remainder[: n_sites - sum(counts.values())]:
+        counts[op] += 1
+    return counts
+
+
+def fill_densest_first(
+    flat_index: np.ndarray, shape: tuple[int, int], cell_size_m: float, score: np.ndarray,
+    spacing_m: np.ndarray, first: np.ndarray | None = None,
+) -> np.ndarray:  # fmt: skip
+    """Fill a grid: ``first``, then each cell by score, each out of earlier cells' spacing.
+
+    A cell is taken when no cell taken before it holds it within its spacing (centre
+    distance ≤ that cell's spacing). Unlike :func:`place_densest_first` the fill stops only
+    when no cell is left free, so its length says how many sites of that spacing the area
+    holds. Exclusion is a disc cut out of the grid, so a fill costs one pass over the cells.
+
+    Parameters
+    ----------
+    flat_index : array of int
+        Row-major index in a ``shape`` grid of each candidate cell (the area).
+    shape : (rows, cols)
+        The grid's shape.
+    cell_size_m : float
+        Side of a cell, metres.
+    score : array of float
+        Priority of each candidate (higher first; ties in index order).
+    spacing_m : array of float
+        Exclusion radius around each candidate once taken, metres.
+    first : array of int, optional
+        Candidates (positions in ``flat_index``) taken before all others, whatever their
+        score or spacing (sites that stand already).
+
+    Returns
+    -------
+    ndarray of int
+        Positions in ``flat_index`` of the taken cells: ``first``, then in the order taken.
+
+    Examples
+    --------
+    A row of five 100 m cells, 150 m spacing, the cell at 400 m standing already:
+
+    >>> fill_densest_first(np.arange(5), (1, 5), 100.0, np.array([1.0, 5.0, 4.0, 3.0, 2.0]),
+    ...                    np.full(5, 150.0), first=np.array([4]))
+    array([4, 1])
+    """
+    rows, cols = shape
+    where = np.full(rows * cols, -1, dtype=np.int64)
+    where[flat_index] = np.arange(len(flat_index))
+    where = where.reshape(shape)
+    row, col = np.divmod(np.asarray(flat_index, dtype=np.int64), cols)
+    free = np.ones(len(flat_index), dtype=bool)
+    chosen: list[int] = []
+    reach = np.floor(np.asarray(spacing_m, dtype=float) / cell_size_m).astype(np.int64)
+
+    def take(i: int) -> None:
+        chosen.append(i)
+        k, r, c = int(reach[i]), int(row[i]), int(col[i])
+        r0, c0 = max(r - k, 0), max(c - k, 0)
+        window = where[r0 : r + k + 1, c0 : c + k + 1]
+        dr, dc = np.ogrid[r0 - r : r0 - r + window.shape[0], c0 - c : c0 - c + window.shape[1]]
+        inside = window[((dr**2 + dc**2) * cell_size_m**2 <= spacing_m[i] ** 2) & (window >= 0)]
+        free[inside] = False
+        free[i] = False
+
+    for i in np.asarray([] if first is None else first, dtype=np.int64).tolist():
+        take(i)
+    order = np.argsort(-np.asarray(score), kind="stable")  # integer scores sort in O(n)
+    for start in range(0, len(order), 4096):  # only cells still free are looked at one by one
+        part = order[start : start + 4096]
+        for i in part[free[part]].tolist():
+            if free[i]:
+                take(i)
+    return np.asarray(chosen, dtype=np.int64)
+
+
+def synthesize_4g_sites(
+    grid: PopulationGrid,
+    stations_5g: gpd.GeoDataFrame,
+    n_sites: int = N_SITES_4G,
+    seed: int | None = None,
+    config: PlanConfig | None = None,
+    shares: pd.Series | None = None,
+) -> tuple[gpd.GeoDataFrame, Layer4GReport]:
+    """A synthetic layer of ``n_sites`` 4G sites in per-operator networks that hold today's 5G.
+
+    5G was overlaid on existing towers, so every site of ``stations_5g`` is one of its
+    operator's 4G sites (same place). Each operator then fills the province the way 4G
+    was built, for coverage as much as for people: its sites go densest place first (the
+    density times the operator's own seeded log-normal preference, σ = 0.5, as for 5G),
+    each farther from that operator's earlier sites than the radius of a disc that holds
+    ``P`` people at the local density, the density floored at
+    :data:`COVERAGE_FLOOR_DENSITY_PER_KM2` (below it the spacing stops growing, so the
+    rural areas are covered too). ``P`` is set per operator, by bisection, to the largest
+    value at which the operator's share of ``n_sites`` still fills the province; the
+    emptiest places, chosen last, give way when the fill holds more. No coverage figure is
+    calibrated. The split between operators follows ``shares`` (an assumption: sites in
+    proportion to subscribers).
+
+    The same grid, 5G sites, arguments and seed give the same sites.
+
+    Parameters
+    ----------
+    grid : PopulationGrid
+        People per work-grid cell and the 1 km density (people/km²); sites go on cell
+        centres.
+    stations_5g : GeoDataFrame
+        Today's 5G sites (``operator``, ``lon``, ``lat`` in degrees, ``site_id``,
+        ``antenna_height_m`` in metres, ``azimuths_deg``); every one is kept.
+    n_sites : int
+        Sites over all operators; each operator needs at least its 5G sites.
+    seed : int or None
+        Seed of the generator (default ``config.seed``).
+    config : PlanConfig or None
+        Settings: CRSs, seed.
+    shares : Series or None
+        Site share per operator (default: the subscriber shares of
+        ``geoplan/data/carriers/market_shares.csv`` of the operators that hold a carrier).
+
+    Returns
+    -------
+    (frame, report) : GeoDataFrame and Layer4GReport
+        The sites (EPSG:4326 points; ``site_id`` ``4G-0001`` …, ``operator``, ``lon``,
+        ``lat``, ``antenna_height_m``, ``sectors``, ``azimuths_deg``, ``environment``,
+        ``site_5g_id`` (the 5G site it carries, or empty), ``source`` ``"synthetic"``).
+    """
+    config = config or PlanConfig()
+    seed = config.seed if seed is None else seed
+    shares = _default_4g_shares() if shares is None else shares
+    counts = operator_site_counts_4g(n_sites, shares)
+    cells = grid.cells()
+    density = grid.density_per_km2.ravel()[cells.flat_index]
+    floored = np.maximum(density, COVERAGE_FLOOR_DENSITY_PER_KM2)
+    five_g = _five_g_by_operator(stations_5g, cells, config)
+    rng = np.random.default_rng(seed)
+    parts, people = [], {}
+    for operator, count in counts.items():
+        score = density * rng.lognormal(0.0, 0.5, len(cells))
+        rotation = rng.integers(0, 120, size=count)
+        existing = five_g.get(operator, _NO_SITES)
+        if len(existing) > count:
+            raise GeoplanError(
+                f"{operator} has {len(existing)} 5G sites but only {count} of the {n_sites} "
+                "4G sites; raise --n-sites"
+            )
+        first = existing["cell"].to_numpy(np.int64)
+        picked, people[operator] = _fill_to_count(grid, cells, score, floored, first, count)
+        parts.append(_layer_table(operator, cells, picked, existing, rotation, grid, config))
+    table = pd.concat(parts, ignore_index=True)
+    table.insert(0, "site_id", [f"4G-{i + 1:04d}" for i in range(len(table))])
+    frame = gpd.GeoDataFrame(
+        table, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs=config.storage_crs
+    )
+    with_5g = int((table["site_5g_id"] != "").sum())
+    log.info("synthetic 4G layer: %s sites, %d carry 5G", counts, with_5g)
+    return frame, Layer4GReport(len(frame), seed, counts, people, with_5g)
+
+
+#: An operator without 5G sites: the columns :func:`_layer_table` reads, no rows.
+_NO_SITES = pd.DataFrame(
+    {"cell": pd.Series(dtype="int64"), "site_id": pd.Series(dtype=str),
+     "lon": pd.Series(dtype=float), "lat": pd.Series(dtype=float),
+     "antenna_height_m": pd.Series(dtype=float), "sectors": pd.Series(dtype="int64"),
+     "azimuths_deg": pd.Series(dtype=str)}
+)  # fmt: skip
+
+
+def _default_4g_shares() -> pd.Series:
+    """Subscriber shares of the operators that hold a 5G carrier (they own the towers)."""
+    shares = read_market_shares()
+    held = set(read_carriers()["operator"])
+    return shares[[op in held for op in shares.index]]
+
+
+def _five_g_by_operator(
+    stations: gpd.GeoDataFrame, cells: Cells, config: PlanConfig
+) -> dict[str, pd.DataFrame]:
+    """Each operator's 5G sites with the work-grid cell each stands on."""
+    if not len(stations):
+        return {}
+    points = stations.to_crs(config.work_crs).geometry
+    _, cell = cKDTree(np.column_stack([cells.x_m, cells.y_m])).query(
+        np.column_stack([points.x, points.y])
+    )
+    table = pd.DataFrame(stations.drop(columns="geometry")).reset_index(drop=True)
+    table["cell"] = cell
+    operator = table["operator"].map(canonical_operator)
+    groups = table.groupby(operator, sort=False)
+    return {str(op): part.reset_index(drop=True) for op, part in groups}
+
+
+def _fill_to_count(
+    grid: PopulationGrid, cells: Cells, score: np.ndarray, density: np.ndarray,
+    first: np.ndarray, count: int,
+) -> tuple[np.ndarray, float]:  # fmt: skip
+    """The first ``count`` sites of the fill with the most people per site that still holds them.
+
+    ``density`` is people/km²; the search starts from the people per site that would tile
+    the area exactly (``Σ density × cell area / count``) and bisects in log space.
+    """
+    shape = grid.shape
+    # the priority as integers: one float sort here, not one a fill
+    rank = np.empty(len(score), dtype=np.int64)
+    rank[np.argsort(-score, kind="stable")] = np.arange(len(score), 0, -1)
+    cell_km2 = (grid.cell_size_m / 1000.0) ** 2
+    tiling = float(density.sum()) * cell_km2 / count
+
+    def fill(people: float) -> np.ndarray:
+        spacing_m = 1000.0 * np.sqrt(people / (np.pi * density))
+        return fill_densest_first(cells.flat_index, shape, grid.cell_size_m, rank, spacing_m,
+                                  first)  # fmt: skip
+
+    low, high = (tiling * f for f in PEOPLE_PER_SITE_RANGE)
+    best = fill(low)
+    while len(best) < count:  # a small area holds fewer: loosen until it holds them
+        if low < MIN_PEOPLE_PER_SITE:
+            raise GeoplanError(
+                f"the area holds only {len(best)} sites at {low:.3g} people per site; "
+                f"ask for fewer than {count}"
+            )
+        low, high = low / 4.0, low
+        best = fill(low)
+    for _ in range(MAX_FILL_STEPS):
+        mid = float(np.sqrt(low * high))
+        picked = fill(mid)
+        low, high, best = (mid, high, picked) if len(picked) >= count else (low, mid, best)
+    return best[:count], round(low, 1)
+
+
+def _layer_table(
+    operator: str, cells: Cells, picked: np.ndarray, existing: pd.DataFrame,
+    rotation: np.ndarray, grid: PopulationGrid, config: PlanConfig,
+) -> pd.DataFrame:  # fmt: skip
+    """One operator's 4G rows: its 5G sites as they are, then the new places."""
+    n_old = len(existing)
+    x_m, y_m = cells.x_m[picked[n_old:]], cells.y_m[picked[n_old:]]
+    env = grid.environment_at(x_m, y_m).astype(int)
+    to_lonlat = Transformer.from_crs(config.work_crs, config.storage_crs, always_xy=True)
+    lon, lat = to_lonlat.transform(x_m, y_m)
+    new = pd.DataFrame(
+        {
+            "operator": operator,
+            "lon": np.round(lon, 6),
+            "lat": np.round(lat, 6),
+            "antenna_height_m": [ANTENNA_HEIGHT_M[ENVIRONMENTS[e]] for e in env],
+            "sectors": 3,
+            "azimuths_deg": _azimuth_text(rotation[n_old : len(picked)]),
+            "environment": [ENVIRONMENTS[e] for e in env],
+            "site_5g_id": "",
+        },
+        index=range(len(x_m)),
+    )
+    old = pd.DataFrame(
+        {
+            "operator": operator,
+            "lon": existing["lon"].to_numpy(float),
+            "lat": existing["lat"].to_numpy(float),
+            "antenna_height_m": existing["antenna_height_m"].to_numpy(float),
+            "sectors": existing["sectors"].to_numpy(int),
+            "azimuths_deg": existing["azimuths_deg"].astype(str).to_numpy(),
+            "environment": [ENVIRONMENTS[e] for e in cells.environment[picked[:n_old]]],
+            "site_5g_id": existing["site_id"].astype(str).to_numpy(),
+        },
+        index=range(n_old),
+    )
+    return pd.concat([old, new], ignore_index=True).assign(source=SYNTHETIC)

@@ -37,6 +37,7 @@ from geoplan.scenario import (
     load_scenario,
     sharing_summary,
     synthesize,
+    synthesize_4g,
     write_best_server_rasters,
 )
 from geoplan.schema import (
@@ -222,7 +223,15 @@ def build_parser() -> argparse.ArgumentParser:
     stations = commands.add_parser("stations", help="station files")
     station_commands = stations.add_subparsers(dest="stations_command", required=True)
     synth = station_commands.add_parser("synth", help="generate the synthetic default site set")
-    synth.add_argument("--n-sites", type=int, default=290)
+    synth.add_argument(
+        "--layer",
+        choices=("5g", "4g"),
+        default="5g",
+        help="5g: today's 5G sites (calibrated); 4g: the 4G sites holding them, the default "
+        "upgrade candidates (default %(default)s)",
+    )
+    synth.add_argument("--n-sites", type=int, help="sites in total (default 290; 4g: 3957)")
+    synth.add_argument("--stations", type=Path, help="4g: the 5G sites it holds (default: ours)")
     synth.add_argument("--target-share", type=float, default=0.50)
     synth.add_argument("--seed", type=int, default=PlanConfig.seed)
     synth.add_argument("--population", type=Path)
@@ -627,8 +636,11 @@ def run_report(args: argparse.Namespace) -> int:
 
 def run_synth(args: argparse.Namespace) -> int:
     config = PlanConfig(seed=args.seed)
+    if args.layer == "4g":
+        return _run_synth_4g(args, config)
+    n_sites = 290 if args.n_sites is None else args.n_sites
     frame, report = synthesize(
-        args.out, args.n_sites, args.target_share, boundaries=args.boundaries,
+        args.out, n_sites, args.target_share, boundaries=args.boundaries,
         population=args.population, model=args.model, config=config, overwrite=args.overwrite,
     )  # fmt: skip
     print(
@@ -637,6 +649,17 @@ def run_synth(args: argparse.Namespace) -> int:
         f"spacing factor {report.spacing_factor:.4f}, "
         f"seed {report.seed}"
     )
+    return 0
+
+
+def _run_synth_4g(args: argparse.Namespace, config: PlanConfig) -> int:
+    frame, report = synthesize_4g(
+        args.out, args.n_sites, stations=args.stations, boundaries=args.boundaries,
+        population=args.population, config=config, overwrite=args.overwrite,
+    )  # fmt: skip
+    split = ", ".join(f"{op} {n}" for op, n in report.counts.items())
+    print(f"wrote {len(frame)} synthetic 4G sites to {args.out} ({split}; {report.n_with_5g} "
+          f"hold today's 5G sites), seed {report.seed}")  # fmt: skip
     return 0
 
 

@@ -18,6 +18,8 @@ DATA_DIR = Path(str(resources.files("geoplan").joinpath("data")))
 DEFAULT_COMMUNES = DATA_DIR / "boundaries" / "communes_2025.geojson"
 DEFAULT_POPULATION = DATA_DIR / "population" / "worldpop_2020_1km_bacninh.tif"
 DEFAULT_STATIONS = DATA_DIR / "stations" / "bacninh_5g_sites_synthetic.csv"
+#: The synthetic 4G layer (3,957 sites holding today's 5G ones): the default upgrade candidates.
+DEFAULT_SITES_4G = DATA_DIR / "stations" / "bacninh_4g_sites_synthetic.csv"
 #: The 313 communes before 1 July 2025, with district and province, and the unit each became.
 DEFAULT_OLD_TO_NEW = DATA_DIR / "boundaries" / "old_to_new_2025.csv"
 #: The embedded DEMs (SRTM 3″ strip + ETOPO 2022 60″, see its PROVENANCE.md): the radio
