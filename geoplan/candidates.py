@@ -1,10 +1,12 @@
-"""Candidate sites for new 5G coverage: a grid, cluster centres, and a user file.
+"""Candidate sites for new 5G coverage: a grid, cluster centres, 4G upgrades and a user file.
 
-Three sources, all in the work CRS (metres):
+Four sources, all in the work CRS (metres):
 
 * :func:`grid_candidates` — one candidate per grid square holding uncovered people,
   at the people-weighted centre of that square;
 * :func:`cluster_candidates` — population-weighted KMeans centres of uncovered people;
+* :func:`upgrade_candidates` — the operators' 4G sites without 5G today (the synthetic
+  4G layer by default), upgraded at ``capex_upgrade_vnd``;
 * :func:`read_candidates` — a CSV (``candidate_id`` or ``site_id``, ``lon``, ``lat``,
   optional ``kind`` and ``cost_vnd``), e.g. existing 4G towers that can be upgraded.
 
@@ -22,20 +24,27 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from scipy import sparse
+from scipy.spatial import cKDTree
 
 from geoplan.config import PlanConfig
 from geoplan.errors import FormatError, InputError
 from geoplan.grid import Cells, PopulationGrid
+from geoplan.io.carriers import UNKNOWN_OPERATORS, canonical_operator
 from geoplan.io.columns import STATION_DEFAULTS
-from geoplan.io.stations import stations_from_table
+from geoplan.io.embedded import DEFAULT_SITES_4G
+from geoplan.io.stations import SAME_SITE_M, read_stations, stations_from_table
 from geoplan.models import CoverageModel
 from geoplan.progress import progress
-from geoplan.schema import SITE_KINDS, SiteKind
+from geoplan.schema import SITE_KINDS, SYNTHETIC, UPGRADE_4G, SiteKind
 from geoplan.sites import CandidateSet, Sites
 
 log = logging.getLogger(__name__)
 
 CLUSTER_SQUARE_M = 300.0
+#: A grid candidate this close to an upgrade candidate is dropped, metres: the upgrade
+#: stands almost where it would (a third of the smallest grid spacing, about 1 km) and
+#: costs less, and every candidate fewer is a row fewer in the coverage matrix.
+UPGRADE_NEARBY_M = 300.0
 
 
 def typical_range_m(
@@ -145,6 +154,8 @@ def cluster_candidates(demand: Cells, n_clusters: int, seed: int) -> np.ndarray:
     ndarray
         x, y of the centres, work CRS metres, sorted by y then x.
     """
+    if n_clusters <= 0:  # before the (slow) first import of sklearn
+        return np.zeros((0, 2))
     from sklearn.cluster import MiniBatchKMeans  # loads on first use: `import geoplan` stays light
 
     xy, people = _people_per_square(demand, CLUSTER_SQUARE_M)
@@ -219,6 +230,101 @@ def read_candidates(path: str | os.PathLike[str], config: PlanConfig | None = No
     )
 
 
+def upgrade_candidates(
+    stations: gpd.GeoDataFrame,
+    config: PlanConfig | None = None,
+    layer: str | os.PathLike[str] | None = None,
+) -> pd.DataFrame:
+    """The 4G sites an operator can upgrade to 5G: its own, less those with 5G today.
+
+    A plan for one operator (``stations`` hold a single operator) gets only that
+    operator's 4G sites; a plan for several gets every operator's. A 4G site within
+    :data:`~geoplan.io.stations.SAME_SITE_M` of one of today's stations of its operator
+    (or of a station without an operator) already carries 5G and is left out. Each
+    upgrade keeps the 4G site's operator, antenna height and azimuths and gets the
+    operator's default 5G carrier.
+
+    Parameters
+    ----------
+    stations : GeoDataFrame
+        Today's 5G stations (``operator``; EPSG:4326 points).
+    config : PlanConfig or None
+        Settings: ``capex_upgrade_vnd`` (VND) is each upgrade's cost, the work CRS.
+    layer : str or path, optional
+        The 4G sites (a station file: ``site_id``, ``operator``, ``lon``, ``lat`` …);
+        default the synthetic layer ``geoplan/data/stations/bacninh_4g_sites_synthetic.csv``.
+
+    Returns
+    -------
+    DataFrame
+        One row per candidate as from :func:`read_candidates`: ``candidate_id`` (the 4G
+        ``site_id``), ``lon``, ``lat``, ``kind`` ``"upgrade"``, ``cost_vnd`` (VND),
+        ``source`` ``"upgrade_4g"`` and the station columns.
+
+    Examples
+    --------
+    >>> from geoplan.io.stations import read_stations
+    >>> upgrades = upgrade_candidates(read_stations())
+    >>> len(upgrades), set(upgrades["kind"]), set(upgrades["source"])
+    (3667, {'upgrade'}, {'upgrade_4g'})
+    """
+    config = config or PlanConfig()
+    sites = read_stations(DEFAULT_SITES_4G if layer is None else layer, config=config)
+    operator = sites["operator"].map(canonical_operator)
+    ours = stations["operator"].map(canonical_operator) if len(stations) else pd.Series([])
+    named = sorted(set(ours[~ours.str.casefold().isin(UNKNOWN_OPERATORS)]))
+    if len(named) == 1:
+        sites, operator = sites[operator == named[0]], operator[operator == named[0]]
+    keep = ~_holds_5g(sites, operator, stations, ours, config.work_crs)
+    table = pd.DataFrame(sites[keep].drop(columns=["geometry", "site_5g_id"], errors="ignore"))
+    table = table.rename(columns={"site_id": "candidate_id"}).reset_index(drop=True)
+    return table.assign(kind="upgrade", cost_vnd=config.capex_upgrade_vnd, source=UPGRADE_4G)
+
+
+def default_upgrades(stations: gpd.GeoDataFrame, config: PlanConfig) -> pd.DataFrame | None:
+    """:func:`upgrade_candidates` of the synthetic 4G layer when today's stations are synthetic.
+
+    The synthetic 4G layer holds the synthetic 5G set, so it goes with it: beside an
+    operator's real station file it would offer towers that may not exist, and real 4G
+    sites come in with ``--candidates``. None when ``config`` turns upgrades off or the
+    stations are not all ``source`` ``"synthetic"``.
+
+    Parameters
+    ----------
+    stations : GeoDataFrame
+        Today's 5G stations.
+    config : PlanConfig
+        ``upgrade_candidates`` switches them on (default) or off.
+    """
+    return upgrade_candidates(stations, config) if uses_default_upgrades(stations, config) else None
+
+
+def uses_default_upgrades(stations: gpd.GeoDataFrame, config: PlanConfig) -> bool:
+    """True when :func:`default_upgrades` offers the synthetic 4G layer for ``stations``."""
+    synthetic = bool(len(stations)) and bool((stations["source"] == SYNTHETIC).all())
+    return config.upgrade_candidates and synthetic
+
+
+def _holds_5g(
+    sites: gpd.GeoDataFrame, operator: pd.Series, stations: gpd.GeoDataFrame, ours: pd.Series,
+    work_crs: str,
+) -> np.ndarray:  # fmt: skip
+    """Which 4G sites stand within SAME_SITE_M of a station of their operator (or of none)."""
+    held = np.zeros(len(sites), dtype=bool)
+    if not len(sites) or not len(stations):
+        return held
+    xy = np.column_stack([sites.to_crs(work_crs).geometry.x, sites.to_crs(work_crs).geometry.y])
+    points = stations.to_crs(work_crs).geometry
+    unnamed = ours.str.casefold().isin(UNKNOWN_OPERATORS).to_numpy()
+    for name in set(operator):
+        mine = (ours.to_numpy() == name) | unnamed
+        if mine.any():
+            tree = cKDTree(np.column_stack([points.x[mine], points.y[mine]]))
+            rows = (operator == name).to_numpy()
+            held[rows] = tree.query(xy[rows], distance_upper_bound=SAME_SITE_M)[0] <= SAME_SITE_M
+    return held
+
+
 def build_candidates(
     grid: PopulationGrid,
     demand: Cells,
@@ -226,8 +332,9 @@ def build_candidates(
     config: PlanConfig | None = None,
     user_candidates: pd.DataFrame | None = None,
     spacing_m: float | None = None,
+    upgrades: pd.DataFrame | None = None,
 ) -> CandidateSet:
-    """Grid candidates, cluster centres and optional user candidates as one set.
+    """Grid candidates, cluster centres, 4G upgrades and optional user candidates as one set.
 
     Parameters
     ----------
@@ -245,6 +352,11 @@ def build_candidates(
         ``G0001`` … and ``K0001`` ….
     spacing_m : float or None
         Grid spacing, metres; default ``candidate_spacing_factor`` × typical range.
+    upgrades : DataFrame or None
+        Table from :func:`upgrade_candidates` (or :func:`default_upgrades`); those
+        outside the grid's area are left out, and grid candidates within
+        :data:`UPGRADE_NEARBY_M` of one are dropped (the upgrade is as good a place and
+        costs less).
 
     Returns
     -------
@@ -252,6 +364,7 @@ def build_candidates(
         The candidates as a table (EPSG:4326 points, ``cost_vnd`` in VND) and as sites.
     """
     config = config or PlanConfig()
+    upgrades = _inside_area(upgrades, grid, config)
     xy_grid = xy_cluster = np.zeros((0, 2))
     if len(demand):  # with nobody left to cover, only user candidates remain
         if spacing_m is None:
@@ -259,6 +372,7 @@ def build_candidates(
                 model, demand, seed=config.seed
             )
         xy_grid = grid_candidates(demand, spacing_m, config.candidate_min_population)
+        xy_grid = _away_from(xy_grid, upgrades, grid.crs, config.storage_crs, UPGRADE_NEARBY_M)
         xy_cluster = cluster_candidates(demand, config.candidate_clusters, config.seed)
     log.info("candidates: %d on a %.0f m grid, %d cluster centres", len(xy_grid), spacing_m or 0.0,
              len(xy_cluster))  # fmt: skip
@@ -268,8 +382,9 @@ def build_candidates(
         f"K{i + 1:04d}" for i in range(len(xy_cluster))
     ]
     parts = [generated]
-    if user_candidates is not None and len(user_candidates):
-        parts.append(user_candidates)
+    for extra in (upgrades, user_candidates):
+        if extra is not None and len(extra):
+            parts.append(extra)
     table = pd.concat(parts, ignore_index=True)
     if table["candidate_id"].duplicated().any():
         dup = table.loc[table["candidate_id"].duplicated(), "candidate_id"].iloc[0]
@@ -278,6 +393,34 @@ def build_candidates(
         table, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs=config.storage_crs
     )
     return CandidateSet(frame=frame, sites=Sites.from_frame(frame, grid, config))
+
+
+def _inside_area(
+    table: pd.DataFrame | None, grid: PopulationGrid, config: PlanConfig
+) -> pd.DataFrame | None:
+    """The rows of ``table`` (``lon``, ``lat``) that stand on a cell of the grid's area."""
+    if table is None or not len(table):
+        return table
+    points = gpd.GeoSeries(gpd.points_from_xy(table["lon"], table["lat"]), crs=config.storage_crs)
+    points = points.to_crs(grid.crs)
+    cols, rows = ~grid.transform @ (points.x.to_numpy(), points.y.to_numpy())
+    rows, cols = np.floor(rows).astype(int), np.floor(cols).astype(int)
+    ok = (rows >= 0) & (rows < grid.shape[0]) & (cols >= 0) & (cols < grid.shape[1])
+    ok[ok] = grid.commune_index[rows[ok], cols[ok]] >= 0
+    return table[ok].reset_index(drop=True)
+
+
+def _away_from(
+    xy_m: np.ndarray, others: pd.DataFrame | None, work_crs: str, storage_crs: str,
+    distance_m: float,
+) -> np.ndarray:  # fmt: skip
+    """The points of ``xy_m`` (work CRS) farther than ``distance_m`` from every ``others`` row."""
+    if others is None or not len(others) or not len(xy_m):
+        return xy_m
+    points = gpd.GeoSeries(gpd.points_from_xy(others["lon"], others["lat"]), crs=storage_crs)
+    points = points.to_crs(work_crs)
+    tree = cKDTree(np.column_stack([points.x, points.y]))
+    return xy_m[tree.query(xy_m, distance_upper_bound=distance_m)[0] > distance_m]
 
 
 def candidate_coverage(

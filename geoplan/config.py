@@ -114,6 +114,11 @@ class PlanConfig:
         the grid candidates.
     candidate_min_population
         A grid square becomes a candidate only if it holds this many uncovered people.
+    upgrade_candidates
+        Offer the operators' 4G sites without 5G (the synthetic 4G layer,
+        ``geoplan/data/stations/bacninh_4g_sites_synthetic.csv``) as upgrade candidates at
+        ``capex_upgrade_vnd`` beside the new towers; a plan for one operator gets only its
+        own. False plans with new towers (and ``--candidates``) only.
     sites_per_phase
         Default phase size of the build order, sites (>= 1).
     solver_time_limit_s, solver_mip_rel_gap
@@ -174,6 +179,7 @@ class PlanConfig:
     candidate_spacing_factor: float = 1.0
     candidate_clusters: int = 300
     candidate_min_population: float = 50.0
+    upgrade_candidates: bool = True
     sites_per_phase: int = 25
     solver_time_limit_s: float = 600.0
     solver_mip_rel_gap: float = 0.005

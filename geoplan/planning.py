@@ -21,13 +21,20 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from geoplan.candidates import build_candidates, candidate_coverage, read_candidates
+from geoplan.candidates import (
+    build_candidates,
+    candidate_coverage,
+    default_upgrades,
+    read_candidates,
+    uses_default_upgrades,
+)
 from geoplan.config import PlanConfig
 from geoplan.coverage import compute_coverage
 from geoplan.errors import InputError, SolverError
 from geoplan.grid import Cells, subset_cells
 from geoplan.inputs import Inputs
 from geoplan.io.carriers import canonical_operator, read_carriers
+from geoplan.io.embedded import DEFAULT_SITES_4G
 from geoplan.io.recorded import input_record
 from geoplan.models import CoverageModel, get_model
 from geoplan.optimize.core import (
@@ -193,7 +200,10 @@ def planning_arrays(
     user = candidates if isinstance(candidates, pd.DataFrame) else None
     if candidates is not None and user is None:
         user = read_candidates(candidates, config)
-    candidate_set = build_candidates(inputs.grid, demand, model, config, user_candidates=user)
+    upgrades = default_upgrades(inputs.stations, config)
+    candidate_set = build_candidates(
+        inputs.grid, demand, model, config, user_candidates=user, upgrades=upgrades
+    )
     candidate_set = _on_the_operators_carrier(candidate_set, inputs)
     cover = candidate_coverage(model, candidate_set.sites, demand)
     log.info("coverage matrix: %d candidates × %d demand cells, %d pairs",
@@ -423,6 +433,8 @@ def _inputs_record(inputs: Inputs, candidates: object, model: CoverageModel) -> 
         record["stations"]["drop_outside"] = inputs.drop_outside
     if isinstance(candidates, str | os.PathLike):
         record["candidates"] = input_record(candidates)
+    if uses_default_upgrades(inputs.stations, inputs.config):
+        record["sites_4g"] = input_record(DEFAULT_SITES_4G)
     # the radio model's DEMs (the embedded ones by default; none for --dem flat)
     dem_files = tuple(getattr(model, "dem_paths", ()))
     if dem_files:

@@ -26,8 +26,11 @@ SiteKind = Literal["new_tower", "upgrade"]
 SITE_KINDS: Final[tuple[SiteKind, ...]] = get_args(SiteKind)
 
 #: Where a candidate comes from: the spacing grid, a KMeans centre of uncovered people,
-#: or the user's own file (``--candidates``).
-CandidateSource = Literal["grid", "cluster", "user"]
+#: an operator's 4G site (the synthetic 4G layer by default), or the user's own file
+#: (``--candidates``).
+CandidateSource = Literal["grid", "cluster", "upgrade_4g", "user"]
+#: ``source`` of a candidate that upgrades one of the operators' 4G sites.
+UPGRADE_4G: Final = "upgrade_4g"
 
 #: Coverage models by name (``--model``): the TR 38.901 link budget, or assumed radii.
 ModelName = Literal["38901", "radius"]

@@ -88,7 +88,7 @@ class CandidateSet:
     """Candidates as a table (EPSG:4326 points) and as row-aligned work-CRS sites.
 
     ``frame`` has ``candidate_id``, ``kind`` ("new_tower" | "upgrade"), ``cost_vnd``,
-    ``source`` ("grid" | "cluster" | "user"), ``lon``, ``lat`` and the station
+    ``source`` ("grid" | "cluster" | "upgrade_4g" | "user"), ``lon``, ``lat`` and the station
     columns a coverage model may read (``antenna_height_m``, ``band`` …).
     """
 
