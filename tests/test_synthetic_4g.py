@@ -298,3 +298,23 @@ def test_one_operator_plan_never_upgrades_another_operators_site(
     assert upgrades["candidate_id"].tolist() == ["4G-V1"] and len(candidates) > 1
     plan = scenario.plan(max_sites=3, solver="exact")
     assert len(plan.new_sites) == 3 and "4G-N1" not in set(plan.new_sites["site_id"])
+
+
+def test_cli_writes_the_4g_layer_the_same_twice(
+    tmp_path, tiny_communes_file, tiny_raster_file
+) -> None:
+    from geoplan.cli import main
+
+    five_g = write_sites(tmp_path / "5g.csv", [("S1", "VNPT", X0 + 1500, Y0 + 500)], "synthetic")
+    out = tmp_path / "4g.csv"
+    args = ["stations", "synth", "--layer", "4g", "--n-sites", "6", "--stations", str(five_g),
+            "--boundaries", str(tiny_communes_file), "--population", str(tiny_raster_file),
+            "--out", str(out)]  # fmt: skip
+    assert main(args) == 0
+    first = out.read_bytes()
+    assert main([*args, "--overwrite"]) == 0
+    assert out.read_bytes() == first
+    layer = pd.read_csv(out, keep_default_na=False)
+    # 6 × the subscriber shares renormalised (0.518, 0.278, 0.204), largest remainder
+    assert layer["operator"].value_counts().to_dict() == {"Viettel": 3, "MobiFone": 2, "VNPT": 1}
+    assert layer.loc[layer["site_5g_id"] == "S1", "operator"].tolist() == ["VNPT"]
