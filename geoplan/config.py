@@ -323,7 +323,7 @@ SETTINGS_FILE_NAME = "geoplan.toml"
 #: Environment variable naming another settings file; set but empty, no file is read.
 SETTINGS_ENV = "GEOPLAN_CONFIG"
 #: Kind of value of a settings-file key: how it is read and what it accepts.
-ValueKind = Literal["number", "whole", "share", "money", "text", "paths"]
+ValueKind = Literal["number", "whole", "share", "money", "text", "paths", "flag"]
 
 #: The settings file's keys (``table.key``), each with its :class:`PlanConfig` field and
 #: its kind of value, in the order of ``geoplan config show`` and docs/settings.md.
@@ -365,6 +365,7 @@ SETTINGS_KEYS: dict[str, tuple[str, ValueKind]] = {
     "candidates.spacing_factor": ("candidate_spacing_factor", "number"),
     "candidates.clusters": ("candidate_clusters", "whole"),
     "candidates.min_population": ("candidate_min_population", "number"),
+    "candidates.upgrades": ("upgrade_candidates", "flag"),
     "solver.time_limit_s": ("solver_time_limit_s", "number"),
     "solver.mip_rel_gap": ("solver_mip_rel_gap", "number"),
     "solver.greedy_lp_bound_s": ("greedy_lp_bound_s", "number"),
@@ -378,6 +379,7 @@ _KIND_WORDS: dict[str, str] = {
     "money": 'an amount in VND: a number or a string (e.g. 2e9 or "2 tỷ")',
     "text": "a string in quotes",
     "paths": 'a list of paths in quotes (e.g. ["srtm/N21E106.hgt"])',
+    "flag": "true or false",
 }
 DEFAULT_SOURCE = "default"
 CLI_SOURCE = "command line"
@@ -646,6 +648,8 @@ def _value(path: Path, key: str, kind: ValueKind, raw: Any) -> Any:
         return float(raw)
     if kind == "whole" and is_number and float(raw).is_integer():
         return int(raw)
+    if kind == "flag" and isinstance(raw, bool):
+        return raw
     if kind == "text" and (isinstance(raw, str) or (is_number and isinstance(raw, int))):
         return str(raw)  # model = 38901 is meant as the name "38901"
     if (
