@@ -42,8 +42,8 @@ log = logging.getLogger(__name__)
 
 CLUSTER_SQUARE_M = 300.0
 #: A grid candidate this close to an upgrade candidate is dropped, metres: the upgrade
-#: stands almost where it would (a third of the smallest grid spacing, about 1 km) and
-#: costs less, and every candidate fewer is a row fewer in the coverage matrix.
+#: stands almost where it would (the grid spacing is the typical reach, 1–1.5 km on the
+#: default data) and costs less, and every candidate fewer is a row fewer in the matrix.
 UPGRADE_NEARBY_M = 300.0
 
 
@@ -271,10 +271,10 @@ def upgrade_candidates(
     config = config or PlanConfig()
     sites = read_stations(DEFAULT_SITES_4G if layer is None else layer, config=config)
     operator = sites["operator"].map(canonical_operator)
-    ours = stations["operator"].map(canonical_operator) if len(stations) else pd.Series([])
-    named = sorted(set(ours[~ours.str.casefold().isin(UNKNOWN_OPERATORS)]))
-    if len(named) == 1:
-        sites, operator = sites[operator == named[0]], operator[operator == named[0]]
+    ours = stations["operator"].astype(str).map(canonical_operator)
+    if ours.nunique() == 1:  # one operator's plan (as planning tells it: its own carrier)
+        own = (operator == ours.iloc[0]).to_numpy()
+        sites, operator = sites[own], operator[own]
     keep = ~_holds_5g(sites, operator, stations, ours, config.work_crs)
     table = pd.DataFrame(sites[keep].drop(columns=["geometry", "site_5g_id"], errors="ignore"))
     table = table.rename(columns={"site_id": "candidate_id"}).reset_index(drop=True)
@@ -313,7 +313,8 @@ def _holds_5g(
     held = np.zeros(len(sites), dtype=bool)
     if not len(sites) or not len(stations):
         return held
-    xy = np.column_stack([sites.to_crs(work_crs).geometry.x, sites.to_crs(work_crs).geometry.y])
+    projected = sites.to_crs(work_crs).geometry
+    xy = np.column_stack([projected.x, projected.y])
     points = stations.to_crs(work_crs).geometry
     unnamed = ours.str.casefold().isin(UNKNOWN_OPERATORS).to_numpy()
     for name in set(operator):
