@@ -33,7 +33,7 @@ from geoplan.coverage import compute_coverage
 from geoplan.errors import InputError, SolverError
 from geoplan.grid import Cells, subset_cells
 from geoplan.inputs import Inputs
-from geoplan.io.carriers import canonical_operator, read_carriers
+from geoplan.io.carriers import ANY_OPERATOR, canonical_operator, read_carriers
 from geoplan.io.embedded import DEFAULT_SITES_4G
 from geoplan.io.recorded import input_record
 from geoplan.models import CoverageModel, get_model
@@ -53,6 +53,7 @@ from geoplan.schema import (
     COMMUNES_BY_PHASE,
     NEW_SITES,
     PHASES,
+    UPGRADE_4G,
     BoundKind,
     PlanObjective,
     SiteKind,
@@ -213,18 +214,28 @@ def planning_arrays(
 
 # --------------------------------------------------------------------------- helpers
 def _on_the_operators_carrier(candidate_set: CandidateSet, inputs: Inputs) -> CandidateSet:
-    """One operator's plan builds on its own carrier; a plan for several keeps generic n78."""
+    """Every generated candidate on one carrier: the operator's own in its plan, else generic n78.
+
+    In a plan for several operators a new tower has no operator, so it gets the generic
+    n78 carrier; the 4G upgrades get the same one (not their owner's), so the optimiser
+    chooses between an upgrade and a new tower by place and cost, not by a band only one
+    of them is allowed (on the default data Viettel's 2.55 GHz would reach further than
+    3.5 GHz and turn the comparison into one of frequencies).
+    """
     operators = (
         set(inputs.stations["operator"].map(canonical_operator)) if len(inputs.stations) else set()
     )
     carriers = read_carriers()
     defaults = carriers[carriers["default"]].set_index("operator")
-    if len(operators) != 1 or (operator := operators.pop()) not in defaults.index:
+    frame = candidate_set.frame.copy()
+    if len(operators) == 1 and (operator := operators.pop()) in defaults.index:
+        generated = (frame["source"] != "user").to_numpy()
+        frame.loc[generated, "operator"] = operator
+    elif (upgrades := (frame["source"] == UPGRADE_4G).to_numpy()).any():
+        generated, operator = upgrades, ANY_OPERATOR
+    else:
         return candidate_set
     carrier = defaults.loc[operator]
-    generated = candidate_set.frame["source"] != "user"
-    frame = candidate_set.frame.copy()
-    frame.loc[generated, "operator"] = operator
     frame.loc[generated, "band"] = carrier["band"]
     frame.loc[generated, "frequency_ghz"] = carrier["centre_mhz"] / 1000.0
     frame.loc[generated, "eirp_dbm"] = carrier["eirp_dbm"]

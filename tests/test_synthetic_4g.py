@@ -318,3 +318,22 @@ def test_cli_writes_the_4g_layer_the_same_twice(
     # 6 × the subscriber shares renormalised (0.518, 0.278, 0.204), largest remainder
     assert layer["operator"].value_counts().to_dict() == {"Viettel": 3, "MobiFone": 2, "VNPT": 1}
     assert layer.loc[layer["site_5g_id"] == "S1", "operator"].tolist() == ["VNPT"]
+
+
+def test_every_generated_candidate_of_a_plan_is_on_one_carrier(
+    layer_4g, stations_two_operators, tiny_communes_file, tiny_raster_file, tiny_config, tmp_path
+) -> None:
+    """Several operators: upgrades on the generic n78 as new towers; one: all on its own."""
+    config = replace(tiny_config, candidate_clusters=0, candidate_min_population=1.0)
+    scenario = load_scenario(tiny_communes_file, tiny_raster_file, stations_two_operators, config)
+    _, _, candidates, _ = planning_arrays(scenario, RadiusModel(config))
+    frame = candidates.frame
+    upgrades = frame[frame["source"] == "upgrade_4g"]
+    assert sorted(upgrades["operator"]) == ["MobiFone", "VNPT", "Viettel"]  # the owners stay
+    assert set(upgrades["band"]) == {"n78"} and set(upgrades["frequency_ghz"]) == {3.5}
+    viettel = write_sites(tmp_path / "v.csv", [("S1", "Viettel", X0 + 500, Y0 + 500)],
+                          "synthetic")  # fmt: skip
+    alone = load_scenario(tiny_communes_file, tiny_raster_file, viettel, config)
+    _, _, own, _ = planning_arrays(alone, RadiusModel(config))
+    assert set(own.frame["source"]) == {"grid", "upgrade_4g"}
+    assert set(own.frame["band"]) == {"n41"} and set(own.frame["frequency_ghz"]) == {2.55}
