@@ -217,7 +217,10 @@ def test_data_info_lists_inputs_with_provenance(capsys) -> None:
     out = capsys.readouterr().out
     assert "CC BY 4.0" in out and "MIT" in out
     entries = data_inventory()
-    assert [e.kind for e in entries][:3] == ["boundaries", "population", "stations"]
+    assert [e.kind for e in entries][:4] == ["boundaries", "population", "stations", "4g sites"]
+    assert "SYNTHETIC" in entries[3].title  # the 4G layer's own provenance, labelled
+    own = [e.kind for e in data_inventory(stations=entries[2].path)]
+    assert "4g sites" not in own  # a station file of one's own: its 4G layer comes in apart
     population = entries[1]
     assert population.sha256 == sha(population.path.read_bytes())
     assert population.size_bytes == population.path.stat().st_size

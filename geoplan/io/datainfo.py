@@ -19,6 +19,7 @@ from geoplan.io.embedded import (
     DEFAULT_COMMUNES,
     DEFAULT_DEM_DIR,
     DEFAULT_POPULATION,
+    DEFAULT_SITES_4G,
     DEFAULT_STATIONS,
 )
 from geoplan.io.national import POPULATION_LICENCE, population_path, units_path
@@ -30,7 +31,7 @@ class DataEntry:
 
     Attributes
     ----------
-    kind : ``"boundaries"``, ``"population"``, ``"stations"``, ``"dem"``,
+    kind : ``"boundaries"``, ``"population"``, ``"stations"``, ``"4g sites"``, ``"dem"``,
         ``"national boundaries"`` or ``"national population"``
     path : the file
     size_bytes : its size, bytes
@@ -110,14 +111,16 @@ def data_inventory(
     Returns
     -------
     list of DataEntry
-        Boundaries, population and stations first, then the DEM files, then the
+        Boundaries, population and stations first, the synthetic 4G layer (the default
+        upgrade candidates) when the stations are the embedded ones, then the DEM files,
+        then the
         national files (``--province`` and ``geoplan national``; the shipped ones, or
         those named by ``$GEOPLAN_NATIONAL_UNITS`` / ``$GEOPLAN_NATIONAL_POPULATION``).
 
     Examples
     --------
-    >>> [entry.kind for entry in data_inventory()][:3]
-    ['boundaries', 'population', 'stations']
+    >>> [entry.kind for entry in data_inventory()][:4]
+    ['boundaries', 'population', 'stations', '4g sites']
     >>> [entry.kind for entry in data_inventory()][-2:]
     ['national boundaries', 'national population']
     """
@@ -126,6 +129,8 @@ def data_inventory(
         data_entry("population", population or DEFAULT_POPULATION),
         data_entry("stations", stations or DEFAULT_STATIONS),
     ]
+    if stations is None:  # the 4G layer goes with the synthetic stations (upgrade candidates)
+        entries.append(data_entry("4g sites", DEFAULT_SITES_4G))
     dem_files = [Path(p) for p in dem] or sorted(
         p for p in DEFAULT_DEM_DIR.glob("*") if p.suffix.lower() in (".tif", ".hgt")
     )
