@@ -97,7 +97,8 @@ def main() -> None:
          f"{290 + s.n_new_sites} sites ({s.achieved_expected_share:.1%} expected after)",
          f"{290 + s.n_new_sites - 809:+d} sites",
          "809 is a rollout count, not tied to a coverage target; geoplan's target is stricter "
-         "(reliable coverage) and the candidates are a grid, not existing towers"),
+         "(reliable coverage); the plan is greedy (its own LP bound), on a grid of new towers "
+         "and the synthetic 4G sites as upgrades"),
         ("Viettel plans 844 stations for > 76% (Viettel)",
          f"Viettel alone from its {n_viettel} sites to 76% reliable: {n_viettel} + "
          f"{v.n_new_sites} = {n_viettel + v.n_new_sites} sites "
