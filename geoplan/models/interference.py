@@ -31,8 +31,8 @@ from geoplan.grid import Cells
 from geoplan.models.radio import (
     PAIR_MODELS,
     RadioModel,
-    _pair_chunks,
-    _site_column,
+    pair_chunks,
+    site_column,
 )
 from geoplan.radio.antenna import bearing_deg, element_pattern_db
 from geoplan.radio.pathloss import SHADOW_FADING_DB, los_probability, path_loss_db
@@ -203,7 +203,7 @@ def sinr_throughput(
     n_pairs = 0
     if n_cells and len(sites):
         carrier = _carrier_params(model, sites, settings, carriers)
-        terrain = model._terrain(sites, cells)
+        terrain = model.terrain_around(sites, cells)
         tree = cKDTree(np.column_stack([cells.x_m, cells.y_m]))
         for (op, _), rows in layers.items():
             layer, pairs = _layer(model, sites, cells, rows, carrier, settings, terrain, tree)
@@ -242,7 +242,7 @@ def _carrier_layers(sites: Sites) -> dict[tuple[str, float], np.ndarray]:
         names = pd.Series([NO_OPERATOR] * n)
     key = names.str.casefold().to_numpy()
     display = {k: names.iloc[i] for i, k in reversed(list(enumerate(key)))}  # first spelling
-    freq = np.round(_site_column(sites, "frequency_ghz", np.nan), 6)
+    freq = np.round(site_column(sites, "frequency_ghz", np.nan), 6)
     layers: dict[tuple[str, float], np.ndarray] = {}
     for k in sorted(set(key)):
         for f in np.unique(freq[key == k]):  # NaN: the model's default frequency
@@ -264,13 +264,13 @@ class _Carrier:
 def _carrier_params(
     model: RadioModel, sites: Sites, settings: DownlinkSettings, carriers: pd.DataFrame | None
 ) -> _Carrier:
-    n_sc = _site_column(sites, "n_subcarriers", float(model.budget.n_subcarriers))
+    n_sc = site_column(sites, "n_subcarriers", float(model.budget.n_subcarriers))
     bandwidth_mhz, duplex = _bandwidth_and_duplex(sites, settings, carriers)
     scs_khz = subcarrier_spacing_khz(bandwidth_mhz, n_sc)
     dl_share = np.where(duplex == "FDD", 1.0, settings.tdd_dl_share)
     return _Carrier(
-        frequency_ghz=model._frequency_ghz(sites),
-        eirp_re_dbm=model._eirp_per_re_dbm(sites),
+        frequency_ghz=model.frequency_ghz(sites),
+        eirp_re_dbm=model.eirp_per_re_dbm(sites),
         noise_re_dbm=thermal_noise_dbm(scs_khz * 1e3, settings.noise_figure_db),
         re_rate=re_rate_hz(n_sc, scs_khz, dl_share, settings.overhead),
     )
@@ -329,7 +329,7 @@ def _layer(
     reach = interference_reach_m(model, layer_sites, noise - settings.interference_floor_db)
     acc = ServerAccumulator(len(cells), _PAYLOAD)
     n_pairs = 0
-    for site_idx, cell_idx in _pair_chunks(tree, layer_sites, reach, model.chunk_pairs,
+    for site_idx, cell_idx in pair_chunks(tree, layer_sites, reach, model.chunk_pairs,
                                            model.config.cell_size_m):  # fmt: skip
         n_pairs += site_idx.size
         best, total_mw, payload = _site_entries(model, layer_sites, cells, site_idx, cell_idx,
@@ -413,7 +413,7 @@ def _site_entries(
     dy = cells.y_m[cell_idx] - sites.y_m[site_idx]
     d2 = np.hypot(dx, dy)
     h_bs = np.asarray(sites.antenna_height_m, float)[site_idx]
-    freq = model._frequency_ghz(sites)[site_idx]
+    freq = model.frequency_ghz(sites)[site_idx]
     drop_m = h_bs - b.ue_height_m
     terrain_db = np.zeros(d2.size)
     if terrain is not None:
@@ -423,10 +423,11 @@ def _site_entries(
                                          method=model.diffraction)  # fmt: skip
         drop_m = drop_m + terrain.sample(sx, sy) - terrain.sample(cx, cy)
     elevation = np.degrees(np.arctan2(drop_m, np.maximum(d2, 1.0))) - b.downtilt_deg
-    gains = _sector_gains_db(bearing_deg(dx, dy), elevation, model._azimuths(sites)[site_idx],
-                             b.hpbw_deg, b.front_to_back_db)  # fmt: skip
-    base = model._eirp_per_re_dbm(sites)[site_idx] - b.fixed_losses_db - terrain_db
-    codes = model._pair_model_codes(sites, cells, site_idx, cell_idx)
+    azimuths = model.sector_azimuths_deg(sites)[site_idx]
+    gains = _sector_gains_db(bearing_deg(dx, dy), elevation, azimuths, b.hpbw_deg,
+                             b.front_to_back_db)  # fmt: skip
+    base = model.eirp_per_re_dbm(sites)[site_idx] - b.fixed_losses_db - terrain_db
+    codes = model.pair_model_codes(sites, cells, site_idx, cell_idx)
     los, nlos, p_los, s_los, s_nlos, median = (np.empty(d2.size) for _ in range(6))
     for code, name in enumerate(PAIR_MODELS):
         sel = codes == code
