@@ -56,7 +56,7 @@ from geoplan.radio.terrain import (
     resolve_dem_paths,
 )
 from geoplan.radio.uplink import UplinkBudget, carrier_uplink, uplink_rsrp_threshold_dbm
-from geoplan.schema import COMPUTED_LAYERS, CoverageLayer, DiffractionMethod
+from geoplan.schema import COMPUTED_LAYERS, COVERAGE_LAYERS, CoverageLayer, DiffractionMethod
 from geoplan.sites import Sites
 
 log = logging.getLogger(__name__)
@@ -176,7 +176,10 @@ class RadioModel:
     uplink : the PUSCH budget of the ``usable`` layer
     indoor : the building mix and indoor shares of the ``indoor`` layer
     layer : the coverage layer of the matrix, ``covered`` and ``probability``
-        (``"signal"``, ``"usable"`` or ``"indoor"``)
+        (``"signal"``, ``"usable"`` or ``"indoor"``); ``"qcvn"`` asks the coverage stage
+        for the QCVN layer as the headline (:mod:`geoplan.models.interference`), and the
+        model's own pairs are then the signal's (:attr:`pair_layer`)
+    qcvn : the coverage stage also computes the QCVN (SINR/throughput) layer
     layers : when probabilities are computed, compute every layer's (for the report);
         False computes only ``layer``'s (the downlink-only run of the benchmark)
 
@@ -203,12 +206,27 @@ class RadioModel:
     indoor: IndoorModel = field(default_factory=IndoorModel)
     layer: CoverageLayer = "signal"
     layers: bool = True
+    qcvn: bool = False
 
     def __post_init__(self) -> None:
-        if self.layer not in COMPUTED_LAYERS:
+        if self.layer not in COVERAGE_LAYERS:
             raise ValueError(
-                f"layer must be one of {', '.join(COMPUTED_LAYERS)}, got {self.layer!r}"
+                f"layer must be one of {', '.join(COVERAGE_LAYERS)}, got {self.layer!r}"
             )
+
+    @property
+    def pair_layer(self) -> CoverageLayer:
+        """The layer of the model's own pairwise matrix: ``layer``, or ``signal`` for qcvn.
+
+        The QCVN layer depends on every site of a carrier at once (interference), so no
+        site–cell pair decides it alone; the coverage stage computes it on top.
+        """
+        return "signal" if self.layer not in COMPUTED_LAYERS else self.layer
+
+    @property
+    def computes_qcvn(self) -> bool:
+        """True when the coverage stage adds the QCVN layer (``qcvn`` or layer ``qcvn``)."""
+        return self.qcvn or self.layer == "qcvn"
 
     # ------------------------------------------------------------------ protocol
     @property
@@ -254,6 +272,10 @@ class RadioModel:
         if layer == "indoor":
             inside = signal.replace(" outdoors", "")
             return f"{inside} behind the building's wall; {self.indoor.describe()}"
+        if layer == "qcvn":
+            return (f"{signal}, and QCVN 126:2021 downlink under load (mean >= 100 Mbit/s, "
+                    ">= 95% of samples >= 30 Mbit/s; SINR against the operator's other "
+                    "sectors on the carrier)")  # fmt: skip
         return signal
 
     def indoor_people_share(self, cells: Cells) -> np.ndarray:
@@ -281,7 +303,7 @@ class RadioModel:
         ndarray of float
             Reach per site, metres (0 when no distance reaches the threshold).
         """
-        return self._reach(sites, min_probability, self.layer)
+        return self._reach(sites, min_probability, self.pair_layer)
 
     def _reach(
         self, sites: Sites, min_probability: float | None, layer: CoverageLayer
@@ -406,7 +428,7 @@ class RadioModel:
                     np.maximum.at(best_p[name], c_near, probs[name])
                     reliable[name][c_near[oks[name]]] = True
                 n_pairs += site_idx.size
-                ok = oks[self.layer]
+                ok = oks[self.pair_layer]
                 rows.append(s_near[ok])
                 cols.append(c_near[ok])
                 _update_best(best_rsrp, best_site, rsrp, s_near, c_near)
@@ -421,14 +443,15 @@ class RadioModel:
         rsrp_out = np.where(np.isfinite(best_rsrp), best_rsrp, np.nan)
         log.info("38901: %d site-cell pairs evaluated", n_pairs)
         used = terrain is not None
-        return BestServer(rsrp_out, best_site, covered[self.layer], matrix, n_pairs, used,
-                          best_p[self.layer], best_p, covered)  # fmt: skip
+        return BestServer(rsrp_out, best_site, covered[self.pair_layer], matrix, n_pairs, used,
+                          best_p[self.pair_layer], best_p, covered)  # fmt: skip
 
     def _layer_names(self, with_probability: bool) -> tuple[CoverageLayer, ...]:
         """The layers to evaluate: ``signal`` first, then ``layer`` or every layer."""
         if with_probability and self.layers:
             return COMPUTED_LAYERS
-        return ("signal",) if self.layer == "signal" else ("signal", self.layer)
+        layer = self.pair_layer
+        return ("signal",) if layer == "signal" else ("signal", layer)
 
     def _pair_layers(
         self,
@@ -845,7 +868,8 @@ def radio_model_for_grid(
     """
     budget = budget if budget is not None else LinkBudget()
     layers = partial(RadioModel, uplink=uplink_budget(config), indoor=indoor_model(config),
-                     layer=cast(CoverageLayer, config.coverage_layer))  # fmt: skip
+                     layer=cast(CoverageLayer, config.coverage_layer),
+                     qcvn=config.qcvn_layer)  # fmt: skip
     paths = resolve_dem_paths(config.dem_paths)
     if not paths or grid is None:
         return layers(config, budget)
