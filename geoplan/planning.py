@@ -71,9 +71,9 @@ def check_plan_layer(config: PlanConfig) -> None:
     The optimiser needs each candidate to cover cells on its own (a binary candidates ×
     cells matrix); under interference a new site lowers its neighbours' SINR, so the
     QCVN layer is not separable. An approximation (each candidate's own SINR against
-    today's network) would claim a share nothing bounds, and the honest check after the
-    plan is a second SINR run (147 s with the default terrain on the default data): plan
-    to the signal or usable layer, and report QCVN with ``geoplan coverage --layers qcvn``.
+    today's network) would claim a share that nothing bounds (new sites interfere with
+    each other and with today's), so it is not offered: plan to the signal or usable
+    layer, and report QCVN with ``geoplan coverage --layers qcvn`` (docs/radio.md).
 
     Raises
     ------
