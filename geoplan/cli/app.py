@@ -530,7 +530,7 @@ def _qcvn_line(qcvn: dict[str, Any], lang: str) -> str:
     own = qcvn.get("own_operator_share")
     return files.label(
         "cov_qcvn_row", lang, own="—" if own is None else files.fmt_pct(own, lang),
-        sinr="—" if sinr is None else f"{sinr:.1f}",
+        sinr="—" if sinr is None else f"{sinr:.1f}".replace(".", "," if lang == "vi" else "."),
         operators=", ".join(f"{op} {files.fmt_pct(v['covered_share'], lang)}"
                             for op, v in (qcvn.get("by_operator") or {}).items()),
     )  # fmt: skip
