@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 from geoplan.errors import ConfigError
-from geoplan.schema import COMPUTED_LAYERS, COVERAGE_LAYERS, MODEL_NAMES
+from geoplan.schema import COVERAGE_LAYERS, MODEL_NAMES, OPTIONAL_LAYERS
 from geoplan.units import parse_money, parse_share
 
 #: CRS of everything geoplan stores or writes: longitude, latitude in degrees (WGS 84).
@@ -43,6 +43,7 @@ OPTIONS: dict[str, str] = {
     "plan_min_commune_share": "--min-commune-share",
     "dem_paths": "--dem",
     "coverage_layer": "--coverage",
+    "optional_layers": "--layers",
 }
 
 
@@ -134,7 +135,12 @@ class PlanConfig:
     coverage_layer
         What "covered" means for the headline share and the optimiser (``--coverage``):
         ``"signal"`` (downlink outdoors, the default), ``"usable"`` (the uplink closes
-        too) or ``"indoor"`` (downlink behind the building's wall); 38901 model only.
+        too), ``"indoor"`` (downlink behind the building's wall) or ``"qcvn"`` (the
+        signal and QCVN 126's downlink throughput under load; computed then, and not a
+        plan's target); 38901 model only.
+    optional_layers
+        Layers computed only when asked (``--layers qcvn``): ``("qcvn",)`` adds the
+        SINR/throughput layer to the report (3-6x the coverage's time); 38901 only.
     ue_power_dbm
         Handset power of the uplink budget: 23 dBm (power class 3; 26 dBm is power
         class 2, allowed on n41/n77/n78/n79).
@@ -186,6 +192,7 @@ class PlanConfig:
     greedy_lp_bound_s: float = 30.0
     equity_floor_share: float = 0.5
     coverage_layer: str = "signal"
+    optional_layers: tuple[str, ...] = ()
     ue_power_dbm: float = 23.0
     uplink_edge_rate_urban_kbps: float = 1000.0
     uplink_edge_rate_suburban_kbps: float = 1000.0
@@ -248,12 +255,21 @@ class PlanConfig:
             _bad("sites_per_phase", self.sites_per_phase, "a whole number >= 1")
         self._check_layers()
 
+    @property
+    def qcvn_layer(self) -> bool:
+        """True when the QCVN (SINR/throughput) layer is asked: ``--layers`` or ``--coverage``."""
+        return "qcvn" in self.optional_layers or self.coverage_layer == "qcvn"
+
     def _check_layers(self) -> None:
         """The coverage layer and the uplink and indoor settings (issue 16)."""
-        if self.coverage_layer not in COMPUTED_LAYERS:
-            soon = " (qcvn is not computed yet)" if self.coverage_layer in COVERAGE_LAYERS else ""
-            _bad("coverage_layer", self.coverage_layer,
-                 f"one of {', '.join(COMPUTED_LAYERS)}{soon}")  # fmt: skip
+        if self.coverage_layer not in COVERAGE_LAYERS:
+            _bad("coverage_layer", self.coverage_layer, f"one of {', '.join(COVERAGE_LAYERS)}")
+        given = self.optional_layers
+        given = (given,) if isinstance(given, str) else tuple(given)  # JSON gives lists
+        object.__setattr__(self, "optional_layers", given)
+        for name in self.optional_layers:
+            if name not in OPTIONAL_LAYERS:
+                _bad("optional_layers", name, f"one of {', '.join(OPTIONAL_LAYERS)}")
         if not 0 <= self.ue_power_dbm <= 33:
             _bad("ue_power_dbm", self.ue_power_dbm,
                  "in 0..33 dBm (23 for power class 3, 26 for power class 2)")  # fmt: skip
@@ -323,7 +339,7 @@ SETTINGS_FILE_NAME = "geoplan.toml"
 #: Environment variable naming another settings file; set but empty, no file is read.
 SETTINGS_ENV = "GEOPLAN_CONFIG"
 #: Kind of value of a settings-file key: how it is read and what it accepts.
-ValueKind = Literal["number", "whole", "share", "money", "text", "paths", "flag"]
+ValueKind = Literal["number", "whole", "share", "money", "text", "paths", "flag", "names"]
 
 #: The settings file's keys (``table.key``), each with its :class:`PlanConfig` field and
 #: its kind of value, in the order of ``geoplan config show`` and docs/settings.md.
@@ -332,6 +348,7 @@ SETTINGS_KEYS: dict[str, tuple[str, ValueKind]] = {
     "coverage.model": ("coverage_model", "text"),
     "coverage.cell_size_m": ("cell_size_m", "number"),
     "coverage.layer": ("coverage_layer", "text"),
+    "coverage.layers": ("optional_layers", "names"),
     "radio.cell_edge_reliability": ("cell_edge_reliability", "share"),
     "radio.rsrp_threshold_dbm": ("rsrp_threshold_dbm", "number"),
     "radio.dem": ("dem_paths", "paths"),
@@ -380,6 +397,7 @@ _KIND_WORDS: dict[str, str] = {
     "text": "a string in quotes",
     "paths": 'a list of paths in quotes (e.g. ["srtm/N21E106.hgt"])',
     "flag": "true or false",
+    "names": 'a list of names in quotes (e.g. ["qcvn"])',
 }
 DEFAULT_SOURCE = "default"
 CLI_SOURCE = "command line"
@@ -659,4 +677,6 @@ def _value(path: Path, key: str, kind: ValueKind, raw: Any) -> Any:
     ):
         paths = [raw] if isinstance(raw, str) else raw
         return tuple(str(path.parent / Path(p).expanduser()) for p in paths)  # from its folder
+    if kind == "names" and isinstance(raw, list) and all(isinstance(n, str) for n in raw):
+        return tuple(raw)
     raise ConfigError(f"{where} must be {_KIND_WORDS[kind]}, got {raw!r}")

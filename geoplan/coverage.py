@@ -12,8 +12,9 @@ import pandas as pd
 from scipy import sparse
 
 from geoplan.grid import Cells, PopulationGrid
-from geoplan.io.carriers import canonical_operator
-from geoplan.models import CoverageModel, Evaluation, covered_mask, evaluate_layers
+from geoplan.io.carriers import canonical_operator, read_carriers
+from geoplan.models import CoverageModel, Evaluation, RadioModel, covered_mask, evaluate_layers
+from geoplan.models.interference import DownlinkSettings, describe_downlink, sinr_throughput
 from geoplan.results import CoverageResult, LayerCoverage, OperatorCoverage
 from geoplan.sites import Sites
 
@@ -48,7 +49,12 @@ def shares_by_group(
     return people, covered_people
 
 
-def compute_coverage(grid: PopulationGrid, sites: Sites, model: CoverageModel) -> CoverageResult:
+def compute_coverage(
+    grid: PopulationGrid,
+    sites: Sites,
+    model: CoverageModel,
+    carriers: pd.DataFrame | None = None,
+) -> CoverageResult:
     """Covered population of the province and of each commune.
 
     Two measures, named plainly: the **expected** people covered, Σ people × P(covered)
@@ -64,7 +70,12 @@ def compute_coverage(grid: PopulationGrid, sites: Sites, model: CoverageModel) -
     sites : Sites
         The sites, as work-CRS arrays (:meth:`geoplan.inputs.Inputs.sites`).
     model : CoverageModel
-        The model that decides which cells each site covers.
+        The model that decides which cells each site covers. A
+        :class:`~geoplan.models.RadioModel` that ``computes_qcvn`` adds the ``qcvn``
+        layer (:func:`qcvn_layer`); with ``layer="qcvn"`` it is the headline.
+    carriers : DataFrame or None
+        The carrier table for the QCVN layer's bandwidth and duplex (None: the shipped
+        ``carriers.csv``).
 
     Returns
     -------
@@ -78,7 +89,64 @@ def compute_coverage(grid: PopulationGrid, sites: Sites, model: CoverageModel) -
     layers = {
         name: LayerCoverage(p, covered, text) for name, (p, covered, text) in run.layers.items()
     }
-    return _result(grid, cells, run, layers, model, len(sites))
+    covered = None
+    if isinstance(model, RadioModel) and model.computes_qcvn:
+        layers["qcvn"] = qcvn_layer(sites, cells, model, layers["signal"], carriers)
+    if run.layer == "qcvn" and "qcvn" in layers:
+        covered = layers["qcvn"].covered
+        run = run._replace(probability=layers["qcvn"].probability)
+    return _result(grid, cells, run, layers, model, len(sites), covered)
+
+
+def qcvn_layer(
+    sites: Sites,
+    cells: Cells,
+    model: RadioModel,
+    signal: LayerCoverage,
+    carriers: pd.DataFrame | None = None,
+    settings: DownlinkSettings | None = None,
+) -> LayerCoverage:
+    """The QCVN 126 layer: where some operator's downlink meets it and the signal holds.
+
+    Per operator and carrier (:func:`geoplan.models.interference.sinr_throughput`): the
+    loaded user's rate over the serving link's shadow fading meets QCVN 126's downlink
+    (mean >= 100 Mbit/s, >= 95% of samples >= 30 Mbit/s), and the serving sector meets
+    the signal layer's test; the cell also needs the signal layer (``signal``), so the
+    layer never exceeds it. A cell is in the layer or not: its probability is 0 or 1.
+
+    Parameters
+    ----------
+    sites, cells : Sites, Cells
+        Work-CRS arrays, metres.
+    model : RadioModel
+        The radio model (physics, budget, terrain).
+    signal : LayerCoverage
+        The signal layer of the same sites.
+    carriers : DataFrame or None
+        The carrier table (None: :func:`geoplan.io.carriers.read_carriers`).
+    settings : DownlinkSettings or None
+        Load, noise figure and curve (the documented defaults when None).
+
+    Returns
+    -------
+    LayerCoverage
+        0/1 probability and coverage per cell, the best operator's median SINR (dB) and
+        loaded-user mean rate (Mbit/s) per cell.
+    """
+    settings = settings or DownlinkSettings()
+    table = carriers if carriers is not None else read_carriers()
+    out = sinr_throughput(sites, cells, model, settings, table)
+    n = len(cells)
+    if len(out.operators) == 0:
+        sinr, rate, holds = np.full(n, np.nan), np.zeros(n), np.zeros(n, bool)
+    else:
+        finite = np.isfinite(out.sinr_db).any(axis=0)
+        sinr = np.where(finite, np.nanmax(np.where(np.isnan(out.sinr_db), -np.inf, out.sinr_db),
+                                          axis=0), np.nan)  # fmt: skip
+        rate = out.mean_mbps.max(axis=0)
+        holds = np.asarray(out.qcvn_covered.any(axis=0))
+    covered = holds & signal.covered
+    return LayerCoverage(covered.astype(float), covered, describe_downlink(settings), sinr, rate)
 
 
 def combine_coverage(grid: PopulationGrid, results: list[CoverageResult]) -> CoverageResult:
@@ -97,18 +165,28 @@ def combine_coverage(grid: PopulationGrid, results: list[CoverageResult]) -> Cov
     first = results[0]
     covered = np.logical_or.reduce([r.covered for r in results])
     probability = np.maximum.reduce([r.probability for r in results])
-    layers = {
-        name: LayerCoverage(
-            np.maximum.reduce([r.layers[name].probability for r in results]),
-            np.logical_or.reduce([r.layers[name].covered for r in results]),
-            layer.description,
-        )
-        for name, layer in first.layers.items()
-    }
+    layers = {name: _combined_layer([r.layers[name] for r in results])
+              for name in first.layers}  # fmt: skip
     n_sites = sum(r.n_sites for r in results)
     run = Evaluation(sparse.csr_matrix((0, len(covered)), dtype=bool), probability, first.layer,
                      {}, first.indoor_people_share)  # fmt: skip
     return _result(grid, first.cells, run, layers, first, n_sites, covered)
+
+
+def _combined_layer(parts: list[LayerCoverage]) -> LayerCoverage:
+    """One layer of disjoint site sets together: the best part per cell."""
+    first = parts[0]
+    sinr, rate = first.sinr_db, first.dl_mbps
+    if first.sinr_db.size:
+        sinr = np.fmax.reduce([p.sinr_db for p in parts])  # NaN only where no part reaches
+        rate = np.maximum.reduce([p.dl_mbps for p in parts])
+    return LayerCoverage(
+        np.maximum.reduce([p.probability for p in parts]),
+        np.logical_or.reduce([p.covered for p in parts]),
+        first.description,
+        sinr,
+        rate,
+    )
 
 
 def _result(
@@ -197,12 +275,21 @@ def coverage_by_operator(
     people = table["population"].to_numpy(float)
     own = np.zeros(len(table))
     own_reliable = np.zeros(len(table))
+    own_qcvn = np.zeros(len(table))
+    with_qcvn = "qcvn" in first.layers
+    safe = np.where(people > 0, people, np.inf)
     for op, result in by_operator.items():
         weight = float(market_shares.get(op, 0.0))
         own += weight * result.communes["covered_population"].to_numpy(float)
         own_reliable += weight * result.communes["reliable_population"].to_numpy(float)
         table[f"share_{op}"] = result.communes["covered_share"].to_numpy(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        table["own_share"] = np.where(people > 0, own / people, 0.0)
-        table["own_reliable_share"] = np.where(people > 0, own_reliable / people, 0.0)
+        if with_qcvn:  # people where QCVN holds on this operator's own network
+            qcvn_people = result.layer_people()["qcvn"]
+            assert qcvn_people is not None
+            own_qcvn += weight * qcvn_people[1]
+            table[f"qcvn_share_{op}"] = qcvn_people[1] / safe
+    table["own_share"] = own / safe
+    table["own_reliable_share"] = own_reliable / safe
+    if with_qcvn:
+        table["qcvn_own_share"] = own_qcvn / safe
     return OperatorCoverage(by_operator, market_shares, table)

@@ -30,7 +30,7 @@ from geoplan.candidates import (
 )
 from geoplan.config import PlanConfig
 from geoplan.coverage import compute_coverage
-from geoplan.errors import InputError, SolverError
+from geoplan.errors import ConfigError, InputError, SolverError
 from geoplan.grid import Cells, subset_cells
 from geoplan.inputs import Inputs
 from geoplan.io.carriers import ANY_OPERATOR, canonical_operator, read_carriers
@@ -53,6 +53,7 @@ from geoplan.schema import (
     COMMUNES_BY_PHASE,
     NEW_SITES,
     PHASES,
+    PLANNABLE_LAYERS,
     UPGRADE_4G,
     BoundKind,
     PlanObjective,
@@ -62,6 +63,29 @@ from geoplan.schema import (
 from geoplan.sites import CandidateSet, Sites
 
 log = logging.getLogger(__name__)
+
+
+def check_plan_layer(config: PlanConfig) -> None:
+    """Refuse, in one line, a coverage layer no optimiser can plan to (``qcvn``).
+
+    The optimiser needs each candidate to cover cells on its own (a binary candidates ×
+    cells matrix); under interference a new site lowers its neighbours' SINR, so the
+    QCVN layer is not separable. An approximation (each candidate's own SINR against
+    today's network) would claim a share that nothing bounds (new sites interfere with
+    each other and with today's), so it is not offered: plan to the signal or usable
+    layer, and report QCVN with ``geoplan coverage --layers qcvn`` (docs/radio.md).
+
+    Raises
+    ------
+    ConfigError
+        For ``coverage_layer`` not in :data:`geoplan.schema.PLANNABLE_LAYERS`.
+    """
+    if config.coverage_layer not in PLANNABLE_LAYERS:
+        raise ConfigError(
+            f"--coverage {config.coverage_layer} cannot be planned to: interference makes it "
+            "depend on all sites at once (docs/radio.md); plan with --coverage signal or "
+            "usable, then see QCVN with `geoplan coverage --layers qcvn`"
+        )
 
 
 def plan_sites(
@@ -121,6 +145,7 @@ def plan_sites(
     """
     started = time.perf_counter()
     config = inputs.config
+    check_plan_layer(config)
     chosen_model = (
         get_model(model, config, inputs.grid) if model is None or isinstance(model, str) else model
     )

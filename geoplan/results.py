@@ -19,11 +19,14 @@ from geoplan.optimize.core import OptimizeResult
 from geoplan.schema import COVERAGE_LAYERS, BoundKind, PlanMode, SolverName
 from geoplan.sites import CandidateSet
 
-#: Why a layer has no numbers: the radius model has no link budget; ``qcvn`` waits for
-#: the SINR/throughput model (geoplan/radio/sinr.py), which adds its layer here.
+#: Why a layer has no numbers: the radius model has no link budget; ``qcvn`` is computed
+#: only when asked, since the SINR layer costs 3-6x the coverage (docs/radio.md).
 LAYER_NOT_COMPUTED: dict[str, str] = {
-    "qcvn": "not computed yet: SINR and throughput under load against QCVN 126 (issue 16)",
+    "qcvn": "not computed: SINR and throughput under load against QCVN 126 cost 3-6x the "
+    "coverage's time; add --layers qcvn (or --coverage qcvn) to compute it",
 }
+#: Keys of the QCVN layer beyond the four shares of every layer (null when not computed).
+QCVN_EXTRA_KEYS = ("median_sinr_db", "own_operator_share", "by_operator")
 NO_LINK_BUDGET = "not computed: this model has no link budget (use --model 38901)"
 
 
@@ -36,11 +39,17 @@ class LayerCoverage:
     probability : float array, per cell: P(covered in this layer), 0..1
     covered : bool array, per cell: covered at the design reliability
     description : the layer's definition and assumptions, one line
+    sinr_db : the QCVN layer only: per cell, the best operator's median SS-SINR, dB (NaN
+        beyond every sector's reach); empty for other layers
+    dl_mbps : the QCVN layer only: per cell, the best loaded-user mean downlink rate,
+        Mbit/s
     """
 
     probability: np.ndarray = field(repr=False)
     covered: np.ndarray = field(repr=False)
     description: str = ""
+    sinr_db: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
+    dl_mbps: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
 
 
 @dataclass(frozen=True)
@@ -136,12 +145,14 @@ class CoverageResult:
         rows: list[dict[str, Any]] = [{} for _ in range(len(people))]
         for name, sums in self.layer_people().items():
             description = self._layer_description(name)
+            extra = QCVN_EXTRA_KEYS if name == "qcvn" else ()
             if sums is None:
                 province[name] = {"covered_population": None, "covered_share": None,
                                   "reliable_population": None, "reliable_share": None,
-                                  "description": description}  # fmt: skip
+                                  "description": description} | dict.fromkeys(extra)  # fmt: skip
                 for row in rows:
                     row[name] = {"covered_share": None, "reliable_share": None}
+                    row[name] |= dict.fromkeys(extra)
                 continue
             expected, reliable = sums
             province[name] = {
@@ -156,7 +167,17 @@ class CoverageResult:
                     "covered_share": round(float(e), 6),
                     "reliable_share": round(float(r), 6),
                 }
+            if name == "qcvn":
+                self._qcvn_sinr(province[name], rows)
         return province, rows
+
+    def _qcvn_sinr(self, province: dict[str, Any], rows: list[dict[str, Any]]) -> None:
+        """The people-weighted median SINR of the province and each commune, dB."""
+        sinr = self.layers["qcvn"].sinr_db
+        province["median_sinr_db"] = _rounded_db(weighted_median_db(sinr, self.cells.population))
+        medians = grouped_median_db(sinr, self.cells.population, self.cells.commune, len(rows))
+        for row, median in zip(rows, medians, strict=True):
+            row["qcvn"]["median_sinr_db"] = _rounded_db(median)
 
     def _layer_description(self, name: str) -> str:
         if name in self.layers:
@@ -432,6 +453,68 @@ class Plan:
         return f"<table>{body}</table><p>Phases</p>{phases}"
 
 
+def weighted_median_db(values_db: np.ndarray, weights: np.ndarray) -> float:
+    """People-weighted median of a dB value, NaN counted lowest (beyond every reach).
+
+    The lower weighted median: the smallest value whose cumulative weight reaches half.
+
+    Parameters
+    ----------
+    values_db : float array
+        One value per cell, dB; NaN where there is none (it sorts below every value).
+    weights : float array
+        People per cell.
+
+    Returns
+    -------
+    float
+        The median, dB; −inf when it falls among the NaN cells, NaN without people.
+
+    >>> weighted_median_db(np.array([1.0, 5.0, np.nan]), np.array([1.0, 3.0, 1.0]))
+    5.0
+    """
+    values = np.asarray(values_db, float)
+    return float(grouped_median_db(values, weights, np.zeros(values.size, np.int64), 1)[0])
+
+
+def grouped_median_db(
+    values_db: np.ndarray, weights: np.ndarray, group: np.ndarray, n_groups: int
+) -> np.ndarray:
+    """:func:`weighted_median_db` of each group (e.g. commune) at once.
+
+    Parameters
+    ----------
+    values_db, weights : float arrays
+        Per cell: the value (dB, NaN for none) and its people.
+    group : int array
+        Group of each cell, 0..n_groups-1.
+    n_groups : int
+        Number of groups (NaN for a group without people).
+
+    >>> grouped_median_db(np.array([1.0, 5.0, 2.0]), np.array([1.0, 1.0, 5.0]),
+    ...                   np.array([0, 0, 1]), 3).tolist()
+    [1.0, 2.0, nan]
+    """
+    values = np.where(np.isnan(values_db), -np.inf, np.asarray(values_db, float))
+    weights = np.asarray(weights, float)
+    groups = np.asarray(group, np.int64)
+    order = np.lexsort((values, groups))
+    g, v, w = groups[order], values[order], weights[order]
+    total = np.bincount(g, weights=w, minlength=n_groups)
+    before = np.r_[0.0, np.cumsum(total)][g]  # the people of the groups before each cell's
+    reached = (np.cumsum(w) - before >= 0.5 * total[g]) & (total[g] > 0)
+    first = np.flatnonzero(reached)
+    _, where = np.unique(g[first], return_index=True)  # per group, its first cell past half
+    out = np.full(n_groups, np.nan)
+    out[g[first[where]]] = v[first[where]]
+    return out
+
+
+def _rounded_db(value: float) -> float | None:
+    """A dB value for JSON to 0.01 dB; None for −inf or NaN (no median to give)."""
+    return round(float(value), 2) if np.isfinite(value) else None
+
+
 def format_target(target: float | None) -> str:
     """A plan's target as people read it.
 
@@ -484,6 +567,44 @@ class OperatorCoverage:
             for op, result in self.by_operator.items()
         )
         return covered / total if total else 0.0
+
+    def qcvn_dict(self) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+        """The QCVN layer by operator: the province's keys, and each commune's (table order).
+
+        ``own_operator_share`` is Σ_o m_o × (people where QCVN holds on operator o's own
+        network) / people, as every own-operator share; ``by_operator`` gives each
+        operator's share (and, for the province, its people-weighted median SINR, dB).
+        None when the QCVN layer was not computed.
+        """
+        if "qcvn_own_share" not in self.communes.columns:
+            return None
+        total = float(self.communes["population"].sum()) or np.inf
+        province: dict[str, Any] = {"own_operator_share": round(self._own_qcvn() / total, 6)}
+        by_operator = {}
+        for op, result in self.by_operator.items():
+            layer = result.layers["qcvn"]
+            people = result.cells.population
+            by_operator[op] = {
+                "covered_share": round(float(people @ layer.covered) / total, 6),
+                "median_sinr_db": _rounded_db(weighted_median_db(layer.sinr_db, people)),
+            }
+        province["by_operator"] = by_operator
+        rows = [
+            {
+                "own_operator_share": round(float(row["qcvn_own_share"]), 6),
+                "by_operator": {op: round(float(row[f"qcvn_share_{op}"]), 6)
+                                for op in self.by_operator},
+            }
+            for _, row in self.communes.iterrows()
+        ]  # fmt: skip
+        return province, rows
+
+    def _own_qcvn(self) -> float:
+        return sum(
+            float(self.market_shares.get(op, 0.0))
+            * float(result.cells.population @ result.layers["qcvn"].covered)
+            for op, result in self.by_operator.items()
+        )
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready: own-operator shares and each operator's, for the province."""

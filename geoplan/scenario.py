@@ -40,7 +40,7 @@ from geoplan.io.recorded import recorded_path
 from geoplan.io.stations import read_stations
 from geoplan.models import DEFAULT_MODEL, MODEL_NAMES, MODELS, CoverageModel, RadioModel, get_model
 from geoplan.outputs import rasters
-from geoplan.planning import plan_sites
+from geoplan.planning import check_plan_layer, plan_sites
 from geoplan.population import build_population_grid
 from geoplan.radio.terrain import FLAT_EARTH
 from geoplan.results import CoverageResult, OperatorCoverage, Plan
@@ -132,8 +132,9 @@ class Scenario(Inputs):
         a lower bound), the share covered by their own operator
         (``own_operator_share``, weighted by subscriber shares) and each operator's
         share (``by_operator``); the same two shares per coverage layer (``layers``:
-        signal, usable, indoor, indoor_weighted, and qcvn reserved; ``coverage_layer``
-        names the headline's); then the model's terrain and the other models' shares.
+        signal, usable, indoor, indoor_weighted, and qcvn when the model computes it,
+        else its keys null; ``coverage_layer`` names the headline's); then the model's
+        terrain and the other models' shares.
         """
         chosen = self.model(model)
         operators = self.coverage_by_operator(chosen)
@@ -147,6 +148,7 @@ class Scenario(Inputs):
             row["by_operator"] = {
                 op: round(float(extra[f"share_{op}"]), 6) for op in operators.by_operator
             }
+        _add_qcvn_by_operator(payload, operators)
         payload["stations_synthetic"] = self.stations_synthetic
         payload["terrain_used"] = bool(getattr(chosen, "terrain_used", False))
         # the same keys for every model: the radius model uses no terrain
@@ -454,6 +456,17 @@ class Scenario(Inputs):
         )  # any other source is the user's own list
         counts = source.value_counts().reindex(["user", "synthetic", "planned"]).dropna()
         return " + ".join(f"{int(n)} {kind}" for kind, n in counts.items()) + " sites"
+
+
+def _add_qcvn_by_operator(payload: dict[str, Any], operators: OperatorCoverage) -> None:
+    """The QCVN layer's own-operator and per-operator shares into the summary's layers."""
+    qcvn = operators.qcvn_dict()
+    if qcvn is None:
+        return
+    province, rows = qcvn
+    payload["layers"]["qcvn"].update(province)
+    for row, extra in zip(payload["communes"], rows, strict=True):
+        row["layers"]["qcvn"].update(extra)
 
 
 def _planned_stations(plan: Plan, crs: str) -> gpd.GeoDataFrame:
@@ -784,11 +797,16 @@ def sharing_summary(shared: Plan, separate: dict[str, Plan]) -> dict[str, Any]:
 
 
 def write_best_server_rasters(
-    scenario: Scenario, out_dir: PathLike, model: CoverageModel, overwrite: bool = False
+    scenario: Scenario,
+    out_dir: PathLike,
+    model: CoverageModel,
+    overwrite: bool = False,
+    result: CoverageResult | None = None,
 ) -> dict[str, Path]:
     """Best-server RSRP, site index and covered-mask GeoTIFFs of a radio model run.
 
-    See :func:`geoplan.outputs.rasters.write_best_server_rasters` for the files.
+    See :func:`geoplan.outputs.rasters.write_best_server_rasters` for the files. With
+    ``result`` holding the QCVN layer, its SINR (dB) and downlink rate (Mbit/s) too.
 
     Parameters
     ----------
@@ -801,17 +819,22 @@ def write_best_server_rasters(
         :class:`~geoplan.errors.InputError`.
     overwrite : bool
         Replace existing files; when False nothing is written if any file exists.
+    result : CoverageResult or None
+        Today's coverage under ``model``, already computed (for the QCVN layer's rasters).
 
     Returns
     -------
     dict
-        The written paths by kind: ``rsrp`` (RSRP in dBm), ``site_index``, ``covered``.
+        The written paths by kind: ``rsrp`` (RSRP in dBm), ``site_index``, ``covered``,
+        ``probability_<layer>``, and ``sinr`` / ``dl_throughput`` with the QCVN layer.
     """
     if not isinstance(model, RadioModel):
         raise InputError("--rasters needs the radio model: add --model 38901")
     cells = scenario.grid.cells()
     best = model.best_server(scenario.sites(), cells)
-    return rasters.write_best_server_rasters(scenario.grid, cells, best, out_dir, overwrite)
+    qcvn = None if result is None else result.layers.get("qcvn")
+    return rasters.write_best_server_rasters(scenario.grid, cells, best, out_dir, overwrite,
+                                             qcvn)  # fmt: skip
 
 
 def run_config(model: str | None = None, **settings: Any) -> PlanConfig:
@@ -838,6 +861,9 @@ def run_config(model: str | None = None, **settings: Any) -> PlanConfig:
     if layer != "signal" and name != "38901":
         raise ConfigError(f"--coverage {layer} needs the radio model: add --model 38901 "
                           "(radius has no link budget)")  # fmt: skip
+    if settings.get("optional_layers") and name != "38901":
+        raise ConfigError("--layers qcvn needs the radio model: add --model 38901 "
+                          "(radius has no link budget)")  # fmt: skip
     return PlanConfig(**settings)
 
 
@@ -845,6 +871,7 @@ __all__ = [
     "DEFAULT_MODEL",
     "MODEL_NAMES",
     "Scenario",
+    "check_plan_layer",
     "load_plan_scenario",
     "load_province",
     "load_scenario",

@@ -40,12 +40,19 @@ MODEL_NAMES: Final[tuple[ModelName, ...]] = get_args(ModelName)
 #: optimiser (``--coverage``). ``signal``: the downlink SS-RSRP reaches the threshold
 #: outdoors (the classic definition); ``usable``: the uplink (PUSCH at the cell-edge
 #: rate) closes too; ``indoor``: the downlink reaches the threshold behind the TR 38.901
-#: O2I loss. ``qcvn`` is reserved for the SINR/throughput layer of QCVN 126
-#: (geoplan/radio/sinr.py): add it to COMPUTED_LAYERS when the model computes it.
+#: O2I loss; ``qcvn``: the signal layer's test holds and QCVN 126's downlink throughput
+#: under load too (SINR against the operator's other sectors on the carrier,
+#: geoplan/models/interference.py).
 CoverageLayer = Literal["signal", "usable", "indoor", "qcvn"]
 COVERAGE_LAYERS: Final[tuple[CoverageLayer, ...]] = get_args(CoverageLayer)
-#: The layers the radio model computes today.
+#: The layers the radio model computes on every run, pair by pair.
 COMPUTED_LAYERS: Final[tuple[CoverageLayer, ...]] = ("signal", "usable", "indoor")
+#: The layers computed only when asked (``--layers qcvn``, or ``--coverage qcvn``): the
+#: SINR layer costs 3-6x the downlink coverage (docs/radio.md).
+OPTIONAL_LAYERS: Final[tuple[CoverageLayer, ...]] = ("qcvn",)
+#: The layers an optimiser can plan to: coverage separable site by site. Interference
+#: makes the QCVN layer depend on every site at once.
+PLANNABLE_LAYERS: Final[tuple[CoverageLayer, ...]] = COMPUTED_LAYERS
 #: TR 38.901 §7.4.3 building types: low-loss (standard glass) and high-loss (IRR glass).
 BuildingLoss = Literal["low", "high"]
 

@@ -194,9 +194,17 @@ def test_usable_probability_is_the_signal_at_the_higher_threshold() -> None:
 
 def test_layer_is_validated() -> None:
     with pytest.raises(ValueError, match="layer must be one of"):
-        RadioModel(FLAT, layer="qcvn")  # type: ignore[arg-type]
-    with pytest.raises(ConfigError, match="qcvn is not computed yet"):
-        PlanConfig(coverage_layer="qcvn")
+        RadioModel(FLAT, layer="nonsense")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match=r"coverage_layer .*must be one of"):
+        PlanConfig(coverage_layer="nonsense")
+    with pytest.raises(ConfigError, match=r"optional_layers \(--layers\) must be one of qcvn"):
+        PlanConfig(optional_layers=("usable",))
+    with pytest.raises(ConfigError, match="--layers qcvn needs the radio model"):
+        run_config("radius", optional_layers=("qcvn",))
+    # qcvn: the model's own pairs stay the signal's; the coverage stage adds the layer
+    qcvn = RadioModel(FLAT, layer="qcvn")
+    assert (qcvn.pair_layer, qcvn.computes_qcvn) == ("signal", True)
+    assert PlanConfig(optional_layers=["qcvn"]).qcvn_layer  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="needs the radio model"):
         run_config("radius", coverage_layer="usable")
     assert get_model(None, replace(FLAT, coverage_layer="indoor")).layer == "indoor"  # type: ignore[attr-defined]
@@ -220,7 +228,8 @@ def test_coverage_json_reports_every_layer(
     layers = payload["layers"]
     assert payload["coverage_layer"] == "signal"
     assert set(layers) == {"signal", "usable", "indoor", "qcvn", "indoor_weighted"}
-    assert layers["qcvn"]["covered_share"] is None  # left for the SINR layer
+    assert layers["qcvn"]["covered_share"] is None  # computed only when asked
+    assert "--layers qcvn" in layers["qcvn"]["description"]
     assert layers["signal"]["covered_share"] == payload["covered_share"]
     assert layers["signal"]["reliable_share"] == payload["reliable_share"]
     rows = [layers] + [c["layers"] for c in payload["communes"]]
@@ -249,7 +258,8 @@ def test_coverage_text_lists_the_layers(
     assert main([*args, "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "Headline share in coverage layer: indoor" in out
-    assert "usable (DL+UL)" in out and "where people are" in out and "QCVN" not in out
+    assert "usable (DL+UL)" in out and "where people are" in out
+    assert "QCVN 126 (SINR, throughput under load): not computed; add --layers qcvn" in out
     assert main(args) == 0
     assert "Theo lớp phủ sóng:" in capsys.readouterr().out
 

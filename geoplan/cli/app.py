@@ -33,6 +33,7 @@ from geoplan.scenario import (
     DEFAULT_MODEL,
     MODEL_NAMES,
     Scenario,
+    check_plan_layer,
     load_plan_scenario,
     load_scenario,
     sharing_summary,
@@ -41,10 +42,11 @@ from geoplan.scenario import (
     write_best_server_rasters,
 )
 from geoplan.schema import (
-    COMPUTED_LAYERS,
+    COVERAGE_LAYERS,
     CSV_DIALECTS,
     DEFAULT_LANG,
     LANGS,
+    OPTIONAL_LAYERS,
     PLAN_OBJECTIVES,
     SITE_KINDS,
     SOLVERS,
@@ -90,11 +92,12 @@ def _add_inputs(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--coverage",
-        choices=COMPUTED_LAYERS,
+        choices=COVERAGE_LAYERS,
         default=None,
         help="what covered means for the headline share and the plan: signal (downlink "
-        "SS-RSRP outdoors), usable (the uplink closes too, at the cell-edge rate) or indoor "
-        "(downlink behind the TR 38.901 building loss); 38901 model only; default "
+        "SS-RSRP outdoors), usable (the uplink closes too, at the cell-edge rate), indoor "
+        "(downlink behind the TR 38.901 building loss) or qcvn (the signal and QCVN 126 "
+        "downlink throughput under load; not for plans); 38901 model only; default "
         f"{PlanConfig.coverage_layer}",
     )
     group.add_argument(
@@ -151,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cov = commands.add_parser("coverage", help="covered share today, province and communes")
     _add_inputs(cov)
+    _add_layers_option(cov)
     cov.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     cov.add_argument(
         "--rasters",
@@ -199,6 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     fmap = commands.add_parser("map", help="offline bilingual HTML map for meetings")
     _add_inputs(fmap)
+    _add_layers_option(fmap)
     _add_meeting_options(fmap)
     fmap.add_argument("--out", type=Path, required=True, help="HTML file to write")
     fmap.add_argument("--overwrite", action="store_true", help="replace an existing file")
@@ -374,6 +379,7 @@ def _add_compare_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run_compare(args: argparse.Namespace) -> int:
+    check_plan_layer(_config(args))  # before any work
     for name in COMPARE_FILES.values():
         files.check_writable(args.out / name, args.overwrite)
     variants = standard_variants(
@@ -396,6 +402,7 @@ def run_compare(args: argparse.Namespace) -> int:
 
 
 def run_plan(args: argparse.Namespace) -> int:
+    check_plan_layer(_config(args))  # before any work
     for target in files.plan_paths(args.out).values():
         files.check_writable(target, args.overwrite)
     scenario = _load_scenario(args)
@@ -511,7 +518,22 @@ def _layer_lines(summary: dict[str, Any], lang: str) -> list[str]:
         lines.append(files.label("cov_layer_row", lang, name=files.label(f"layer_{name}", lang),
                                  expected=pct(values["covered_share"], lang),
                                  reliable=pct(values["reliable_share"], lang)))  # fmt: skip
-    return [files.label("cov_layer_headline", lang, layer=layer), *lines]
+    return [files.label("cov_layer_headline", lang, layer=layer), *lines,
+            _qcvn_line(summary["layers"]["qcvn"], lang)]  # fmt: skip
+
+
+def _qcvn_line(qcvn: dict[str, Any], lang: str) -> str:
+    """The QCVN layer's own-operator share and median SINR, or how to compute it."""
+    if qcvn["covered_share"] is None:
+        return files.label("cov_qcvn_not_computed", lang)
+    sinr = qcvn["median_sinr_db"]
+    own = qcvn.get("own_operator_share")
+    return files.label(
+        "cov_qcvn_row", lang, own="—" if own is None else files.fmt_pct(own, lang),
+        sinr="—" if sinr is None else f"{sinr:.1f}".replace(".", "," if lang == "vi" else "."),
+        operators=", ".join(f"{op} {files.fmt_pct(v['covered_share'], lang)}"
+                            for op, v in (qcvn.get("by_operator") or {}).items()),
+    )  # fmt: skip
 
 
 def _summary_lines(
@@ -534,6 +556,19 @@ def _summary_lines(
     return lines
 
 
+def _add_layers_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--layers",
+        nargs="+",
+        choices=OPTIONAL_LAYERS,
+        default=None,
+        metavar="LAYER",
+        help="also compute these layers: qcvn (SS-SINR, downlink throughput under load and "
+        "QCVN 126; 3-6x the coverage's time, so off unless asked or --coverage qcvn); "
+        "38901 model only",
+    )
+
+
 def run_coverage(args: argparse.Namespace) -> int:
     if args.rasters is not None:
         if _config(args).coverage_model != "38901":  # before any work
@@ -542,10 +577,11 @@ def run_coverage(args: argparse.Namespace) -> int:
             files.check_writable(path, args.overwrite)
     scenario = _load_scenario(args)
     model = scenario.model(args.model)
-    written = {}
-    if args.rasters is not None:
-        written = write_best_server_rasters(scenario, args.rasters, model, args.overwrite)
     result, summary = scenario.coverage_summary(model)
+    written = {}
+    if args.rasters is not None:  # the SINR rasters from the result: no second SINR run
+        written = write_best_server_rasters(scenario, args.rasters, model, args.overwrite,
+                                            result)  # fmt: skip
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
     else:
@@ -559,6 +595,8 @@ def run_coverage(args: argparse.Namespace) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
+    if args.plan is None:  # the demo plans: refuse a layer it cannot plan to, before any work
+        check_plan_layer(_config(args))
     started = time.perf_counter()
     given = files.read_plan(args.plan) if args.plan else None
     written = _demo_paths(args.out)

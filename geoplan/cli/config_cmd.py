@@ -24,7 +24,7 @@ from geoplan.config import (
     load_settings,
 )
 from geoplan.scenario import MODEL_NAMES, run_config
-from geoplan.schema import COMPUTED_LAYERS
+from geoplan.schema import COVERAGE_LAYERS
 from geoplan.units import format_money, format_share
 
 #: Command-line options that set a :class:`PlanConfig` field: argparse ``dest`` -> field.
@@ -37,6 +37,7 @@ CLI_SETTINGS: dict[str, str] = {
     "sites_per_phase": "sites_per_phase",
     "time_limit": "solver_time_limit_s",
     "coverage": "coverage_layer",
+    "layers": "optional_layers",
 }
 _KINDS = dict(SETTINGS_KEYS.values())
 
@@ -59,7 +60,7 @@ def add_config_commands(commands: argparse._SubParsersAction) -> None:
     show.add_argument("--min-commune-share", type=share, metavar="SHARE", help="floor, e.g. 50%%")
     show.add_argument("--sites-per-phase", type=int, metavar="N", help="sites per phase")
     show.add_argument("--time-limit", type=float, metavar="S", help="solver seconds")
-    show.add_argument("--coverage", choices=COMPUTED_LAYERS, default=None, help="coverage layer")
+    show.add_argument("--coverage", choices=COVERAGE_LAYERS, default=None, help="coverage layer")
     show.set_defaults(handler=run_config_show)
 
 
@@ -74,7 +75,7 @@ def cli_settings(args: argparse.Namespace) -> dict[str, Any]:
         value = getattr(args, dest, None)
         if value is None or value == []:
             continue
-        values[field] = tuple(str(p) for p in value) if field == "dem_paths" else value
+        values[field] = tuple(str(p) for p in value) if isinstance(value, list) else value
     return values
 
 
@@ -138,6 +139,6 @@ def show_value(setting: Setting) -> str:
         return f"{value:,.0f} VND ({format_money(value)})"
     if kind == "share":
         return format_share(value)
-    if kind == "paths":
+    if kind in ("paths", "names"):
         return ", ".join(value) if value else "none"
     return f"{value:g}" if isinstance(value, float) else str(value)

@@ -31,10 +31,11 @@ from geoplan.grid import Cells
 from geoplan.models.radio import (
     PAIR_MODELS,
     RadioModel,
-    _pair_chunks,
-    _site_column,
+    pair_chunks,
+    site_column,
 )
 from geoplan.radio.antenna import bearing_deg, element_pattern_db
+from geoplan.radio.link_budget import LinkBudget, exceedance_probability
 from geoplan.radio.pathloss import SHADOW_FADING_DB, los_probability, path_loss_db
 from geoplan.radio.sinr import (
     DEFAULT_LOAD,
@@ -124,6 +125,8 @@ class SinrThroughput:
         ``settings.loaded_user_share`` of its REs) over the cell's samples, Mbit/s
     share_at_sample_rate : share of those samples at or above 30 Mbit/s, 0..1
     qcvn_dl : QCVN 126 downlink holds (mean ≥ 100 Mbit/s and ≥ 95% of samples ≥ 30)
+    signal_reliable : the serving sector alone meets the signal layer's test (its RSRP
+        reaches the budget's threshold at the cell-edge reliability)
     serving_site : row of ``sites`` of the serving sector's site, −1 for none
     population : people per cell
     n_pairs : site–cell pairs evaluated
@@ -140,6 +143,16 @@ class SinrThroughput:
     population: np.ndarray
     n_pairs: int
     settings: DownlinkSettings
+    signal_reliable: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), bool))
+
+    @property
+    def qcvn_covered(self) -> np.ndarray:
+        """The QCVN layer, (n_operators, n_cells) bool: QCVN DL holds where the signal does.
+
+        QCVN 126's sample test (95% ≥ 30 Mbit/s) asks less than −110 dBm at 90% where the
+        noise dominates, so the layer asks both, like every layer asks the signal's test.
+        """
+        return np.asarray(self.qcvn_dl & self.signal_reliable)
 
     def qcvn_share(self) -> float:
         """Share of people (0..1) where at least one operator meets the QCVN downlink."""
@@ -203,7 +216,7 @@ def sinr_throughput(
     n_pairs = 0
     if n_cells and len(sites):
         carrier = _carrier_params(model, sites, settings, carriers)
-        terrain = model._terrain(sites, cells)
+        terrain = model.terrain_around(sites, cells)
         tree = cKDTree(np.column_stack([cells.x_m, cells.y_m]))
         for (op, _), rows in layers.items():
             layer, pairs = _layer(model, sites, cells, rows, carrier, settings, terrain, tree)
@@ -213,6 +226,7 @@ def sinr_throughput(
     return SinrThroughput(
         operators, out["sinr_db"], out["peak_mbps"], out["mean_mbps"], out["share"], qcvn,
         out["site"].astype(np.int64), np.asarray(cells.population, float), n_pairs, settings,
+        out["signal"] > 0,
     )  # fmt: skip
 
 
@@ -220,7 +234,7 @@ def _empty_result(n_op: int, n_cells: int) -> dict[str, np.ndarray]:
     shape = (n_op, n_cells)
     return {"sinr_db": np.full(shape, np.nan), "peak_mbps": np.zeros(shape),
             "mean_mbps": np.full(shape, -np.inf), "share": np.zeros(shape),
-            "site": np.full(shape, -1.0)}  # fmt: skip
+            "site": np.full(shape, -1.0), "signal": np.zeros(shape)}  # fmt: skip
 
 
 def _keep_better(out: dict[str, np.ndarray], row: int, layer: dict[str, np.ndarray]) -> None:
@@ -242,7 +256,7 @@ def _carrier_layers(sites: Sites) -> dict[tuple[str, float], np.ndarray]:
         names = pd.Series([NO_OPERATOR] * n)
     key = names.str.casefold().to_numpy()
     display = {k: names.iloc[i] for i, k in reversed(list(enumerate(key)))}  # first spelling
-    freq = np.round(_site_column(sites, "frequency_ghz", np.nan), 6)
+    freq = np.round(site_column(sites, "frequency_ghz", np.nan), 6)
     layers: dict[tuple[str, float], np.ndarray] = {}
     for k in sorted(set(key)):
         for f in np.unique(freq[key == k]):  # NaN: the model's default frequency
@@ -264,13 +278,13 @@ class _Carrier:
 def _carrier_params(
     model: RadioModel, sites: Sites, settings: DownlinkSettings, carriers: pd.DataFrame | None
 ) -> _Carrier:
-    n_sc = _site_column(sites, "n_subcarriers", float(model.budget.n_subcarriers))
+    n_sc = site_column(sites, "n_subcarriers", float(model.budget.n_subcarriers))
     bandwidth_mhz, duplex = _bandwidth_and_duplex(sites, settings, carriers)
     scs_khz = subcarrier_spacing_khz(bandwidth_mhz, n_sc)
     dl_share = np.where(duplex == "FDD", 1.0, settings.tdd_dl_share)
     return _Carrier(
-        frequency_ghz=model._frequency_ghz(sites),
-        eirp_re_dbm=model._eirp_per_re_dbm(sites),
+        frequency_ghz=model.frequency_ghz(sites),
+        eirp_re_dbm=model.eirp_per_re_dbm(sites),
         noise_re_dbm=thermal_noise_dbm(scs_khz * 1e3, settings.noise_figure_db),
         re_rate=re_rate_hz(n_sc, scs_khz, dl_share, settings.overhead),
     )
@@ -329,18 +343,18 @@ def _layer(
     reach = interference_reach_m(model, layer_sites, noise - settings.interference_floor_db)
     acc = ServerAccumulator(len(cells), _PAYLOAD)
     n_pairs = 0
-    for site_idx, cell_idx in _pair_chunks(tree, layer_sites, reach, model.chunk_pairs,
+    for site_idx, cell_idx in pair_chunks(tree, layer_sites, reach, model.chunk_pairs,
                                            model.config.cell_size_m):  # fmt: skip
         n_pairs += site_idx.size
         best, total_mw, payload = _site_entries(model, layer_sites, cells, site_idx, cell_idx,
                                                 terrain)  # fmt: skip
         payload["site"] = rows[payload["site"].astype(np.int64)]
         acc.add(cell_idx, best, payload, total_mw)
-    return _rates(acc, carrier, settings), n_pairs
+    return _rates(acc, carrier, settings, model.budget), n_pairs
 
 
 def _rates(
-    acc: ServerAccumulator, carrier: _Carrier, settings: DownlinkSettings
+    acc: ServerAccumulator, carrier: _Carrier, settings: DownlinkSettings, budget: LinkBudget
 ) -> dict[str, np.ndarray]:
     site = acc.payload["site"]
     served = np.isfinite(acc.serving_dbm)
@@ -354,8 +368,37 @@ def _rates(
                                             settings.sample_rate_mbps)  # fmt: skip
     peak = dl_throughput_mbps(np.where(served, sinr, -np.inf), carrier.re_rate[rows],
                               settings.curve)  # fmt: skip
+    with np.errstate(invalid="ignore"):
+        p_signal = exceedance_probability(
+            budget.rsrp_threshold_dbm,
+            link.los_dbm,
+            link.nlos_dbm,
+            link.p_los,
+            link.sigma_los_db,
+            link.sigma_nlos_db,
+        )
+    signal = served & (np.nan_to_num(p_signal) >= budget.cell_edge_reliability)
     return {"sinr_db": sinr, "peak_mbps": np.where(served, peak, 0.0), "mean_mbps": mean,
-            "share": share, "site": np.where(served, site, -1.0)}  # fmt: skip
+            "share": share, "site": np.where(served, site, -1.0),
+            "signal": signal.astype(float)}  # fmt: skip
+
+
+def describe_downlink(settings: DownlinkSettings) -> str:
+    """One line: the QCVN layer's test and the SINR/throughput assumptions.
+
+    >>> describe_downlink(DownlinkSettings())[:40]
+    'QCVN 126:2021 downlink under load (mean '
+    """
+    curve = settings.curve
+    return (
+        "QCVN 126:2021 downlink under load (mean >= 100 Mbit/s and >= 95% of samples >= "
+        f"{settings.sample_rate_mbps:g} Mbit/s over the serving link's shadow fading) where the "
+        f"signal layer holds; SS-SINR against the operator's other sectors on the carrier at "
+        f"{settings.load:.0%} load, UE noise figure {settings.noise_figure_db:g} dB; loaded "
+        f"user gets {settings.loaded_user_share:.0%} of the cell; attenuated Shannon "
+        f"(alpha {curve.alpha:g}, {curve.max_layers} layers), TDD DL share "
+        f"{settings.tdd_dl_share:.3f}, overhead {settings.overhead:.0%}"
+    )
 
 
 def interference_reach_m(model: RadioModel, sites: Sites, floor_dbm: float) -> np.ndarray:
@@ -413,7 +456,7 @@ def _site_entries(
     dy = cells.y_m[cell_idx] - sites.y_m[site_idx]
     d2 = np.hypot(dx, dy)
     h_bs = np.asarray(sites.antenna_height_m, float)[site_idx]
-    freq = model._frequency_ghz(sites)[site_idx]
+    freq = model.frequency_ghz(sites)[site_idx]
     drop_m = h_bs - b.ue_height_m
     terrain_db = np.zeros(d2.size)
     if terrain is not None:
@@ -423,10 +466,11 @@ def _site_entries(
                                          method=model.diffraction)  # fmt: skip
         drop_m = drop_m + terrain.sample(sx, sy) - terrain.sample(cx, cy)
     elevation = np.degrees(np.arctan2(drop_m, np.maximum(d2, 1.0))) - b.downtilt_deg
-    gains = _sector_gains_db(bearing_deg(dx, dy), elevation, model._azimuths(sites)[site_idx],
-                             b.hpbw_deg, b.front_to_back_db)  # fmt: skip
-    base = model._eirp_per_re_dbm(sites)[site_idx] - b.fixed_losses_db - terrain_db
-    codes = model._pair_model_codes(sites, cells, site_idx, cell_idx)
+    azimuths = model.sector_azimuths_deg(sites)[site_idx]
+    gains = _sector_gains_db(bearing_deg(dx, dy), elevation, azimuths, b.hpbw_deg,
+                             b.front_to_back_db)  # fmt: skip
+    base = model.eirp_per_re_dbm(sites)[site_idx] - b.fixed_losses_db - terrain_db
+    codes = model.pair_model_codes(sites, cells, site_idx, cell_idx)
     los, nlos, p_los, s_los, s_nlos, median = (np.empty(d2.size) for _ in range(6))
     for code, name in enumerate(PAIR_MODELS):
         sel = codes == code

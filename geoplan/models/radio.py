@@ -56,7 +56,7 @@ from geoplan.radio.terrain import (
     resolve_dem_paths,
 )
 from geoplan.radio.uplink import UplinkBudget, carrier_uplink, uplink_rsrp_threshold_dbm
-from geoplan.schema import COMPUTED_LAYERS, CoverageLayer, DiffractionMethod
+from geoplan.schema import COMPUTED_LAYERS, COVERAGE_LAYERS, CoverageLayer, DiffractionMethod
 from geoplan.sites import Sites
 
 log = logging.getLogger(__name__)
@@ -176,7 +176,10 @@ class RadioModel:
     uplink : the PUSCH budget of the ``usable`` layer
     indoor : the building mix and indoor shares of the ``indoor`` layer
     layer : the coverage layer of the matrix, ``covered`` and ``probability``
-        (``"signal"``, ``"usable"`` or ``"indoor"``)
+        (``"signal"``, ``"usable"`` or ``"indoor"``); ``"qcvn"`` asks the coverage stage
+        for the QCVN layer as the headline (:mod:`geoplan.models.interference`), and the
+        model's own pairs are then the signal's (:attr:`pair_layer`)
+    qcvn : the coverage stage also computes the QCVN (SINR/throughput) layer
     layers : when probabilities are computed, compute every layer's (for the report);
         False computes only ``layer``'s (the downlink-only run of the benchmark)
 
@@ -203,12 +206,27 @@ class RadioModel:
     indoor: IndoorModel = field(default_factory=IndoorModel)
     layer: CoverageLayer = "signal"
     layers: bool = True
+    qcvn: bool = False
 
     def __post_init__(self) -> None:
-        if self.layer not in COMPUTED_LAYERS:
+        if self.layer not in COVERAGE_LAYERS:
             raise ValueError(
-                f"layer must be one of {', '.join(COMPUTED_LAYERS)}, got {self.layer!r}"
+                f"layer must be one of {', '.join(COVERAGE_LAYERS)}, got {self.layer!r}"
             )
+
+    @property
+    def pair_layer(self) -> CoverageLayer:
+        """The layer of the model's own pairwise matrix: ``layer``, or ``signal`` for qcvn.
+
+        The QCVN layer depends on every site of a carrier at once (interference), so no
+        site–cell pair decides it alone; the coverage stage computes it on top.
+        """
+        return "signal" if self.layer not in COMPUTED_LAYERS else self.layer
+
+    @property
+    def computes_qcvn(self) -> bool:
+        """True when the coverage stage adds the QCVN layer (``qcvn`` or layer ``qcvn``)."""
+        return self.qcvn or self.layer == "qcvn"
 
     # ------------------------------------------------------------------ protocol
     @property
@@ -254,6 +272,10 @@ class RadioModel:
         if layer == "indoor":
             inside = signal.replace(" outdoors", "")
             return f"{inside} behind the building's wall; {self.indoor.describe()}"
+        if layer == "qcvn":
+            return (f"{signal}, and QCVN 126:2021 downlink under load (mean >= 100 Mbit/s, "
+                    ">= 95% of samples >= 30 Mbit/s; SINR against the operator's other "
+                    "sectors on the carrier)")  # fmt: skip
         return signal
 
     def indoor_people_share(self, cells: Cells) -> np.ndarray:
@@ -281,7 +303,7 @@ class RadioModel:
         ndarray of float
             Reach per site, metres (0 when no distance reaches the threshold).
         """
-        return self._reach(sites, min_probability, self.layer)
+        return self._reach(sites, min_probability, self.pair_layer)
 
     def _reach(
         self, sites: Sites, min_probability: float | None, layer: CoverageLayer
@@ -289,8 +311,8 @@ class RadioModel:
         if len(sites) == 0:
             return np.zeros(0)
         d = RANGE_SEARCH_M[None, :]
-        freq = self._frequency_ghz(sites)[:, None]
-        eirp_re = self._eirp_per_re_dbm(sites)[:, None]
+        freq = self.frequency_ghz(sites)[:, None]
+        eirp_re = self.eirp_per_re_dbm(sites)[:, None]
         h_bs = np.asarray(sites.antenna_height_m, float)[:, None]
         reach = np.zeros(len(sites))
         small = np.asarray(sites.antenna_height_m) <= self.small_cell_height_m
@@ -381,7 +403,7 @@ class RadioModel:
         cols: list[np.ndarray] = []
         n_pairs = 0
         if n_sites and n_cells:
-            terrain = self._terrain(sites, cells)
+            terrain = self.terrain_around(sites, cells)
             ul_table = self._uplink_thresholds(sites) if "usable" in names else None
             tree = cKDTree(np.column_stack([cells.x_m, cells.y_m]))
             # the expectation needs the pairs that are merely likely, not only reliable
@@ -389,7 +411,7 @@ class RadioModel:
             reliable_reach = self._reach(sites, None, "signal")
             reach = self.max_range_m(sites, PROBABILITY_FLOOR) if with_probability else None
             reach = reliable_reach if reach is None else np.maximum(reach, reliable_reach)
-            chunks = _pair_chunks(tree, sites, reach, self.chunk_pairs, self.config.cell_size_m)
+            chunks = pair_chunks(tree, sites, reach, self.chunk_pairs, self.config.cell_size_m)
             far: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
             for site_idx, cell_idx in chunks:
                 # beyond the reliable reach no pair reaches the threshold at the edge
@@ -406,7 +428,7 @@ class RadioModel:
                     np.maximum.at(best_p[name], c_near, probs[name])
                     reliable[name][c_near[oks[name]]] = True
                 n_pairs += site_idx.size
-                ok = oks[self.layer]
+                ok = oks[self.pair_layer]
                 rows.append(s_near[ok])
                 cols.append(c_near[ok])
                 _update_best(best_rsrp, best_site, rsrp, s_near, c_near)
@@ -421,14 +443,15 @@ class RadioModel:
         rsrp_out = np.where(np.isfinite(best_rsrp), best_rsrp, np.nan)
         log.info("38901: %d site-cell pairs evaluated", n_pairs)
         used = terrain is not None
-        return BestServer(rsrp_out, best_site, covered[self.layer], matrix, n_pairs, used,
-                          best_p[self.layer], best_p, covered)  # fmt: skip
+        return BestServer(rsrp_out, best_site, covered[self.pair_layer], matrix, n_pairs, used,
+                          best_p[self.pair_layer], best_p, covered)  # fmt: skip
 
     def _layer_names(self, with_probability: bool) -> tuple[CoverageLayer, ...]:
         """The layers to evaluate: ``signal`` first, then ``layer`` or every layer."""
         if with_probability and self.layers:
             return COMPUTED_LAYERS
-        return ("signal",) if self.layer == "signal" else ("signal", self.layer)
+        layer = self.pair_layer
+        return ("signal",) if layer == "signal" else ("signal", layer)
 
     def _pair_layers(
         self,
@@ -507,7 +530,7 @@ class RadioModel:
         """Per site and cell environment: the uplink's maximum allowed path loss, dB."""
         n_prb, prb_hz, share = carrier_uplink(
             _site_text(sites, "band"),
-            _site_column(sites, "n_subcarriers", float(self.budget.n_subcarriers)),
+            site_column(sites, "n_subcarriers", float(self.budget.n_subcarriers)),
             self.uplink.tdd_uplink_share,
         )
         carriers, inverse = np.unique(np.column_stack([n_prb, prb_hz, share]), axis=0,
@@ -519,7 +542,7 @@ class RadioModel:
 
     def _uplink_thresholds(self, sites: Sites) -> np.ndarray:
         mapl = self.uplink_max_path_loss_db(sites)
-        eirp_re = self._eirp_per_re_dbm(sites)[:, None]
+        eirp_re = self.eirp_per_re_dbm(sites)[:, None]
         return uplink_rsrp_threshold_dbm(eirp_re, self.budget.body_loss_db, mapl)
 
     def _far_upper_p(
@@ -631,7 +654,7 @@ class RadioModel:
         dy = cells.y_m[cell_idx] - sites.y_m[site_idx]
         d2 = np.hypot(dx, dy)
         h_bs = np.asarray(sites.antenna_height_m, float)[site_idx]
-        freq = self._frequency_ghz(sites)[site_idx]
+        freq = self.frequency_ghz(sites)[site_idx]
         terrain_db = np.zeros(d2.size)
         drop_m = h_bs - b.ue_height_m
         if terrain is not None and diffraction:
@@ -656,12 +679,12 @@ class RadioModel:
         gain = sector_gain_db(
             bearing_deg(dx, dy),
             depression_deg - b.downtilt_deg,
-            self._azimuths(sites)[site_idx],
+            self.sector_azimuths_deg(sites)[site_idx],
             b.hpbw_deg,
             b.front_to_back_db,
         )
-        eirp_re = self._eirp_per_re_dbm(sites)[site_idx] + gain - terrain_db
-        model_code = self._pair_model_codes(sites, cells, site_idx, cell_idx)
+        eirp_re = self.eirp_per_re_dbm(sites)[site_idx] + gain - terrain_db
+        model_code = self.pair_model_codes(sites, cells, site_idx, cell_idx)
         los, nlos, p_los, sigma_los, sigma_nlos = (np.empty(d2.size) for _ in range(5))
         for code, model in enumerate(PAIR_MODELS):
             sel = model_code == code
@@ -714,30 +737,60 @@ class RadioModel:
         return edge, p_cover
 
     # ------------------------------------------------------------------ inputs
-    def _pair_model_codes(
+    def pair_model_codes(
         self, sites: Sites, cells: Cells, site_idx: np.ndarray, cell_idx: np.ndarray
     ) -> np.ndarray:
+        """Per site–cell pair: its path-loss model, an index of :data:`PAIR_MODELS`.
+
+        The cell's environment chooses the model (urban and suburban UMa, rural RMa);
+        a site whose antenna is at most ``small_cell_height_m`` serves urban and
+        suburban cells with UMi.
+
+        Parameters
+        ----------
+        sites, cells : Sites, Cells
+            The sites and cells (antenna heights in metres, environment codes).
+        site_idx, cell_idx : arrays of int
+            The pairs: row of ``sites`` and row of ``cells``, aligned.
+
+        Returns
+        -------
+        ndarray of int
+            0 UMa, 1 UMi, 2 RMa per pair.
+        """
         macro = np.array([PAIR_MODELS.index(m) for m in MACRO_MODEL_BY_ENVIRONMENT])
         small = np.array([PAIR_MODELS.index(m) for m in SMALL_CELL_MODEL_BY_ENVIRONMENT])
         env = np.asarray(cells.environment, dtype=int)[cell_idx]
         is_small = np.asarray(sites.antenna_height_m)[site_idx] <= self.small_cell_height_m
         return np.where(is_small, small[env], macro[env])
 
-    def _frequency_ghz(self, sites: Sites) -> np.ndarray:
-        return _site_column(sites, "frequency_ghz", self.budget.default_frequency_ghz)
+    def frequency_ghz(self, sites: Sites) -> np.ndarray:
+        """Carrier frequency per site, GHz: ``frequency_ghz`` of the frame, else the budget's."""
+        return site_column(sites, "frequency_ghz", self.budget.default_frequency_ghz)
 
-    def _eirp_per_re_dbm(self, sites: Sites) -> np.ndarray:
-        eirp = _site_column(sites, "eirp_dbm", self.budget.eirp_dbm)
-        subcarriers = _site_column(sites, "n_subcarriers", float(self.budget.n_subcarriers))
+    def eirp_per_re_dbm(self, sites: Sites) -> np.ndarray:
+        """EIRP per resource element per site, dBm: ``eirp_dbm`` − 10·log10(``n_subcarriers``).
+
+        Each column of the frame wins where given; else the budget's (77 dBm, 3,276).
+        """
+        eirp = site_column(sites, "eirp_dbm", self.budget.eirp_dbm)
+        subcarriers = site_column(sites, "n_subcarriers", float(self.budget.n_subcarriers))
         return eirp - 10 * np.log10(subcarriers)
 
-    def _azimuths(self, sites: Sites) -> np.ndarray:
+    def sector_azimuths_deg(self, sites: Sites) -> np.ndarray:
+        """Sector azimuths per site, degrees, shape (n_sites, k); NaN pads shorter lists.
+
+        From the frame's ``azimuths_deg`` ("30;150;270"), else 0/120/240 for every site.
+        """
         if sites.frame is not None and "azimuths_deg" in sites.frame.columns:
             return parse_azimuths(sites.frame["azimuths_deg"].tolist())
         return np.tile(np.array(DEFAULT_AZIMUTHS_DEG), (len(sites), 1))
 
-    def _terrain(self, sites: Sites, cells: Cells) -> Terrain | None:
-        """The given terrain, or the DEMs read around ``sites`` and ``cells`` (None: flat)."""
+    def terrain_around(self, sites: Sites, cells: Cells) -> Terrain | None:
+        """The given terrain, or the DEMs read around ``sites`` and ``cells`` (None: flat).
+
+        The area read is the sites' and cells' box plus the largest signal reach and 1 km.
+        """
         if self.terrain is not None or not self.dem_paths:
             return self.terrain
         pad = float(self._reach(sites, None, "signal").max(initial=0.0)) + 1000.0
@@ -815,7 +868,8 @@ def radio_model_for_grid(
     """
     budget = budget if budget is not None else LinkBudget()
     layers = partial(RadioModel, uplink=uplink_budget(config), indoor=indoor_model(config),
-                     layer=cast(CoverageLayer, config.coverage_layer))  # fmt: skip
+                     layer=cast(CoverageLayer, config.coverage_layer),
+                     qcvn=config.qcvn_layer)  # fmt: skip
     paths = resolve_dem_paths(config.dem_paths)
     if not paths or grid is None:
         return layers(config, budget)
@@ -840,10 +894,28 @@ def _usable(terrain: Terrain) -> Terrain | None:
     return terrain if terrain.valid_share > 0 else None
 
 
-def _pair_chunks(
+def pair_chunks(
     tree: cKDTree, sites: Sites, reach_m: np.ndarray, chunk_pairs: int, cell_size_m: float
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Site–cell pairs within reach, a batch of sites at a time (bounded memory)."""
+    """Site–cell pairs within reach, a batch of sites at a time (bounded memory).
+
+    Parameters
+    ----------
+    tree : cKDTree
+        The cells' centres (work CRS, metres).
+    sites : Sites
+        The sites, work CRS, metres.
+    reach_m : float array
+        Reach per site, metres.
+    chunk_pairs : int
+        About this many pairs per batch (estimated from the reach's disc).
+    cell_size_m : float
+        Cell side, metres (for the estimate).
+
+    Yields
+    ------
+    (site_idx, cell_idx) : aligned int arrays, rows of ``sites`` and of the tree's cells
+    """
     xy = np.column_stack([sites.x_m, sites.y_m])
     estimate = np.pi * reach_m**2 / cell_size_m**2 + 1
     batch_id = np.floor(np.cumsum(estimate) / max(chunk_pairs, 1)).astype(int)
@@ -864,7 +936,12 @@ def _site_text(sites: Sites, column: str) -> np.ndarray:
     return sites.frame[column].fillna("").astype(str).str.strip().to_numpy(dtype=str)
 
 
-def _site_column(sites: Sites, column: str, default: float) -> np.ndarray:
+def site_column(sites: Sites, column: str, default: float) -> np.ndarray:
+    """A numeric column of ``sites.frame`` per site, ``default`` where missing or NaN.
+
+    >>> site_column(Sites(np.zeros(2), np.zeros(2), np.ones(2), np.arange(2)), "eirp_dbm", 77)
+    array([77., 77.])
+    """
     values = np.full(len(sites), float(default))
     if sites.frame is not None and column in sites.frame.columns:
         given = np.asarray(sites.frame[column], dtype=float)

@@ -702,6 +702,24 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
         "its official 2025 population",
     ),
     # --- end of issue 17, national outputs ---
+    # --- issue 16, the QCVN layer (SINR/throughput): summary line, map overlays
+    "cov_qcvn_row": (
+        "  QCVN 126 theo nhà mạng của chính mình: {own}; SINR trung vị {sinr} dB; "
+        "theo nhà mạng: {operators}",
+        "  QCVN 126 by own operator: {own}; median SINR {sinr} dB; by operator: {operators}",
+    ),
+    "cov_qcvn_not_computed": (
+        "QCVN 126 (SINR, tốc độ khi có tải): chưa tính; thêm --layers qcvn (chậm hơn 3–6 lần)",
+        "QCVN 126 (SINR, throughput under load): not computed; add --layers qcvn (3-6x slower)",
+    ),
+    "layer_sinr": ("SINR của trạm phục vụ tốt nhất (dB)", "Best-server SINR (dB)"),
+    "layer_throughput": (
+        "Tốc độ tải xuống khi mạng có tải (Mbit/s)",
+        "Downlink throughput under load (Mbit/s)",
+    ),
+    "legend_sinr": ("SINR trung vị (dB)", "Median SINR (dB)"),
+    "legend_throughput": ("Tốc độ tải xuống (Mbit/s)", "Downlink rate (Mbit/s)"),
+    # --- end of issue 16, the QCVN layer ---
 }
 
 

@@ -12,7 +12,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from affine import Affine
-from rasterio import features
+from rasterio import features, warp
+from rasterio.transform import array_bounds
 
 from geoplan.config import STORAGE_CRS
 from geoplan.grid import PopulationGrid
@@ -26,6 +27,17 @@ SIMPLIFY_M = 25.0
 #: Density classes (people/km²): GHSL thresholds 300 and 1,500, then two urban steps.
 DENSITY_BREAKS = (0.0, 300.0, 1500.0, 5000.0, 15000.0, np.inf)
 DENSITY_COLOURS = ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")
+#: Best-server SINR classes (dB) of the QCVN layer's map overlay: below 0 dB the
+#: interference exceeds the signal; about 10 dB (2 layers) gives the 100 Mbit/s mean.
+SINR_BREAKS_DB = (-np.inf, 0.0, 5.0, 10.0, 20.0, np.inf)
+SINR_COLOURS = ("#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641")
+#: Downlink rate classes (Mbit/s): QCVN 126's 30 Mbit/s sample and 100 Mbit/s mean.
+RATE_BREAKS_MBPS = (0.0, 30.0, 100.0, 300.0, np.inf)
+RATE_COLOURS = ("#fee5d9", "#fcae91", "#74a9cf", "#045a8d")
+#: The overlays are drawn in Web Mercator, the map's own projection.
+WEB_MERCATOR = "EPSG:3857"
+#: Class code of cells without a value (outside the province, beyond every reach).
+NO_CLASS = 255
 
 
 # --------------------------------------------------------------------------- numeric core
@@ -73,7 +85,73 @@ def top_blocks(people: np.ndarray, n: int, min_people: float) -> np.ndarray:
     return keep[:n]
 
 
+def class_codes(values: np.ndarray, breaks: tuple[float, ...]) -> np.ndarray:
+    """Class index of each value between consecutive ``breaks``; NaN gets :data:`NO_CLASS`.
+
+    >>> class_codes(np.array([-3.0, 0.0, 12.0, np.nan]), SINR_BREAKS_DB).tolist()
+    [0, 1, 3, 255]
+    """
+    values = np.asarray(values, float)
+    codes = np.searchsorted(np.asarray(breaks[1:-1]), values, side="right")
+    return np.where(np.isnan(values), NO_CLASS, codes).astype(np.uint8)
+
+
+def rgba_image(codes: np.ndarray, colours: tuple[str, ...], alpha: int = 180) -> np.ndarray:
+    """An RGBA uint8 image of class codes, :data:`NO_CLASS` transparent.
+
+    >>> rgba_image(np.array([[0, 255]], np.uint8), ("#ff0000",))[0].tolist()
+    [[255, 0, 0, 180], [0, 0, 0, 0]]
+    """
+    palette = np.zeros((256, 4), np.uint8)
+    for i, colour in enumerate(colours):
+        palette[i] = [int(colour[k : k + 2], 16) for k in (1, 3, 5)] + [alpha]
+    return palette[np.asarray(codes, np.uint8)]
+
+
 # --------------------------------------------------------------------------- adapters
+def class_overlay(
+    grid: PopulationGrid,
+    flat_index: np.ndarray,
+    values: np.ndarray,
+    breaks: tuple[float, ...],
+    colours: tuple[str, ...],
+) -> tuple[np.ndarray, list[list[float]]]:
+    """Per-cell values as a classed RGBA image in Web Mercator, and its corners.
+
+    The classes are drawn on the work grid, then reprojected (nearest) to EPSG:3857 at
+    about the grid's resolution, the projection Leaflet stretches an image overlay in.
+
+    Parameters
+    ----------
+    grid : PopulationGrid
+        The work grid (metres).
+    flat_index : int array
+        Row-major index of each value's cell.
+    values : float array
+        One value per cell (NaN: none, transparent).
+    breaks, colours : the classes' bounds and their colours (``#rrggbb``)
+
+    Returns
+    -------
+    (image, bounds) : RGBA uint8 array (rows × cols × 4), and
+        ``[[south, west], [north, east]]`` in degrees
+    """
+    codes = np.full(grid.shape, NO_CLASS, np.uint8)
+    codes.ravel()[np.asarray(flat_index, np.int64)] = class_codes(values, breaks)
+    bounds = array_bounds(*grid.shape, grid.transform)
+    transform, width, height = warp.calculate_default_transform(
+        grid.crs, WEB_MERCATOR, grid.shape[1], grid.shape[0], *bounds
+    )
+    out = np.full((height, width), NO_CLASS, np.uint8)
+    warp.reproject(codes, out, src_transform=grid.transform, src_crs=grid.crs,
+                   dst_transform=transform, dst_crs=WEB_MERCATOR, src_nodata=NO_CLASS,
+                   dst_nodata=NO_CLASS, resampling=warp.Resampling.nearest)  # fmt: skip
+    west, south, east, north = warp.transform_bounds(
+        WEB_MERCATOR, STORAGE_CRS, *array_bounds(height, width, transform)
+    )
+    return rgba_image(out, colours), [[south, west], [north, east]]
+
+
 def round_geometries(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """``frame`` in EPSG:4326 with coordinates snapped to :data:`DISPLAY_PRECISION_DEG`.
 

@@ -33,6 +33,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import folium
 import geopandas as gpd
@@ -80,7 +81,7 @@ OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">Open
 
 StyleFunction = Callable[[dict[str, dict[str, object]]], dict[str, object]]
 #: Legend key -> the map layers whose symbols that legend entry explains.
-LegendGroups = dict[str, list[folium.GeoJson]]
+LegendGroups = dict[str, list[folium.map.Layer]]
 
 AREA_PANE = "geoplan-areas"
 OVERLAY_PANE = "geoplan-overlays"
@@ -98,6 +99,7 @@ VIEW_SITE_MARGIN_M = 5000.0
 FIT_MARGIN_PX = 10
 
 log = logging.getLogger(__name__)
+_L = TypeVar("_L", bound=folium.map.Layer)
 
 
 def table_html(rows: Sequence[tuple[str, str]]) -> str:
@@ -179,6 +181,8 @@ def coverage_map(
     shapes = _commune_frame(inputs, result, plan)
     groups: LegendGroups = {}
     _group(groups, "density", _add_density(fmap, inputs, lang))
+    for key, overlay in _add_qcvn_overlays(fmap, inputs.grid, result, lang).items():
+        _group(groups, key, overlay)
     _group(groups, "footprint", _add_footprint(fmap, inputs.grid, result, lang, TODAY))
     if after is not None:
         _group(
@@ -259,12 +263,12 @@ def _base_map(communes: gpd.GeoDataFrame, heading: str) -> folium.Map:
     return fmap
 
 
-def _added(fmap: folium.Map, layer: folium.GeoJson) -> folium.GeoJson:
+def _added(fmap: folium.Map, layer: _L) -> _L:
     layer.add_to(fmap)
     return layer
 
 
-def _group(groups: LegendGroups, key: str, layer: folium.GeoJson | None) -> None:
+def _group(groups: LegendGroups, key: str, layer: folium.map.Layer | None) -> None:
     if layer is not None:
         groups.setdefault(key, []).append(layer)
 
@@ -444,6 +448,46 @@ def _add_density(fmap: folium.Map, inputs: Inputs, lang: str) -> folium.GeoJson:
         pane=AREA_PANE,
     )
     return _added(fmap, layer)
+
+
+def _add_qcvn_overlays(
+    fmap: folium.Map, grid: PopulationGrid, result: CoverageResult, lang: str
+) -> dict[str, folium.raster_layers.ImageOverlay]:
+    """The QCVN layer's best-server SINR and downlink-rate classes, as image overlays.
+
+    Only when ``result`` holds the QCVN layer; the SINR shows at start when QCVN is the
+    headline layer (``--coverage qcvn``), else both are off until ticked.
+    """
+    qcvn = result.layers.get("qcvn")
+    if qcvn is None or not qcvn.sinr_db.size:
+        return {}
+    added = {}
+    for key, values, breaks, colours in (
+        ("sinr", qcvn.sinr_db, layers.SINR_BREAKS_DB, layers.SINR_COLOURS),
+        ("throughput", np.where(qcvn.dl_mbps > 0, qcvn.dl_mbps, np.nan),
+         layers.RATE_BREAKS_MBPS, layers.RATE_COLOURS),
+    ):  # fmt: skip
+        image, bounds = layers.class_overlay(grid, result.cells.flat_index, values, breaks,
+                                             colours)  # fmt: skip
+        overlay = folium.raster_layers.ImageOverlay(
+            image, bounds, name=_name(label(f"layer_{key}", lang)), opacity=1.0,
+            show=key == "sinr" and result.layer == "qcvn", pixelated=True,
+        )  # fmt: skip
+        added[key] = _added(fmap, overlay)
+    return added
+
+
+def _range_names(breaks: Sequence[float], lang: str) -> list[str]:
+    """Class names of ``breaks`` whose first may be −inf: "< 0", "0–5" … "≥ 20"."""
+    names = []
+    for low, high in itertools.pairwise(breaks):
+        if not np.isfinite(low):
+            names.append(f"< {fmt_int(high, lang)}")
+        elif not np.isfinite(high):
+            names.append(f"≥ {fmt_int(low, lang)}")
+        else:
+            names.append(f"{fmt_int(low, lang)}–{fmt_int(high, lang)}")
+    return names
 
 
 @dataclass(frozen=True)
@@ -745,6 +789,9 @@ def _legend_html(lang: str, groups: LegendGroups, upgrades: Sequence[str]) -> st
         ("share", "legend_share", SHARE_COLOURS, _class_names(SHARE_BREAKS, lang, percent=True)),
         ("density", "legend_density", layers.DENSITY_COLOURS,
          _class_names(layers.DENSITY_BREAKS, lang)),
+        ("sinr", "legend_sinr", layers.SINR_COLOURS, _range_names(layers.SINR_BREAKS_DB, lang)),
+        ("throughput", "legend_throughput", layers.RATE_COLOURS,
+         _range_names(layers.RATE_BREAKS_MBPS, lang)),
     ):  # fmt: skip
         if key in groups:
             parts.append(_row([key], f"<b>{escape_text(label(heading, lang))}</b>"))

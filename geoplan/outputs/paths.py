@@ -58,6 +58,10 @@ RASTER_NAMES = {
     "probability_signal": "coverage_probability_signal.tif",
     "probability_usable": "coverage_probability_usable.tif",
     "probability_indoor": "coverage_probability_indoor.tif",
+    # issue 16, the QCVN layer (written when computed: --layers qcvn or --coverage qcvn)
+    "probability_qcvn": "coverage_probability_qcvn.tif",
+    "sinr": "best_server_sinr_db.tif",
+    "dl_throughput": "dl_throughput_mbps.tif",
 }
 
 

@@ -12,11 +12,14 @@ from geoplan.grid import Cells, PopulationGrid
 from geoplan.io.atomic import atomic_path, check_writable
 from geoplan.models import BestServer
 from geoplan.outputs.paths import raster_paths
+from geoplan.results import LayerCoverage
 
 RSRP_NODATA = -9999.0
 SITE_NODATA = -1
 COVERED_NODATA = 255
 PROBABILITY_NODATA = -1.0
+SINR_NODATA = -9999.0
+RATE_NODATA = -1.0
 
 
 def write_best_server_rasters(
@@ -25,8 +28,9 @@ def write_best_server_rasters(
     best: BestServer,
     out_dir: str | os.PathLike[str],
     overwrite: bool = False,
+    qcvn: LayerCoverage | None = None,
 ) -> dict[str, Path]:
-    """Write three GeoTIFFs on the work grid, each atomically.
+    """Write the best-server GeoTIFFs on the work grid, each atomically.
 
     * ``best_server_rsrp_dbm.tif`` (float32): planning RSRP of the best site, dBm;
       −9999 outside the province or beyond every site's reach;
@@ -34,7 +38,12 @@ def write_best_server_rasters(
     * ``covered_mask.tif`` (uint8): 1 covered, 0 not, 255 outside the province (in the
       model's coverage layer);
     * ``coverage_probability_<layer>.tif`` (float32) for ``signal``, ``usable`` and
-      ``indoor``: P(covered) in that layer, 0..1; −1 outside the province.
+      ``indoor``: P(covered) in that layer, 0..1; −1 outside the province;
+    * with ``qcvn`` (the QCVN layer): ``coverage_probability_qcvn.tif`` (1 where QCVN 126
+      holds, else 0), ``best_server_sinr_db.tif`` (float32, the best operator's median
+      SS-SINR, dB; −9999 outside or beyond every sector's reach) and
+      ``dl_throughput_mbps.tif`` (float32, the loaded user's mean downlink rate, Mbit/s;
+      −1 outside).
 
     Nothing is written when any target exists and ``overwrite`` is False.
 
@@ -50,11 +59,14 @@ def write_best_server_rasters(
         The folder to write into.
     overwrite : bool
         Replace existing files.
+    qcvn : LayerCoverage or None
+        The QCVN layer of the same cells (its ``sinr_db`` and ``dl_mbps``), or None.
 
     Returns
     -------
     dict
-        Path by kind: ``rsrp``, ``site_index``, ``covered``, ``probability_<layer>``.
+        Path by kind: ``rsrp``, ``site_index``, ``covered``, ``probability_<layer>``, and
+        ``sinr``, ``dl_throughput`` with ``qcvn``.
     """
     paths = raster_paths(out_dir)
     for path in paths.values():
@@ -70,13 +82,26 @@ def write_best_server_rasters(
         "site_index": (site, SITE_NODATA),
         "covered": (covered, COVERED_NODATA),
     }
-    for name, probability in best.layer_probability.items():
-        values = np.full(grid.shape, PROBABILITY_NODATA, dtype="float32")
-        values.ravel()[cells.flat_index] = probability
-        layers[f"probability_{name}"] = (values, PROBABILITY_NODATA)
+    per_cell = dict(best.layer_probability)
+    if qcvn is not None:
+        per_cell["qcvn"] = qcvn.probability
+    for name, probability in per_cell.items():
+        layers[f"probability_{name}"] = (_on_grid(grid, cells, probability, PROBABILITY_NODATA),
+                                         PROBABILITY_NODATA)  # fmt: skip
+    if qcvn is not None:
+        sinr = np.nan_to_num(qcvn.sinr_db, nan=SINR_NODATA, neginf=SINR_NODATA)
+        layers["sinr"] = (_on_grid(grid, cells, sinr, SINR_NODATA), SINR_NODATA)
+        layers["dl_throughput"] = (_on_grid(grid, cells, qcvn.dl_mbps, RATE_NODATA), RATE_NODATA)
     for kind, (values, nodata) in layers.items():
         _write_geotiff(paths[kind], values, nodata, grid, overwrite, best.terrain_used)
-    return paths
+    return {kind: paths[kind] for kind in layers}
+
+
+def _on_grid(grid: PopulationGrid, cells: Cells, values: np.ndarray, nodata: float) -> np.ndarray:
+    """Per-cell values as a float32 raster of the grid, ``nodata`` outside the cells."""
+    out = np.full(grid.shape, nodata, dtype="float32")
+    out.ravel()[cells.flat_index] = values
+    return out
 
 
 def _write_geotiff(
