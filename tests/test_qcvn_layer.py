@@ -77,13 +77,20 @@ def test_coverage_json_has_the_qcvn_layer_when_asked(
     assert headline["layers"]["signal"] == signal
 
 
-def test_qcvn_stays_null_unless_asked(
-    tiny_communes_file, tiny_raster_file, two_operator_stations, capsys
+def test_coverage_reports_every_layer_by_default_and_skips_qcvn_when_told(
+    tiny_communes_file, tiny_raster_file, two_operator_stations, capsys, tmp_path, monkeypatch
 ) -> None:
     inputs = _args(tiny_communes_file, tiny_raster_file, two_operator_stations)
-    qcvn = _coverage_json(capsys, inputs)["layers"]["qcvn"]
-    assert {k for k, v in qcvn.items() if v is not None} == {"description"}
-    assert "--layers qcvn" in qcvn["description"]
+    default = _coverage_json(capsys, inputs)["layers"]["qcvn"]
+    assert default == _coverage_json(capsys, inputs, "--layers", "qcvn")["layers"]["qcvn"]
+    assert 0.0 < default["covered_share"] <= 1.0
+    skipped = _coverage_json(capsys, inputs, "--no-layers")["layers"]["qcvn"]
+    assert {k for k, v in skipped.items() if v is not None} == {"description"}
+    assert "--layers qcvn" in skipped["description"]
+    (tmp_path / "geoplan.toml").write_text("[coverage]\nlayers = []\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # a settings file that names no layers is obeyed
+    from_file = _coverage_json(capsys, inputs)["layers"]["qcvn"]
+    assert from_file["covered_share"] is None
 
 
 @pytest.mark.parametrize(

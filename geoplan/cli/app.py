@@ -39,6 +39,7 @@ from geoplan.scenario import (
     sharing_summary,
     synthesize,
     synthesize_4g,
+    with_config,
     write_best_server_rasters,
 )
 from geoplan.schema import (
@@ -155,6 +156,12 @@ def build_parser() -> argparse.ArgumentParser:
     cov = commands.add_parser("coverage", help="covered share today, province and communes")
     _add_inputs(cov)
     _add_layers_option(cov)
+    cov.add_argument(
+        "--no-layers",
+        action="store_true",
+        help="skip the optional layers (qcvn) that coverage computes by default with the "
+        "radio model (about 3x faster)",
+    )
     cov.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     cov.add_argument(
         "--rasters",
@@ -564,8 +571,8 @@ def _add_layers_option(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="LAYER",
         help="also compute these layers: qcvn (SS-SINR, downlink throughput under load and "
-        "QCVN 126; 3-6x the coverage's time, so off unless asked or --coverage qcvn); "
-        "38901 model only",
+        "QCVN 126; 3-6x the coverage's time; geoplan coverage computes it by default, maps "
+        "when asked or with --coverage qcvn); 38901 model only",
     )
 
 
@@ -575,7 +582,7 @@ def run_coverage(args: argparse.Namespace) -> int:
             raise GeoplanError("--rasters needs the radio model: add --model 38901")
         for path in files.raster_paths(args.rasters).values():
             files.check_writable(path, args.overwrite)
-    scenario = _load_scenario(args)
+    scenario = _every_layer_by_default(args, _load_scenario(args))
     model = scenario.model(args.model)
     result, summary = scenario.coverage_summary(model)
     written = {}
@@ -592,6 +599,17 @@ def run_coverage(args: argparse.Namespace) -> int:
         for kind, path in written.items():
             print(files.label("wrote_raster", args.lang, kind=kind, path=path))
     return 0
+
+
+def _every_layer_by_default(args: argparse.Namespace, scenario: Scenario) -> Scenario:
+    """``geoplan coverage`` reports every layer (qcvn too) with the radio model, unless the
+    command line (``--layers``, ``--no-layers``) or the settings file says which."""
+    settings_file = resolve_settings(args)[1]
+    chosen = args.no_layers or args.layers is not None
+    in_file = settings_file is not None and "optional_layers" in settings_file.values
+    if chosen or in_file or scenario.config.coverage_model != "38901":
+        return scenario
+    return with_config(scenario, optional_layers=OPTIONAL_LAYERS)
 
 
 def run_demo(args: argparse.Namespace) -> int:
