@@ -19,6 +19,10 @@ def test_coverage_json_on_default_data(capsys) -> None:
     assert 0.45 <= payload["covered_share"] <= 0.55
     assert 280 <= payload["n_sites"] <= 300
     assert payload["stations_synthetic"] is True
+    layers = payload["layers"]  # every layer by default, QCVN 126 included
+    assert 0.0 < layers["qcvn"]["covered_share"] <= layers["signal"]["reliable_share"]
+    assert layers["indoor"]["covered_share"] <= layers["signal"]["covered_share"]
+    assert layers["usable"]["covered_share"] <= layers["signal"]["covered_share"]
     commune_sum = sum(c["covered_population"] for c in payload["communes"])
     assert commune_sum == pytest.approx(payload["covered_population"], abs=1.0)
     for commune in payload["communes"]:
@@ -27,7 +31,7 @@ def test_coverage_json_on_default_data(capsys) -> None:
 
 
 def test_human_summary_lists_ten_least_covered(capsys) -> None:
-    assert main(["coverage", "--lang", "en"]) == 0
+    assert main(["coverage", "--lang", "en", "--no-layers"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("Province:")
     assert "synthetic" in lines[0]
