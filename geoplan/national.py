@@ -23,10 +23,11 @@ import resource
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
+import numpy as np
 import pandas as pd
 
 from geoplan import outputs
@@ -36,6 +37,7 @@ from geoplan.io.atomic import check_writable, write_table_csv
 from geoplan.io.national import (
     BAC_NINH_SPACING_FACTOR,
     Province,
+    ProvinceData,
     find_province,
     population_path,
     province_data,
@@ -43,12 +45,22 @@ from geoplan.io.national import (
     units_path,
     worldpop_by_unit,
 )
+from geoplan.io.rasters import read_population_raster
+from geoplan.optimize.allocation import Allocation, allocate
+from geoplan.optimize.greedy import lazy_greedy
 from geoplan.outputs.paths import national_paths
-from geoplan.population import available_memory_bytes
+from geoplan.planning import planning_arrays
+from geoplan.population import available_memory_bytes, build_population_grid
 from geoplan.progress import progress
 from geoplan.radio.terrain import FLAT_EARTH
-from geoplan.scenario import load_province, run_config
-from geoplan.schema import DEFAULT_LANG, CsvDialect, Lang
+from geoplan.scenario import Scenario, run_config
+from geoplan.schema import DEFAULT_LANG, ENVIRONMENTS, CsvDialect, Lang
+from geoplan.synthetic import (
+    OPERATOR_SITE_SHARES,
+    operator_site_counts,
+    split_largest_remainder,
+    stations_like_bac_ninh,
+)
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +79,49 @@ ADDRESS_SPACE_SLACK_BYTES = 3 * 2**30
 #: WorldPop 2020 1 km, sum over all of Vietnam (the staged file's PROVENANCE.md).
 WORLDPOP_NATIONAL_TOTAL = 99_488_584
 CSV_FILES = {"provinces": "national_coverage_provinces.csv", "units": "national_coverage_units.csv"}
+#: 5G stations in Vietnam reported for October 2025 (the figure of issue 17): the size
+#: of today's national synthetic network. No per-operator national split is in the
+#: project, so it is split as Bắc Ninh's reported stations (Viettel 300 : VNPT 64 :
+#: MobiFone 20 of 384, :data:`geoplan.synthetic.OPERATOR_SITE_SHARES`).
+NATIONAL_SITES = 16_737
+#: Operators of the synthetic network, in the order the generator places them.
+OPERATORS: tuple[str, ...] = tuple(OPERATOR_SITE_SHARES)
+
+
+def national_site_counts(n_sites: int = NATIONAL_SITES) -> dict[str, dict[str, int]]:
+    """Today's national synthetic network: sites per province and operator.
+
+    The rule: ``n_sites`` is split by operator as Bắc Ninh's stations are
+    (:func:`geoplan.synthetic.operator_site_counts`); each operator then spreads its
+    sites over the 34 provinces in proportion to their official population (largest
+    remainder, ties by province code), the rule by which Bắc Ninh's sites per person
+    gave every province its sites before. Within a province each operator places them
+    densest first (:func:`geoplan.synthetic.stations_like_bac_ninh`).
+
+    Parameters
+    ----------
+    n_sites : int
+        Sites nationally, >= 0 (default :data:`NATIONAL_SITES`).
+
+    Returns
+    -------
+    dict
+        ``{province code: {operator: sites}}`` for all 34 provinces.
+
+    Examples
+    --------
+    >>> counts = national_site_counts()
+    >>> sum(sum(c.values()) for c in counts.values()), counts["24"]
+    (16737, {'Viettel': 416, 'VNPT': 89, 'MobiFone': 28})
+    """
+    if n_sites < 0:
+        raise InputError(f"--sites {n_sites}: the national network needs a number >= 0")
+    people = {p.code: p.population for p in read_provinces(units_path())}
+    by_operator = {
+        op: split_largest_remainder(total, people)
+        for op, total in operator_site_counts(n_sites).items()
+    }
+    return {code: {op: by_operator[op][code] for op in OPERATORS} for code in people}
 
 
 @dataclass(frozen=True)
@@ -79,6 +134,8 @@ class ProvinceTask:
     model : coverage model name
     cell_size_m : work grid cell, metres
     units, population : the national files (paths every worker can read)
+    operator_sites : today's synthetic sites per operator, as ``(operator, sites)``
+        pairs (:func:`national_site_counts`)
     """
 
     code: str
@@ -86,16 +143,56 @@ class ProvinceTask:
     cell_size_m: float
     units: str
     population: str
+    operator_sites: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def n_sites(self) -> int:
+        """Today's synthetic sites of the province."""
+        return sum(n for _, n in self.operator_sites)
+
+
+TaskT = TypeVar("TaskT", bound=ProvinceTask)
+
+
+def province_scenario(task: ProvinceTask) -> tuple[Scenario, ProvinceData]:
+    """The province of ``task`` with its part of the national synthetic network.
+
+    Gridded in its own UTM zone, every commune scaled to its official population; the
+    radio model runs on flat earth (the embedded DEMs cover Bắc Ninh only, so the
+    national run keeps one basis); today's sites are ``task.operator_sites`` placed by
+    Bắc Ninh's rules and calibrated spacing factor (not re-tuned), Bắc Ninh included.
+
+    Returns
+    -------
+    (Scenario, ProvinceData)
+        The scenario and where its inputs came from.
+    """
+    data = province_data(task.code, task.units, task.population)
+    terrain = {"dem_paths": (FLAT_EARTH,)} if task.model == "38901" else {}
+    config = run_config(task.model, cell_size_m=task.cell_size_m, **terrain)
+    # flat earth for every model outside Bắc Ninh (the embedded DEMs cover it alone)
+    flat = config.dem_paths if data.province.is_default else (FLAT_EARTH,)
+    config = replace(config, work_crs=data.province.work_crs, dem_paths=flat)
+    raster = read_population_raster(data.population, bounds=tuple(data.communes.total_bounds))
+    grid = build_population_grid(data.communes, raster, config)
+    label = f"synthetic sites of {data.province.name}"
+    counts = dict(task.operator_sites)
+    # a small national network can leave a province without sites: place one to get the
+    # station columns, then keep none
+    some = counts if sum(counts.values()) else operator_site_counts(1)
+    stations = stations_like_bac_ninh(grid, some, config, label)
+    stations = stations if sum(counts.values()) else stations.iloc[:0]
+    sources = {"boundaries": data.boundaries, "population": data.population,
+               "stations": Path(label)}  # fmt: skip
+    return Scenario(data.communes, grid, stations, config, sources), data
 
 
 def province_coverage(task: ProvinceTask) -> dict[str, Any]:
     """One province's coverage today (the task a worker runs).
 
-    The province is gridded in its own UTM zone, every commune scaled to its official
-    population; the radio model runs on flat earth in every province, Bắc Ninh too (the
-    embedded DEMs cover it alone, so the national table keeps one basis); today's sites
-    are synthetic (Bắc Ninh's rules and spacing factor, not re-tuned) except for Bắc
-    Ninh, whose shipped set is used.
+    The province as :func:`province_scenario` makes it: its own UTM zone, every
+    commune scaled to its official population, flat earth, and its part of the
+    national synthetic network (Bắc Ninh's rules and spacing factor, not re-tuned).
 
     Parameters
     ----------
@@ -111,11 +208,7 @@ def province_coverage(task: ProvinceTask) -> dict[str, Any]:
     """
     started = time.perf_counter()
     _reset_peak_rss()
-    # one basis for all: flat earth (the embedded DEMs cover Bắc Ninh only)
-    terrain = {"dem_paths": (FLAT_EARTH,)} if task.model == "38901" else {}
-    config = run_config(task.model, cell_size_m=task.cell_size_m, **terrain)
-    scenario = load_province(task.code, config=config, units=task.units, population=task.population)
-    data = province_data(task.code, task.units, task.population)
+    scenario, data = province_scenario(task)
     result = scenario.coverage(task.model)
     grid = scenario.grid
     units = result.communes[
@@ -271,8 +364,7 @@ class NationalCoverage:
             "scaling": "each commune's people scaled to its official 2025 population "
             "(WorldPop 2020 1 km downscaled to the grid, then rescaled); shares are of the "
             "official population; worldpop_* give the same against WorldPop's people",
-            "sites": f"synthetic outside Bắc Ninh: Bắc Ninh's sites per person and its "
-            f"spacing factor {BAC_NINH_SPACING_FACTOR:g}, not re-tuned",
+            "sites": SITES_NOTE,
             "national": self.totals(),
             "provinces": _records(provinces),
             "units": _records(self.units),
@@ -342,6 +434,16 @@ class NationalCoverage:
         )  # fmt: skip
 
 
+#: How today's sites are made, for every output of the national run.
+SITES_NOTE = (
+    "synthetic national network (not real operator sites): the sites split by operator as "
+    "Bắc Ninh's reported stations (Viettel 300 : VNPT 64 : MobiFone 20), each operator's "
+    "spread over the provinces by official population, placed densest first by Bắc Ninh's "
+    f"per-operator rules and its calibrated spacing factor {BAC_NINH_SPACING_FACTOR:g}, not "
+    "re-tuned"
+)
+
+
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     rounded = frame.copy()
     for column in rounded.select_dtypes("float").columns:
@@ -382,6 +484,7 @@ def national_coverage(
     scheduler: str | None = None,
     n_workers: int | None = None,
     memory_limit_bytes: float | None = None,
+    n_sites: int = NATIONAL_SITES,
 ) -> NationalCoverage:
     """Coverage today in every province (or those in ``codes``), one task per province.
 
@@ -403,6 +506,9 @@ def national_coverage(
         Workers of the local cluster or pool (default :func:`default_workers`).
     memory_limit_bytes : float, optional
         Memory per worker, bytes (default :func:`default_memory_limit`).
+    n_sites : int
+        Sites of today's national synthetic network (default :data:`NATIONAL_SITES`),
+        shared out by :func:`national_site_counts`; a subset of provinces gets its part.
 
     Returns
     -------
@@ -410,11 +516,7 @@ def national_coverage(
         Per-province and per-unit tables and the national totals; identical whatever
         the engine (each province is computed independently and deterministically).
     """
-    chosen = provinces(codes)
-    tasks = [
-        ProvinceTask(p.code, model, float(cell_size_m), str(units_path()), str(population_path()))
-        for p in chosen
-    ]
+    tasks = _tasks(codes, model, cell_size_m, n_sites)
     workers = n_workers or default_workers()
     limit = memory_limit_bytes or default_memory_limit(workers)
     scheduler = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
@@ -442,6 +544,19 @@ def national_coverage(
         time.perf_counter() - started,
         notes,
     )
+
+
+def _tasks(
+    codes: Sequence[str | int] | None, model: str, cell_size_m: float, n_sites: int
+) -> list[ProvinceTask]:
+    if not cell_size_m > 0:
+        raise InputError(f"--cell-size-m {cell_size_m:g}: give a cell size > 0 metres, e.g. 200")
+    counts = national_site_counts(n_sites)
+    paths = (str(units_path()), str(population_path()))
+    return [
+        ProvinceTask(p.code, model, float(cell_size_m), *paths, tuple(counts[p.code].items()))
+        for p in provinces(codes)
+    ]
 
 
 def _collect(
@@ -511,8 +626,8 @@ def default_memory_limit(workers: int) -> float:
 
 
 def run_tasks(
-    fn: Callable[[ProvinceTask], dict[str, Any]],
-    tasks: Sequence[ProvinceTask],
+    fn: Callable[[TaskT], dict[str, Any]],
+    tasks: Sequence[TaskT],
     engine: str,
     *,
     scheduler: str | None = None,
@@ -552,8 +667,8 @@ def run_tasks(
 
 
 def _run_pool(
-    fn: Callable[[ProvinceTask], dict[str, Any]],
-    tasks: Sequence[ProvinceTask],
+    fn: Callable[[TaskT], dict[str, Any]],
+    tasks: Sequence[TaskT],
     workers: int,
     memory_limit_bytes: float,
 ) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -591,8 +706,8 @@ def _result(future: Any, task: ProvinceTask) -> dict[str, Any]:
 
 
 def _run_dask(
-    fn: Callable[[ProvinceTask], dict[str, Any]],
-    tasks: Sequence[ProvinceTask],
+    fn: Callable[[TaskT], dict[str, Any]],
+    tasks: Sequence[TaskT],
     scheduler: str | None,
     workers: int,
     memory_limit_bytes: float,
@@ -614,7 +729,7 @@ def _run_dask(
         client = distributed.Client(cluster)
     try:
         futures = {
-            client.submit(fn, task, key=f"province-{task.code}-{task.model}", pure=False): i
+            client.submit(fn, task, key=f"{fn.__name__}-{task.code}-{task.model}", pure=False): i
             for i, task in enumerate(tasks)
         }
         done = distributed.as_completed(list(futures))
@@ -624,6 +739,539 @@ def _run_dask(
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+# --- the programme's allocation: `geoplan national plan` --------------------------------
+
+#: New sites of the national programme (the 2025 support threshold, docs/national.md).
+PROGRAMME_SITES = 20_000
+#: Work grid of the national plan, metres: coverage's 100 m (a coarser grid saves memory
+#: but little time: the candidates are spaced by the radio reach, not by the grid).
+PLAN_CELL_SIZE_M = 100.0
+#: Longest curve per province when a target (not a number of sites) is asked for.
+TARGET_CURVE_SITES = 20_000
+PLAN_CSV_FILES = {
+    "provinces": "national_plan_provinces.csv",
+    "sites": "national_plan_sites.csv",
+    "curve": "national_plan_curve.csv",
+}
+
+
+@dataclass(frozen=True)
+class PlanTask(ProvinceTask):
+    """A province's coverage-versus-sites curve: :class:`ProvinceTask` and its length.
+
+    Attributes
+    ----------
+    max_sites : the curve's last point, sites (the greedy stops there, or earlier when
+        the candidates add nobody)
+    """
+
+    max_sites: int = 0
+
+
+def province_curve(task: PlanTask) -> dict[str, Any]:
+    """People covered against new sites in one province, in greedy order (a worker's task).
+
+    Today's coverage of the province's part of the synthetic network
+    (:func:`province_scenario`), the planning candidates and their coverage matrix as
+    ``geoplan plan`` builds them (generic n78 new towers, as for a plan of several
+    operators), then lazy greedy to ``task.max_sites``: each site's gain is the people
+    it newly covers at the design reliability. Greedy gains never increase, so the
+    curve is concave.
+
+    Returns
+    -------
+    dict
+        ``province`` (one row: people, today's sites and shares, grid and matrix
+        sizes, seconds, peak memory in bytes), ``gains`` (people per site, in order)
+        and ``sites`` (the candidates in that order: id, lon, lat, environment).
+    """
+    started = time.perf_counter()
+    _reset_peak_rss()
+    scenario, data = province_scenario(task)
+    model = scenario.model(task.model)
+    baseline, demand, candidates, cover = planning_arrays(scenario, model)
+    run = lazy_greedy(demand.population, cover, k=task.max_sites)
+    chosen = candidates.frame.iloc[run.selected]
+    sites = pd.DataFrame(
+        {
+            "candidate_id": chosen["candidate_id"].astype(str).to_numpy(),
+            "lon": chosen["lon"].to_numpy(float),
+            "lat": chosen["lat"].to_numpy(float),
+            "environment": np.asarray(ENVIRONMENTS)[candidates.sites.environment[run.selected]],
+        }
+    )
+    offshore = float(data.offshore["population"].sum()) if len(data.offshore) else 0.0
+    row = {
+        "code": data.province.code,
+        "name": data.province.name,
+        "work_crs": scenario.config.work_crs,
+        "population": float(baseline.population_total) + offshore,
+        "n_sites_today": len(scenario.stations),
+        **{
+            f"sites_today_{op.lower()}": int((scenario.stations["operator"] == op).sum())
+            for op in OPERATORS
+        },
+        "covered_population_before": float(baseline.covered_population),
+        "reliable_population_before": float(baseline.reliable_population),
+        "n_cells": len(baseline.cells),
+        "n_demand_cells": len(demand),
+        "n_candidates": int(cover.shape[0]),
+        "n_matrix_pairs": int(cover.nnz),
+        "curve_sites": int(run.selected.size),
+        "seconds": time.perf_counter() - started,
+        "peak_memory_bytes": _peak_rss_bytes(),
+    }
+    return {"province": row, "gains": run.gains.tolist(), "sites": sites.to_dict("records")}
+
+
+@dataclass(frozen=True)
+class NationalPlan:
+    """The programme's new sites shared among the provinces, and what they bring.
+
+    Attributes
+    ----------
+    provinces : one row per province: ``population`` (official, people),
+        ``n_sites_today`` and ``sites_today_<operator>``, ``covered_share_before``
+        (expected) and ``reliable_share_before`` (at the design reliability),
+        ``floor_sites`` (sites given first to lift it to the minimum share),
+        ``new_sites``, ``new_sites_<operator>`` (indicative: the new sites split by
+        the network's operator shares, an assumption, not optimised),
+        ``added_population`` (people newly covered at the design reliability),
+        ``reliable_share_after``, ``capex_vnd``, ``support_vnd`` (the state's share),
+        ``net_capex_vnd``, ``last_site_people`` (people the province's last new site
+        adds), ``curve_sites`` (the curve's length), grid and matrix sizes,
+        ``seconds`` and ``peak_memory_bytes`` of its task
+    sites : the new sites: ``province_code``, ``rank`` in the province's build order,
+        ``candidate_id``, ``lon``, ``lat`` (EPSG:4326), ``environment``,
+        ``added_population`` (people)
+    curve : the national curve: ``n_sites`` 0 … and ``reliable_share`` after them,
+        along the merged order (the best share for each number of sites when every
+        province's curve is concave)
+    allocation : how the sites were shared (:class:`~geoplan.optimize.allocation.Allocation`)
+    mode : ``"sites"``, ``"budget"`` or ``"target"``; ``asked`` what was asked (sites,
+        VND or a share)
+    min_province_share : the equity floor (0..1), or None
+    """
+
+    provinces: pd.DataFrame
+    sites: pd.DataFrame
+    curve: pd.DataFrame
+    allocation: Allocation
+    mode: str
+    asked: float
+    min_province_share: float | None
+    model: str
+    cell_size_m: float
+    network_sites: int
+    capex_per_site_vnd: float
+    support_share: float
+    engine: str
+    workers: int
+    seconds: float
+    notes: list[str] = field(default_factory=list)
+
+    def totals(self) -> dict[str, Any]:
+        """The national line: sites, cost, support and the shares before and after."""
+        t = self.provinces
+        people = float(t["population"].sum())
+        before = float(t["reliable_population_before"].sum())
+        added = float(t["added_population"].sum())
+        return {
+            "provinces": len(t),
+            "population_official": round(people),
+            "network_sites_today": int(t["n_sites_today"].sum()),
+            "new_sites": int(t["new_sites"].sum()),
+            "unused_sites": int(self.allocation.unused),
+            "covered_share_before": round(float(t["covered_population_before"].sum()) / people, 6),
+            "reliable_share_before": round(before / people, 6),
+            "added_population": round(added, 1),
+            "reliable_share_after": round((before + added) / people, 6),
+            "capex_vnd": float(t["capex_vnd"].sum()),
+            "support_vnd": float(t["support_vnd"].sum()),
+            "net_capex_vnd": float(t["net_capex_vnd"].sum()),
+            "allocation_method": self.allocation.method,
+            "allocation_gap": round(self.allocation.gap, 9),
+            "provinces_below_floor": self.below_floor(),
+        }
+
+    def below_floor(self) -> list[str]:
+        """Codes of the provinces the equity floor could not lift (their curve ends below)."""
+        if not self.min_province_share:
+            return []
+        short = self.provinces["reliable_share_after"] < self.min_province_share - 1e-9
+        return self.provinces.loc[short, "code"].tolist()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the settings, the national line and every province."""
+        return {
+            "mode": self.mode,
+            "asked": self.asked,
+            "min_province_share": self.min_province_share,
+            "model": self.model,
+            "cell_size_m": self.cell_size_m,
+            "engine": self.engine,
+            "workers": self.workers,
+            "seconds": round(self.seconds, 1),
+            "stations_synthetic": True,
+            "sites": SITES_NOTE,
+            "network_sites": self.network_sites,
+            "capex_per_site_vnd": self.capex_per_site_vnd,
+            "state_support_share": self.support_share,
+            "shares": "of the official 2025 population; reliable = covered at the design "
+            "reliability, the share the plan maximises; covered_share_before is expected",
+            "operators": "the curves are of generic n78 new towers (no operator); "
+            "new_sites_<operator> splits each province's sites by the network's operator "
+            "shares, an assumption",
+            "national": self.totals(),
+            "provinces": _records(self.provinces.drop(columns=["seconds", "peak_memory_bytes"])),
+            "notes": self.notes,
+        }
+
+    def table_lines(self) -> list[str]:
+        """The per-province allocation and the national line, as text."""
+        lines = [
+            f"{'code':<4} {'province':<16} {'people':>11} {'today':>6} {'before':>7} "
+            f"{'new':>6} {'after':>7} {'net CAPEX bn VND':>16}"
+        ]
+        for r in self.provinces.itertuples(index=False):
+            lines.append(
+                f"{r.code:<4} {r.name:<16.16} {r.population:>11,.0f} {r.n_sites_today:>6,} "
+                f"{r.reliable_share_before:>7.1%} {r.new_sites:>6,} "
+                f"{r.reliable_share_after:>7.1%} {r.net_capex_vnd / 1e9:>16,.0f}"
+            )
+        t = self.totals()
+        lines.append(
+            f"Vietnam: {t['new_sites']:,} new sites on {t['network_sites_today']:,} synthetic "
+            f"sites today: reliable coverage {t['reliable_share_before']:.1%} -> "
+            f"{t['reliable_share_after']:.1%} of {t['population_official']:,} people "
+            f"(+{t['added_population']:,.0f}); CAPEX {t['capex_vnd'] / 1e9:,.0f} bn VND, "
+            f"state support {t['support_vnd'] / 1e9:,.0f} bn, operators "
+            f"{t['net_capex_vnd'] / 1e9:,.0f} bn"
+        )
+        return lines
+
+    def write_csv(
+        self, out_dir: str | os.PathLike[str], overwrite: bool = False
+    ) -> dict[str, Path]:
+        """Write the provinces, the new sites and the national curve (UTF-8 with BOM).
+
+        Returns
+        -------
+        dict
+            The written paths by kind (``provinces``, ``sites``, ``curve``).
+        """
+        paths = plan_csv_paths(out_dir)
+        for path in paths.values():
+            check_writable(path, overwrite)
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+        for kind, path in paths.items():
+            write_table_csv(getattr(self, kind), path, overwrite)
+        return paths
+
+
+def plan_csv_paths(out_dir: str | os.PathLike[str]) -> dict[str, Path]:
+    """The files :meth:`NationalPlan.write_csv` writes into ``out_dir``."""
+    return {kind: Path(out_dir) / name for kind, name in PLAN_CSV_FILES.items()}
+
+
+def national_plan(
+    codes: Sequence[str | int] | None = None,
+    *,
+    n_sites: int | None = None,
+    budget_vnd: float | None = None,
+    target: float | None = None,
+    min_province_share: float | None = None,
+    network_sites: int = NATIONAL_SITES,
+    curve_sites: int | None = None,
+    model: str = NATIONAL_MODEL,
+    cell_size_m: float = PLAN_CELL_SIZE_M,
+    engine: Engine = "auto",
+    scheduler: str | None = None,
+    n_workers: int | None = None,
+    memory_limit_bytes: float | None = None,
+) -> NationalPlan:
+    """Where the programme's new sites cover the most people nationally.
+
+    Each province's curve (:func:`province_curve`) is computed as one task on the same
+    engines as :func:`national_coverage`; the curves are then combined by an exact
+    allocation (:func:`geoplan.optimize.allocation.allocate`: the largest marginal
+    gains over all provinces, optimal for the greedy curves, which are concave).
+
+    Parameters
+    ----------
+    codes : sequence of str or int, optional
+        Province codes or names; None plans all 34.
+    n_sites : int, optional
+        New sites to share out (default :data:`PROGRAMME_SITES` when neither
+        ``budget_vnd`` nor ``target`` is given).
+    budget_vnd : float, optional
+        Instead: CAPEX before support, VND; as many sites as it pays for at
+        ``PlanConfig.capex_new_tower_vnd`` each.
+    target : float, optional
+        Instead: the national share (0..1 of the official population, at the design
+        reliability) to reach with the fewest sites.
+    min_province_share : float, optional
+        Equity: every province first gets the fewest sites that lift it to this share
+        (0..1; its whole curve when that is not enough), then the rest go by marginal
+        gain.
+    network_sites : int
+        Today's national synthetic network (:func:`national_site_counts`).
+    curve_sites : int, optional
+        Each province's curve stops at this many sites (default: the sites to share
+        out, or :data:`TARGET_CURVE_SITES` with a target): bounds each task's work.
+    model, cell_size_m, engine, scheduler, n_workers, memory_limit_bytes
+        As for :func:`national_coverage` (the grid defaults to
+        :data:`PLAN_CELL_SIZE_M`).
+
+    Returns
+    -------
+    NationalPlan
+        Per-province sites, shares before and after, cost and support; the new sites;
+        the national curve. Identical whatever the engine.
+    """
+    config = run_config(model)
+    # bad input fails here, before any province is computed
+    sites_wanted = _plan_goal(n_sites, budget_vnd, target, config.capex_new_tower_vnd)[2]
+    _check_share(min_province_share)
+    if curve_sites is not None and curve_sites < 0:
+        raise InputError(f"--curve-sites {curve_sites}: give a number of sites >= 0")
+    cap = curve_sites if curve_sites is not None else (sites_wanted or TARGET_CURVE_SITES)
+    curves = national_curves(
+        codes, max_sites=cap, network_sites=network_sites, model=model,
+        cell_size_m=cell_size_m, engine=engine, scheduler=scheduler, n_workers=n_workers,
+        memory_limit_bytes=memory_limit_bytes,
+    )  # fmt: skip
+    return curves.allocate(
+        n_sites, budget_vnd=budget_vnd, target=target, min_province_share=min_province_share
+    )
+
+
+def _check_share(share: float | None) -> None:
+    if share is not None and not 0 <= share <= 1:
+        raise InputError(f"--min-province-share {share:g}: give a share in 0..1 (0.3 for 30%)")
+
+
+@dataclass(frozen=True)
+class NationalCurves:
+    """Every province's coverage-versus-sites curve, ready to be allocated.
+
+    Attributes
+    ----------
+    rows : per province (sorted by code), what :func:`province_curve` returned
+    model, cell_size_m, network_sites, max_sites : how the curves were made
+    engine, workers, seconds : how the tasks ran
+    """
+
+    rows: list[dict[str, Any]]
+    model: str
+    cell_size_m: float
+    network_sites: int
+    max_sites: int
+    engine: str
+    workers: int
+    seconds: float
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """One row per province (people, today's sites and shares, sizes, seconds)."""
+        return pd.DataFrame([r["province"] for r in self.rows])
+
+    @property
+    def curves(self) -> list[np.ndarray]:
+        """People added by each province's first 0, 1, 2 … new sites."""
+        return [np.concatenate([[0.0], np.cumsum(r["gains"])]) for r in self.rows]
+
+    def allocate(
+        self,
+        n_sites: int | None = None,
+        *,
+        budget_vnd: float | None = None,
+        target: float | None = None,
+        min_province_share: float | None = None,
+    ) -> NationalPlan:
+        """Share new sites among the provinces (see :func:`national_plan`)."""
+        started = time.perf_counter()
+        config = run_config(self.model)
+        mode, asked, wanted = _plan_goal(n_sites, budget_vnd, target, config.capex_new_tower_vnd)
+        _check_share(min_province_share)
+        table, curves = self.table, self.curves
+        floors = _floor_sites(table, curves, min_province_share)
+        people = table["population"].to_numpy(float)
+        before = table["reliable_population_before"].to_numpy(float)
+        goal = None if target is None else max(target * people.sum() - before.sum(), 0.0)
+        allocation = _allocate(curves, wanted, goal, floors, min_province_share)
+        notes = list(self.notes)
+        if allocation.method != "merge":
+            notes.append(
+                f"a province's curve is not concave: allocated by {allocation.method} "
+                f"(gap to the bound {allocation.gap:.3%})"
+            )
+        return NationalPlan(
+            _plan_table(table, curves, allocation, config),
+            _plan_sites(self.rows, allocation),
+            _national_curve(curves, floors, allocation, before.sum(), people.sum()),
+            allocation, mode, asked, min_province_share, self.model, self.cell_size_m,
+            self.network_sites, config.capex_new_tower_vnd, config.state_support_share,
+            self.engine, self.workers, self.seconds + time.perf_counter() - started, notes,
+        )  # fmt: skip
+
+
+def national_curves(
+    codes: Sequence[str | int] | None = None,
+    *,
+    max_sites: int = PROGRAMME_SITES,
+    network_sites: int = NATIONAL_SITES,
+    model: str = NATIONAL_MODEL,
+    cell_size_m: float = PLAN_CELL_SIZE_M,
+    engine: Engine = "auto",
+    scheduler: str | None = None,
+    n_workers: int | None = None,
+    memory_limit_bytes: float | None = None,
+) -> NationalCurves:
+    """Each province's coverage-versus-sites curve, one task per province.
+
+    Parameters are those of :func:`national_plan`; ``max_sites`` is each curve's
+    length at most (sites).
+
+    Returns
+    -------
+    NationalCurves
+        The curves; :meth:`NationalCurves.allocate` shares sites out along them.
+    """
+    base = _tasks(codes, model, cell_size_m, network_sites)
+    tasks = [PlanTask(**{**t.__dict__, "max_sites": int(max_sites)}) for t in base]
+    workers = n_workers or default_workers()
+    limit = memory_limit_bytes or default_memory_limit(workers)
+    scheduler = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+    used = resolve_engine(engine, scheduler)
+    started = time.perf_counter()
+    rows = run_tasks(province_curve, tasks, used, scheduler=scheduler, n_workers=workers,
+                     memory_limit_bytes=limit)  # fmt: skip
+    notes = [] if used == "dask" or engine != "auto" else [
+        "dask.distributed is not installed: the provinces ran on a local process pool"
+    ]  # fmt: skip
+    return NationalCurves(
+        sorted(rows, key=lambda r: r["province"]["code"]), model, float(cell_size_m),
+        network_sites, int(max_sites), used, 1 if used == "sequential" else workers,
+        time.perf_counter() - started, notes,
+    )  # fmt: skip
+
+
+def _plan_goal(
+    n_sites: int | None, budget_vnd: float | None, target: float | None, capex_vnd: float
+) -> tuple[str, float, int | None]:
+    """(mode, what was asked, sites to share out or None for a target)."""
+    given = [name for name, v in (("--sites", n_sites), ("--budget", budget_vnd),
+                                  ("--target", target)) if v is not None]  # fmt: skip
+    if len(given) > 1:
+        raise InputError(f"{' and '.join(given)}: give one of --sites, --budget or --target")
+    if budget_vnd is not None:
+        if not budget_vnd >= 0:
+            raise InputError(f"--budget {budget_vnd:g}: give VND >= 0, e.g. 4e13")
+        return "budget", float(budget_vnd), int(budget_vnd // capex_vnd) if capex_vnd else 0
+    if target is not None:
+        if not 0 < target <= 1:
+            raise InputError(f"--target {target:g}: give a share in (0, 1], e.g. 0.6 for 60%")
+        return "target", float(target), None
+    sites = PROGRAMME_SITES if n_sites is None else n_sites
+    if sites < 0:
+        raise InputError(f"--sites {sites}: give a number of new sites >= 0, e.g. 20000")
+    return "sites", float(sites), int(sites)
+
+
+def _floor_sites(table: pd.DataFrame, curves: list[np.ndarray], share: float | None) -> np.ndarray:
+    """Fewest sites lifting each province to ``share`` (its whole curve when short)."""
+    if not share:
+        return np.zeros(len(curves), np.int64)
+    need = share * table["population"].to_numpy(float) - table[
+        "reliable_population_before"
+    ].to_numpy(float)
+    return np.array(
+        [min(int(np.searchsorted(c, n * (1 - 1e-12))), c.size - 1) if n > 0 else 0
+         for c, n in zip(curves, need, strict=True)],
+        dtype=np.int64,
+    )  # fmt: skip
+
+
+def _allocate(
+    curves: list[np.ndarray],
+    n_sites: int | None,
+    goal: float | None,
+    floors: np.ndarray,
+    share: float | None,
+) -> Allocation:
+    if n_sites is not None and floors.sum() > n_sites:
+        raise InputError(
+            f"--min-province-share {share:g} needs {int(floors.sum()):,} new sites to lift "
+            f"every province, more than the {n_sites:,} given; give more sites or a lower share"
+        )
+    try:
+        return allocate(curves, n_sites, target_gain=goal, floors=floors)
+    except InputError as exc:
+        if goal is None:
+            raise
+        raise InputError(
+            f"--target is out of reach with the provinces' curves ({exc}); lower --target "
+            "or lengthen the curves (--curve-sites)"
+        ) from None
+
+
+def _plan_table(
+    table: pd.DataFrame, curves: list[np.ndarray], allocation: Allocation, config: PlanConfig
+) -> pd.DataFrame:
+    out = table.copy()
+    people = out["population"].to_numpy(float)
+    out["covered_share_before"] = out["covered_population_before"] / people
+    out["reliable_share_before"] = out["reliable_population_before"] / people
+    out["floor_sites"] = allocation.floors
+    out["new_sites"] = allocation.sites
+    for op in OPERATORS:
+        out[f"new_sites_{op.lower()}"] = 0
+    for i, n in enumerate(allocation.sites):
+        for op, k in operator_site_counts(int(n)).items():
+            out.loc[out.index[i], f"new_sites_{op.lower()}"] = k
+    out["added_population"] = allocation.gain
+    out["reliable_share_after"] = (out["reliable_population_before"] + allocation.gain) / people
+    out["capex_vnd"] = allocation.sites * config.capex_new_tower_vnd
+    out["support_vnd"] = out["capex_vnd"] * config.state_support_share
+    out["net_capex_vnd"] = out["capex_vnd"] - out["support_vnd"]
+    out["last_site_people"] = [
+        float(c[n] - c[n - 1]) if n > 0 else 0.0
+        for c, n in zip(curves, allocation.sites, strict=True)
+    ]
+    return out.reset_index(drop=True)
+
+
+def _plan_sites(rows: list[dict[str, Any]], allocation: Allocation) -> pd.DataFrame:
+    """The allocated sites: each province's first ``sites`` of its greedy order."""
+    parts = []
+    for row, n in zip(rows, allocation.sites, strict=True):
+        part = pd.DataFrame(row["sites"][:n], columns=["candidate_id", "lon", "lat", "environment"])
+        part.insert(0, "rank", np.arange(1, len(part) + 1))
+        part.insert(0, "province_code", row["province"]["code"])
+        part["added_population"] = np.asarray(row["gains"][:n], dtype=float)
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _national_curve(
+    curves: list[np.ndarray],
+    floors: np.ndarray,
+    allocation: Allocation,
+    before: float,
+    people: float,
+) -> pd.DataFrame:
+    """National share after 0, 1, 2 … of the allocated sites: the floors' sites first,
+    then the rest, each by marginal gain (for concave curves, without floors, the best
+    share for every number of sites)."""
+    first = [np.diff(c[: f + 1]) for c, f in zip(curves, floors, strict=True)]
+    then = [np.diff(c[f : x + 1]) for c, f, x in zip(curves, floors, allocation.sites, strict=True)]
+    gains = [np.sort(np.concatenate([np.zeros(0), *part]))[::-1] for part in (first, then)]
+    covered = before + np.concatenate([[0.0], np.cumsum(np.concatenate(gains))])
+    return pd.DataFrame({"n_sites": np.arange(covered.size), "reliable_share": covered / people})
 
 
 def describe_province(query: str | int) -> str:
@@ -658,6 +1306,9 @@ __all__ = [
     "ENGINES",
     "NATIONAL_MODEL",
     "NationalCoverage",
+    "NationalCurves",
+    "NationalPlan",
+    "PlanTask",
     "ProvinceTask",
     "check_writable",
     "csv_paths",
@@ -666,8 +1317,13 @@ __all__ = [
     "default_workers",
     "describe_province",
     "national_coverage",
+    "national_curves",
+    "national_plan",
+    "national_site_counts",
     "output_paths",
     "province_coverage",
+    "province_curve",
+    "province_scenario",
     "provinces",
     "resolve_engine",
     "run_tasks",

@@ -17,6 +17,7 @@ subscriber share) just fills the province, densest first.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -132,6 +133,41 @@ def operator_site_counts(n_sites: int) -> dict[str, int]:
     return counts
 
 
+def split_largest_remainder(total: int, weights: Mapping[str, float]) -> dict[str, int]:
+    """``total`` whole items shared in proportion to ``weights`` (largest remainder).
+
+    Ties of the remainder go to the first key in sorted order, so the split is
+    deterministic.
+
+    Parameters
+    ----------
+    total : int
+        Items to share, >= 0.
+    weights : mapping of str to float
+        Non-negative weight of each share (e.g. people per province).
+
+    Returns
+    -------
+    dict
+        Items per key (summing to ``total``), in the order of ``weights``.
+
+    Examples
+    --------
+    >>> split_largest_remainder(10, {"a": 1.0, "b": 1.0, "c": 1.0})
+    {'a': 4, 'b': 3, 'c': 3}
+    """
+    keys = list(weights)
+    weight = np.array([float(weights[k]) for k in keys])
+    if total < 0 or (weight < 0).any() or (total > 0 and weight.sum() <= 0):
+        raise GeoplanError(f"cannot share {total} items by weights {dict(weights)}")
+    raw = total * weight / weight.sum() if weight.sum() > 0 else np.zeros(weight.size)
+    counts = np.floor(raw).astype(np.int64)
+    by_remainder = sorted(range(len(keys)), key=lambda i: (counts[i] - raw[i], keys[i]))
+    for i in by_remainder[: total - int(counts.sum())]:
+        counts[i] += 1
+    return {k: int(c) for k, c in zip(keys, counts, strict=True)}
+
+
 def synthesize_stations(
     grid: PopulationGrid,
     n_sites: int = 290,
@@ -142,6 +178,7 @@ def synthesize_stations(
     tolerance: float = 0.005,
     spacing_factor: float | None = None,
     evaluate: bool = True,
+    operator_counts: Mapping[str, int] | None = None,
 ) -> tuple[gpd.GeoDataFrame, SynthesisReport]:
     """Make ``n_sites`` synthetic sites in three operator networks, calibrated to ``target_share``.
 
@@ -179,6 +216,10 @@ def synthesize_stations(
     evaluate : bool
         With ``spacing_factor``: False skips the one coverage run that reports the
         share (``covered_share`` is then NaN), for callers that compute coverage anyway.
+    operator_counts : mapping, optional
+        Sites per operator (keys of :data:`OPERATOR_SITE_SHARES`, in that order), instead
+        of ``n_sites`` split by :func:`operator_site_counts` (e.g. a national network's
+        share of this province).
 
     Returns
     -------
@@ -194,7 +235,13 @@ def synthesize_stations(
     density = grid.density_per_km2.ravel()[cells.flat_index]
     carriers = read_carriers()
     networks = []
-    for operator, count in operator_site_counts(n_sites).items():
+    counts = operator_site_counts(n_sites) if operator_counts is None else operator_counts
+    if list(counts) != list(OPERATOR_SITE_SHARES) or min(counts.values()) < 0:
+        raise GeoplanError(
+            f"sites per operator {dict(counts)}: give each of {', '.join(OPERATOR_SITE_SHARES)}"
+            " a whole number >= 0, in that order"
+        )
+    for operator, count in counts.items():
         # operators do not follow the density map exactly: a seeded log-normal preference
         score = density * rng.lognormal(0.0, 0.5, len(cells))
         rotation = rng.integers(0, 120, size=count)
@@ -255,7 +302,10 @@ def synthesize_stations(
 
 
 def stations_like_bac_ninh(
-    grid: PopulationGrid, n_sites: int, config: PlanConfig | None = None, label: str = "synthetic"
+    grid: PopulationGrid,
+    n_sites: int | Mapping[str, int],
+    config: PlanConfig | None = None,
+    label: str = "synthetic",
 ) -> gpd.GeoDataFrame:
     """Synthetic sites for any province by Bắc Ninh's rules, not re-tuned.
 
@@ -268,8 +318,8 @@ def stations_like_bac_ninh(
     ----------
     grid : PopulationGrid
         The province's people per cell, in its own UTM zone.
-    n_sites : int
-        Sites over all operators.
+    n_sites : int or mapping
+        Sites over all operators (split as Bắc Ninh's), or sites per operator.
     config : PlanConfig or None
         Settings (``work_crs`` of the province, ``seed``).
     label : str
@@ -282,9 +332,11 @@ def stations_like_bac_ninh(
     """
     config = config or PlanConfig()
     reach_model = get_model("38901", config, grid)
+    per_operator = None if isinstance(n_sites, int) else dict(n_sites)
+    total = n_sites if isinstance(n_sites, int) else sum(n_sites.values())
     frame, _ = synthesize_stations(
-        grid, n_sites, config=config, model=reach_model,
-        spacing_factor=BAC_NINH_SPACING_FACTOR, evaluate=False,
+        grid, total, config=config, model=reach_model,
+        spacing_factor=BAC_NINH_SPACING_FACTOR, evaluate=False, operator_counts=per_operator,
     )  # fmt: skip
     return stations_from_table(pd.DataFrame(frame.drop(columns="geometry")), label, config=config)
 

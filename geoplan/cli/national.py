@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
 from geoplan import national
 from geoplan.scenario import MODEL_NAMES
@@ -15,40 +16,11 @@ from geoplan.schema import CSV_DIALECTS, DEFAULT_LANG, LANGS
 
 
 def add_national_commands(commands: argparse._SubParsersAction) -> None:
-    """``national coverage`` and ``national provinces`` (issue 17)."""
+    """``national coverage``, ``national plan`` and ``national provinces`` (issue 17)."""
     parser = commands.add_parser("national", help="all 34 provinces of Vietnam, one task each")
     sub = parser.add_subparsers(dest="national_command", required=True)
     cov = sub.add_parser("coverage", help="coverage today per province and nationally")
-    cov.add_argument(
-        "--provinces", nargs="+", metavar="PROVINCE", help="codes or names (default: all 34)"
-    )
-    cov.add_argument(
-        "--model",
-        choices=MODEL_NAMES,
-        default=national.NATIONAL_MODEL,
-        help="coverage model (default %(default)s; see docs/national.md)",
-    )
-    cov.add_argument("--cell-size-m", type=float, default=100.0, help="grid cell, metres")
-    cov.add_argument(
-        "--engine",
-        choices=national.ENGINES,
-        default="auto",
-        help="auto: Dask distributed when installed, else a local process pool",
-    )
-    cov.add_argument(
-        "--scheduler",
-        metavar="tcp://HOST:PORT",
-        help="a running Dask scheduler (default $DASK_SCHEDULER_ADDRESS, else a LocalCluster)",
-    )
-    cov.add_argument("--workers", type=int, help="local workers (default: sized to the machine)")
-    cov.add_argument("--memory-limit-gb", type=float, help="memory per local worker, GB")
-    cov.add_argument(
-        "--out",
-        type=Path,
-        default=Path("out/national"),
-        help="folder of the CSVs, the map, the ranking and the brief (default %(default)s)",
-    )
-    cov.add_argument("--overwrite", action="store_true", help="replace existing files")
+    _shared_options(cov, cell_size_m=100.0)
     cov.add_argument(
         "--lang", choices=LANGS, default=DEFAULT_LANG, help="language of the map, ranking, brief"
     )
@@ -64,10 +36,114 @@ def add_national_commands(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="write only the two result CSVs (no map, ranking or brief)",
     )
-    cov.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    cov.add_argument(
+        "--sites",
+        type=int,
+        default=national.NATIONAL_SITES,
+        help="sites of today's national synthetic network (default %(default)s, October 2025)",
+    )
     cov.set_defaults(handler=run_national_coverage)
+    plan = sub.add_parser("plan", help="share the programme's new sites among the provinces")
+    _shared_options(plan, cell_size_m=national.PLAN_CELL_SIZE_M)
+    goal = plan.add_mutually_exclusive_group()
+    goal.add_argument("--sites", type=int, help=f"new sites (default {national.PROGRAMME_SITES})")
+    goal.add_argument("--budget", type=float, metavar="VND", help="CAPEX before support, VND")
+    goal.add_argument("--target", type=float, metavar="SHARE", help="national share to reach, 0..1")
+    plan.add_argument(
+        "--min-province-share",
+        type=float,
+        metavar="SHARE",
+        help="every province at least this share first (0..1), then by marginal gain",
+    )
+    plan.add_argument(
+        "--network-sites",
+        type=int,
+        default=national.NATIONAL_SITES,
+        help="today's national synthetic network (default %(default)s)",
+    )
+    plan.add_argument(
+        "--curve-sites",
+        type=int,
+        help="each province's curve stops here (default: the sites to share out)",
+    )
+    plan.set_defaults(handler=run_national_plan)
     listing = sub.add_parser("provinces", help="the 34 provinces: code, name, people, UTM zone")
     listing.set_defaults(handler=run_national_provinces)
+
+
+def _shared_options(parser: argparse.ArgumentParser, cell_size_m: float) -> None:
+    parser.add_argument(
+        "--provinces", nargs="+", metavar="PROVINCE", help="codes or names (default: all 34)"
+    )
+    parser.add_argument(
+        "--model",
+        choices=MODEL_NAMES,
+        default=national.NATIONAL_MODEL,
+        help="coverage model (default %(default)s; see docs/national.md)",
+    )
+    parser.add_argument(
+        "--cell-size-m", type=float, default=cell_size_m, help="grid cell, metres (%(default)s)"
+    )
+    parser.add_argument(
+        "--engine",
+        choices=national.ENGINES,
+        default="auto",
+        help="auto: Dask distributed when installed, else a local process pool",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="a running Dask scheduler (default $DASK_SCHEDULER_ADDRESS, else a LocalCluster)",
+    )
+    parser.add_argument("--workers", type=int, help="local workers (default: sized to the machine)")
+    parser.add_argument("--memory-limit-gb", type=float, help="memory per local worker, GB")
+    parser.add_argument(
+        "--out", type=Path, default=Path("out/national"), help="output folder (%(default)s)"
+    )
+    parser.add_argument("--overwrite", action="store_true", help="replace existing files")
+    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+
+
+def _engine_options(args: argparse.Namespace) -> dict[str, Any]:
+    limit = args.memory_limit_gb * 2**30 if args.memory_limit_gb else None
+    return {
+        "model": args.model,
+        "cell_size_m": args.cell_size_m,
+        "engine": args.engine,
+        "scheduler": args.scheduler,
+        "n_workers": args.workers,
+        "memory_limit_bytes": limit,
+    }
+
+
+def run_national_plan(args: argparse.Namespace) -> int:
+    for path in national.plan_csv_paths(args.out).values():
+        national.check_writable(path, args.overwrite)
+    result = national.national_plan(
+        args.provinces,
+        n_sites=args.sites,
+        budget_vnd=args.budget,
+        target=args.target,
+        min_province_share=args.min_province_share,
+        network_sites=args.network_sites,
+        curve_sites=args.curve_sites,
+        **_engine_options(args),
+    )
+    written = result.write_csv(args.out, args.overwrite)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+        return 0
+    print("\n".join(result.table_lines()))
+    print(
+        f"{len(result.provinces)} provinces on {result.engine} ({result.workers} worker(s)) "
+        f"in {result.seconds:.0f} s; {args.model} model, {args.cell_size_m:g} m grid; "
+        f"allocation: {result.allocation.method}"
+    )
+    for note in [*result.notes, national.SITES_NOTE]:
+        print(f"Note: {note}")
+    for kind, path in written.items():
+        print(f"wrote {kind}: {path}")
+    return 0
 
 
 def run_national_coverage(args: argparse.Namespace) -> int:
@@ -76,16 +152,7 @@ def run_national_coverage(args: argparse.Namespace) -> int:
         targets += list(national.output_paths(args.out).values())
     for path in targets:
         national.check_writable(path, args.overwrite)
-    limit = args.memory_limit_gb * 2**30 if args.memory_limit_gb else None
-    result = national.national_coverage(
-        args.provinces,
-        model=args.model,
-        cell_size_m=args.cell_size_m,
-        engine=args.engine,
-        scheduler=args.scheduler,
-        n_workers=args.workers,
-        memory_limit_bytes=limit,
-    )
+    result = national.national_coverage(args.provinces, n_sites=args.sites, **_engine_options(args))
     written = result.write_csv(args.out, args.overwrite)
     if not args.no_outputs:
         written |= result.write_outputs(
@@ -105,7 +172,7 @@ def run_national_coverage(args: argparse.Namespace) -> int:
     )
     for note in result.notes:
         print(f"Note: {note}")
-    print("Note: today's sites are synthetic (Bắc Ninh's rules), not real operator sites")
+    print(f"Note: {national.SITES_NOTE}")
     for kind, path in written.items():
         size = f" ({path.stat().st_size / 1e6:.2f} MB, opens offline)" if kind == "map" else ""
         print(f"wrote {kind}: {path}{size}")

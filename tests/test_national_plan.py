@@ -1,0 +1,250 @@
+"""The national synthetic network and the programme's allocation (issue 17, items 4 and 5)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import geoplan
+from geoplan import national
+from geoplan.cli import main
+from geoplan.errors import InputError
+from geoplan.synthetic import operator_site_counts, stations_like_bac_ninh
+
+#: Three small, rural provinces on a 2 km grid with the radius model: seconds each.
+SMALL = ["11", "12", "04"]
+CELL_M, CURVE_SITES, SITES = 2000.0, 40, 30
+RUN = ["--provinces", *SMALL, "--cell-size-m", "2000", "--model", "radius"]
+TIMINGS = ["seconds", "peak_memory_bytes"]
+
+
+@pytest.fixture(scope="module")
+def curves() -> national.NationalCurves:
+    return national.national_curves(
+        SMALL, max_sites=CURVE_SITES, engine="sequential", cell_size_m=CELL_M, model="radius"
+    )
+
+
+def test_national_network_is_split_by_operator_then_by_people() -> None:
+    counts = national.national_site_counts(16_737)
+    people = {p.code: p.population for p in national.provinces()}
+    assert len(counts) == 34 and sum(sum(c.values()) for c in counts.values()) == 16_737
+    for operator, total in operator_site_counts(16_737).items():
+        mine = np.array([counts[code][operator] for code in people])
+        assert mine.sum() == total
+        share = total * np.array(list(people.values())) / sum(people.values())
+        assert np.abs(mine - share).max() < 1  # largest remainder: within one site
+    assert national.national_site_counts(16_737) == counts  # deterministic
+    smaller = national.national_site_counts(1_000)
+    assert sum(sum(c.values()) for c in smaller.values()) == 1_000
+    with pytest.raises(InputError, match="--sites -1"):
+        national.national_site_counts(-1)
+
+
+def test_a_provinces_sites_are_seeded_and_follow_bac_ninhs_rules() -> None:
+    counts = national.national_site_counts(16_737)["12"]
+    task = national.ProvinceTask(
+        "12", "radius", CELL_M, str(national.units_path()), str(national.population_path()),
+        tuple(counts.items()),
+    )  # fmt: skip
+    scenario, _ = national.province_scenario(task)
+    again, _ = national.province_scenario(task)
+    assert scenario.stations.to_csv() == again.stations.to_csv()  # same bytes
+    assert scenario.stations_synthetic
+    assert scenario.stations["operator"].value_counts().to_dict() == counts
+    # per-operator counts in Bắc Ninh's split place exactly what the total does
+    total = sum(counts.values())
+    by_total = stations_like_bac_ninh(scenario.grid, total, scenario.config)
+    by_operator = stations_like_bac_ninh(
+        scenario.grid, operator_site_counts(total), scenario.config
+    )
+    assert by_total.to_csv() == by_operator.to_csv()
+
+
+def _brute_force(curves: list[np.ndarray], n: int) -> float:
+    """Best total over every split of at most ``n`` sites among three curves."""
+    a, b, c = curves
+    total = a[:, None, None] + b[None, :, None] + c[None, None, :]
+    count = np.add.outer(np.add.outer(np.arange(a.size), np.arange(b.size)), np.arange(c.size))
+    return float(total[count <= n].max())
+
+
+def test_plan_is_optimal_and_adds_up(curves) -> None:
+    plan = curves.allocate(SITES)
+    table = plan.provinces
+    assert list(table["code"]) == sorted(SMALL) and table["new_sites"].sum() == SITES
+    assert plan.allocation.method == "merge" and plan.allocation.concave.all()
+    assert plan.allocation.total_gain == pytest.approx(_brute_force(curves.curves, SITES))
+    # sites table: each province's first sites of its greedy order, gains adding up
+    by_province = plan.sites.groupby("province_code")
+    assert by_province.size().reindex(table["code"]).tolist() == table["new_sites"].tolist()
+    added = by_province["added_population"].sum().reindex(table["code"]).to_numpy()
+    assert added == pytest.approx(table["added_population"].to_numpy())
+    after = (table["reliable_population_before"] + table["added_population"]) / table["population"]
+    assert table["reliable_share_after"].to_numpy() == pytest.approx(after.to_numpy())
+    assert (table["capex_vnd"] == table["new_sites"] * 2.0e9).all()
+    assert table["support_vnd"].to_numpy() == pytest.approx(0.15 * table["capex_vnd"].to_numpy())
+    per_operator = table[[f"new_sites_{op.lower()}" for op in national.OPERATORS]].sum(axis=1)
+    assert (per_operator == table["new_sites"]).all()
+    today = national.national_site_counts()
+    assert table["n_sites_today"].tolist() == [sum(today[c].values()) for c in table["code"]]
+    # the national curve: from today's share to the plan's, never falling
+    t = plan.totals()
+    shares = plan.curve["reliable_share"].to_numpy()
+    assert len(shares) == SITES + 1 and (np.diff(shares) >= -1e-12).all()
+    assert shares[0] == pytest.approx(t["reliable_share_before"], abs=1e-6)
+    assert shares[-1] == pytest.approx(t["reliable_share_after"], abs=1e-6)
+
+
+def test_budget_target_and_equity(curves) -> None:
+    by_sites = curves.allocate(SITES)
+    by_budget = curves.allocate(budget_vnd=SITES * 2.0e9 + 1.9e9)  # pays for 30, not 31
+    assert (
+        by_budget.mode == "budget"
+        and (by_budget.allocation.sites == by_sites.allocation.sites).all()
+    )
+    goal = by_sites.totals()["reliable_share_after"] - 1e-4
+    by_target = curves.allocate(target=goal)
+    fewest = int(by_target.provinces["new_sites"].sum())
+    assert by_target.totals()["reliable_share_after"] >= goal - 1e-9 and fewest <= SITES
+    assert curves.allocate(fewest - 1).totals()["reliable_share_after"] < goal
+    # equity: every province first to the floor (the fewest sites that reach it)
+    floor = float(by_sites.provinces["reliable_share_before"].max()) + 0.01
+    fair = curves.allocate(SITES, min_province_share=floor)
+    table = fair.provinces
+    assert (table["reliable_share_after"] >= floor - 1e-9).all() and not fair.below_floor()
+    for row, curve in zip(table.itertuples(), curves.curves, strict=True):
+        short = (row.reliable_population_before + curve[row.floor_sites - 1]) / row.population
+        assert row.floor_sites == 0 or short < floor
+    assert fair.allocation.total_gain <= by_sites.allocation.total_gain + 1e-6
+    with pytest.raises(InputError, match=r"needs \d+ new sites"):
+        curves.allocate(2, min_province_share=floor)
+
+
+def test_cli_plan_writes_csv_and_one_json(curves, tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setattr(national, "national_curves", lambda *a, **k: curves)
+    out = tmp_path / "plan"
+    assert main(["national", "plan", *RUN, "--sites", str(SITES), "--out", str(out), "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload == json.loads(
+        json.dumps(curves.allocate(SITES).to_dict() | {"seconds": payload["seconds"]})
+    )
+    assert payload["national"]["new_sites"] == SITES and payload["stations_synthetic"]
+    for kind, name in national.PLAN_CSV_FILES.items():
+        frame = pd.read_csv(out / name, encoding="utf-8-sig", dtype={"code": str})
+        assert len(frame) == {"provinces": 3, "sites": SITES, "curve": SITES + 1}[kind]
+    assert main(["national", "plan", *RUN, "--sites", "3", "--out", str(out)]) == 2  # exists
+    assert "--overwrite" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["plan", "--sites", "-1"], "--sites -1"),
+        (["plan", "--target", "1.5"], "--target 1.5"),
+        (["plan", "--budget", "-5"], "--budget -5"),
+        (["plan", "--min-province-share", "2"], "--min-province-share 2"),
+        (["plan", "--provinces", "thai nguen"], "Thái Nguyên (19)"),
+        (["plan", "--cell-size-m", "0"], "--cell-size-m 0"),
+        (["coverage", "--sites", "-1"], "--sites -1"),
+    ],
+)
+def test_cli_bad_input_is_one_line(argv, message, tmp_path: Path, capsys) -> None:
+    code = main(["national", *argv, "--out", str(tmp_path)])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and message in err and len(err.splitlines()) == 1
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _same_plan(a: dict, b: dict) -> None:
+    run = ("engine", "workers", "seconds", "notes")
+    assert {k: v for k, v in a.items() if k not in run} == {
+        k: v for k, v in b.items() if k not in run
+    }
+
+
+@pytest.mark.slow
+def test_dask_gives_the_sequential_plan(curves, tmp_path: Path, capsys) -> None:
+    """A LocalCluster, then a separately started ``dask scheduler`` and ``dask worker``
+    on 127.0.0.1 (about a minute on the shared 2-core machine)."""
+    dask_cli = Path(sys.executable).with_name("dask")
+    if not national.dask_available() or not dask_cli.exists():
+        pytest.skip("dask.distributed is not installed")
+    import distributed
+
+    sequential = curves.allocate(SITES).to_dict()
+    local = national.national_curves(
+        SMALL, max_sites=CURVE_SITES, engine="dask", cell_size_m=CELL_M, model="radius",
+        n_workers=2,
+    )  # fmt: skip
+    assert local.engine == "dask"
+    _same_plan(sequential, local.allocate(SITES).to_dict())
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    env = os.environ | {"PYTHONPATH": str(Path(geoplan.__file__).parents[1])}
+    env.pop("DASK_SCHEDULER_ADDRESS", None)
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
+    port = address.rsplit(":", 1)[1]
+    started = [subprocess.Popen([str(dask_cli), "scheduler", "--host", "127.0.0.1", "--port",
+                                 port, "--no-dashboard"], **quiet)]  # fmt: skip
+    try:
+        started.append(
+            subprocess.Popen(
+                [
+                    str(dask_cli),
+                    "worker",
+                    address,
+                    "--nthreads",
+                    "1",
+                    "--no-nanny",
+                    "--no-dashboard",
+                    "--host",
+                    "127.0.0.1",
+                ],
+                **quiet,
+            )
+        )
+        deadline = time.monotonic() + 60
+        while True:  # the scheduler takes a moment to listen
+            try:
+                with distributed.Client(address, timeout="5s") as client:
+                    client.wait_for_workers(1, timeout=60)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        argv = [
+            *("national", "plan", *RUN, "--sites", str(SITES), "--curve-sites"),
+            *(str(CURVE_SITES), "--scheduler", address, "--out", str(tmp_path), "--json"),
+        ]
+        assert main(argv) == 0
+        remote = json.loads(capsys.readouterr().out)
+    finally:
+        for process in reversed(started):
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+    assert remote["engine"] == "dask"
+    _same_plan(json.loads(json.dumps(sequential)), remote)
+    written = pd.read_csv(
+        tmp_path / national.PLAN_CSV_FILES["sites"], encoding="utf-8-sig",
+        dtype={"province_code": str, "candidate_id": str},
+    )  # fmt: skip
+    pd.testing.assert_frame_equal(written, curves.allocate(SITES).sites, check_dtype=False)
