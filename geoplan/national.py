@@ -713,6 +713,7 @@ def _run_dask(
     memory_limit_bytes: float,
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     import distributed  # a dependency; imported here to keep `import geoplan` light
+    from dask.base import tokenize
 
     if scheduler:
         client = distributed.Client(scheduler, timeout="30s")
@@ -729,7 +730,8 @@ def _run_dask(
         client = distributed.Client(cluster)
     try:
         futures = {
-            client.submit(fn, task, key=f"{fn.__name__}-{task.code}-{task.model}", pure=False): i
+            # the key names the task's every setting: runs sharing a cluster never collide
+            client.submit(fn, task, key=f"{fn.__name__}-{task.code}-{tokenize(task)}"): i
             for i, task in enumerate(tasks)
         }
         done = distributed.as_completed(list(futures))
@@ -745,9 +747,11 @@ def _run_dask(
 
 #: New sites of the national programme (the 2025 support threshold, docs/national.md).
 PROGRAMME_SITES = 20_000
-#: Work grid of the national plan, metres: coverage's 100 m (a coarser grid saves memory
-#: but little time: the candidates are spaced by the radio reach, not by the grid).
-PLAN_CELL_SIZE_M = 100.0
+#: Work grid of the national plan, metres: twice coverage's 100 m. A task's time goes to
+#: the radio model over the cells (today's coverage, the candidates' reach and matrix,
+#: their clustering), so a quarter of the cells makes the national plan a matter of
+#: minutes; Huế's shares move by 0.1-0.2 points against 100 m (docs/national.md).
+PLAN_CELL_SIZE_M = 200.0
 #: Longest curve per province when a target (not a number of sites) is asked for.
 TARGET_CURVE_SITES = 20_000
 PLAN_CSV_FILES = {
