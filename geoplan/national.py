@@ -447,7 +447,7 @@ SITES_NOTE = (
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     rounded = frame.copy()
     for column in rounded.select_dtypes("float").columns:
-        digits = 6 if column.endswith(("share", "factor")) else 1
+        digits = 6 if "share" in column or column.endswith("factor") else 1
         rounded[column] = rounded[column].round(digits)
     return rounded.to_dict("records")
 

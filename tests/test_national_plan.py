@@ -139,6 +139,10 @@ def test_cli_plan_writes_csv_and_one_json(curves, tmp_path: Path, capsys, monkey
         json.dumps(curves.allocate(SITES).to_dict() | {"seconds": payload["seconds"]})
     )
     assert payload["national"]["new_sites"] == SITES and payload["stations_synthetic"]
+    after = [p["reliable_share_after"] for p in payload["provinces"]]  # shares keep 6 digits
+    assert after == pytest.approx(
+        curves.allocate(SITES).provinces["reliable_share_after"], abs=1e-6
+    )
     for kind, name in national.PLAN_CSV_FILES.items():
         frame = pd.read_csv(out / name, encoding="utf-8-sig", dtype={"code": str})
         assert len(frame) == {"provinces": 3, "sites": SITES, "curve": SITES + 1}[kind]
