@@ -169,7 +169,11 @@ def province_scenario(task: ProvinceTask) -> tuple[Scenario, ProvinceData]:
     """
     data = province_data(task.code, task.units, task.population)
     terrain = {"dem_paths": (FLAT_EARTH,)} if task.model == "38901" else {}
-    config = run_config(task.model, cell_size_m=task.cell_size_m, **terrain)
+    # no 4G layer outside Bắc Ninh's (and its layer goes with its shipped 290 sites), so
+    # the national plan's candidates are new towers only, each at the same CAPEX
+    config = run_config(
+        task.model, cell_size_m=task.cell_size_m, upgrade_candidates=False, **terrain
+    )
     # flat earth for every model outside Bắc Ninh (the embedded DEMs cover it alone)
     flat = config.dem_paths if data.province.is_default else (FLAT_EARTH,)
     config = replace(config, work_crs=data.province.work_crs, dem_paths=flat)
