@@ -844,13 +844,14 @@ class NationalPlan:
         ``n_sites_today`` and ``sites_today_<operator>``, ``covered_share_before``
         (expected) and ``reliable_share_before`` (at the design reliability),
         ``floor_sites`` (sites given first to lift it to the minimum share),
-        ``new_sites``, ``new_sites_<operator>`` (indicative: the new sites split by
+        ``sites_new``, ``sites_new_<operator>`` (indicative: the new sites split by
         the network's operator shares, an assumption, not optimised),
         ``added_population`` (people newly covered at the design reliability),
-        ``reliable_share_after``, ``capex_vnd``, ``support_vnd`` (the state's share),
-        ``net_capex_vnd``, ``last_site_people`` (people the province's last new site
-        adds), ``curve_sites`` (the curve's length), grid and matrix sizes,
-        ``seconds`` and ``peak_memory_bytes`` of its task
+        ``reliable_population_after``, ``reliable_share_after``, ``cost_vnd``,
+        ``state_support_vnd`` (the state's share), ``net_cost_vnd`` (the column names
+        of :data:`geoplan.outputs.national_tables.AFTER_COLUMNS`), ``last_site_people``
+        (people the province's last new site adds), ``curve_sites`` (the curve's
+        length), grid and matrix sizes, ``seconds`` and ``peak_memory_bytes`` of its task
     sites : the new sites: ``province_code``, ``rank`` in the province's build order,
         ``candidate_id``, ``lon``, ``lat`` (EPSG:4326), ``environment``,
         ``added_population`` (people)
@@ -890,15 +891,15 @@ class NationalPlan:
             "provinces": len(t),
             "population_official": round(people),
             "network_sites_today": int(t["n_sites_today"].sum()),
-            "new_sites": int(t["new_sites"].sum()),
+            "sites_new": int(t["sites_new"].sum()),
             "unused_sites": int(self.allocation.unused),
             "covered_share_before": round(float(t["covered_population_before"].sum()) / people, 6),
             "reliable_share_before": round(before / people, 6),
             "added_population": round(added, 1),
             "reliable_share_after": round((before + added) / people, 6),
-            "capex_vnd": float(t["capex_vnd"].sum()),
-            "support_vnd": float(t["support_vnd"].sum()),
-            "net_capex_vnd": float(t["net_capex_vnd"].sum()),
+            "cost_vnd": float(t["cost_vnd"].sum()),
+            "state_support_vnd": float(t["state_support_vnd"].sum()),
+            "net_cost_vnd": float(t["net_cost_vnd"].sum()),
             "allocation_method": self.allocation.method,
             "allocation_gap": round(self.allocation.gap, 9),
             "provinces_below_floor": self.below_floor(),
@@ -930,7 +931,7 @@ class NationalPlan:
             "shares": "of the official 2025 population; reliable = covered at the design "
             "reliability, the share the plan maximises; covered_share_before is expected",
             "operators": "the curves are of generic n78 new towers (no operator); "
-            "new_sites_<operator> splits each province's sites by the network's operator "
+            "sites_new_<operator> splits each province's sites by the network's operator "
             "shares, an assumption",
             "national": self.totals(),
             "provinces": _records(self.provinces.drop(columns=["seconds", "peak_memory_bytes"])),
@@ -946,17 +947,17 @@ class NationalPlan:
         for r in self.provinces.itertuples(index=False):
             lines.append(
                 f"{r.code:<4} {r.name:<16.16} {r.population:>11,.0f} {r.n_sites_today:>6,} "
-                f"{r.reliable_share_before:>7.1%} {r.new_sites:>6,} "
-                f"{r.reliable_share_after:>7.1%} {r.net_capex_vnd / 1e9:>16,.0f}"
+                f"{r.reliable_share_before:>7.1%} {r.sites_new:>6,} "
+                f"{r.reliable_share_after:>7.1%} {r.net_cost_vnd / 1e9:>16,.0f}"
             )
         t = self.totals()
         lines.append(
-            f"Vietnam: {t['new_sites']:,} new sites on {t['network_sites_today']:,} synthetic "
+            f"Vietnam: {t['sites_new']:,} new sites on {t['network_sites_today']:,} synthetic "
             f"sites today: reliable coverage {t['reliable_share_before']:.1%} -> "
             f"{t['reliable_share_after']:.1%} of {t['population_official']:,} people "
-            f"(+{t['added_population']:,.0f}); CAPEX {t['capex_vnd'] / 1e9:,.0f} bn VND, "
-            f"state support {t['support_vnd'] / 1e9:,.0f} bn, operators "
-            f"{t['net_capex_vnd'] / 1e9:,.0f} bn"
+            f"(+{t['added_population']:,.0f}); CAPEX {t['cost_vnd'] / 1e9:,.0f} bn VND, "
+            f"state support {t['state_support_vnd'] / 1e9:,.0f} bn, operators "
+            f"{t['net_cost_vnd'] / 1e9:,.0f} bn"
         )
         return lines
 
@@ -1169,7 +1170,7 @@ def national_curves(
 
 
 def _plan_goal(
-    n_sites: int | None, budget_vnd: float | None, target: float | None, capex_vnd: float
+    n_sites: int | None, budget_vnd: float | None, target: float | None, cost_vnd: float
 ) -> tuple[str, float, int | None]:
     """(mode, what was asked, sites to share out or None for a target)."""
     given = [name for name, v in (("--sites", n_sites), ("--budget", budget_vnd),
@@ -1179,7 +1180,7 @@ def _plan_goal(
     if budget_vnd is not None:
         if not budget_vnd >= 0:
             raise InputError(f"--budget {budget_vnd:g}: give VND >= 0, e.g. 4e13")
-        return "budget", float(budget_vnd), int(budget_vnd // capex_vnd) if capex_vnd else 0
+        return "budget", float(budget_vnd), int(budget_vnd // cost_vnd) if cost_vnd else 0
     if target is not None:
         if not 0 < target <= 1:
             raise InputError(f"--target {target:g}: give a share in (0, 1], e.g. 0.6 for 60%")
@@ -1235,17 +1236,18 @@ def _plan_table(
     out["covered_share_before"] = out["covered_population_before"] / people
     out["reliable_share_before"] = out["reliable_population_before"] / people
     out["floor_sites"] = allocation.floors
-    out["new_sites"] = allocation.sites
+    out["sites_new"] = allocation.sites
     for op in OPERATORS:
-        out[f"new_sites_{op.lower()}"] = 0
+        out[f"sites_new_{op.lower()}"] = 0
     for i, n in enumerate(allocation.sites):
         for op, k in operator_site_counts(int(n)).items():
-            out.loc[out.index[i], f"new_sites_{op.lower()}"] = k
+            out.loc[out.index[i], f"sites_new_{op.lower()}"] = k
     out["added_population"] = allocation.gain
-    out["reliable_share_after"] = (out["reliable_population_before"] + allocation.gain) / people
-    out["capex_vnd"] = allocation.sites * config.capex_new_tower_vnd
-    out["support_vnd"] = out["capex_vnd"] * config.state_support_share
-    out["net_capex_vnd"] = out["capex_vnd"] - out["support_vnd"]
+    out["reliable_population_after"] = out["reliable_population_before"] + allocation.gain
+    out["reliable_share_after"] = out["reliable_population_after"] / people
+    out["cost_vnd"] = allocation.sites * config.capex_new_tower_vnd
+    out["state_support_vnd"] = out["cost_vnd"] * config.state_support_share
+    out["net_cost_vnd"] = out["cost_vnd"] - out["state_support_vnd"]
     out["last_site_people"] = [
         float(c[n] - c[n - 1]) if n > 0 else 0.0
         for c, n in zip(curves, allocation.sites, strict=True)

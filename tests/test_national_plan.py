@@ -81,20 +81,22 @@ def _brute_force(curves: list[np.ndarray], n: int) -> float:
 def test_plan_is_optimal_and_adds_up(curves) -> None:
     plan = curves.allocate(SITES)
     table = plan.provinces
-    assert list(table["code"]) == sorted(SMALL) and table["new_sites"].sum() == SITES
+    assert list(table["code"]) == sorted(SMALL) and table["sites_new"].sum() == SITES
     assert plan.allocation.method == "merge" and plan.allocation.concave.all()
     assert plan.allocation.total_gain == pytest.approx(_brute_force(curves.curves, SITES))
     # sites table: each province's first sites of its greedy order, gains adding up
     by_province = plan.sites.groupby("province_code")
-    assert by_province.size().reindex(table["code"]).tolist() == table["new_sites"].tolist()
+    assert by_province.size().reindex(table["code"]).tolist() == table["sites_new"].tolist()
     added = by_province["added_population"].sum().reindex(table["code"]).to_numpy()
     assert added == pytest.approx(table["added_population"].to_numpy())
     after = (table["reliable_population_before"] + table["added_population"]) / table["population"]
     assert table["reliable_share_after"].to_numpy() == pytest.approx(after.to_numpy())
-    assert (table["capex_vnd"] == table["new_sites"] * 2.0e9).all()
-    assert table["support_vnd"].to_numpy() == pytest.approx(0.15 * table["capex_vnd"].to_numpy())
-    per_operator = table[[f"new_sites_{op.lower()}" for op in national.OPERATORS]].sum(axis=1)
-    assert (per_operator == table["new_sites"]).all()
+    assert (table["cost_vnd"] == table["sites_new"] * 2.0e9).all()
+    assert table["state_support_vnd"].to_numpy() == pytest.approx(
+        0.15 * table["cost_vnd"].to_numpy()
+    )
+    per_operator = table[[f"sites_new_{op.lower()}" for op in national.OPERATORS]].sum(axis=1)
+    assert (per_operator == table["sites_new"]).all()
     today = national.national_site_counts()
     assert table["n_sites_today"].tolist() == [sum(today[c].values()) for c in table["code"]]
     # the national curve: from today's share to the plan's, never falling
@@ -114,7 +116,7 @@ def test_budget_target_and_equity(curves) -> None:
     )
     goal = by_sites.totals()["reliable_share_after"] - 1e-4
     by_target = curves.allocate(target=goal)
-    fewest = int(by_target.provinces["new_sites"].sum())
+    fewest = int(by_target.provinces["sites_new"].sum())
     assert by_target.totals()["reliable_share_after"] >= goal - 1e-9 and fewest <= SITES
     assert curves.allocate(fewest - 1).totals()["reliable_share_after"] < goal
     # equity: every province first to the floor (the fewest sites that reach it)
@@ -138,7 +140,7 @@ def test_cli_plan_writes_csv_and_one_json(curves, tmp_path: Path, capsys, monkey
     assert payload == json.loads(
         json.dumps(curves.allocate(SITES).to_dict() | {"seconds": payload["seconds"]})
     )
-    assert payload["national"]["new_sites"] == SITES and payload["stations_synthetic"]
+    assert payload["national"]["sites_new"] == SITES and payload["stations_synthetic"]
     after = [p["reliable_share_after"] for p in payload["provinces"]]  # shares keep 6 digits
     assert after == pytest.approx(
         curves.allocate(SITES).provinces["reliable_share_after"], abs=1e-6
