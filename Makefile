@@ -38,7 +38,7 @@ test: $(DEV_STAMP)
 	$(BIN)/ruff format --check geoplan tests benchmarks
 	$(BIN)/mypy geoplan
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -n auto --dist loadfile; status=$$?; \
+	$(BIN)/python -m pytest -n auto --dist loadfile --durations=25; status=$$?; \
 	if [ $$status -eq 5 ]; then echo 'pytest ran no tests: that is a failure' >&2; exit 1; fi; exit $$status
 
 clean:
