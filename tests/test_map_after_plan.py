@@ -165,7 +165,8 @@ def test_planned_sites_keep_their_candidates_antenna(scenario: Scenario, tmp_pat
     ]
     candidates = write_stations(tmp_path / "towers.csv", rows)
     only_towers = replace(scenario, config=replace(scenario.config, candidate_clusters=0,
-                                                   candidate_min_population=1e12))  # fmt: skip
+                                                   candidate_min_population=1e12,
+                                                   upgrade_candidates=False))  # fmt: skip
     # a strict threshold, so that a site reaches a few hundred metres of the tiny communes
     radio = RadioModel(only_towers.config, budget=LinkBudget(rsrp_threshold_dbm=-80.0))
     plan = only_towers.plan(max_sites=6, solver="greedy", candidates=candidates, model=radio)
