@@ -21,7 +21,6 @@ from geoplan.optimize.exact import SideRow, solve_coverage_milp
 from geoplan.optimize.greedy import GreedyRun, drop_redundant, lazy_greedy
 from geoplan.optimize.proof import prove
 from geoplan.optimize.reduce import dominated_candidates, merge_identical_columns
-from geoplan.optimize.search import swap_search
 from geoplan.optimize.stop import stop_on_signals
 from geoplan.schema import SOLVERS
 
@@ -462,9 +461,6 @@ def _proven_max(
     min_weight = float(problem.reduced_weights[problem.reduced_weights > 0].min(initial=1.0))
     eps = 1e-3 * min_weight / scale / max(problem.kept.size, 1)  # all of it < one person
     incumbent = _mask(run.selected, problem) if run.complete else None
-    if incumbent is not None and k is not None and budget is None and not penalty.any() \
-            and problem.group_need is None:  # fmt: skip
-        incumbent = swap_search(problem.reduced_cover, problem.reduced_weights, incumbent, k)
     proof = prove(
         problem.reduced_cover, np.zeros(problem.kept.size), -problem.reduced_weights / scale,
         _side_rows_common(problem, k, budget), incumbent, integral=integral,
@@ -521,7 +517,7 @@ def _weight_unit(weights: np.ndarray) -> tuple[float, bool]:
     """
     rounded = np.round(weights)
     total = float(weights.sum()) or 1.0
-    if weights.size and np.array_equal(weights, rounded) and (rounded > 0).all():
+    if np.array_equal(weights, rounded) and (rounded >= 0).all() and rounded.any():
         unit = float(np.gcd.reduce(rounded.astype(np.int64)))
         if total / unit <= 1e9:
             return unit, True

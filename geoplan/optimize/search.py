@@ -39,7 +39,7 @@ from scipy import sparse
 from geoplan.optimize.exact import SideRow
 from geoplan.optimize.stop import STOP
 
-__all__ = ["CoveringForm", "covering_form", "fill", "iterated_greedy", "prune", "swap_search"]
+__all__ = ["CoveringForm", "covering_form", "fill", "iterated_greedy", "prune"]
 
 #: Relative slack on a row's lower bound (the rows themselves carry 1e-9 already).
 ROW_TOLERANCE = 1e-9
@@ -290,63 +290,3 @@ def iterated_greedy(
             if value(current.x) < value(best):
                 best, found_at = current.x.copy(), step
     return best if form.feasible(best) else None
-
-
-def swap_search(
-    cover: sparse.csr_matrix, weights: np.ndarray, start: np.ndarray, k: int, *,
-    max_swaps: int = 1_000,
-) -> np.ndarray:  # fmt: skip
-    """Maximum coverage with at most ``k`` sites: best single swaps until none gains.
-
-    Starting from ``start`` (filled greedily up to ``k`` sites first), each step swaps
-    the chosen site and the unchosen candidate whose exchange gains the most weight:
-    the gain of bringing ``a`` in for ``b`` is the weight ``a`` newly covers plus the
-    weight only ``b`` covered that ``a`` covers too, less the weight only ``b``
-    covered. All pairs are scored at once (one sparse product per step).
-
-    Parameters
-    ----------
-    cover : csr (n_candidates × n_columns) bool
-    weights : (n_columns,) weight (people) per column, >= 0
-    start : bool mask of a plan with at most ``k`` sites (e.g. greedy's)
-    k : most sites
-    max_swaps : swaps at most
-
-    Returns
-    -------
-    bool mask of a plan with at most ``k`` sites covering at least as much as ``start``
-
-    >>> cover = sparse.csr_matrix(np.array([[1, 1, 0, 0], [0, 1, 1, 0], [0, 0, 1, 1]], bool))
-    >>> swap_search(cover, np.array([4.0, 1.0, 1.0, 4.0]), np.array([0, 1, 0], bool), 2)
-    array([ True, False,  True])
-    """
-    csr = sparse.csr_matrix(cover, dtype=float)
-    w = np.asarray(weights, float)
-    x = np.asarray(start, bool).copy()
-    tolerance = 1e-9 * max(float(w.sum()), 1.0)
-    count = np.bincount(csr[np.flatnonzero(x)].indices, minlength=w.size)
-    while x.sum() < k:  # room left: add the largest new coverage
-        gain = csr @ (w * (count == 0))
-        gain[x] = -1.0
-        j = int(np.argmax(gain))
-        if gain[j] <= tolerance:
-            break
-        x[j] = True
-        count += np.bincount(csr[j].indices, minlength=w.size)
-    for _ in range(max_swaps):
-        chosen = np.flatnonzero(x)
-        if chosen.size == 0 or STOP.is_set():
-            break
-        new = csr @ (w * (count == 0))
-        only = w * (count == 1)
-        loss = csr[chosen] @ only
-        shared = (csr @ sparse.diags(only) @ csr[chosen].T).toarray()
-        delta = new[:, None] + shared - loss[None, :]
-        delta[chosen] = -np.inf
-        a, b = np.unravel_index(int(np.argmax(delta)), delta.shape)
-        if delta[a, b] <= tolerance:
-            break
-        x[chosen[b]], x[a] = False, True
-        count += np.bincount(csr[a].indices, minlength=w.size)
-        count -= np.bincount(csr[chosen[b]].indices, minlength=w.size)
-    return x
