@@ -685,7 +685,7 @@ def test_lp_by_columns_equals_the_whole_lp(seed) -> None:
     from geoplan.optimize.proof import lagrangian_bound, lp_by_columns
 
     weights, cover = sparse_instance(seed, n_cand=40, n_dem=200)
-    n, m = cover.shape
+    n = cover.shape[0]
     rows = [SideRow(np.ones(n), None, -np.inf, 2.0)]
     objective_y = -weights / weights.sum()
     whole = solve_coverage_milp(cover, np.zeros(n), objective_y, False, rows, relax=True,
@@ -714,7 +714,7 @@ def test_fixing_by_the_cardinality_dual_keeps_every_optimal_plan(seed, k, by_col
     from geoplan.optimize.proof import fix_by_reduced_cost, lagrangian_bound, lp_by_columns
 
     weights, cover = sparse_instance(seed, n_cand=14, n_dem=50)
-    n, m = cover.shape
+    n = cover.shape[0]
     rows = [SideRow(np.ones(n), None, -np.inf, float(k))]
     if by_columns:
         lp = lp_by_columns(cover, np.zeros(n), -weights, rows, np.eye(n, dtype=bool)[0], 60.0)
