@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import multiprocessing as mp
+import os
 import resource
 import sys
 import time
@@ -84,23 +85,31 @@ def _spopt_child(weights: np.ndarray, cover_t: Any, k: int, memory_gb: float, qu
         import pulp
         from spopt.locate import MCLP
 
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), _cpu_seconds()
         # spopt wants a dense demand × facility cost matrix: 0 = within reach, 2 = not
         cost = np.where(cover_t.toarray(), 0.0, 2.0)
         model = MCLP.from_cost_matrix(cost, weights, service_radius=1.0, p_facilities=k)
         model = model.solve(pulp.PULP_CBC_CMD(msg=False))
-        seconds = time.perf_counter() - started
-        queue.put(("ok", float(pulp.value(model.problem.objective)), seconds))
+        seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
+        queue.put(("ok", float(pulp.value(model.problem.objective)), seconds, cpu))
     except MemoryError:
-        queue.put(("out of memory", float("nan"), float("nan")))
+        queue.put(("out of memory", float("nan"), float("nan"), float("nan")))
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds of this process and of its finished children (spopt's CBC runs as one)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def run_spopt(
     weights: np.ndarray, cover: sparse.csr_matrix, k: int, limit_s: float, memory_gb: float
-) -> tuple[str, float, float]:
-    """spopt's objective and seconds, or a status saying why there is none."""
+) -> tuple[str, float, float, float]:
+    """spopt's objective, seconds and CPU seconds, or a status saying why there are none."""
+    nan = float("nan")
     if not HAVE_SPOPT:
-        return "not installed", float("nan"), float("nan")
+        return "not installed", nan, nan, nan
     queue: Any = mp.get_context("fork").Queue()
     child = mp.get_context("fork").Process(
         target=_spopt_child, args=(weights, sparse.csr_matrix(cover.T), k, memory_gb, queue)
@@ -111,11 +120,11 @@ def run_spopt(
     if child.is_alive():
         child.kill()
         child.join()
-        return f"> {limit_s:g} s", float("nan"), time.perf_counter() - started
+        return f"> {limit_s:g} s", nan, time.perf_counter() - started, nan
     if child.exitcode != 0 or queue.empty():
-        return f"crashed (exit {child.exitcode}, likely memory)", float("nan"), float("nan")
-    status, objective, seconds = queue.get()
-    return status, objective, seconds
+        return f"crashed (exit {child.exitcode}, likely memory)", nan, nan, nan
+    status, objective, seconds, cpu = queue.get()
+    return status, objective, seconds, cpu
 
 
 def timed(call: Callable[[], Any]) -> tuple[Any, float]:
@@ -124,33 +133,46 @@ def timed(call: Callable[[], Any]) -> tuple[Any, float]:
     return value, time.perf_counter() - started
 
 
+def timed_cpu(call: Callable[[], Any]) -> tuple[Any, float, float]:
+    """The value, wall-clock seconds and CPU seconds of ``call()`` (HiGHS runs one thread)."""
+    started = time.process_time()
+    value, seconds = timed(call)
+    return value, seconds, time.process_time() - started
+
+
 def compare(
     name: str, weights: np.ndarray, cover: sparse.csr_matrix, k: int, args: argparse.Namespace
 ) -> str:
-    exact, exact_s = timed(
+    exact, exact_s, exact_cpu = timed_cpu(
         lambda: max_coverage(
             weights, cover, k, solver="exact", mip_rel_gap=0.0, time_limit_s=args.limit_s
         )
     )
     greedy, greedy_s = timed(lambda: max_coverage(weights, cover, k, solver="greedy"))
-    status, spopt_obj, spopt_s = run_spopt(weights, cover, k, args.limit_s, args.spopt_memory_gb)
+    status, spopt_obj, spopt_s, spopt_cpu = run_spopt(
+        weights, cover, k, args.limit_s, args.spopt_memory_gb
+    )
     same = "yes" if abs(spopt_obj - exact.covered_weight) <= 1e-6 * exact.covered_weight else "no"
     if status != "ok":
         same = "–"
-    ratio = f"{spopt_s / exact_s:,.0f}×" if status == "ok" else "–"
-    spopt_cell = f"{spopt_obj:,.0f}" if status == "ok" else status
-    spopt_time = f"{spopt_s:,.1f}" if status == "ok" else "–"
+    ok = status == "ok"
+    ratio = f"{spopt_s / exact_s:,.0f}×" if ok else "–"
+    cpu_ratio = f"{spopt_cpu / exact_cpu:,.0f}×" if ok else "–"
+    spopt_cell = f"{spopt_obj:,.0f}" if ok else status
+    spopt_time = f"{spopt_s:,.1f} ({spopt_cpu:,.1f})" if ok else "–"
     return (
         f"| {name} | {cover.shape[1]:,} × {cover.shape[0]:,} | {k} | {spopt_cell} | {spopt_time} "
-        f"| {exact.covered_weight:,.0f} ({exact.status}, gap {exact.gap:.2%}) | {exact_s:,.1f} "
-        f"| {greedy.covered_weight:,.0f} | {greedy_s:,.2f} | {same} | {ratio} |"
+        f"| {exact.covered_weight:,.0f} ({exact.status}, gap {exact.gap:.2%}) "
+        f"| {exact_s:,.2f} ({exact_cpu:,.2f}) | {greedy.covered_weight:,.0f} | {greedy_s:,.2f} "
+        f"| {same} | {ratio} | {cpu_ratio} |"
     )
 
 
 HEADER = (
-    "| instance | demand × candidates | k | spopt objective | spopt s | geoplan exact objective "
-    "| exact s | greedy objective | greedy s | exact = spopt | spopt s / exact s |\n"
-    "|---|---|---|---|---|---|---|---|---|---|---|"
+    "| instance | demand × candidates | k | spopt objective | spopt s (CPU s) "
+    "| geoplan exact objective | exact s (CPU s) | greedy objective | greedy s | exact = spopt "
+    "| spopt s / exact s | CPU ratio |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
@@ -313,11 +335,16 @@ def main(argv: list[str] | None = None) -> int:
     if not HAVE_SPOPT:
         print("note: spopt is not installed (pip install -e .[bench]); its columns say so")
     started = time.perf_counter()
+    print(f"load average at start: {', '.join(f'{x:.1f}' for x in os.getloadavg())} "
+          f"on {os.cpu_count()} cores", flush=True)  # fmt: skip
+    import highspy  # noqa: F401  (loaded before the first timing, as in a running session)
+
     print(HEADER, flush=True)
     for radius_km in (6.43, 8.0):
         weights, cover, k, name = synthetic_instance(radius_km)
         print(compare(name, weights, cover, k, args), flush=True)
     if args.quick:
+        print(f"load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
         return 0
     all_weights, all_cover = province_arrays()
     rng = np.random.default_rng(20250701)
@@ -330,6 +357,7 @@ def main(argv: list[str] | None = None) -> int:
         if "|–|" in line.replace(" ", "") or time.perf_counter() - started > args.max_total_s:
             print(f"stopped growing after {time.perf_counter() - started:,.0f} s", flush=True)
             break
+    print(f"load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     return 0
 
 

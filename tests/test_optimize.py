@@ -644,3 +644,106 @@ def test_proof_pipeline_with_floors_and_costs_matches_brute_force(seed, objectiv
     assert (
         group_cover(weights, cover, result.selected, groups) >= floors * (1 - 1e-9) - 1e-9
     ).all()
+
+
+# --- issue 14: exact maximum coverage (column-generation LP, swap search, fixing) ---
+def sparse_instance(seed: int, n_cand: int = 20, n_dem: int = 70, fractional: bool = False):
+    """Candidates reaching few columns each: the LP's plans reach under half of them, so
+    the pipeline solves its LP by column generation."""
+    rng = np.random.default_rng(seed)
+    cover = sparse.csr_matrix(rng.random((n_cand, n_dem)) < 0.05)
+    weights = rng.integers(1, 30, n_dem).astype(float)
+    return weights + (rng.random(n_dem) if fractional else 0.0), cover
+
+
+def max_coverage_plans(weights, cover, k, at_least):
+    """Every plan of at most ``k`` candidates covering at least ``at_least`` (enumerated)."""
+    for size in range(k + 1):
+        for subset in itertools.combinations(range(cover.shape[0]), size):
+            if covered_by(weights, cover, subset) >= at_least - 1e-9:
+                yield np.asarray(subset, dtype=np.int64)
+
+
+@settings(max_examples=12, deadline=None)
+@given(seed=st.integers(0, 10_000), k=st.integers(1, 3), fractional=st.booleans())
+def test_exact_max_coverage_on_sparse_instances_matches_brute_force(seed, k, fractional):
+    """Whole people (integral proof) or fractional ones, LP by column generation or not:
+    the exact plan covers the enumerated optimum and its bound is never below it."""
+    weights, cover = sparse_instance(seed, fractional=fractional)
+    result = max_coverage(weights, cover, k, solver="exact", mip_rel_gap=0.0)
+    optimum = brute_max(weights, cover, k)
+    assert result.n_sites <= k
+    assert result.covered_weight == pytest.approx(optimum, rel=1e-9)
+    assert result.bound >= optimum * (1 - 1e-9) and result.status == "optimal"
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_lp_by_columns_equals_the_whole_lp(seed) -> None:
+    """Column generation ends at the whole LP's optimum, and the Lagrangian bound of its
+    extended multipliers, recomputed on the whole model, is that optimum too."""
+    from geoplan.optimize.exact import SideRow, assemble, solve_coverage_milp
+    from geoplan.optimize.proof import lagrangian_bound, lp_by_columns
+
+    weights, cover = sparse_instance(seed, n_cand=40, n_dem=200)
+    n = cover.shape[0]
+    rows = [SideRow(np.ones(n), None, -np.inf, 2.0)]
+    objective_y = -weights / weights.sum()
+    whole = solve_coverage_milp(cover, np.zeros(n), objective_y, False, rows, relax=True,
+                                relax_solver="primal")  # fmt: skip
+    start = np.zeros(n, bool)
+    start[0] = True
+    by_columns = lp_by_columns(cover, np.zeros(n), objective_y, rows, start, 60.0)
+    assert by_columns is not None and by_columns.row_dual is not None
+    assert by_columns.objective == pytest.approx(whole.objective, abs=1e-9)
+    bound, _ = lagrangian_bound(assemble(cover, np.zeros(n), objective_y, rows),
+                                by_columns.row_dual)  # fmt: skip
+    assert bound == pytest.approx(whole.objective, abs=1e-9)
+    assert by_columns.x_values is not None and by_columns.x_values.sum() <= 2 + 1e-9
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), k=st.integers(1, 3), by_columns=st.booleans(),
+       strict=st.booleans())  # fmt: skip
+def test_fixing_by_the_cardinality_dual_keeps_every_optimal_plan(seed, k, by_columns, strict):
+    """Maximum coverage in minimisation form (``-covered``), fixed against U by the LP
+    duals of the link rows and of the ``k`` row (whole LP or column generation):
+    with U = -optimum every optimal plan (enumerated) avoids the candidates fixed to 0
+    and uses those fixed to 1; with U = -(optimum + 1) (proving nothing beats it) the
+    fixings may contradict, but no plan is left out since none exists."""
+    from geoplan.optimize.exact import SideRow, assemble, solve_coverage_milp
+    from geoplan.optimize.proof import fix_by_reduced_cost, lagrangian_bound, lp_by_columns
+
+    weights, cover = sparse_instance(seed, n_cand=14, n_dem=50)
+    n = cover.shape[0]
+    rows = [SideRow(np.ones(n), None, -np.inf, float(k))]
+    if by_columns:
+        lp = lp_by_columns(cover, np.zeros(n), -weights, rows, np.eye(n, dtype=bool)[0], 60.0)
+    else:
+        lp = None
+    if lp is None:
+        lp = solve_coverage_milp(cover, np.zeros(n), -weights, False, rows, relax=True,
+                                 relax_solver="primal")  # fmt: skip
+    bound, reduced = lagrangian_bound(assemble(cover, np.zeros(n), -weights, rows), lp.row_dual)
+    optimum = brute_max(weights, cover, k)
+    assert bound <= -optimum + 1e-7  # a true bound on -covered
+    cutoff = -optimum - 1.0 if strict else -optimum
+    zero, one = fix_by_reduced_cost(bound, reduced[:n], cutoff)
+    czero, cone = fix_by_reduced_cost(bound, reduced[n:], cutoff)
+    plans = list(max_coverage_plans(weights, cover, k, -cutoff))
+    assert strict == (len(plans) == 0)
+    for subset in plans:
+        chosen = np.zeros(n, bool)
+        chosen[subset] = True
+        assert not (chosen & zero).any(), "an optimal plan uses a candidate fixed to 0"
+        assert (chosen | ~one).all(), "an optimal plan leaves out a candidate fixed to 1"
+        hit = np.asarray(cover[subset].getnnz(axis=0) > 0).ravel()
+        assert not (hit & czero).any() and (hit | ~cone).all()
+
+
+def test_weight_unit_counts_whole_people_in_their_common_unit() -> None:
+    """Integers share their gcd (plans' values are then integers); fractions scale to 1."""
+    from geoplan.optimize.core import _weight_unit
+
+    assert _weight_unit(np.array([4.0, 6.0, 0.0, 10.0])) == (2.0, True)
+    assert _weight_unit(np.array([0.5, 1.0, 2.5])) == (4.0, False)
+    assert _weight_unit(np.zeros(3)) == (1.0, False)

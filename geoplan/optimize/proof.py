@@ -41,7 +41,13 @@ import numpy as np
 from scipy import sparse
 
 from geoplan.errors import SolverError
-from geoplan.optimize.exact import LinearModel, SideRow, assemble, solve_coverage_milp
+from geoplan.optimize.exact import (
+    LinearModel,
+    MilpOutcome,
+    SideRow,
+    assemble,
+    solve_coverage_milp,
+)
 from geoplan.optimize.reduce import merge_identical_columns
 from geoplan.optimize.search import covering_form, iterated_greedy
 from geoplan.optimize.stop import STOP
@@ -53,6 +59,7 @@ __all__ = [
     "assemble",
     "fix_by_reduced_cost",
     "lagrangian_bound",
+    "lp_by_columns",
     "prove",
     "restrict",
 ]
@@ -62,6 +69,17 @@ log = logging.getLogger(__name__)
 #: Absolute slack (in objective units, after scaling) on a fixing test: floating point
 #: in ``L`` and ``d`` is far below this on our models (|c| <= 1, |λ| ~ 1e-6..1e2).
 FIX_SAFETY = 1e-6
+#: Absolute slack (objective units) within which a bound closes the gap: HiGHS's own
+#: ``mip_abs_gap``, so a restricted MILP that HiGHS calls optimal closes it too (with
+#: non-integral objectives, e.g. maximum coverage of fractional people scaled to a
+#: total of 1, its bound may stay 1e-8 below the plan: one millionth of all people).
+CLOSE_TOLERANCE = 1e-6
+#: Column generation (:func:`lp_by_columns`): rounds at most, the share of all columns
+#: above which the whole LP is solved instead, and the reduced cost below which a
+#: candidate enters (objective units: a millionth of a person scaled to a total of 1).
+COLUMN_ROUNDS = 30
+COLUMN_SHARE = 0.5
+COLUMN_PRICE_TOLERANCE = 1e-9
 #: Drop-refill-prune rounds of the incumbent search (about 25 ms each on the default
 #: radio instance; fixed, so a plan does not depend on the machine's speed).
 SEARCH_ITERATIONS = 300
@@ -230,7 +248,8 @@ def prove(
     rows: list[SideRow], incumbent: np.ndarray | None, *, integral: bool, rel_gap: float,
     time_limit_s: float, seed: int = 0, tiebreak_x: np.ndarray | None = None,
     max_rounds: int = 4,
-    infeasible: str = "no plan meets the constraints",
+    infeasible: str = "no plan meets the constraints", lp_solver: str = "ipm",
+    step_from_bound: bool = True, highs_options: dict[str, Any] | None = None,
 ) -> Proof:  # fmt: skip
     """Minimise ``objective · (x, y)`` over the coverage model, with a certificate.
 
@@ -250,6 +269,13 @@ def prove(
     tiebreak_x : small extra cost per candidate for the incumbent MILP (preferences)
     max_rounds : rounds of fixing and restricted MILP at most
     infeasible : the message of the error raised when no plan exists
+    lp_solver : how the LP relaxation is solved: ``"ipm"`` (interior point with
+        crossover to a vertex) or ``"primal"`` (primal simplex, faster on maximum
+        coverage, whose LP is feasible at ``x = 0``)
+    step_from_bound : with ``integral``, prove one unit above the bound per round
+        (sites: the gap is a site or two) rather than straight against the incumbent
+        (covered people: the gap is many units, each round would gain one)
+    highs_options : HiGHS options for every solve of the pipeline (LP and MILPs)
 
     Raises
     ------
@@ -277,9 +303,9 @@ def prove(
 
     def finish(status: str) -> Proof:
         stats["seconds_total"] = round(time.perf_counter() - started, 3)
-        if best is not None and bound >= value - 1e-9 * max(1.0, abs(value)):
+        if best is not None and bound >= value - _tolerance(value):
             status = "optimal"
-        elif best is not None and bound >= needed() - 1e-9 * max(1.0, abs(value)):
+        elif best is not None and bound >= needed() - _tolerance(value):
             status = "within_gap"
         elif STOP.is_set():
             status = "interrupted"
@@ -287,9 +313,15 @@ def prove(
         return Proof(best, value, bound, status, stats)
 
     clock = time.perf_counter()
-    lp = solve_coverage_milp(cover, objective_x, objective_y, maximize=False, side_rows=rows,
-                             time_limit_s=left(), relax=True, relax_solver="ipm",
-                             crossover=True)  # fmt: skip
+    lp = None
+    if lp_solver == "primal" and best is not None:
+        lp = lp_by_columns(cover, objective_x, objective_y, rows, best, left(), highs_options)
+        stats["lp_by_columns"] = lp is not None
+    if lp is None:
+        lp = solve_coverage_milp(cover, objective_x, objective_y, maximize=False,
+                                 side_rows=rows, time_limit_s=left(), relax=True,
+                                 relax_solver=lp_solver, crossover=True,
+                                 options=highs_options)  # fmt: skip
     stats["seconds_lp"] = round(time.perf_counter() - clock, 3)
     if lp.status == "infeasible":
         raise SolverError(infeasible)
@@ -322,7 +354,7 @@ def prove(
         share = SUPPORT_SHARE_AFTER_SEARCH if form is not None else 0.25
         found = _support_milp(cover, objective_x, objective_y, rows, support, best, integral,
                               rel_gap, min(left(), max(share * left(), 5.0)), seed,
-                              tiebreak_x)  # fmt: skip
+                              tiebreak_x, highs_options)  # fmt: skip
         if found is not None and value_of(found) < value:
             best, value = found, value_of(found)
             stats["incumbent_from"] = "lp_support_milp"
@@ -338,7 +370,9 @@ def prove(
         stats["rounds"] += 1
         clock = time.perf_counter()
         goal = needed() if best is not None else math.inf
-        if integral:  # one site at a time: fixing is tightest just above the bound
+        if (
+            integral and step_from_bound
+        ):  # one site at a time: fixing is tightest just above the bound
             goal = min(goal, bound + 1)
         cutoff = goal - 1 if integral else goal  # every plan below `goal` stays at or below
         zero, one = fix_by_reduced_cost(lagrangian, reduced[:n_cand], cutoff)
@@ -363,6 +397,7 @@ def prove(
             restricted.cover, restricted.objective_x, restricted.objective_y, maximize=False,
             side_rows=[*restricted.rows, cut], must_cover=restricted.must_cover,
             time_limit_s=left(), mip_rel_gap=rel_gap, seed=seed, integral_objective=integral,
+            options=highs_options,
         )  # fmt: skip
         stats[f"seconds_restricted_{stats['rounds']}"] = round(time.perf_counter() - clock, 3)
         stats["restricted_nodes"] = outcome.nodes
@@ -384,19 +419,86 @@ def prove(
             best, value = x, value_of(x)
             stats["incumbent_from"] = f"restricted_milp_{stats['rounds']}"
             note(f"better plan {value:,.6g}")
+        elif outcome.status == "optimal":
+            break  # HiGHS proved this restriction to its tolerance: a rerun proves no more
         if outcome.status != "optimal":
             break
     return finish("time_limit")
 
 
+def lp_by_columns(
+    cover: sparse.csr_matrix, objective_x: np.ndarray, objective_y: np.ndarray,
+    rows: list[SideRow], incumbent: np.ndarray, time_limit_s: float,
+    options: dict[str, Any] | None = None,
+) -> MilpOutcome | None:  # fmt: skip
+    """The LP relaxation by column generation over candidates, or None where it does not pay.
+
+    For maximum coverage (rows over ``x`` only, ``objective_y <= 0``): the LP over a
+    few candidates (the incumbent's and the best single ones, four times as many) and the
+    columns they reach; a column out of reach gets the multiplier ``objective_y``
+    (its ``y`` then has reduced cost 0), every candidate whose reduced cost under these
+    multipliers is negative enters, and the LP is solved again. Once none enters, the
+    multipliers are optimal for the whole LP (so its bound and reduced costs are those
+    of the full relaxation; :func:`lagrangian_bound` recomputes both on the full model
+    anyway). On the province samples the optimal plans reach a tenth of the columns and
+    this is ten times faster than the whole LP; where the candidates would reach more
+    than half of the columns (dense synthetic instances) it returns None at once.
+
+    Returns
+    -------
+    The outcome with ``x_values`` and ``row_dual`` over the whole model, or None
+    """
+    if any(r.a_y is not None for r in rows) or (objective_y > 0).any() or incumbent.sum() == 0:
+        return None
+    n_cand, n_dem = cover.shape
+    started = time.perf_counter()
+    model = assemble(cover, objective_x, objective_y, rows)
+    size = 4 * int(incumbent.sum())
+    single = np.asarray(cover @ -objective_y).ravel() - objective_x
+    active = np.asarray(incumbent, bool).copy()
+    active[np.argsort(-single, kind="stable")[:size]] = True
+    for _ in range(COLUMN_ROUNDS):
+        chosen = np.flatnonzero(active)
+        sub = cover[chosen]
+        reach = np.flatnonzero(np.asarray(sub.getnnz(axis=0)).ravel() > 0)
+        if reach.size > COLUMN_SHARE * n_dem:
+            return None  # the restricted LP would be about as large as the whole
+        sub_rows = [SideRow(None if r.a_x is None else r.a_x[chosen], None, r.lower, r.upper)
+                    for r in rows]  # fmt: skip
+        seconds = time_limit_s - (time.perf_counter() - started)
+        lp = solve_coverage_milp(sparse.csr_matrix(sub[:, reach]), objective_x[chosen],
+                                 objective_y[reach], maximize=False, side_rows=sub_rows,
+                                 time_limit_s=max(seconds, 0.0), relax=True,
+                                 relax_solver="primal", options=options)  # fmt: skip
+        if lp.row_dual is None or lp.x_values is None:
+            return lp  # interrupted, out of time or infeasible: the caller says so
+        dual = np.concatenate([objective_y.astype(float), lp.row_dual[reach.size :]])
+        dual[reach] = lp.row_dual[: reach.size]
+        reduced = objective_x - np.asarray(model.matrix[:, :n_cand].T @ dual).ravel()
+        reduced[active] = np.inf
+        enter = np.flatnonzero(reduced < -COLUMN_PRICE_TOLERANCE)
+        if enter.size == 0:
+            x = np.zeros(n_cand)
+            x[chosen] = lp.x_values
+            return MilpOutcome(None, lp.objective, lp.objective, "optimal", 0,
+                               x_values=x, row_dual=dual)  # fmt: skip
+        active[enter[np.argsort(reduced[enter], kind="stable")[: max(size // 2, 25)]]] = True
+    return None
+
+
+def _tolerance(value: float) -> float:
+    return max(CLOSE_TOLERANCE, 1e-9 * abs(value)) if math.isfinite(value) else 0.0
+
+
 def _closed(best: np.ndarray | None, bound: float, needed: Any) -> bool:
-    return best is not None and bound >= needed() - 1e-9
+    return best is not None and bound >= needed() - CLOSE_TOLERANCE
 
 
 def _support_milp(
     cover: sparse.csr_matrix, objective_x: np.ndarray, objective_y: np.ndarray,
     rows: list[SideRow], support: np.ndarray, best: np.ndarray | None, integral: bool,
     rel_gap: float, seconds: float, seed: int, tiebreak_x: np.ndarray | None,
+    options: dict[str, Any] | None = None,
 ) -> np.ndarray | None:  # fmt: skip
     """The MILP on the candidates the LP uses (a few hundred): a good plan, fast."""
     idx = np.flatnonzero(support)
@@ -415,6 +517,7 @@ def _support_milp(
         restricted.cover, restricted.objective_x + extra, restricted.objective_y,
         maximize=False, side_rows=side, warm_start=warm, time_limit_s=seconds,
         mip_rel_gap=rel_gap, seed=seed, integral_objective=integral and tiebreak_x is None,
+        options=options,
     )  # fmt: skip
     if outcome.x is None:
         return None
