@@ -32,13 +32,13 @@ demo: $(RUNTIME_STAMP)
 	$(BIN)/geoplan demo --out out --overwrite
 
 ## Lint, type-check, check the layers (import-linter) and run every test and doctest
-## (on every core: pytest-xdist, one test file per worker at a time)
+## (on every core: pytest-xdist, idle workers take tests from busy ones)
 test: $(DEV_STAMP)
 	$(BIN)/ruff check geoplan tests benchmarks
 	$(BIN)/ruff format --check geoplan tests benchmarks
 	$(BIN)/mypy geoplan
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -n auto --dist loadfile --durations=25; status=$$?; \
+	$(BIN)/python -m pytest -n auto --dist worksteal --durations=25; status=$$?; \
 	if [ $$status -eq 5 ]; then echo 'pytest ran no tests: that is a failure' >&2; exit 1; fi; exit $$status
 
 clean:
