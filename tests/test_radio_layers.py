@@ -224,11 +224,11 @@ def test_coverage_json_reports_every_layer(
     tiny_communes_file, tiny_raster_file, tiny_stations_file, capsys
 ) -> None:
     files = (tiny_communes_file, tiny_raster_file, tiny_stations_file)
-    payload = _tiny_json(capsys, files)
+    payload = _tiny_json(capsys, files, "--no-layers")
     layers = payload["layers"]
     assert payload["coverage_layer"] == "signal"
     assert set(layers) == {"signal", "usable", "indoor", "qcvn", "indoor_weighted"}
-    assert layers["qcvn"]["covered_share"] is None  # computed only when asked
+    assert layers["qcvn"]["covered_share"] is None  # skipped when told
     assert "--layers qcvn" in layers["qcvn"]["description"]
     assert layers["signal"]["covered_share"] == payload["covered_share"]
     assert layers["signal"]["reliable_share"] == payload["reliable_share"]
@@ -243,7 +243,7 @@ def test_coverage_json_reports_every_layer(
             assert values["usable"] <= values["signal"]
             assert values["indoor"] <= values["indoor_weighted"] <= values["signal"]
     assert layers["indoor"]["covered_share"] < layers["signal"]["covered_share"]
-    usable = _tiny_json(capsys, files, "--coverage", "usable")
+    usable = _tiny_json(capsys, files, "--coverage", "usable", "--no-layers")
     assert usable["coverage_layer"] == "usable"
     assert usable["covered_share"] == pytest.approx(layers["usable"]["covered_share"], abs=1e-6)
     assert usable["layers"]["signal"] == layers["signal"]
@@ -254,7 +254,7 @@ def test_coverage_text_lists_the_layers(
 ) -> None:
     args = ["coverage", "--boundaries", str(tiny_communes_file), "--population",
             str(tiny_raster_file), "--stations", str(tiny_stations_file), "--drop-outside",
-            "--dem", "flat", "--coverage", "indoor"]  # fmt: skip
+            "--dem", "flat", "--coverage", "indoor", "--no-layers"]  # fmt: skip
     assert main([*args, "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "Headline share in coverage layer: indoor" in out

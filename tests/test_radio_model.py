@@ -229,7 +229,20 @@ def test_cli_writes_rasters_atomically_and_refuses_to_overwrite(
     inputs = _tiny_args(tiny_communes_file, tiny_raster_file, tiny_stations_file)
     out = tmp_path / "rasters"
     assert (
-        main(["coverage", *inputs, "--model", "38901", "--rasters", str(out), "--lang", "en"]) == 0
+        main(
+            [
+                "coverage",
+                *inputs,
+                "--model",
+                "38901",
+                "--rasters",
+                str(out),
+                "--lang",
+                "en",
+                "--no-layers",
+            ]
+        )
+        == 0
     )
     printed = capsys.readouterr().out
     # the tiny communes lie in the SRTM strip: the default terrain applies
