@@ -409,12 +409,7 @@ class NationalCoverage:
             The written paths by kind (``provinces``, ``units``).
         """
         paths = {kind: Path(out_dir) / name for kind, name in CSV_FILES.items()}
-        for path in paths.values():
-            check_writable(path, overwrite)
-        Path(out_dir).mkdir(parents=True, exist_ok=True)
-        write_table_csv(self.provinces, paths["provinces"], overwrite)
-        write_table_csv(self.units, paths["units"], overwrite)
-        return paths
+        return _write_tables(self, paths, overwrite)
 
     def write_outputs(
         self,
@@ -971,13 +966,18 @@ class NationalPlan:
         dict
             The written paths by kind (``provinces``, ``sites``, ``curve``).
         """
-        paths = plan_csv_paths(out_dir)
-        for path in paths.values():
-            check_writable(path, overwrite)
-        Path(out_dir).mkdir(parents=True, exist_ok=True)
-        for kind, path in paths.items():
-            write_table_csv(getattr(self, kind), path, overwrite)
-        return paths
+        return _write_tables(self, plan_csv_paths(out_dir), overwrite)
+
+
+def _write_tables(result: object, paths: dict[str, Path], overwrite: bool) -> dict[str, Path]:
+    """Write ``result``'s table attribute of each kind to its path (all checked first)."""
+    for path in paths.values():
+        check_writable(path, overwrite)
+    for path in paths.values():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    for kind, path in paths.items():
+        write_table_csv(getattr(result, kind), path, overwrite)
+    return paths
 
 
 def plan_csv_paths(out_dir: str | os.PathLike[str]) -> dict[str, Path]:

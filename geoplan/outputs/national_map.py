@@ -21,10 +21,8 @@ page (about 4 MB for the 3,321), unless ``drill`` names fewer.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 from collections.abc import Sequence
-from importlib import resources
 from typing import Any
 
 import folium
@@ -52,7 +50,14 @@ from geoplan.outputs.national_shapes import (
     simplified_outlines,
 )
 from geoplan.outputs.national_tables import has_plan, national_line, with_shares
-from geoplan.outputs.offline import RawHTML, escape_text, make_offline, map_script, stable_ids
+from geoplan.outputs.offline import (
+    RawHTML,
+    escape_text,
+    make_offline,
+    map_script,
+    stable_ids,
+    static_script,
+)
 from geoplan.outputs.theme import SHARE_BREAKS, SHARE_COLOURS, classify
 from geoplan.schema import DEFAULT_LANG, Lang
 
@@ -64,17 +69,9 @@ PROVINCE_LABEL_MIN_ZOOM = 7
 DATA_ID = "geoplan-national-data"
 
 
-@functools.cache
 def national_script() -> str:
     """The national map's script (``static/geoplan-national.js``)."""
-    text = (
-        resources.files("geoplan.outputs")
-        .joinpath("static", "geoplan-national.js")
-        .read_text(encoding="utf-8")
-    )
-    if "</script" in text.lower():
-        raise RuntimeError("geoplan-national.js contains '</script'; it cannot be inlined")
-    return text
+    return static_script("geoplan-national.js")
 
 
 def national_map(

@@ -80,16 +80,17 @@ def leaflet_assets() -> tuple[str, str]:
 
 
 @functools.cache
+def static_script(name: str) -> str:
+    """A script of ``geoplan/outputs/static/`` (``name``), checked to be safe to inline."""
+    text = resources.files("geoplan.outputs").joinpath("static", name).read_text(encoding="utf-8")
+    if "</script" in text.lower():
+        raise RuntimeError(f"{name} contains '</script'; it cannot be inlined")
+    return text
+
+
 def map_script() -> str:
     """geoplan's map script (``static/geoplan-map.js``): panels, fit, legend, labels."""
-    text = (
-        resources.files("geoplan.outputs")
-        .joinpath("static", "geoplan-map.js")
-        .read_text(encoding="utf-8")
-    )
-    if "</script" in text.lower():
-        raise RuntimeError("geoplan-map.js contains '</script'; it cannot be inlined")
-    return text
+    return static_script("geoplan-map.js")
 
 
 def make_offline(fmap: folium.Map) -> folium.Map:
