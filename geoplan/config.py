@@ -32,6 +32,27 @@ STORAGE_CRS = "EPSG:4326"
 #: CRS of every distance and area for Bắc Ninh: UTM zone 48N, metres.
 WORK_CRS = "EPSG:32648"
 
+# The QCVN layer's SINR/throughput defaults (issue 16), defined once: the PlanConfig
+# fields below and the radio core (:mod:`geoplan.radio.sinr`) both take them from here.
+#: Share of the REs every interfering sector occupies (PRB utilisation), 0..1: 50%, a
+#: loaded network in operator planning practice; the 3GPP/ITU-R system-level evaluations
+#: (TR 38.802, ITU-R M.2412) use full buffer, i.e. 1.0, the worst case.
+DEFAULT_LOAD = 0.5
+#: UE noise figure, dB: 7 dB, the UE of the ITU-R M.2412-0 evaluation configurations at
+#: 4 GHz (recalled, not re-checked offline); 9 dB is the conservative end of 3GPP
+#: practice (the range the issue states: 7–9 dB).
+UE_NOISE_FIGURE_DB = 7.0
+#: MIMO layers the rank adaptation may use (a 4-Rx n41/n78 handset does up to 4; 2 is
+#: the cautious default, without receive-combining gain).
+MAX_LAYERS = 2
+#: Downlink share of a TDD frame: DDDSU with a 10:2:2 special slot (52 of 70 symbols),
+#: a common n41/n77/n78 pattern (an assumption: the operators' patterns are not public).
+TDD_DL_SHARE = 52 / 70
+#: TS 38.306 §4.1.2 overhead of FR1 downlink (control channels and reference signals).
+DL_OVERHEAD = 0.14
+#: Most downlink MIMO layers NR defines (TS 38.211: up to 8 layers for one UE).
+NR_MAX_DL_LAYERS = 8
+
 #: Command-line option of each setting, named in error messages.
 OPTIONS: dict[str, str] = {
     "cell_size_m": "--cell-size-m",
@@ -160,6 +181,28 @@ class PlanConfig:
     high_loss_share_urban, high_loss_share_suburban, high_loss_share_rural
         Share of indoor people in high-loss (IRR-glass) buildings, 0..1: 20%, 20%, 0%
         (ITU-R M.2412-0's urban mix; TR 38.901 applies only the low-loss model to RMa).
+    sinr_load_share
+        The QCVN layer's load: share of the REs every interfering sector occupies, 0..1:
+        0.5, a loaded network in operator planning practice (3GPP/ITU-R system-level
+        evaluations, TR 38.802 and ITU-R M.2412, use full buffer: 1.0). A user in a
+        loaded cell gets the share 1 − load of its cell (:data:`DEFAULT_LOAD`).
+    sinr_user_share
+        Share of its cell's REs the loaded user gets, (0, 1], or None (the settings
+        file's ``"auto"``): 1 − load, the processor-sharing mean of a cell as loaded as
+        its neighbours. Set it with a load of 1 (full buffer), which leaves 1 − load = 0.
+    ue_noise_figure_db
+        UE noise figure of the downlink SINR, dB: 7 (the ITU-R M.2412-0 UE at 4 GHz,
+        recalled, not re-checked offline; 9 dB is the conservative end of 3GPP practice).
+    mimo_layers
+        Downlink MIMO layers the rank adaptation may use, 1..8: 2, cautious for a 4-Rx
+        n41/n78 handset, without receive-combining gain.
+    tdd_downlink_share
+        Downlink share of a TDD carrier's frame, (0, 1]: 52/70, DDDSU with a 10:2:2
+        special slot, a common n41/n77/n78 frame (an assumption: the operators' patterns
+        are not public); FDD carriers (n28) use 1.
+    downlink_overhead_share
+        Downlink overhead (control channels, reference signals), [0, 1): 0.14, TS 38.306
+        §4.1.2 for FR1.
     """
 
     coverage_model: str = "38901"
@@ -206,6 +249,12 @@ class PlanConfig:
     high_loss_share_urban: float = 0.2
     high_loss_share_suburban: float = 0.2
     high_loss_share_rural: float = 0.0
+    sinr_load_share: float = DEFAULT_LOAD
+    sinr_user_share: float | None = None
+    ue_noise_figure_db: float = UE_NOISE_FIGURE_DB
+    mimo_layers: int = MAX_LAYERS
+    tdd_downlink_share: float = TDD_DL_SHARE
+    downlink_overhead_share: float = DL_OVERHEAD
 
     def __post_init__(self) -> None:
         for item in fields(self):
@@ -254,6 +303,7 @@ class PlanConfig:
         if self.sites_per_phase < 1:
             _bad("sites_per_phase", self.sites_per_phase, "a whole number >= 1")
         self._check_layers()
+        self._check_downlink()
 
     @property
     def qcvn_layer(self) -> bool:
@@ -287,6 +337,32 @@ class PlanConfig:
                      "high_loss_share_rural"):  # fmt: skip
             if not 0 <= getattr(self, name) <= 1:
                 _bad(name, getattr(self, name), "a share in 0..1 (0.8 for 80%)")
+
+    def _check_downlink(self) -> None:
+        """The QCVN layer's SINR and throughput settings (issue 16)."""
+        if not 0 <= self.sinr_load_share <= 1:
+            _bad("sinr_load_share", self.sinr_load_share,
+                 "a share of REs in 0..1 (0.5 for 50%, 1 for full buffer)")  # fmt: skip
+        user = self.sinr_user_share
+        if user is not None and not (isinstance(user, float | int) and 0 < user <= 1):
+            _bad("sinr_user_share", user, 'a share in (0, 1] (0.5 for 50%), or "auto" (1 − load)')
+        if user is None and self.sinr_load_share == 1:
+            _bad("sinr_load_share", self.sinr_load_share,
+                 "below 1 while the user share is auto (1 − load leaves the loaded user "
+                 "nothing): set sinr.user_share too, e.g. 0.5")  # fmt: skip
+        if not 0 <= self.ue_noise_figure_db <= 30:
+            _bad("ue_noise_figure_db", self.ue_noise_figure_db, "in 0..30 dB (7 for a handset)")
+        layers = self.mimo_layers
+        whole = isinstance(layers, int) and not isinstance(layers, bool)
+        if not whole or not 1 <= layers <= NR_MAX_DL_LAYERS:
+            _bad("mimo_layers", layers,
+                 f"a whole number in 1..{NR_MAX_DL_LAYERS} (2; 4 for a 4-Rx handset)")  # fmt: skip
+        if not 0 < self.tdd_downlink_share <= 1:
+            _bad("tdd_downlink_share", self.tdd_downlink_share,
+                 "a share in (0, 1] (0.743 for DDDSU)")  # fmt: skip
+        if not 0 <= self.downlink_overhead_share < 1:
+            _bad("downlink_overhead_share", self.downlink_overhead_share,
+                 "a share in [0, 1) (0.14 for FR1, TS 38.306)")  # fmt: skip
 
     @property
     def uplink_edge_rates_kbps(self) -> tuple[float, float, float]:
@@ -339,7 +415,9 @@ SETTINGS_FILE_NAME = "geoplan.toml"
 #: Environment variable naming another settings file; set but empty, no file is read.
 SETTINGS_ENV = "GEOPLAN_CONFIG"
 #: Kind of value of a settings-file key: how it is read and what it accepts.
-ValueKind = Literal["number", "whole", "share", "money", "text", "paths", "flag", "names"]
+ValueKind = Literal[
+    "number", "whole", "share", "auto_share", "money", "text", "paths", "flag", "names"
+]
 
 #: The settings file's keys (``table.key``), each with its :class:`PlanConfig` field and
 #: its kind of value, in the order of ``geoplan config show`` and docs/settings.md.
@@ -365,6 +443,12 @@ SETTINGS_KEYS: dict[str, tuple[str, ValueKind]] = {
     "indoor.high_loss_share_urban": ("high_loss_share_urban", "share"),
     "indoor.high_loss_share_suburban": ("high_loss_share_suburban", "share"),
     "indoor.high_loss_share_rural": ("high_loss_share_rural", "share"),
+    "sinr.load": ("sinr_load_share", "share"),
+    "sinr.user_share": ("sinr_user_share", "auto_share"),
+    "sinr.noise_figure_db": ("ue_noise_figure_db", "number"),
+    "sinr.mimo_layers": ("mimo_layers", "whole"),
+    "sinr.tdd_share": ("tdd_downlink_share", "share"),
+    "sinr.overhead": ("downlink_overhead_share", "share"),
     "radius.urban_m": ("radius_urban_m", "number"),
     "radius.suburban_m": ("radius_suburban_m", "number"),
     "radius.rural_m": ("radius_rural_m", "number"),
@@ -398,6 +482,7 @@ _KIND_WORDS: dict[str, str] = {
     "paths": 'a list of paths in quotes (e.g. ["srtm/N21E106.hgt"])',
     "flag": "true or false",
     "names": 'a list of names in quotes (e.g. ["qcvn"])',
+    "auto_share": '"auto" or a share in 0..1 or a percentage string (e.g. "auto", 0.5, "50%")',
 }
 DEFAULT_SOURCE = "default"
 CLI_SOURCE = "command line"
@@ -648,7 +733,11 @@ def _suggestion(key: str) -> str:
 
 def _value(path: Path, key: str, kind: ValueKind, raw: Any) -> Any:
     """``raw`` from the TOML file as a value of ``kind``, or a one-line ConfigError."""
-    where = f"{path}: {key}"
+    where, asked = f"{path}: {key}", kind
+    if kind == "auto_share":  # "auto": the program's rule (None), else a share
+        if isinstance(raw, str) and raw.strip().casefold() == "auto":
+            return None
+        kind = "share"
     is_number = isinstance(raw, int | float) and not isinstance(raw, bool)
     try:
         if kind == "share" and isinstance(raw, str):
@@ -679,4 +768,4 @@ def _value(path: Path, key: str, kind: ValueKind, raw: Any) -> Any:
         return tuple(str(path.parent / Path(p).expanduser()) for p in paths)  # from its folder
     if kind == "names" and isinstance(raw, list) and all(isinstance(n, str) for n in raw):
         return tuple(raw)
-    raise ConfigError(f"{where} must be {_KIND_WORDS[kind]}, got {raw!r}")
+    raise ConfigError(f"{where} must be {_KIND_WORDS[asked]}, got {raw!r}")

@@ -14,7 +14,12 @@ from scipy import sparse
 from geoplan.grid import Cells, PopulationGrid
 from geoplan.io.carriers import canonical_operator, read_carriers
 from geoplan.models import CoverageModel, Evaluation, RadioModel, covered_mask, evaluate_layers
-from geoplan.models.interference import DownlinkSettings, describe_downlink, sinr_throughput
+from geoplan.models.interference import (
+    DownlinkSettings,
+    describe_downlink,
+    downlink_settings,
+    sinr_throughput,
+)
 from geoplan.results import CoverageResult, LayerCoverage, OperatorCoverage
 from geoplan.sites import Sites
 
@@ -125,7 +130,8 @@ def qcvn_layer(
     carriers : DataFrame or None
         The carrier table (None: :func:`geoplan.io.carriers.read_carriers`).
     settings : DownlinkSettings or None
-        Load, noise figure and curve (the documented defaults when None).
+        Load, noise figure, MIMO layers and frame (None: the model's settings,
+        ``[sinr]`` of the settings file: :func:`~geoplan.models.interference.downlink_settings`).
 
     Returns
     -------
@@ -133,7 +139,7 @@ def qcvn_layer(
         0/1 probability and coverage per cell, the best operator's median SINR (dB) and
         loaded-user mean rate (Mbit/s) per cell.
     """
-    settings = settings or DownlinkSettings()
+    settings = settings if settings is not None else downlink_settings(model.config)
     table = carriers if carriers is not None else read_carriers()
     out = sinr_throughput(sites, cells, model, settings, table)
     n = len(cells)

@@ -137,6 +137,8 @@ def show_value(setting: Setting) -> str:
     kind, value = _KINDS.get(setting.name, "text"), setting.value
     if kind == "money":
         return f"{value:,.0f} VND ({format_money(value)})"
+    if kind == "auto_share":
+        return "auto" if value is None else format_share(value)
     if kind == "share":
         return format_share(value)
     if kind in ("paths", "names"):

@@ -27,6 +27,13 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from geoplan.config import (
+    DEFAULT_LOAD,
+    DL_OVERHEAD,
+    TDD_DL_SHARE,
+    UE_NOISE_FIGURE_DB,
+    PlanConfig,
+)
 from geoplan.grid import Cells
 from geoplan.models.radio import (
     PAIR_MODELS,
@@ -38,11 +45,7 @@ from geoplan.radio.antenna import bearing_deg, element_pattern_db
 from geoplan.radio.link_budget import LinkBudget, exceedance_probability
 from geoplan.radio.pathloss import SHADOW_FADING_DB, los_probability, path_loss_db
 from geoplan.radio.sinr import (
-    DEFAULT_LOAD,
-    DL_OVERHEAD,
     QCVN126_DL_SAMPLE_MBPS,
-    TDD_DL_SHARE,
-    UE_NOISE_FIGURE_DB,
     ServerAccumulator,
     ServingLink,
     ShannonCurve,
@@ -67,10 +70,13 @@ _PAYLOAD = ("site", "los_dbm", "nlos_dbm", "p_los", "sigma_los_db", "sigma_nlos_
 class DownlinkSettings:
     """Load, noise, throughput curve and frame of the SINR/throughput layer.
 
+    The defaults are :mod:`geoplan.config`'s; :func:`downlink_settings` takes the
+    settings-file values (``[sinr]``) from a :class:`~geoplan.config.PlanConfig`.
+
     Attributes
     ----------
     load : share of REs every interfering sector occupies, 0..1 (its PRB load); 0.5
-        (:data:`~geoplan.radio.sinr.DEFAULT_LOAD`)
+        (:data:`~geoplan.config.DEFAULT_LOAD`)
     user_share : share of the serving cell's REs a user in a loaded cell gets, 0..1;
         None: 1 − ``load`` (processor sharing in a cell as loaded as its neighbours)
     noise_figure_db : UE noise figure, dB (7)
@@ -108,6 +114,30 @@ class DownlinkSettings:
             raise ValueError(f"user_share must be in 0..1, got {self.user_share}")
         if self.duplex not in ("TDD", "FDD"):
             raise ValueError(f"duplex must be 'TDD' or 'FDD', got {self.duplex!r}")
+
+
+def downlink_settings(config: PlanConfig) -> DownlinkSettings:
+    """The SINR/throughput settings of a :class:`~geoplan.config.PlanConfig` (``[sinr]``).
+
+    Load, the loaded user's share, the UE noise figure, MIMO layers, TDD downlink share
+    and overhead come from ``config``; what stays Python-only (the curve's α and
+    SINR_min, the fallback bandwidth and duplex, the interference floor, QCVN's
+    30 Mbit/s) keeps its documented default.
+
+    >>> full = PlanConfig(sinr_load_share=1.0, sinr_user_share=0.5, mimo_layers=4)
+    >>> downlink_settings(full).curve.max_layers, downlink_settings(full).loaded_user_share
+    (4, 0.5)
+    >>> downlink_settings(PlanConfig()) == DownlinkSettings()
+    True
+    """
+    return DownlinkSettings(
+        load=config.sinr_load_share,
+        user_share=config.sinr_user_share,
+        noise_figure_db=config.ue_noise_figure_db,
+        curve=ShannonCurve(max_layers=config.mimo_layers),
+        tdd_dl_share=config.tdd_downlink_share,
+        overhead=config.downlink_overhead_share,
+    )
 
 
 @dataclass(frozen=True)
@@ -186,7 +216,8 @@ def sinr_throughput(
         embedded DEMs read around the sites); its ``budget`` gives the defaults for
         missing columns.
     settings : DownlinkSettings or None
-        Load, noise figure, curve and frame (the defaults when None).
+        Load, noise figure, curve and frame (None: those of the model's ``config``,
+        :func:`downlink_settings`).
     carriers : DataFrame or None
         The carrier table (``geoplan.io.read_carriers()``): ``bandwidth_mhz`` and
         ``duplex`` of a site's ``band`` when the frame has no such columns.
@@ -208,7 +239,7 @@ def sinr_throughput(
     (('*',), True)
     """
     model = model if model is not None else RadioModel()
-    settings = settings or DownlinkSettings()
+    settings = settings if settings is not None else downlink_settings(model.config)
     layers = _carrier_layers(sites)
     operators = tuple(sorted({op for op, _ in layers}))
     n_op, n_cells = len(operators), len(cells)

@@ -36,32 +36,25 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtr, ndtri
 
+# The defaults a settings file may change (load, UE noise figure, MIMO layers, TDD
+# downlink share, overhead) are defined once, with their sources, in geoplan.config.
+from geoplan.config import (
+    DEFAULT_LOAD,
+    DL_OVERHEAD,
+    MAX_LAYERS,
+    TDD_DL_SHARE,
+    UE_NOISE_FIGURE_DB,
+)
 from geoplan.radio.link_budget import edge_rsrp_dbm, exceedance_probability
 
 #: Thermal noise density at 290 K, dBm/Hz (kT).
 THERMAL_NOISE_DBM_PER_HZ = -174.0
-#: UE noise figure, dB: 7 dB, the UE of the ITU-R M.2412-0 evaluation configurations at
-#: 4 GHz (recalled, not re-checked offline); 9 dB is the conservative end of 3GPP
-#: practice (the range the issue states: 7–9 dB).
-UE_NOISE_FIGURE_DB = 7.0
-#: Share of the REs every interfering sector occupies (PRB utilisation), 0..1: 50%, a
-#: loaded network in operator planning practice; the 3GPP/ITU-R system-level evaluations
-#: (TR 38.802, ITU-R M.2412) use full buffer, i.e. 1.0, the worst case.
-DEFAULT_LOAD = 0.5
 #: TR 36.942 Annex A (A.2) attenuated Shannon: attenuation α and SINR_min, dB.
 SHANNON_ALPHA = 0.6
 SHANNON_SINR_MIN_DB = -10.0
 #: Highest NR spectral efficiency per layer, bit/s/Hz: 256QAM at code rate 948/1024
 #: (TS 38.214 Table 5.2.2.1-3, CQI 15 of CQI table 2).
 MAX_EFFICIENCY_BPS_HZ = 8 * 948 / 1024
-#: TS 38.306 §4.1.2 overhead of FR1 downlink (control channels and reference signals).
-DL_OVERHEAD = 0.14
-#: Downlink share of a TDD frame: DDDSU with a 10:2:2 special slot (52 of 70 symbols),
-#: a common n41/n77/n78 pattern (an assumption: the operators' patterns are not public).
-TDD_DL_SHARE = 52 / 70
-#: MIMO layers the rank adaptation may use (a 4-Rx n41/n78 handset does up to 4; 2 is
-#: the cautious default, without receive-combining gain).
-MAX_LAYERS = 2
 
 #: QCVN 126:2021/BTTTT §2.1.5.2 (Thông tư 07/2021/TT-BTTTT, 31 August 2021): average
 #: downlink rate, Mbit/s ...
