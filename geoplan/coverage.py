@@ -174,8 +174,11 @@ def combine_coverage(grid: PopulationGrid, results: list[CoverageResult]) -> Cov
     layers = {name: _combined_layer([r.layers[name] for r in results])
               for name in first.layers}  # fmt: skip
     n_sites = sum(r.n_sites for r in results)
+    rsrp = first.best_rsrp_dbm
+    if all(r.best_rsrp_dbm.size for r in results):  # the best server over every part
+        rsrp = np.fmax.reduce([r.best_rsrp_dbm for r in results])  # NaN only where none reach
     run = Evaluation(sparse.csr_matrix((0, len(covered)), dtype=bool), probability, first.layer,
-                     {}, first.indoor_people_share)  # fmt: skip
+                     {}, first.indoor_people_share, rsrp)  # fmt: skip
     return _result(grid, first.cells, run, layers, first, n_sites, covered)
 
 
@@ -242,6 +245,7 @@ def _result(
         layer=run.layer,
         layers=layers,
         indoor_people_share=run.indoor_people_share,
+        best_rsrp_dbm=run.rsrp_dbm,
     )
 
 

@@ -77,6 +77,10 @@ class CoverageResult:
     indoor_people_share : float array, one per cell: share of its people indoors (by
         the cell's environment), which weighs the indoor and signal layers into
         ``indoor_weighted`` (empty without an indoor layer)
+    best_rsrp_dbm : float array, one per cell: the downlink best server's planning SS-RSRP
+        (reached in the cell-edge reliability's share of shadow-fading draws), dBm; NaN
+        beyond every site's reach; empty for a model without a link budget (what
+        ``best_server_rsrp_dbm.tif`` holds, and the map's RSRP overlay shows)
     """
 
     model: str
@@ -92,6 +96,7 @@ class CoverageResult:
     layer: str = "signal"
     layers: dict[str, LayerCoverage] = field(repr=False, default_factory=dict)
     indoor_people_share: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
+    best_rsrp_dbm: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
 
     @property
     def covered_share(self) -> float:

@@ -71,6 +71,9 @@ class Evaluation(NamedTuple):
         the layer's description); empty for a model without a link budget
     indoor_people_share : per cell, the share of its people indoors (empty without an
         indoor layer)
+    rsrp_dbm : per cell, the downlink best server's planning RSRP (at the cell-edge
+        reliability), dBm, NaN beyond every site's reach (:attr:`BestServer.rsrp_dbm`);
+        empty for a model without a link budget
     """
 
     matrix: sparse.csr_matrix
@@ -78,6 +81,7 @@ class Evaluation(NamedTuple):
     layer: str
     layers: dict[str, tuple[np.ndarray, np.ndarray, str]]
     indoor_people_share: np.ndarray
+    rsrp_dbm: np.ndarray
 
 
 def evaluate_layers(model: CoverageModel, sites: Sites, cells: Cells) -> Evaluation:
@@ -95,9 +99,11 @@ def evaluate_layers(model: CoverageModel, sites: Sites, cells: Cells) -> Evaluat
         layers = {name: (p, best.layer_covered[name], model.layer_description(name))
                   for name, p in best.layer_probability.items()}  # fmt: skip
         inside = model.indoor_people_share(cells) if "indoor" in layers else np.zeros(0)
-        return Evaluation(best.matrix, best.probability, model.layer, layers, inside)
+        return Evaluation(best.matrix, best.probability, model.layer, layers, inside,
+                          best.rsrp_dbm)  # fmt: skip
     matrix = model.coverage_matrix(sites, cells)
-    return Evaluation(matrix, covered_mask(matrix).astype(float), "signal", {}, np.zeros(0))
+    return Evaluation(matrix, covered_mask(matrix).astype(float), "signal", {}, np.zeros(0),
+                      np.zeros(0))  # fmt: skip
 
 
 def evaluate(

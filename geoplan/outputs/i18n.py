@@ -720,6 +720,13 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "legend_sinr": ("SINR trung vị (dB)", "Median SINR (dB)"),
     "legend_throughput": ("Tốc độ tải xuống (Mbit/s)", "Downlink rate (Mbit/s)"),
     # --- end of issue 16, the QCVN layer ---
+    # --- issue 16 leftovers (h16-rsrp): the map's best-server RSRP overlay
+    "layer_rsrp": ("RSRP của trạm phục vụ tốt nhất (dBm)", "Best-server RSRP (dBm)"),
+    "legend_rsrp": (
+        "SS-RSRP của trạm tốt nhất, đạt ở {reliability} vị trí (dBm)",
+        "Best-server SS-RSRP, reached at {reliability} of locations (dBm)",
+    ),
+    # --- end of issue 16 leftovers ---
 }
 
 

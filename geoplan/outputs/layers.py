@@ -31,6 +31,13 @@ DENSITY_COLOURS = ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")
 #: interference exceeds the signal; about 10 dB (2 layers) gives the 100 Mbit/s mean.
 SINR_BREAKS_DB = (-np.inf, 0.0, 5.0, 10.0, 20.0, np.inf)
 SINR_COLOURS = ("#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641")
+#: Best-server planning SS-RSRP classes (dBm) of the map's RSRP overlay, 10 dB steps as
+#: drive-test maps class them: >= -80 strong, -80..-90 good, -90..-100 fair, -100..-110
+#: the cell edge, < -110 below the default coverage threshold (``rsrp_threshold_dbm``).
+#: A value on a bound takes the class above it (-110 dBm counts as covered).
+RSRP_BREAKS_DBM = (-np.inf, -110.0, -100.0, -90.0, -80.0, np.inf)
+#: Red (weak) to blue (strong), ColorBrewer RdYlBu: apart from the SINR's red to green.
+RSRP_COLOURS = ("#d7191c", "#fdae61", "#ffffbf", "#abd9e9", "#2c7bb6")
 #: Downlink rate classes (Mbit/s): QCVN 126's 30 Mbit/s sample and 100 Mbit/s mean.
 RATE_BREAKS_MBPS = (0.0, 30.0, 100.0, 300.0, np.inf)
 RATE_COLOURS = ("#fee5d9", "#fcae91", "#74a9cf", "#045a8d")

@@ -181,6 +181,7 @@ def coverage_map(
     shapes = _commune_frame(inputs, result, plan)
     groups: LegendGroups = {}
     _group(groups, "density", _add_density(fmap, inputs, lang))
+    _group(groups, "rsrp", _add_rsrp_overlay(fmap, inputs.grid, result, lang))
     for key, overlay in _add_qcvn_overlays(fmap, inputs.grid, result, lang).items():
         _group(groups, key, overlay)
     _group(groups, "footprint", _add_footprint(fmap, inputs.grid, result, lang, TODAY))
@@ -214,7 +215,8 @@ def coverage_map(
     root.html.add_child(
         RawHTML(_title_html(heading, inputs, result, plan, lang, created)), name="geoplan_title"
     )
-    root.html.add_child(RawHTML(_legend_html(lang, groups, upgrades)), name="geoplan_legend")
+    legend = _legend_html(lang, groups, upgrades, inputs.config.cell_edge_reliability)
+    root.html.add_child(RawHTML(legend), name="geoplan_legend")
     root.html.add_child(RawHTML(_sources_html(inputs, lang)), name="geoplan_sources")
     make_offline(fmap)
     stable_ids(root)
@@ -450,6 +452,26 @@ def _add_density(fmap: folium.Map, inputs: Inputs, lang: str) -> folium.GeoJson:
     return _added(fmap, layer)
 
 
+def _add_rsrp_overlay(
+    fmap: folium.Map, grid: PopulationGrid, result: CoverageResult, lang: str
+) -> folium.raster_layers.ImageOverlay | None:
+    """The best server's planning SS-RSRP in classes, as an image overlay off at start.
+
+    The classes are :data:`~geoplan.outputs.layers.RSRP_BREAKS_DBM`; the RSRP is the
+    coverage run's own (``result.best_rsrp_dbm``), and cells beyond every site's reach
+    (NaN) stay transparent. None for a model without a link budget.
+    """
+    if not result.best_rsrp_dbm.size:
+        return None
+    image, bounds = layers.class_overlay(grid, result.cells.flat_index, result.best_rsrp_dbm,
+                                         layers.RSRP_BREAKS_DBM, layers.RSRP_COLOURS)  # fmt: skip
+    overlay = folium.raster_layers.ImageOverlay(
+        image, bounds, name=_name(label("layer_rsrp", lang)), opacity=1.0, show=False,
+        pixelated=True, pane=OVERLAY_PANE,
+    )  # fmt: skip
+    return _added(fmap, overlay)
+
+
 def _add_qcvn_overlays(
     fmap: folium.Map, grid: PopulationGrid, result: CoverageResult, lang: str
 ) -> dict[str, folium.raster_layers.ImageOverlay]:
@@ -471,22 +493,33 @@ def _add_qcvn_overlays(
                                              colours)  # fmt: skip
         overlay = folium.raster_layers.ImageOverlay(
             image, bounds, name=_name(label(f"layer_{key}", lang)), opacity=1.0,
-            show=key == "sinr" and result.layer == "qcvn", pixelated=True,
+            show=key == "sinr" and result.layer == "qcvn", pixelated=True, pane=OVERLAY_PANE,
         )  # fmt: skip
         added[key] = _added(fmap, overlay)
     return added
 
 
 def _range_names(breaks: Sequence[float], lang: str) -> list[str]:
-    """Class names of ``breaks`` whose first may be −inf: "< 0", "0–5" … "≥ 20"."""
+    """Class names of ``breaks`` whose first may be −inf: "< 0", "0–5" … "≥ 20".
+
+    Negative bounds take a minus sign and a spaced dash: "< −110", "−110 – −100".
+
+    >>> _range_names((-np.inf, -110.0, -100.0, np.inf), "en")
+    ['< −110', '−110 – −100', '≥ −100']
+    """
+
+    def text(value: float) -> str:
+        return fmt_int(value, lang).replace("-", "\u2212")
+
     names = []
     for low, high in itertools.pairwise(breaks):
         if not np.isfinite(low):
-            names.append(f"< {fmt_int(high, lang)}")
+            names.append(f"< {text(high)}")
         elif not np.isfinite(high):
-            names.append(f"≥ {fmt_int(low, lang)}")
+            names.append(f"≥ {text(low)}")
         else:
-            names.append(f"{fmt_int(low, lang)}–{fmt_int(high, lang)}")
+            dash = " – " if min(low, high) < 0 else "–"
+            names.append(f"{text(low)}{dash}{text(high)}")
     return names
 
 
@@ -782,19 +815,27 @@ def _dot(style: str) -> str:
     return f'<span class="dot" style="{style}"></span>'
 
 
-def _legend_html(lang: str, groups: LegendGroups, upgrades: Sequence[str]) -> str:
-    """The legend: one block per legend group present, each shown while its layers are."""
+def _legend_html(
+    lang: str, groups: LegendGroups, upgrades: Sequence[str], reliability: float = 0.9
+) -> str:
+    """The legend: one block per legend group present, each shown while its layers are.
+
+    ``reliability`` (0..1) is the cell-edge reliability the RSRP classes are reached at.
+    """
+    reached = fmt_pct(reliability, lang, digits=0)
     parts = []
     for key, heading, colours, names in (
         ("share", "legend_share", SHARE_COLOURS, _class_names(SHARE_BREAKS, lang, percent=True)),
         ("density", "legend_density", layers.DENSITY_COLOURS,
          _class_names(layers.DENSITY_BREAKS, lang)),
+        ("rsrp", "legend_rsrp", layers.RSRP_COLOURS, _range_names(layers.RSRP_BREAKS_DBM, lang)),
         ("sinr", "legend_sinr", layers.SINR_COLOURS, _range_names(layers.SINR_BREAKS_DB, lang)),
         ("throughput", "legend_throughput", layers.RATE_COLOURS,
          _range_names(layers.RATE_BREAKS_MBPS, lang)),
     ):  # fmt: skip
         if key in groups:
-            parts.append(_row([key], f"<b>{escape_text(label(heading, lang))}</b>"))
+            heading_text = label(heading, lang, reliability=reached)
+            parts.append(_row([key], f"<b>{escape_text(heading_text)}</b>"))
             css = "geoplan-legend-class" if key == "share" else ""
             parts += [
                 _entry([key], _swatch(f"background:{c}"), n, css)
