@@ -27,6 +27,8 @@ class Inputs:
         ``stations``)
     drop_outside : how the stations were read: None as they are, True without those
         outside the province, False stopping on them
+    province : the two-digit code of the national data's province these inputs are
+        (``--province``, the national run), None for other boundaries
 
     The facade's :class:`geoplan.scenario.Scenario` adds the notebook methods
     (``coverage()``, ``plan()``, ``map()``); stages and outputs take plain inputs.
@@ -38,6 +40,7 @@ class Inputs:
     config: PlanConfig = field(default_factory=PlanConfig)
     sources: dict[str, Path] = field(default_factory=dict)
     drop_outside: bool | None = None
+    province: str | None = None
 
     @property
     def stations_synthetic(self) -> bool:

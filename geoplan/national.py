@@ -27,11 +27,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from geoplan import outputs
-from geoplan.config import PlanConfig
+from geoplan.config import STORAGE_CRS, PlanConfig
 from geoplan.errors import ConfigError, GeoplanError, InputError
 from geoplan.io.atomic import check_writable, write_table_csv
 from geoplan.io.national import (
@@ -39,27 +41,47 @@ from geoplan.io.national import (
     Province,
     ProvinceData,
     find_province,
+    fold,
     population_path,
     province_data,
     read_provinces,
     units_path,
     worldpop_by_unit,
 )
-from geoplan.io.rasters import read_population_raster
+from geoplan.io.plan_folder import plan_paths, write_plan
 from geoplan.optimize.allocation import Allocation, allocate
 from geoplan.optimize.greedy import lazy_greedy
+from geoplan.optimize.phasing import coverage_curve, split_into_phases
 from geoplan.outputs.paths import national_paths
-from geoplan.planning import planning_arrays
-from geoplan.population import available_memory_bytes, build_population_grid
+from geoplan.planning import (
+    communes_of,
+    inputs_record,
+    phases_table,
+    planning_arrays,
+    settings_record,
+)
+from geoplan.population import available_memory_bytes
 from geoplan.progress import progress
 from geoplan.radio.terrain import FLAT_EARTH
-from geoplan.scenario import Scenario, run_config
-from geoplan.schema import DEFAULT_LANG, ENVIRONMENTS, CsvDialect, Lang
+from geoplan.results import CoverageResult, Plan, PlanSummary
+from geoplan.scenario import SHARE_AFTER_TOLERANCE, Scenario, load_province, run_config
+from geoplan.schema import (
+    AFTER_PHASE_PREFIX,
+    COMMUNES_BEFORE_AFTER,
+    COMMUNES_BY_PHASE,
+    DEFAULT_LANG,
+    ENVIRONMENTS,
+    NATIONAL_PLAN,
+    NATIONAL_PROVINCES_DIR,
+    NEW_SITES,
+    CsvDialect,
+    Lang,
+)
+from geoplan.sites import CandidateSet
 from geoplan.synthetic import (
     OPERATOR_SITE_SHARES,
     operator_site_counts,
     split_largest_remainder,
-    stations_like_bac_ninh,
 )
 
 log = logging.getLogger(__name__)
@@ -161,6 +183,8 @@ def province_scenario(task: ProvinceTask) -> tuple[Scenario, ProvinceData]:
     radio model runs on flat earth (the embedded DEMs cover Bắc Ninh only, so the
     national run keeps one basis); today's sites are ``task.operator_sites`` placed by
     Bắc Ninh's rules and calibrated spacing factor (not re-tuned), Bắc Ninh included.
+    It is :func:`geoplan.scenario.load_province` with the national run's settings, so a
+    plan folder of the national plan loads as the same scenario.
 
     Returns
     -------
@@ -168,27 +192,18 @@ def province_scenario(task: ProvinceTask) -> tuple[Scenario, ProvinceData]:
         The scenario and where its inputs came from.
     """
     data = province_data(task.code, task.units, task.population)
+    # flat earth for every province (the embedded DEMs cover Bắc Ninh alone); no 4G layer
+    # outside Bắc Ninh's (and its layer goes with its shipped 290 sites), so the national
+    # plan's candidates are new towers only, each at the same CAPEX
     terrain = {"dem_paths": (FLAT_EARTH,)} if task.model == "38901" else {}
-    # no 4G layer outside Bắc Ninh's (and its layer goes with its shipped 290 sites), so
-    # the national plan's candidates are new towers only, each at the same CAPEX
     config = run_config(
         task.model, cell_size_m=task.cell_size_m, upgrade_candidates=False, **terrain
     )
-    # flat earth for every model outside Bắc Ninh (the embedded DEMs cover it alone)
-    flat = config.dem_paths if data.province.is_default else (FLAT_EARTH,)
-    config = replace(config, work_crs=data.province.work_crs, dem_paths=flat)
-    raster = read_population_raster(data.population, bounds=tuple(data.communes.total_bounds))
-    grid = build_population_grid(data.communes, raster, config)
-    label = f"synthetic sites of {data.province.name}"
-    counts = dict(task.operator_sites)
-    # a small national network can leave a province without sites: place one to get the
-    # station columns, then keep none
-    some = counts if sum(counts.values()) else operator_site_counts(1)
-    stations = stations_like_bac_ninh(grid, some, config, label)
-    stations = stations if sum(counts.values()) else stations.iloc[:0]
-    sources = {"boundaries": data.boundaries, "population": data.population,
-               "stations": Path(label)}  # fmt: skip
-    return Scenario(data.communes, grid, stations, config, sources), data
+    scenario = load_province(
+        task.code, task.population, None, config, units=task.units,
+        synthetic_sites=dict(task.operator_sites),
+    )  # fmt: skip
+    return scenario, data
 
 
 def province_coverage(task: ProvinceTask) -> dict[str, Any]:
@@ -516,10 +531,7 @@ def national_coverage(
         the engine (each province is computed independently and deterministically).
     """
     tasks = _tasks(codes, model, cell_size_m, n_sites)
-    workers = n_workers or default_workers()
-    limit = memory_limit_bytes or default_memory_limit(workers)
-    scheduler = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
-    used = resolve_engine(engine, scheduler)
+    used, workers, limit, scheduler = _engine(engine, scheduler, n_workers, memory_limit_bytes)
     started = time.perf_counter()
     rows = run_tasks(
         province_coverage,
@@ -543,6 +555,16 @@ def national_coverage(
         time.perf_counter() - started,
         notes,
     )
+
+
+def _engine(
+    engine: Engine, scheduler: str | None, n_workers: int | None, memory_limit_bytes: float | None
+) -> tuple[str, int, float, str | None]:
+    """(engine that runs, workers, memory per worker in bytes, scheduler address)."""
+    workers = n_workers or default_workers()
+    limit = memory_limit_bytes or default_memory_limit(workers)
+    address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+    return resolve_engine(engine, address), workers, limit, address
 
 
 def _tasks(
@@ -787,24 +809,21 @@ def province_curve(task: PlanTask) -> dict[str, Any]:
     -------
     dict
         ``province`` (one row: people, today's sites and shares, grid and matrix
-        sizes, seconds, peak memory in bytes), ``gains`` (people per site, in order)
-        and ``sites`` (the candidates in that order: id, lon, lat, environment).
+        sizes, seconds, peak memory in bytes), ``gains`` (people per site, in order),
+        ``sites`` (the candidates in that order: id, lon, lat, environment, kind, cost,
+        commune), ``units`` (today's people per unit), ``commune_gains`` (the people
+        each site newly covers per unit, :func:`gains_by_commune`) and ``plan`` (what a
+        plan folder records: the model, candidates, inputs and settings).
     """
     started = time.perf_counter()
     _reset_peak_rss()
     scenario, data = province_scenario(task)
     model = scenario.model(task.model)
     baseline, demand, candidates, cover = planning_arrays(scenario, model)
+    greedy_started = time.perf_counter()
     run = lazy_greedy(demand.population, cover, k=task.max_sites)
-    chosen = candidates.frame.iloc[run.selected]
-    sites = pd.DataFrame(
-        {
-            "candidate_id": chosen["candidate_id"].astype(str).to_numpy(),
-            "lon": chosen["lon"].to_numpy(float),
-            "lat": chosen["lat"].to_numpy(float),
-            "environment": np.asarray(ENVIRONMENTS)[candidates.sites.environment[run.selected]],
-        }
-    )
+    greedy_seconds = time.perf_counter() - greedy_started
+    sites = _curve_sites(scenario, candidates, run.selected)
     offshore = float(data.offshore["population"].sum()) if len(data.offshore) else 0.0
     row = {
         "code": data.province.code,
@@ -826,7 +845,111 @@ def province_curve(task: PlanTask) -> dict[str, Any]:
         "seconds": time.perf_counter() - started,
         "peak_memory_bytes": _peak_rss_bytes(),
     }
-    return {"province": row, "gains": run.gains.tolist(), "sites": sites.to_dict("records")}
+    sources = candidates.frame["source"].astype(str).value_counts().sort_index()
+    record = {
+        "population_total": float(baseline.population_total),
+        "bound_people": _singleton_bound(demand.population, cover, task.max_sites),
+        "model_description": model.describe(),
+        "candidates": {str(k): int(v) for k, v in sources.items()} | {"total": len(candidates)},
+        "inputs": inputs_record(scenario, None, model),
+        "settings": settings_record(scenario.config),
+        "greedy_seconds": greedy_seconds,
+    }
+    return {
+        "province": row,
+        "gains": run.gains.tolist(),
+        "sites": sites.to_dict("records"),
+        "units": _today_units(baseline, data).to_dict("records"),
+        "commune_gains": gains_by_commune(demand.population, demand.commune, cover, run.selected),
+        "plan": record,
+    }
+
+
+def _singleton_bound(weights: np.ndarray, cover: sparse.csr_matrix, max_sites: int) -> list[float]:
+    """Most people any 1, 2 … ``max_sites`` candidates could newly cover: the sum of the
+    largest single-candidate gains, capped by the people any candidate reaches (coverage
+    is subadditive, so no set of *n* candidates covers more)."""
+    alone = np.asarray(cover @ np.asarray(weights, dtype=float), dtype=float).ravel()
+    reachable = float(np.asarray(weights, dtype=float)[cover.getnnz(axis=0) > 0].sum())
+    top = np.sort(alone)[::-1][: max(int(max_sites), 0)]
+    return np.minimum(np.cumsum(top), reachable).tolist()
+
+
+def _curve_sites(scenario: Scenario, candidates: CandidateSet, order: np.ndarray) -> pd.DataFrame:
+    """The candidates of the greedy order: id, lon, lat, environment, kind, cost, commune."""
+    chosen = candidates.frame.iloc[order]
+    sites = pd.DataFrame(
+        {
+            "candidate_id": chosen["candidate_id"].astype(str).to_numpy(),
+            "lon": chosen["lon"].to_numpy(float),
+            "lat": chosen["lat"].to_numpy(float),
+            "environment": np.asarray(ENVIRONMENTS)[candidates.sites.environment[order]],
+            "kind": chosen["kind"].astype(str).to_numpy(),
+            "cost_vnd": chosen["cost_vnd"].to_numpy(float),
+        }
+    )
+    points = gpd.points_from_xy(sites["lon"], sites["lat"], crs=scenario.config.storage_crs)
+    code, name = communes_of(gpd.GeoDataFrame(geometry=points), scenario)
+    return sites.assign(commune_code=code, commune_name=name)
+
+
+def _today_units(baseline: CoverageResult, data: ProvinceData) -> pd.DataFrame:
+    """Today's people per unit: the grid's communes in order, then the offshore units."""
+    units = baseline.communes[
+        ["code", "name", "population", "covered_population", "reliable_population"]
+    ].copy()
+    units["code"] = units["code"].astype(str)
+    units["on_grid"] = True
+    if not len(data.offshore):
+        return units.reset_index(drop=True)
+    offshore = pd.DataFrame(
+        {"code": data.offshore["code"].astype(str), "name": data.offshore["name"],
+         "population": data.offshore["population"].astype(float), "covered_population": 0.0,
+         "reliable_population": 0.0, "on_grid": False}
+    )  # fmt: skip
+    return pd.concat([units, offshore], ignore_index=True)
+
+
+def gains_by_commune(
+    weights: np.ndarray, commune: np.ndarray, cover: sparse.csr_matrix, order: np.ndarray
+) -> dict[str, list[Any]]:
+    """People each site of ``order`` newly covers, per commune, as (rank, commune, people).
+
+    A demand cell counts for the first site of ``order`` that covers it, so the people
+    of rank *k* add up to the greedy's gain of its *k*-th site, and those of ranks up to
+    *n* to what the first *n* sites add in each commune.
+
+    Parameters
+    ----------
+    weights : (n_demand,) people per demand cell
+    commune : (n_demand,) commune index of each demand cell
+    cover : csr (n_candidates × n_demand) bool
+    order : candidate indices in build order
+
+    Returns
+    -------
+    dict
+        ``rank`` (1-based position in ``order``), ``commune`` (index) and ``people``,
+        lists of equal length, sorted by rank then commune.
+
+    >>> cover = sparse.csr_matrix(np.array([[1, 1, 0], [0, 1, 1]], dtype=bool))
+    >>> gains_by_commune(np.array([5.0, 1.0, 2.0]), np.array([0, 1, 1]), cover, np.array([1, 0]))
+    {'rank': [1, 2], 'commune': [1, 0], 'people': [3.0, 5.0]}
+    """
+    if order.size == 0:
+        return {"rank": [], "commune": [], "people": []}
+    sub = sparse.csc_matrix(cover[order])
+    sub.sort_indices()
+    reached = np.flatnonzero(np.diff(sub.indptr) > 0)
+    first = sub.indices[sub.indptr[reached]]  # the first site of the order to cover each cell
+    n_communes = int(commune.max()) + 1 if commune.size else 1
+    key, where = np.unique(first * n_communes + commune[reached], return_inverse=True)
+    people = np.bincount(where, weights=np.asarray(weights, float)[reached])
+    return {
+        "rank": (key // n_communes + 1).tolist(),
+        "commune": (key % n_communes).tolist(),
+        "people": people.tolist(),
+    }
 
 
 @dataclass(frozen=True)
@@ -843,10 +966,13 @@ class NationalPlan:
         the network's operator shares, an assumption, not optimised),
         ``added_population`` (people newly covered at the design reliability),
         ``reliable_population_after``, ``reliable_share_after``, ``cost_vnd``,
-        ``state_support_vnd`` (the state's share), ``net_cost_vnd`` (the column names
-        of :data:`geoplan.outputs.national_tables.AFTER_COLUMNS`), ``last_site_people``
-        (people the province's last new site adds), ``curve_sites`` (the curve's
-        length), grid and matrix sizes, ``seconds`` and ``peak_memory_bytes`` of its task
+        ``state_support_vnd`` (the state's share), ``net_cost_vnd`` (the names of
+        :data:`geoplan.schema.NATIONAL_PLAN`, which the outputs read), and once
+        :meth:`with_expected_after` ran ``covered_population_after`` and
+        ``covered_share_after`` (expected, from a coverage pass with the new sites);
+        ``last_site_people`` (people the province's last new site adds),
+        ``curve_sites`` (the curve's length), grid and matrix sizes, ``seconds`` and
+        ``peak_memory_bytes`` of its task
     sites : the new sites: ``province_code``, ``rank`` in the province's build order,
         ``candidate_id``, ``lon``, ``lat`` (EPSG:4326), ``environment``,
         ``added_population`` (people)
@@ -857,6 +983,12 @@ class NationalPlan:
     mode : ``"sites"``, ``"budget"`` or ``"target"``; ``asked`` what was asked (sites,
         VND or a share)
     min_province_share : the equity floor (0..1), or None
+    units : one row per unit: ``province_code``, ``code``, ``name``, ``population``,
+        today's ``covered_population`` and ``reliable_population``, ``on_grid``, and
+        the plan's columns as for the provinces (``sites_new``: new sites standing in it)
+    rows : the provinces' curve results (:func:`province_curve`), for their plan folders
+    after : per province with new sites, the coverage pass's figures
+        (:func:`province_after`); empty until :meth:`with_expected_after`
     """
 
     provinces: pd.DataFrame
@@ -875,6 +1007,9 @@ class NationalPlan:
     workers: int
     seconds: float
     notes: list[str] = field(default_factory=list)
+    units: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    rows: list[dict[str, Any]] = field(default_factory=list, repr=False, compare=False)
+    after: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
 
     def totals(self) -> dict[str, Any]:
         """The national line: sites, cost, support and the shares before and after."""
@@ -882,7 +1017,11 @@ class NationalPlan:
         people = float(t["population"].sum())
         before = float(t["reliable_population_before"].sum())
         added = float(t["added_population"].sum())
-        return {
+        expected = {}
+        if NATIONAL_PLAN.expected_after in t:
+            covered = float(t[NATIONAL_PLAN.expected_after].sum())
+            expected = {NATIONAL_PLAN.expected_share_after: round(covered / people, 6)}
+        return expected | {
             "provinces": len(t),
             "population_official": round(people),
             "network_sites_today": int(t["n_sites_today"].sum()),
@@ -968,6 +1107,361 @@ class NationalPlan:
         """
         return _write_tables(self, plan_csv_paths(out_dir), overwrite)
 
+    def with_expected_after(
+        self,
+        *,
+        engine: Engine = "auto",
+        scheduler: str | None = None,
+        n_workers: int | None = None,
+        memory_limit_bytes: float | None = None,
+    ) -> NationalPlan:
+        """The plan with its expected share after: one coverage pass per province with
+        new sites (:func:`province_after`), on the engines of :func:`national_coverage`.
+
+        Returns
+        -------
+        NationalPlan
+            The same plan; ``provinces`` and ``units`` gain ``covered_population_after``
+            and ``covered_share_after`` (expected, people and 0..1; unchanged where no
+            site is added), and :attr:`after` the pass's figures, which the plan
+            folders (:meth:`write_province_folders`) need.
+        """
+        plans = self.province_plans()
+        if not plans:
+            return self._with_after({})
+        codes = list(plans)
+        tasks = [
+            AfterTask(**t.__dict__, plan=plans[t.code])
+            for t in _tasks(codes, self.model, self.cell_size_m, self.network_sites)
+        ]
+        used, workers, limit, address = _engine(engine, scheduler, n_workers, memory_limit_bytes)
+        started = time.perf_counter()
+        rows = run_tasks(province_after, tasks, used, scheduler=address, n_workers=workers,
+                         memory_limit_bytes=limit)  # fmt: skip
+        done = self._with_after({row["code"]: row for row in rows})
+        return replace(done, seconds=self.seconds + time.perf_counter() - started)
+
+    def _with_after(self, after: dict[str, dict[str, Any]]) -> NationalPlan:
+        units = self.units.copy()
+        expected = units["covered_population"].to_numpy(float).copy()
+        reliable = units[NATIONAL_PLAN.people_after].to_numpy(float)
+        computed = units[NATIONAL_PLAN.people_after].to_numpy(float).copy()
+        for code, row in after.items():
+            where = units.index[units["province_code"] == code]
+            by_unit = pd.Series(row["covered_population_after"], index=row["unit_codes"])
+            found = units.loc[where, "code"].map(by_unit)
+            expected[where] = found.fillna(0.0).to_numpy(float)  # offshore units: nobody
+            checked = pd.Series(row["reliable_population_after"], index=row["unit_codes"])
+            computed[where] = units.loc[where, "code"].map(checked).fillna(0.0).to_numpy(float)
+        units[NATIONAL_PLAN.expected_after] = expected
+        units[NATIONAL_PLAN.expected_share_after] = _share(expected, units["population"])
+        by_province = units.groupby("province_code")[NATIONAL_PLAN.expected_after].sum()
+        provinces = self.provinces.copy()
+        provinces[NATIONAL_PLAN.expected_after] = provinces["code"].map(by_province).to_numpy()
+        provinces[NATIONAL_PLAN.expected_share_after] = _share(
+            provinces[NATIONAL_PLAN.expected_after].to_numpy(float), provinces["population"]
+        )
+        notes = list(self.notes)
+        worst = float(np.abs(computed - reliable).sum() / max(float(units["population"].sum()), 1))
+        if worst > SHARE_AFTER_TOLERANCE:
+            notes.append(
+                f"the coverage pass after the plan covers {worst:.3%} of people more or less "
+                "reliably than the curves say (sites together reach cells no site reaches "
+                "alone); the reliable shares are the curves'"
+            )
+        return replace(self, provinces=provinces, units=units, after=after, notes=notes)
+
+    def province_plans(self) -> dict[str, Plan]:
+        """Each province with new sites as a plan of its own (what ``geoplan plan`` writes).
+
+        Returns
+        -------
+        dict
+            :class:`~geoplan.results.Plan` by province code; the expected share after is
+            NaN until :meth:`with_expected_after` ran.
+        """
+        plans = {}
+        for row, n in zip(self.rows, self.allocation.sites, strict=True):
+            code = row["province"]["code"]
+            if n > 0:
+                covered = self.after.get(code, {}).get("covered_population", float("nan"))
+                plans[code] = province_plan(row, int(n), covered, self.support_share)
+        return plans
+
+    def output_tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The province and unit tables the national map, ranking and brief present.
+
+        Today's figures under the coverage run's names (``n_sites``,
+        ``covered_population``, ``reliable_population``, ``n_units``) and the plan's
+        under :data:`geoplan.schema.NATIONAL_PLAN`'s.
+        """
+        p = self.provinces
+        n_units = self.units.groupby("province_code").size() if len(self.units) else None
+        provinces = pd.DataFrame(
+            {"code": p["code"], "name": p["name"], "population": p["population"],
+             "n_sites": p["n_sites_today"], "covered_population": p["covered_population_before"],
+             "reliable_population": p["reliable_population_before"],
+             "stations_synthetic": True}
+        )  # fmt: skip
+        if n_units is not None:
+            provinces["n_units"] = p["code"].map(n_units).fillna(0).astype(int).to_numpy()
+        plan = [NATIONAL_PLAN.people_before, *NATIONAL_PLAN.shown]
+        for column in plan:
+            if column in p:
+                provinces[column] = p[column].to_numpy()
+        return provinces.reset_index(drop=True), self.units.copy()
+
+    def write_outputs(
+        self,
+        out_dir: str | os.PathLike[str],
+        *,
+        lang: Lang = DEFAULT_LANG,
+        overwrite: bool = False,
+        csv_dialect: CsvDialect = "plain",
+    ) -> dict[str, Path]:
+        """Write the plan's national map, ranking (XLSX, CSV) and brief into ``out_dir``.
+
+        The outputs of :meth:`NationalCoverage.write_outputs` with the plan's columns
+        (new sites, reliable share before and after, net cost), under the file names
+        of :func:`plan_output_paths`.
+        """
+        provinces, units = self.output_tables()
+        return dict(
+            outputs.write_national_outputs(
+                out_dir, provinces, units, lang=lang, model=self.model,
+                cell_size_m=self.cell_size_m, overwrite=overwrite, csv_dialect=csv_dialect,
+            )
+        )  # fmt: skip
+
+    def write_province_folders(
+        self, out_dir: str | os.PathLike[str], overwrite: bool = False
+    ) -> dict[str, Path]:
+        """Write one plan folder per province with new sites, ``out_dir/provinces/<code>_<slug>``.
+
+        Each is the folder ``geoplan plan --out`` writes (:mod:`geoplan.io.plan_folder`),
+        so ``geoplan map --province CODE --plan`` reads it. Every file is checked
+        before anything is written.
+
+        Raises
+        ------
+        GeoplanError
+            When :meth:`with_expected_after` has not run (plan.json holds the expected
+            share after).
+        """
+        plans = self.province_plans()
+        missing = sorted(set(plans) - set(self.after))
+        if missing:
+            raise GeoplanError(
+                f"province(s) {', '.join(missing)}: no coverage pass after the plan; call "
+                "with_expected_after() before writing the plan folders"
+            )
+        folders = province_folders(out_dir, [p for p in provinces() if p.code in plans])
+        for folder in folders.values():
+            for path in plan_paths(folder).values():
+                check_writable(path, overwrite)
+        for code, plan in plans.items():
+            write_plan(plan, folders[code], overwrite)
+        return folders
+
+
+def province_folders(
+    out_dir: str | os.PathLike[str], chosen: Sequence[Province]
+) -> dict[str, Path]:
+    """Where :meth:`NationalPlan.write_province_folders` writes each province's plan folder.
+
+    >>> province_folders("out", provinces(["12", "79"]))["79"].as_posix()
+    'out/provinces/79_ho-chi-minh'
+    """
+    root = Path(out_dir) / NATIONAL_PROVINCES_DIR
+    return {p.code: root / f"{p.code}_{fold(p.name).replace(' ', '-')}" for p in chosen}
+
+
+def plan_output_paths(
+    out_dir: str | os.PathLike[str], codes: Sequence[str | int] | None = None
+) -> list[Path]:
+    """Every file ``geoplan national plan --out`` may write: the CSVs, the map, ranking
+    and brief, and the plan folders of the provinces in ``codes`` (all when None)."""
+    folders = province_folders(out_dir, provinces(codes)).values()
+    return [
+        *plan_csv_paths(out_dir).values(),
+        *national_paths(out_dir, plan=True).values(),
+        *(path for folder in folders for path in plan_paths(folder).values()),
+    ]
+
+
+def _share(people: np.ndarray, population: pd.Series) -> np.ndarray:
+    """``people`` ÷ ``population``, 0 where nobody lives."""
+    whole = population.to_numpy(float)
+    return np.divide(people, whole, out=np.zeros_like(whole), where=whole > 0)
+
+
+@dataclass(frozen=True)
+class AfterTask(ProvinceTask):
+    """One province's coverage with its new sites: :class:`ProvinceTask` and its plan.
+
+    Attributes
+    ----------
+    plan : the province's plan (:meth:`NationalPlan.province_plans`; small: its new
+        sites and communes)
+    """
+
+    plan: Plan | None = None
+
+
+def province_after(task: AfterTask) -> dict[str, Any]:
+    """Coverage once the province's new sites stand beside today's (a worker's task).
+
+    What ``geoplan map --plan`` computes for the province's plan folder:
+    :meth:`geoplan.Scenario.coverage_after` on :func:`province_scenario`.
+
+    Returns
+    -------
+    dict
+        ``code``; ``covered_population`` and ``reliable_population`` after (people);
+        per unit (``unit_codes``) ``covered_population_after`` (expected) and
+        ``reliable_population_after``; ``seconds`` and ``peak_memory_bytes``.
+    """
+    started = time.perf_counter()
+    _reset_peak_rss()
+    if task.plan is None:
+        raise InputError(f"province {task.code}: no plan to compute the coverage after")
+    scenario, _ = province_scenario(task)
+    after = scenario.coverage_after(task.plan)
+    communes = after.communes
+    return {
+        "code": task.code,
+        "covered_population": float(after.covered_population),
+        "reliable_population": float(after.reliable_population),
+        "unit_codes": communes["code"].astype(str).tolist(),
+        "covered_population_after": communes["covered_population"].astype(float).tolist(),
+        "reliable_population_after": communes["reliable_population"].astype(float).tolist(),
+        "seconds": time.perf_counter() - started,
+        "peak_memory_bytes": _peak_rss_bytes(),
+    }
+
+
+def province_plan(row: dict[str, Any], n_sites: int, covered_after: float,
+                  support_share: float) -> Plan:  # fmt: skip
+    """The first ``n_sites`` of a province's curve as a plan of its own.
+
+    The tables and ``plan.json`` of ``geoplan plan --out`` (:mod:`geoplan.schema`): the
+    new sites in greedy order with their phases (``sites_per_phase`` of the run's
+    settings), each commune before and after, the curve; "covered" is at the design
+    reliability, as in every plan. The bound on what any *n* candidates could add is the
+    least of the greedy's guarantee (its first *n* sites add at least 1 − 1/e of it)
+    and the sum of the *n* largest single-candidate gains (capped by the people any
+    candidate reaches).
+
+    Parameters
+    ----------
+    row : the province's curve (:func:`province_curve`)
+    n_sites : new sites allocated to it, >= 1
+    covered_after : expected people covered after them (:func:`province_after`; NaN
+        when not computed)
+    support_share : the state's share of the CAPEX, 0..1
+    """
+    meta, today = row["plan"], row["province"]
+    total = meta["population_total"]
+    gains = np.asarray(row["gains"][:n_sites], dtype=float)
+    sites = pd.DataFrame(row["sites"][:n_sites])
+    new_sites = _plan_new_sites(sites, gains, meta["settings"]["sites_per_phase"])
+    before = float(today["reliable_population_before"])
+    curve = coverage_curve(gains, before, total)
+    phases = phases_table(new_sites, curve)
+    communes, by_phase = _plan_communes(row, new_sites)
+    added = float(gains.sum())
+    cost = float(new_sites["cost_vnd"].sum())
+    singles = meta["bound_people"]
+    bound = min(added / (1 - np.exp(-1.0)), singles[min(n_sites, len(singles)) - 1])
+    summary = PlanSummary(
+        mode="max_coverage",
+        baseline_share=round(before / total, 6),
+        achieved_share=round((before + added) / total, 6),
+        baseline_expected_share=round(float(today["covered_population_before"]) / total, 6),
+        achieved_expected_share=round(covered_after / total, 6),
+        target=None,
+        n_new_sites=n_sites,
+        newly_covered_population=round(added),
+        bound=round((before + bound) / total, 6),
+        bound_kind="covered_share",
+        gap=round((bound - added) / bound, 6) if bound > 0 else 0.0,
+        status="national_allocation",
+        solver="greedy",
+        seconds=round(float(today["seconds"]), 2),
+        solver_seconds=round(float(meta["greedy_seconds"]), 2),
+        total_cost_vnd=round(cost),
+        state_support_share=support_share,
+        state_support_vnd=round(support_share * cost),
+        net_cost_vnd=round(cost - support_share * cost),
+        cost_per_new_person_vnd=round(cost / added) if added > 0 else None,
+        phases=tuple(phases.to_dict("records")),
+        model=meta["settings"]["coverage_model"],
+        model_description=meta["model_description"],
+        stations_synthetic=bool(today["n_sites_today"]),
+        n_existing_sites=int(today["n_sites_today"]),
+        candidates=dict(meta["candidates"]),
+        problem={key: int(today[key]) for key in ("n_cells", "n_demand_cells", "n_candidates",
+                                                  "n_matrix_pairs", "curve_sites")},
+        inputs=meta["inputs"],
+        settings=meta["settings"],
+    )  # fmt: skip
+    return Plan(new_sites, phases, communes, curve, summary, commune_phases=by_phase)
+
+
+def _plan_new_sites(sites: pd.DataFrame, gains: np.ndarray, per_phase: int) -> gpd.GeoDataFrame:
+    """The plan folder's new sites (:data:`geoplan.schema.NEW_SITES`) in greedy order."""
+    cost = sites["cost_vnd"].to_numpy(float) if len(sites) else np.zeros(0)
+    frame = pd.DataFrame(
+        {
+            "site_id": sites["candidate_id"].astype(str).to_numpy(),
+            "kind": sites["kind"].astype(str).to_numpy(),
+            "phase": split_into_phases(cost, per_phase).astype(np.int64),
+            "order": np.arange(1, len(sites) + 1, dtype=np.int64),
+            "lon": sites["lon"].to_numpy(float),
+            "lat": sites["lat"].to_numpy(float),
+            "cost_vnd": cost.round().astype(np.int64),
+            "added_population": np.round(gains).astype(np.int64),
+            "commune_code": sites["commune_code"].astype(str).to_numpy(),
+            "commune_name": sites["commune_name"].astype(str).to_numpy(),
+        }
+    )[list(NEW_SITES.columns)]
+    points = gpd.points_from_xy(frame["lon"], frame["lat"], crs=STORAGE_CRS)
+    return gpd.GeoDataFrame(frame, geometry=points, crs=STORAGE_CRS)
+
+
+def _plan_communes(
+    row: dict[str, Any], new_sites: gpd.GeoDataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each commune before and after the sites, and after each phase (shares 0..1)."""
+    units = pd.DataFrame(row["units"])
+    units = units[units["on_grid"].astype(bool)].reset_index(drop=True)
+    people = units["population"].to_numpy(float)
+    before = units["reliable_population"].to_numpy(float)
+    gains = row["commune_gains"]
+    rank, commune = np.asarray(gains["rank"], int), np.asarray(gains["commune"], int)
+    weight = np.asarray(gains["people"], dtype=float)
+
+    def after(n: int) -> np.ndarray:
+        return before + np.bincount(commune[rank <= n], weight[rank <= n], minlength=len(units))
+
+    final = after(len(new_sites))
+    communes = pd.DataFrame(
+        {"code": units["code"].astype(str), "name": units["name"].astype(str),
+         "population": people.round().astype(np.int64),
+         "covered_population_before": before.round().astype(np.int64),
+         "covered_population_after": final.round().astype(np.int64),
+         "covered_share_before": _share(before, units["population"]).round(6),
+         "covered_share_after": _share(final, units["population"]).round(6)}
+    )[list(COMMUNES_BEFORE_AFTER.columns)]  # fmt: skip
+    by_phase = communes[["code", "name", "population"]].assign(
+        covered_share_today=communes["covered_share_before"]
+    )[list(COMMUNES_BY_PHASE.columns)]
+    last = new_sites.groupby("phase")["order"].max()
+    for phase, order in last.items():
+        share = _share(after(int(order)), units["population"]).round(6)
+        by_phase[f"{AFTER_PHASE_PREFIX}{int(phase)}"] = share
+    return communes, by_phase
+
 
 def _write_tables(result: object, paths: dict[str, Path], overwrite: bool) -> dict[str, Path]:
     """Write ``result``'s table attribute of each kind to its path (all checked first)."""
@@ -1000,6 +1494,7 @@ def national_plan(
     scheduler: str | None = None,
     n_workers: int | None = None,
     memory_limit_bytes: float | None = None,
+    expected_after: bool = False,
 ) -> NationalPlan:
     """Where the programme's new sites cover the most people nationally.
 
@@ -1033,6 +1528,10 @@ def national_plan(
     model, cell_size_m, engine, scheduler, n_workers, memory_limit_bytes
         As for :func:`national_coverage` (the grid defaults to
         :data:`PLAN_CELL_SIZE_M`).
+    expected_after : bool
+        Also compute the expected share after (:meth:`NationalPlan.with_expected_after`:
+        one coverage pass more per province with new sites), which the plan folders
+        need.
 
     Returns
     -------
@@ -1052,9 +1551,13 @@ def national_plan(
         cell_size_m=cell_size_m, engine=engine, scheduler=scheduler, n_workers=n_workers,
         memory_limit_bytes=memory_limit_bytes,
     )  # fmt: skip
-    return curves.allocate(
+    plan = curves.allocate(
         n_sites, budget_vnd=budget_vnd, target=target, min_province_share=min_province_share
     )
+    if not expected_after:
+        return plan
+    return plan.with_expected_after(engine=engine, scheduler=scheduler, n_workers=n_workers,
+                                    memory_limit_bytes=memory_limit_bytes)  # fmt: skip
 
 
 def _check_share(share: float | None) -> None:
@@ -1125,6 +1628,7 @@ class NationalCurves:
             allocation, mode, asked, min_province_share, self.model, self.cell_size_m,
             self.network_sites, config.capex_new_tower_vnd, config.state_support_share,
             self.engine, self.workers, self.seconds + time.perf_counter() - started, notes,
+            _plan_units(self.rows, allocation, config), self.rows,
         )  # fmt: skip
 
 
@@ -1152,10 +1656,7 @@ def national_curves(
     """
     base = _tasks(codes, model, cell_size_m, network_sites)
     tasks = [PlanTask(**{**t.__dict__, "max_sites": int(max_sites)}) for t in base]
-    workers = n_workers or default_workers()
-    limit = memory_limit_bytes or default_memory_limit(workers)
-    scheduler = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
-    used = resolve_engine(engine, scheduler)
+    used, workers, limit, scheduler = _engine(engine, scheduler, n_workers, memory_limit_bytes)
     started = time.perf_counter()
     rows = run_tasks(province_curve, tasks, used, scheduler=scheduler, n_workers=workers,
                      memory_limit_bytes=limit)  # fmt: skip
@@ -1255,6 +1756,38 @@ def _plan_table(
     return out.reset_index(drop=True)
 
 
+def _plan_units(
+    rows: list[dict[str, Any]], allocation: Allocation, config: PlanConfig
+) -> pd.DataFrame:
+    """Every unit before and after its province's allocated sites (people, sites, cost)."""
+    parts = []
+    for row, n in zip(rows, allocation.sites, strict=True):
+        units = pd.DataFrame(row["units"])
+        gains = row["commune_gains"]
+        take = np.asarray(gains["rank"], dtype=int) <= n
+        added = np.bincount(
+            np.asarray(gains["commune"], dtype=int)[take],
+            np.asarray(gains["people"], dtype=float)[take],
+            minlength=len(units),
+        )
+        standing = pd.Series([s["commune_code"] for s in row["sites"][:n]], dtype=str)
+        units.insert(0, "province_code", row["province"]["code"])
+        units[NATIONAL_PLAN.sites_new] = (
+            units["code"].map(standing.value_counts()).fillna(0).astype(np.int64)
+        )  # fmt: skip
+        units[NATIONAL_PLAN.people_before] = units["reliable_population"].astype(float)
+        units[NATIONAL_PLAN.people_after] = units[NATIONAL_PLAN.people_before] + added
+        parts.append(units)
+    table = pd.concat(parts, ignore_index=True)
+    for column, people in ((NATIONAL_PLAN.share_before, NATIONAL_PLAN.people_before),
+                           (NATIONAL_PLAN.share_after, NATIONAL_PLAN.people_after)):  # fmt: skip
+        table[column] = _share(table[people].to_numpy(float), table["population"])
+    table[NATIONAL_PLAN.cost] = table[NATIONAL_PLAN.sites_new] * config.capex_new_tower_vnd
+    table[NATIONAL_PLAN.support] = table[NATIONAL_PLAN.cost] * config.state_support_share
+    table[NATIONAL_PLAN.net_cost] = table[NATIONAL_PLAN.cost] - table[NATIONAL_PLAN.support]
+    return table
+
+
 def _plan_sites(rows: list[dict[str, Any]], allocation: Allocation) -> pd.DataFrame:
     """The allocated sites: each province's first ``sites`` of its greedy order."""
     parts = []
@@ -1315,6 +1848,7 @@ def describe_province(query: str | int) -> str:
 __all__ = [
     "ENGINES",
     "NATIONAL_MODEL",
+    "AfterTask",
     "NationalCoverage",
     "NationalCurves",
     "NationalPlan",
@@ -1326,13 +1860,19 @@ __all__ = [
     "default_memory_limit",
     "default_workers",
     "describe_province",
+    "gains_by_commune",
     "national_coverage",
     "national_curves",
     "national_plan",
     "national_site_counts",
     "output_paths",
+    "plan_csv_paths",
+    "plan_output_paths",
+    "province_after",
     "province_coverage",
     "province_curve",
+    "province_folders",
+    "province_plan",
     "province_scenario",
     "provinces",
     "resolve_engine",

@@ -35,7 +35,7 @@ from geoplan.grid import Cells, subset_cells
 from geoplan.inputs import Inputs
 from geoplan.io.carriers import ANY_OPERATOR, canonical_operator, read_carriers
 from geoplan.io.embedded import DEFAULT_SITES_4G
-from geoplan.io.recorded import input_record
+from geoplan.io.recorded import input_record, synthetic_record
 from geoplan.models import CoverageModel, get_model
 from geoplan.optimize.core import (
     OptimizeResult,
@@ -173,7 +173,7 @@ def plan_sites(
     newly = _newly_covered(cover, result.selected, demand.population.size)
     communes = _communes_before_after(baseline, demand.commune, demand.population, newly)
     by_phase = _communes_by_phase(baseline, demand, cover, order, phase)
-    phases = _phases_table(new_sites, curve)
+    phases = phases_table(new_sites, curve)
     note(f"{result.n_sites} new sites (gap {result.gap:.2%}); coverage after the plan")
     after = compute_coverage(
         inputs.grid, Sites.concat([inputs.sites(), candidate_set.sites.take(order)]), chosen_model
@@ -184,8 +184,8 @@ def plan_sites(
     summary = dataclasses.replace(
         summary,
         equity=equity,
-        inputs=_inputs_record(inputs, candidates, chosen_model),
-        settings=_settings(config),
+        inputs=inputs_record(inputs, candidates, chosen_model),
+        settings=settings_record(config),
     )
     return Plan(new_sites, phases, communes, curve, summary, commune_phases=by_phase,
                 candidates=candidate_set, optimize=result, planned_on=inputs,
@@ -355,14 +355,24 @@ def _new_sites_frame(
         geometry=gpd.points_from_xy(chosen["lon"], chosen["lat"]),
         crs=inputs.config.storage_crs,
     )
-    code, name = _communes_of(frame, inputs)
+    code, name = communes_of(frame, inputs)
     frame["commune_code"] = code
     frame["commune_name"] = name
     return frame[[*NEW_SITES.columns, "geometry"]]
 
 
-def _communes_of(frame: gpd.GeoDataFrame, inputs: Inputs) -> tuple[np.ndarray, np.ndarray]:
-    """Commune of each point (the nearest one for a point just outside the border)."""
+def communes_of(frame: gpd.GeoDataFrame, inputs: Inputs) -> tuple[np.ndarray, np.ndarray]:
+    """Commune of each point (the nearest one for a point just outside the border).
+
+    Parameters
+    ----------
+    frame : points (any CRS)
+    inputs : the communes and the work CRS in which "nearest" is measured
+
+    Returns
+    -------
+    (codes, names) : object arrays, one per point
+    """
     if frame.empty:
         return np.array([], dtype=object), np.array([], dtype=object)
     work = inputs.config.work_crs
@@ -460,13 +470,26 @@ def _equity(
     }
 
 
-def _inputs_record(inputs: Inputs, candidates: object, model: CoverageModel) -> dict[str, Any]:
-    """Each input file's path and SHA-256 (see :mod:`geoplan.io.recorded`)."""
+def inputs_record(
+    inputs: Inputs, candidates: object = None, model: CoverageModel | None = None
+) -> dict[str, Any]:
+    """Each input file's path and SHA-256 (see :mod:`geoplan.io.recorded`), as ``plan.json``
+    keeps them: generated stations by their sites per operator, a province of the
+    national data by its code (``province``) and units file (``units``).
+
+    Parameters
+    ----------
+    inputs : the plan's inputs
+    candidates : the user's candidate file, if one was given
+    model : the coverage model (its DEM files are recorded)
+    """
     record: dict[str, Any] = {
-        kind: input_record(path) for kind, path in sorted(inputs.sources.items())
+        kind: _source_record(kind, path, inputs) for kind, path in sorted(inputs.sources.items())
     }
     if "stations" in record:
         record["stations"]["drop_outside"] = inputs.drop_outside
+    if inputs.province is not None:
+        record["province"] = inputs.province
     if isinstance(candidates, str | os.PathLike):
         record["candidates"] = input_record(candidates)
     if uses_default_upgrades(inputs.stations, inputs.config):
@@ -478,7 +501,16 @@ def _inputs_record(inputs: Inputs, candidates: object, model: CoverageModel) -> 
     return record
 
 
-def _settings(config: PlanConfig) -> dict[str, Any]:
+def _source_record(kind: str, path: Path, inputs: Inputs) -> dict[str, Any]:
+    """One input's record; the generator's stations (no file) by their sites per operator."""
+    generated = inputs.stations_synthetic or inputs.stations.empty
+    if kind == "stations" and generated and not Path(path).is_file():
+        counts = inputs.stations["operator"].astype(str).value_counts(sort=False)
+        return synthetic_record(str(path), counts.to_dict())
+    return input_record(path)
+
+
+def settings_record(config: PlanConfig) -> dict[str, Any]:
     """The settings of the plan as JSON values (tuples as lists)."""
     return {
         key: list(value) if isinstance(value, tuple) else value
@@ -486,7 +518,15 @@ def _settings(config: PlanConfig) -> dict[str, Any]:
     }
 
 
-def _phases_table(new_sites: gpd.GeoDataFrame, curve: pd.DataFrame) -> pd.DataFrame:
+def phases_table(new_sites: gpd.GeoDataFrame, curve: pd.DataFrame) -> pd.DataFrame:
+    """The plan's phases (:data:`geoplan.schema.PHASES`) from its new sites and curve.
+
+    Parameters
+    ----------
+    new_sites : the new sites with ``phase``, ``order``, ``cost_vnd`` (VND) and
+        ``added_population`` (people)
+    curve : covered share (0..1) after 0, 1, 2 … sites in build order
+    """
     if new_sites.empty:
         return pd.DataFrame(
             {"phase": pd.Series(dtype="int64"), "n_sites": pd.Series(dtype="int64"),

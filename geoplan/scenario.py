@@ -33,10 +33,16 @@ from geoplan.io.boundaries import read_communes
 from geoplan.io.carriers import canonical_operator, read_carriers, read_market_shares
 from geoplan.io.columns import STATION_COLUMNS, STATION_DEFAULTS
 from geoplan.io.embedded import DEFAULT_COMMUNES, DEFAULT_POPULATION, DEFAULT_STATIONS
-from geoplan.io.national import province_data
+from geoplan.io.national import (
+    BAC_NINH_CODE,
+    find_province,
+    province_data,
+    read_provinces,
+    units_path,
+)
 from geoplan.io.plan_folder import check_plan_communes
 from geoplan.io.rasters import read_population_raster
-from geoplan.io.recorded import recorded_path
+from geoplan.io.recorded import is_synthetic, recorded_path
 from geoplan.io.stations import read_stations
 from geoplan.models import DEFAULT_MODEL, MODEL_NAMES, MODELS, CoverageModel, RadioModel, get_model
 from geoplan.outputs import rasters
@@ -547,12 +553,16 @@ def load_plan_scenario(
     stations: PathLike | None = None,
     model: str | None = None,
     drop_outside: bool | None = None,
+    province: str | int | None = None,
 ) -> Scenario:
     """The scenario ``plan`` was made with: the files and settings its ``plan.json`` records.
 
     A file given here must be the one the plan recorded (same SHA-256); one left out is
     read from where the plan found it. So a plan made with an operator's station file is
-    mapped with that file, never silently with the synthetic sites.
+    mapped with that file, never silently with the synthetic sites. A plan of one
+    province of the national data (``geoplan plan --province``, ``geoplan national
+    plan``) is loaded as that province, its generated sites made again from the sites
+    per operator it records.
 
     Parameters
     ----------
@@ -560,32 +570,79 @@ def load_plan_scenario(
     boundaries, population, stations : files to use; each must match the plan's
     model : coverage model to draw with (default: the plan's)
     drop_outside : as in :func:`load_scenario`
+    province : the province asked for (``--province``); it must be the plan's
 
     Raises
     ------
     InputError
-        One line when a given file differs from the plan's, or the plan's file is gone
-        or changed.
+        One line when a given file or province differs from the plan's, or the plan's
+        file is gone or changed.
     """
     recorded = plan.summary.inputs
     given = {"boundaries": boundaries, "population": population, "stations": stations}
+    where = str(plan.path or "the plan")
+    _check_plan_province(recorded.get("province"), province, where)
     if not recorded:  # a plan folder written before plans recorded their inputs
         log.warning("the plan records no input files; using the files given or the embedded data")
-        return load_scenario(boundaries, population, stations, run_config(model), drop_outside)
-    where = str(plan.path or "the plan")
+        return load_scenario(boundaries, population, stations, run_config(model), drop_outside,
+                             province=province)  # fmt: skip
+    generated = _generated_sites(recorded.get("stations"), stations, where)
     paths = {
-        kind: recorded_path(kind, recorded[kind], path, where) if kind in recorded else path
+        kind: recorded_path(kind, recorded[kind], path, where)
+        if kind in recorded and not (kind == "stations" and generated is not None)
+        else path
         for kind, path in given.items()
     }
     settings = {k: v for k, v in plan.summary.settings.items() if k in PLAN_SETTINGS}
     dems = [str(recorded_path("dem", record, None, where)) for record in recorded.get("dem", [])]
     settings["dem_paths"] = tuple(dems or settings.get("dem_paths") or ())  # "flat" stays flat
+    if (model or plan.summary.model) != "38901":
+        settings["dem_paths"] = ()  # a province's flat earth, which the radius model ignores
     config = run_config(model or plan.summary.model, **settings)
     if drop_outside is None:
         drop_outside = recorded.get("stations", {}).get("drop_outside")
+    if "province" in recorded:
+        units = (
+            recorded_path("units", recorded["units"], None, where) if "units" in recorded else None
+        )
+        return load_province(
+            recorded["province"], paths["population"], paths["stations"], config, drop_outside,
+            units=units, synthetic_sites=generated,
+        )  # fmt: skip
+    if generated is not None:
+        raise InputError(f"{where}: the plan's sites were generated for a province it does not "
+                         "record; make the plan again with --province")  # fmt: skip
     return load_scenario(
         paths["boundaries"], paths["population"], paths["stations"], config, drop_outside
     )
+
+
+def _check_plan_province(recorded: str | None, asked: str | int | None, where: str) -> None:
+    """Refuse, in one line, ``--province`` naming another province than the plan's."""
+    if asked is None:
+        return
+    wanted = find_province(asked, read_provinces(units_path()))
+    if wanted.code == (recorded or (BAC_NINH_CODE if wanted.is_default else None)):
+        return
+    made_for = f"province {recorded}" if recorded else "the boundaries it records, not a province"
+    raise InputError(
+        f"--province {asked}: the plan in {where} was made for {made_for}; leave --province "
+        "out to map the plan's own area"
+    )
+
+
+def _generated_sites(
+    record: dict[str, Any] | None, stations: PathLike | None, where: str
+) -> dict[str, int] | None:
+    """The sites per operator of a plan whose stations were generated (None: a file)."""
+    if record is None or not is_synthetic(record):
+        return None
+    if stations is not None:
+        raise InputError(
+            f"--stations {stations}: the plan in {where} was made with {record['synthetic']} "
+            "(generated, no file); leave --stations out, or make the plan again with this file"
+        )
+    return {str(k): int(v) for k, v in record["operator_sites"].items()}
 
 
 def load_province(
@@ -596,6 +653,7 @@ def load_province(
     drop_outside: bool | None = None,
     *,
     units: PathLike | None = None,
+    synthetic_sites: int | dict[str, int] | None = None,
 ) -> Scenario:
     """The scenario of one province of the national data (``load_scenario(province=...)``).
 
@@ -609,27 +667,46 @@ def load_province(
         Ninh only)
     drop_outside : as for :func:`load_scenario`
     units : the national units file (default: the shipped one)
+    synthetic_sites : without ``stations``, the synthetic sites to place: a number, or
+        sites per operator (the national network's share); default Bắc Ninh's sites per
+        person (Bắc Ninh itself: its shipped 290 sites)
     """
     data = province_data(province, units, population)
-    if data.province.is_default:
-        return load_scenario(None, population, stations, config, drop_outside)
+    if data.province.is_default and (stations is not None or synthetic_sites is None):
+        return load_scenario(None, population, stations, config, drop_outside)  # the default
+    sources = {"units": Path(units) if units is not None else units_path()}
     config = config or PlanConfig()
-    # the embedded DEMs cover Bắc Ninh only: elsewhere flat earth unless --dem is given
-    dem_paths = config.dem_paths or (FLAT_EARTH,)
-    config = replace(config, work_crs=data.province.work_crs, dem_paths=dem_paths)
+    if not data.province.is_default:  # the embedded DEMs cover Bắc Ninh only: elsewhere
+        dem_paths = config.dem_paths or (FLAT_EARTH,)  # flat earth unless --dem is given
+        config = replace(config, work_crs=data.province.work_crs, dem_paths=dem_paths)
     grid = _grid(data.communes, data.population, config)
     if stations is None:
         label = f"synthetic sites of {data.province.name}"
-        station_frame = stations_like_bac_ninh(grid, data.n_synthetic_sites, config, label)
+        sites = data.n_synthetic_sites if synthetic_sites is None else synthetic_sites
+        station_frame = _synthetic_sites(grid, sites, config, label)
     else:
         label = str(stations)
         station_frame = read_stations(
             stations, communes=None if drop_outside is None else data.communes,
             drop_outside=bool(drop_outside), config=config,
         )  # fmt: skip
-    sources = {"boundaries": data.boundaries, "population": data.population,
-               "stations": Path(label)}  # fmt: skip
-    return Scenario(data.communes, grid, station_frame, config, sources)
+    sources |= {"boundaries": data.boundaries, "population": data.population,
+                "stations": Path(label)}  # fmt: skip
+    read_as = drop_outside if stations is not None else None
+    return Scenario(
+        data.communes, grid, station_frame, config, sources, read_as, data.province.code
+    )
+
+
+def _synthetic_sites(
+    grid: PopulationGrid, sites: int | dict[str, int], config: PlanConfig, label: str
+) -> gpd.GeoDataFrame:
+    """Bắc Ninh's rules for ``sites`` (a number or per operator); none when there are none."""
+    total = sites if isinstance(sites, int) else sum(sites.values())
+    if total:
+        return stations_like_bac_ninh(grid, sites, config, label)
+    # place one site to get the station columns, then keep none
+    return stations_like_bac_ninh(grid, 1, config, label).iloc[:0]
 
 
 def _grid(communes: gpd.GeoDataFrame, population: Path, config: PlanConfig) -> PopulationGrid:

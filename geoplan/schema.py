@@ -165,3 +165,40 @@ SHARE_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     PLAN_FILES["communes"]: ("covered_share_before", "covered_share_after"),
     PLAN_FILES["commune_phases"]: ("covered_share_today",),
 }
+
+
+@dataclass(frozen=True)
+class NationalPlanColumns:
+    """The columns of the national plan's tables that its outputs read (issue 17).
+
+    ``geoplan national plan`` writes them (``national_plan_provinces.csv``, and the unit
+    table of its outputs); the national map, ranking and brief read them by these names.
+    People are of the official 2025 population; ``reliable`` is at the design
+    reliability, the share the allocation maximises; ``covered_*_after`` is the expected
+    share after (a coverage pass with the new sites, when the outputs are written).
+    """
+
+    sites_new: str = "sites_new"
+    people_before: str = "reliable_population_before"
+    share_before: str = "reliable_share_before"
+    people_after: str = "reliable_population_after"
+    share_after: str = "reliable_share_after"
+    expected_after: str = "covered_population_after"
+    expected_share_after: str = "covered_share_after"
+    cost: str = "cost_vnd"
+    support: str = "state_support_vnd"
+    net_cost: str = "net_cost_vnd"
+
+    @property
+    def shown(self) -> tuple[str, ...]:
+        """The plan's columns in the order the ranking shows them (those present)."""
+        return (self.sites_new, self.share_before, self.people_after, self.share_after,
+                self.expected_after, self.expected_share_after, self.cost, self.support,
+                self.net_cost)  # fmt: skip
+
+
+#: The national plan's column names, defined once (``NATIONAL_PLAN.share_after`` …).
+NATIONAL_PLAN: Final = NationalPlanColumns()
+#: Where ``geoplan national plan --out DIR`` writes one plan folder per province with
+#: new sites: ``DIR/provinces/<code>_<slug>/`` (the folder :data:`PLAN_FILES` names).
+NATIONAL_PROVINCES_DIR: Final = "provinces"

@@ -14,8 +14,9 @@ from geoplan.io import national
 from geoplan.io.boundaries import read_communes
 from geoplan.io.datainfo import data_inventory
 from geoplan.io.embedded import DEFAULT_COMMUNES, DEFAULT_STATIONS
+from geoplan.io.plan_folder import read_plan, write_plan
 from geoplan.io.stations import read_stations
-from geoplan.scenario import load_scenario
+from geoplan.scenario import load_plan_scenario, load_scenario
 from geoplan.synthetic import operator_site_counts, stations_like_bac_ninh
 
 #: Largest relative area difference between a Bắc Ninh unit of the national file and the
@@ -217,3 +218,20 @@ def test_data_info_gives_each_national_file_its_own_licence() -> None:
     entries = {e.kind: e for e in data_inventory()}
     assert entries["national boundaries"].licence.startswith("MIT")
     assert entries["national population"].licence.startswith("CC BY 4.0")
+
+
+def test_a_province_plan_records_and_remakes_its_generated_sites(tmp_path) -> None:
+    """``geoplan plan --province`` then ``geoplan map --plan``: the synthetic sites have no
+    file, so the plan records them by operator and the map makes them again."""
+    config = PlanConfig(coverage_model="radius", cell_size_m=2000.0)
+    scenario = load_scenario(province="12", config=config)
+    write_plan(scenario.plan(max_sites=3, solver="greedy"), tmp_path)
+    plan = read_plan(tmp_path)
+    record = plan.summary.inputs
+    counts = scenario.stations["operator"].value_counts().to_dict()
+    assert record["province"] == "12" and record["stations"]["operator_sites"] == counts
+    loaded = load_plan_scenario(plan, province="lai chau")
+    assert loaded.province == "12" and loaded.stations.to_csv() == scenario.stations.to_csv()
+    assert loaded.grid.population.sum() == pytest.approx(scenario.grid.population.sum())
+    with pytest.raises(InputError, match="made for province 12"):
+        load_plan_scenario(plan, province="19")

@@ -18,7 +18,7 @@ import shapely
 
 from geoplan import national
 from geoplan.cli import main
-from geoplan.outputs.i18n import fmt_pct, label
+from geoplan.outputs.i18n import fmt_pct, fmt_vnd, label
 from geoplan.outputs.national_brief import figure_national_brief, write_national_brief
 from geoplan.outputs.national_map import national_features, national_map, save_map
 from geoplan.outputs.national_shapes import (
@@ -35,6 +35,7 @@ from geoplan.outputs.national_tables import (
 )
 from geoplan.outputs.offline import external_urls
 from geoplan.outputs.paths import NATIONAL_FILES
+from geoplan.schema import NATIONAL_PLAN
 
 pdfium = pytest.importorskip("pypdfium2", reason="pypdfium2 (dev extra) renders the brief")
 
@@ -80,12 +81,18 @@ def _tables() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _with_plan(provinces: pd.DataFrame, units: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A plan's columns: unit 02000 gets everyone covered by 4 new sites."""
-    units = units.assign(covered_population_after=units["covered_population"])
-    units.loc[units["code"] == "02000", "covered_population_after"] = 500.0
-    units["sites_new"] = np.where(units["code"] == "02000", 4, 0)
-    after = units.groupby("province_code")[["covered_population_after", "sites_new"]].sum()
-    provinces = provinces.join(after, on="code")
+    """A plan's columns, by their names in the schema: unit 02000 gets everyone covered
+    by 4 new sites (1.7 bn VND each after support); reliable = expected here."""
+    plan = NATIONAL_PLAN
+    people = units["covered_population"]
+    units = units.assign(**{plan.people_before: people, plan.people_after: people,
+                            plan.expected_after: people})  # fmt: skip
+    units.loc[units["code"] == "02000", [plan.people_after, plan.expected_after]] = 500.0
+    units[plan.sites_new] = np.where(units["code"] == "02000", 4, 0)
+    units[plan.net_cost] = units[plan.sites_new] * 1.7e9
+    columns = [plan.people_before, plan.people_after, plan.expected_after, plan.sites_new,
+               plan.net_cost]  # fmt: skip
+    provinces = provinces.join(units.groupby("province_code")[columns].sum(), on="code")
     return provinces, units
 
 
@@ -136,15 +143,27 @@ def test_map_escapes_names_and_speaks_english(tmp_path: Path) -> None:
 def test_map_shows_after_plan_layers_only_with_a_plan(tmp_path: Path) -> None:
     provinces, units = _tables()
     plain = _html(national_map(provinces, units, _unit_shapes()), tmp_path / "a.html")
-    assert label("nat_layer_provinces_after", "vi") not in plain
+    assert label("nat_layer_provinces_reliable_after", "vi") not in plain
     planned = national_map(*_with_plan(provinces, units), _unit_shapes())
     html = _html(planned, tmp_path / "b.html")
-    assert label("nat_layer_provinces_after", "vi") in html
+    assert label("nat_layer_provinces_reliable_after", "vi") in html
+    assert label("nat_layer_provinces_before", "vi") in html
     assert label("nat_layer_units_after", "vi") in html
     data = national_features(html)
     # province 02 after: 700 of 1,000 covered, 70% -> class 3; unit 02000 at 100% -> 4
     assert data["provinces"][1]["clsAfter"] == 3
     assert data["units"]["02"][0]["clsAfter"] == 4
+    # before is the plan's own share before (30% -> class 1), the same measure as after
+    assert data["provinces"][1]["cls"] == 1
+    tip = dict(zip(data["labels"]["province"], data["provinces"][1]["tip"], strict=True))
+    assert tip[label(NATIONAL_PLAN.share_before, "vi")] == fmt_pct(0.3, "vi")
+    assert tip[label(NATIONAL_PLAN.share_after, "vi")] == fmt_pct(0.7, "vi")
+    assert tip[label("nat_col_sites_new", "vi")] == "4"
+    assert tip[label(NATIONAL_PLAN.net_cost, "vi")] == fmt_vnd(4 * 1.7e9, "vi")
+    plan_line = label("nat_plan_line_reliable", "vi", n_new="4", before=fmt_pct(750 / 1600, "vi"),
+                      after=fmt_pct(1150 / 1600, "vi"), net=fmt_vnd(6.8e9, "vi"),
+                      support=fmt_vnd(0, "vi"))  # fmt: skip
+    assert plan_line in html
 
 
 def test_map_size_grows_with_the_outlines_and_stays_small(tmp_path: Path) -> None:
@@ -213,17 +232,29 @@ def test_unit_ranking_and_plan_columns() -> None:
     assert ranked["province_name"].iloc[0] == "Tỉnh Hai"
     assert list(ranked["uncovered_population_after"][:2]) == [0, 200]
     table = province_ranking(provinces)
-    assert list(table.columns[-4:]) == [
+    assert list(table.columns[-8:]) == [
         "sites_new",
+        "reliable_share_before",
+        "reliable_population_after",
+        "reliable_share_after",
         "covered_population_after",
         "uncovered_population_after",
         "covered_share_after",
+        "net_cost_vnd",
     ]
     row = table.set_index("code").loc["02"]
-    assert row["sites_new"] == 4 and row["covered_share_after"] == 0.7
+    assert row["sites_new"] == 4 and row[NATIONAL_PLAN.share_after] == 0.7
+    assert row[NATIONAL_PLAN.share_before] == 0.3 and row["rank_after"] == 3  # 01, 03 at 75%
+    after = province_ranking(provinces, "after")
+    # after: 02 at 70% is last of 01 and 03 (75% each, by code)
+    assert list(after["code"]) == ["01", "03", "02"] and list(after["rank_after"]) == [1, 2, 3]
     line = national_line(provinces)
     assert line["covered_share"] == pytest.approx((300 + 300 + 150) / 1600)
-    assert line["covered_share_after"] == pytest.approx((300 + 700 + 150) / 1600)
+    assert line[NATIONAL_PLAN.share_before] == pytest.approx((300 + 300 + 150) / 1600)
+    assert line[NATIONAL_PLAN.share_after] == pytest.approx((300 + 700 + 150) / 1600)
+    assert line[NATIONAL_PLAN.net_cost] == pytest.approx(4 * 1.7e9)
+    with pytest.raises(ValueError, match="no plan"):
+        province_ranking(_tables()[0], "after")
 
 
 def test_write_ranking_xlsx_and_csv_dialects(tmp_path: Path) -> None:
@@ -269,8 +300,15 @@ def test_brief_shows_the_plan_when_there_is_one() -> None:
     _, outlines = simplified_outlines(_unit_shapes())
     figure = figure_national_brief(provinces, outlines, lang="en")
     texts = " ".join(t.get_text() for t in figure.texts)
-    assert label("nat_brief_after", "en") in texts
-    assert fmt_pct((300 + 700 + 150) / 1600, "en") in texts
+    assert label("nat_brief_after_reliable", "en") in texts
+    assert label("nat_brief_before", "en") in texts
+    assert fmt_pct((300 + 700 + 150) / 1600, "en") in texts  # reliable share after
+    assert fmt_vnd(6.8e9, "en") in texts  # net cost: 4 sites × 1.7 bn
+    cells = {c.get_text().get_text() for ax in figure.axes for t in ax.tables
+             for c in t.get_celld().values()}  # fmt: skip
+    # the ranking tables: by share after, with each province's new sites, before and after
+    assert {label("nat_brief_col_new", "en"), "Tỉnh Hai", "4", fmt_pct(0.3, "en"),
+            fmt_pct(0.7, "en")} <= cells  # fmt: skip
 
 
 # --------------------------------------------------------------------------- CLI

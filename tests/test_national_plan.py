@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import socket
@@ -13,11 +14,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import sparse
 
 import geoplan
 from geoplan import national
 from geoplan.cli import main
-from geoplan.errors import InputError
+from geoplan.errors import GeoplanError, InputError
+from geoplan.io.plan_folder import read_plan
+from geoplan.optimize.greedy import lazy_greedy
+from geoplan.outputs.national_map import national_features
+from geoplan.outputs.paths import NATIONAL_FILES, NATIONAL_PLAN_FILES
+from geoplan.scenario import load_plan_scenario
+from geoplan.schema import NATIONAL_PLAN, NATIONAL_PROVINCES_DIR
 from geoplan.synthetic import operator_site_counts, stations_like_bac_ninh
 
 #: Three small, rural provinces on a 2 km grid with the radius model: seconds each.
@@ -135,7 +145,8 @@ def test_budget_target_and_equity(curves) -> None:
 def test_cli_plan_writes_csv_and_one_json(curves, tmp_path: Path, capsys, monkeypatch) -> None:
     monkeypatch.setattr(national, "national_curves", lambda *a, **k: curves)
     out = tmp_path / "plan"
-    assert main(["national", "plan", *RUN, "--sites", str(SITES), "--out", str(out), "--json"]) == 0
+    argv = ["national", "plan", *RUN, "--sites", str(SITES), "--out", str(out), "--no-outputs"]
+    assert main([*argv, "--json"]) == 0
     payload = json.loads(capsys.readouterr().out)
     assert payload == json.loads(
         json.dumps(curves.allocate(SITES).to_dict() | {"seconds": payload["seconds"]})
@@ -148,8 +159,9 @@ def test_cli_plan_writes_csv_and_one_json(curves, tmp_path: Path, capsys, monkey
     for kind, name in national.PLAN_CSV_FILES.items():
         frame = pd.read_csv(out / name, encoding="utf-8-sig", dtype={"code": str})
         assert len(frame) == {"provinces": 3, "sites": SITES, "curve": SITES + 1}[kind]
-    assert main(["national", "plan", *RUN, "--sites", "3", "--out", str(out)]) == 2  # exists
+    assert main([*argv[:-3], "--out", str(out), "--no-outputs"]) == 2  # exists
     assert "--overwrite" in capsys.readouterr().err
+    assert not (out / NATIONAL_PROVINCES_DIR).exists()  # --no-outputs: no plan folders
 
 
 @pytest.mark.parametrize(
@@ -254,3 +266,156 @@ def test_dask_gives_the_sequential_plan(curves, tmp_path: Path, capsys) -> None:
         dtype={"province_code": str, "candidate_id": str},
     )  # fmt: skip
     pd.testing.assert_frame_equal(written, curves.allocate(SITES).sites, check_dtype=False)
+
+
+# --- the plan in the national outputs, and a plan folder per province ------------------
+@pytest.fixture(scope="module")
+def planned(curves) -> national.NationalPlan:
+    """The three provinces' plan with its coverage pass after (sequential)."""
+    return curves.allocate(SITES).with_expected_after(engine="sequential")
+
+
+@settings(max_examples=60)
+@given(
+    st.integers(1, 6).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.lists(st.booleans(), min_size=9, max_size=9), min_size=n, max_size=n),
+            st.lists(st.integers(1, 50), min_size=9, max_size=9),
+            st.lists(st.integers(0, 2), min_size=9, max_size=9),
+        )
+    )
+)
+def test_gains_by_commune_split_each_greedy_gain_by_commune(case) -> None:
+    rows, people, commune = case
+    weights, commune = np.array(people, float), np.array(commune)
+    cover = sparse.csr_matrix(np.array(rows, dtype=bool))
+    run = lazy_greedy(weights, cover, k=len(rows))
+    split = national.gains_by_commune(weights, commune, cover, run.selected)
+    # oracle: build the sites one by one, counting who each newly covers, by commune
+    covered, expected = np.zeros(weights.size, bool), {}
+    for rank, site in enumerate(run.selected, start=1):
+        new = np.array(rows[site]) & ~covered
+        covered |= new
+        for c in np.unique(commune[new]):
+            expected[(rank, int(c))] = float(weights[new & (commune == c)].sum())
+    got = dict(zip(zip(split["rank"], split["commune"], strict=True), split["people"], strict=True))
+    assert got == expected
+    by_rank = np.bincount(np.array(split["rank"], int), split["people"], len(run.selected) + 1)
+    assert by_rank[1:] == pytest.approx(run.gains)
+
+
+def test_plan_units_add_up_to_the_provinces(planned) -> None:
+    plan, units = NATIONAL_PLAN, planned.units
+    sums = units.groupby("province_code")[[plan.sites_new, plan.people_after, "population"]].sum()
+    table = planned.provinces.set_index("code")
+    assert (sums[plan.sites_new] == table[plan.sites_new]).all()
+    assert sums[plan.people_after].to_numpy() == pytest.approx(table[plan.people_after].to_numpy())
+    assert sums["population"].to_numpy() == pytest.approx(table["population"].to_numpy())
+    assert (units[plan.people_after] >= units[plan.people_before] - 1e-9).all()
+    assert (units[plan.cost] == units[plan.sites_new] * 2.0e9).all()
+    # radius model: covered is 0 or 1, so the pass's expected people after are the curves'
+    assert table[plan.expected_after].to_numpy() == pytest.approx(
+        table[plan.people_after].to_numpy(), rel=1e-9
+    )
+    assert units[plan.expected_after].to_numpy() == pytest.approx(
+        units[plan.people_after].to_numpy(), rel=1e-9, abs=1e-6
+    )
+    assert not any("coverage pass" in note for note in planned.notes)
+
+
+def test_province_plan_is_the_curves_prefix_with_phases(curves) -> None:
+    row, n = curves.rows[0], 30  # 30 sites of a 40-site curve: phases of 25 and 5
+    plan = national.province_plan(row, n, float("nan"), 0.15)
+    sites, s = plan.new_sites, plan.summary
+    assert (
+        list(sites["order"]) == list(range(1, n + 1)) and list(sites["phase"]) == [1] * 25 + [2] * 5
+    )
+    assert list(sites["site_id"]) == [site["candidate_id"] for site in row["sites"][:n]]
+    assert plan.phases["n_sites"].tolist() == [25, 5]
+    total, before = row["plan"]["population_total"], row["province"]["reliable_population_before"]
+    gains = np.array(row["gains"])
+    assert plan.curve["covered_share"].to_numpy() == pytest.approx(
+        (before + np.concatenate([[0], np.cumsum(gains[:n])])) / total
+    )
+    assert s.achieved_share == pytest.approx((before + gains[:n].sum()) / total, abs=1e-6)
+    # each commune after: its people before plus what the first 30 sites add in it
+    people = plan.communes["population"].to_numpy(float)
+    added = plan.communes["covered_population_after"] - plan.communes["covered_population_before"]
+    assert added.sum() == pytest.approx(gains[:n].sum(), abs=len(people))  # whole people
+    shares = plan.commune_phases
+    assert shares["after_phase_2"].tolist() == plan.communes["covered_share_after"].tolist()
+    assert (shares["after_phase_1"] * people).sum() == pytest.approx(
+        before + gains[:25].sum(), abs=1e-5 * total
+    )
+    assert s.bound >= s.achieved_share and 0 <= s.gap < 1 - 1 / np.e + 1e-9
+    assert s.net_cost_vnd == round(0.85 * n * 2.0e9) and s.stations_synthetic
+
+
+def test_plan_folders_read_back_as_the_provinces_scenario(planned, tmp_path: Path) -> None:
+    folders = planned.write_province_folders(tmp_path)
+    assert {p.name for p in folders.values()} == {"04_cao-bang", "11_dien-bien", "12_lai-chau"}
+    code = "12"
+    plan = read_plan(folders[code])
+    fresh = planned.province_plans()[code]
+    assert plan.new_sites["site_id"].tolist() == fresh.new_sites["site_id"].tolist()
+    pd.testing.assert_frame_equal(plan.communes, fresh.communes, check_dtype=False)
+    row = planned.provinces.set_index("code").loc[code]
+    total = planned.after[code]["covered_population"]
+    assert plan.summary.achieved_expected_share == pytest.approx(
+        total / (row["population"]), abs=1e-6
+    )  # no offshore unit in Lai Châu
+    # the plan's scenario is the national task's: same units, sites and settings
+    loaded = load_plan_scenario(plan)
+    task = national._tasks([code], "radius", CELL_M, national.NATIONAL_SITES)[0]
+    scenario, _ = national.province_scenario(task)
+    assert loaded.province == code and loaded.stations.to_csv() == scenario.stations.to_csv()
+    assert loaded.config == scenario.config
+    with pytest.raises(InputError, match="generated, no file"):
+        load_plan_scenario(plan, stations=national.units_path())
+    with pytest.raises(GeoplanError, match="--overwrite"):
+        planned.write_province_folders(tmp_path)
+    with pytest.raises(GeoplanError, match="with_expected_after"):
+        dataclasses.replace(planned, after={}).write_province_folders(tmp_path / "again")
+
+
+def test_cli_plan_writes_outputs_and_folders_that_map_reads(
+    planned, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    monkeypatch.setattr(national, "national_plan", lambda *a, **k: planned)
+    out = tmp_path / "plan"
+    argv = ["national", "plan", *RUN, "--sites", str(SITES), "--out", str(out)]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    for name in NATIONAL_PLAN_FILES.values():
+        assert (out / name).stat().st_size > 0 and name in printed
+    assert not any((out / name).exists() for name in NATIONAL_FILES.values())
+    ranking = pd.read_csv(out / NATIONAL_PLAN_FILES["csv_provinces"], encoding="utf-8-sig",
+                          dtype={"code": str}).set_index("code")  # fmt: skip
+    table = planned.provinces.set_index("code")
+    ranking = ranking.reindex(table.index)
+    assert (ranking[NATIONAL_PLAN.sites_new] == table[NATIONAL_PLAN.sites_new]).all()
+    assert ranking[NATIONAL_PLAN.share_after].to_numpy() == pytest.approx(
+        table[NATIONAL_PLAN.share_after].to_numpy(), abs=5e-5
+    )
+    html = (out / NATIONAL_PLAN_FILES["map"]).read_text(encoding="utf-8")
+    assert [p["clsAfter"] for p in national_features(html)["provinces"]] == [
+        int(np.searchsorted([0.2, 0.4, 0.6, 0.8], v, side="right"))
+        for v in table[NATIONAL_PLAN.share_after]
+    ]
+    folder = out / NATIONAL_PROVINCES_DIR / "12_lai-chau"
+    assert f"--plan {out / NATIONAL_PROVINCES_DIR}" in printed
+    assert (
+        main(["map", "--province", "12", "--plan", str(folder), "--out", str(tmp_path / "m.html")])
+        == 0
+    )
+    assert (tmp_path / "m.html").stat().st_size > 0
+    capsys.readouterr()
+    assert (
+        main(["map", "--province", "19", "--plan", str(folder), "--out", str(tmp_path / "n.html")])
+        == 2
+    )
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "province 12" in err
+    # a second run refuses before any province is computed
+    monkeypatch.setattr(national, "national_plan", lambda *a, **k: pytest.fail("computed"))
+    assert main(argv) == 2 and "--overwrite" in capsys.readouterr().err

@@ -462,7 +462,7 @@ def _load_scenario(args: argparse.Namespace, plan: Plan | None = None) -> Scenar
     if plan is not None:
         return load_plan_scenario(  # without --drop-outside, as the plan read them
             plan, args.boundaries, args.population, args.stations, args.model,
-            args.drop_outside or None,
+            args.drop_outside or None, province=args.province,
         )  # fmt: skip
     return load_scenario(
         args.boundaries,

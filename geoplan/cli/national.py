@@ -21,21 +21,7 @@ def add_national_commands(commands: argparse._SubParsersAction) -> None:
     sub = parser.add_subparsers(dest="national_command", required=True)
     cov = sub.add_parser("coverage", help="coverage today per province and nationally")
     _shared_options(cov, cell_size_m=100.0)
-    cov.add_argument(
-        "--lang", choices=LANGS, default=DEFAULT_LANG, help="language of the map, ranking, brief"
-    )
-    cov.add_argument(
-        "--csv",
-        choices=CSV_DIALECTS,
-        default="plain",
-        dest="csv_dialect",
-        help="ranking CSVs: plain, or vi-excel (';', decimal comma, translated headers)",
-    )
-    cov.add_argument(
-        "--no-outputs",
-        action="store_true",
-        help="write only the two result CSVs (no map, ranking or brief)",
-    )
+    _output_options(cov, "write only the two result CSVs (no map, ranking or brief)")
     cov.add_argument(
         "--sites",
         type=int,
@@ -45,6 +31,11 @@ def add_national_commands(commands: argparse._SubParsersAction) -> None:
     cov.set_defaults(handler=run_national_coverage)
     plan = sub.add_parser("plan", help="share the programme's new sites among the provinces")
     _shared_options(plan, cell_size_m=national.PLAN_CELL_SIZE_M)
+    _output_options(
+        plan,
+        "write only the three result CSVs (no map, ranking, brief or province plan folders, "
+        "and no coverage pass after the plan)",
+    )
     goal = plan.add_mutually_exclusive_group()
     goal.add_argument("--sites", type=int, help=f"new sites (default {national.PROGRAMME_SITES})")
     goal.add_argument("--budget", type=float, metavar="VND", help="CAPEX before support, VND")
@@ -69,6 +60,20 @@ def add_national_commands(commands: argparse._SubParsersAction) -> None:
     plan.set_defaults(handler=run_national_plan)
     listing = sub.add_parser("provinces", help="the 34 provinces: code, name, people, UTM zone")
     listing.set_defaults(handler=run_national_provinces)
+
+
+def _output_options(parser: argparse.ArgumentParser, no_outputs: str) -> None:
+    parser.add_argument(
+        "--lang", choices=LANGS, default=DEFAULT_LANG, help="language of the map, ranking, brief"
+    )
+    parser.add_argument(
+        "--csv",
+        choices=CSV_DIALECTS,
+        default="plain",
+        dest="csv_dialect",
+        help="ranking CSVs: plain, or vi-excel (';', decimal comma, translated headers)",
+    )
+    parser.add_argument("--no-outputs", action="store_true", help=no_outputs)
 
 
 def _shared_options(parser: argparse.ArgumentParser, cell_size_m: float) -> None:
@@ -117,7 +122,12 @@ def _engine_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run_national_plan(args: argparse.Namespace) -> int:
-    for path in national.plan_csv_paths(args.out).values():
+    outputs = not args.no_outputs
+    if outputs:  # the plan folders of every province asked for (unknown names fail here)
+        targets = national.plan_output_paths(args.out, args.provinces)
+    else:
+        targets = list(national.plan_csv_paths(args.out).values())
+    for path in targets:
         national.check_writable(path, args.overwrite)
     result = national.national_plan(
         args.provinces,
@@ -127,9 +137,16 @@ def run_national_plan(args: argparse.Namespace) -> int:
         min_province_share=args.min_province_share,
         network_sites=args.network_sites,
         curve_sites=args.curve_sites,
+        expected_after=outputs,
         **_engine_options(args),
     )
     written = result.write_csv(args.out, args.overwrite)
+    folders: dict[str, Path] = {}
+    if outputs:
+        written |= result.write_outputs(
+            args.out, lang=args.lang, overwrite=args.overwrite, csv_dialect=args.csv_dialect
+        )
+        folders = result.write_province_folders(args.out, args.overwrite)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False))
         return 0
@@ -141,9 +158,20 @@ def run_national_plan(args: argparse.Namespace) -> int:
     )
     for note in [*result.notes, national.SITES_NOTE]:
         print(f"Note: {note}")
-    for kind, path in written.items():
-        print(f"wrote {kind}: {path}")
+    _print_written(written)
+    if folders:
+        example = next(iter(folders.items()))
+        print(
+            f"wrote {len(folders)} province plan folder(s) in {example[1].parent}; map one with "
+            f"`geoplan map --province {example[0]} --plan {example[1]}`"
+        )
     return 0
+
+
+def _print_written(written: dict[str, Path]) -> None:
+    for kind, path in written.items():
+        size = f" ({path.stat().st_size / 1e6:.2f} MB, opens offline)" if kind == "map" else ""
+        print(f"wrote {kind}: {path}{size}")
 
 
 def run_national_coverage(args: argparse.Namespace) -> int:
@@ -173,9 +201,7 @@ def run_national_coverage(args: argparse.Namespace) -> int:
     for note in result.notes:
         print(f"Note: {note}")
     print(f"Note: {national.SITES_NOTE}")
-    for kind, path in written.items():
-        size = f" ({path.stat().st_size / 1e6:.2f} MB, opens offline)" if kind == "map" else ""
-        print(f"wrote {kind}: {path}{size}")
+    _print_written(written)
     return 0
 
 

@@ -14,11 +14,16 @@ valid when geoplan is installed somewhere else.
 ('stations/bacninh_5g_sites_synthetic.csv', 64)
 >>> recorded_path("stations", record, None) == DEFAULT_STATIONS
 True
+
+Stations made by the synthetic generator (any province but Bắc Ninh, the national
+network) have no file: their record names them and the sites per operator that make
+them again (the generator is seeded), :func:`synthetic_record`.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +59,29 @@ def input_record(path: str | os.PathLike[str]) -> dict[str, Any]:
     except ValueError:
         embedded = None
     return {"path": str(resolved), "sha256": file_sha256(resolved), "embedded": embedded}
+
+
+def synthetic_record(label: str, operator_sites: Mapping[str, int]) -> dict[str, Any]:
+    """The record of generated stations: no file, only what makes them again.
+
+    Parameters
+    ----------
+    label : how the stations are named (``"synthetic sites of Lai Châu"``)
+    operator_sites : sites per operator, placed by
+        :func:`geoplan.synthetic.stations_like_bac_ninh` with the plan's settings
+
+    >>> synthetic_record("synthetic sites of Lai Châu", {"Viettel": 2})["operator_sites"]
+    {'Viettel': 2}
+    """
+    return {
+        "synthetic": label,
+        "operator_sites": {str(k): int(v) for k, v in operator_sites.items()},
+    }
+
+
+def is_synthetic(record: Mapping[str, Any]) -> bool:
+    """Whether ``record`` is of generated stations (:func:`synthetic_record`), not a file."""
+    return "synthetic" in record
 
 
 def recorded_path(

@@ -727,6 +727,69 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
         "Best-server SS-RSRP, reached at {reliability} of locations (dBm)",
     ),
     # --- end of issue 16 leftovers ---
+    # --- issue 17 leftovers, the national plan in the national outputs ---
+    "nat_col_rank_after": (
+        "Hạng theo tỷ lệ phủ sóng sau kế hoạch (1 = cao nhất)",
+        "Rank by share after the plan (1 = best covered)",
+    ),
+    "nat_col_reliable_population_before": (
+        "Dân số được phủ sóng ở độ tin cậy thiết kế, trước kế hoạch",
+        "Population covered at the design reliability, before the plan",
+    ),
+    "nat_col_covered_population_after": (
+        "Dân số được phủ sóng sau kế hoạch (kỳ vọng)",
+        "Covered population after the plan (expected)",
+    ),
+    "nat_col_covered_share_after": (
+        "Tỷ lệ phủ sóng sau kế hoạch (kỳ vọng)",
+        "Covered share after the plan (expected)",
+    ),
+    "nat_plan_line_reliable": (
+        "Kế hoạch: {n_new} trạm mới, tỷ lệ phủ sóng ở độ tin cậy thiết kế {before} → {after}; "
+        "chi phí sau hỗ trợ {net} (Nhà nước hỗ trợ tối đa {support})",
+        "Plan: {n_new} new sites, share covered at the design reliability {before} → {after}; "
+        "net cost {net} (state support up to {support})",
+    ),
+    "nat_layer_provinces_before": (
+        "Tỉnh/thành phố theo tỷ lệ phủ sóng ở độ tin cậy thiết kế, hiện tại",
+        "Provinces by share covered at the design reliability, today",
+    ),
+    "nat_layer_provinces_reliable_after": (
+        "Tỉnh/thành phố theo tỷ lệ phủ sóng ở độ tin cậy thiết kế, sau kế hoạch",
+        "Provinces by share covered at the design reliability, after the plan",
+    ),
+    "nat_about_plan_reliable": (
+        "Các cột kế hoạch: trạm mới của chương trình quốc gia theo tỉnh; tỷ lệ phủ sóng ở độ "
+        "tin cậy thiết kế trước và sau (tỷ lệ mà kế hoạch tối đa hóa); tỷ lệ kỳ vọng sau kế "
+        "hoạch khi đã tính; chi phí, hỗ trợ của Nhà nước (tối đa 15%) và chi phí sau hỗ trợ",
+        "Plan columns: the national programme's new sites by province; the share covered at "
+        "the design reliability before and after (the share the plan maximises); the "
+        "expected share after when computed; CAPEX, state support (up to 15%) and the net "
+        "cost",
+    ),
+    "nat_brief_before": ("Hiện tại (độ tin cậy)", "Today (reliable)"),
+    "nat_brief_after_reliable": ("Sau kế hoạch (độ tin cậy)", "After the plan (reliable)"),
+    "nat_brief_net_cost": ("Chi phí sau hỗ trợ", "Net cost after support"),
+    "nat_brief_top_after": ("Phủ sóng cao nhất sau kế hoạch", "Best covered after the plan"),
+    "nat_brief_bottom_after": ("Phủ sóng thấp nhất sau kế hoạch", "Least covered after the plan"),
+    "nat_brief_col_new": ("Trạm mới", "New"),
+    "nat_brief_col_before": ("Trước", "Before"),
+    "nat_brief_col_after": ("Sau", "After"),
+    "nat_brief_headline_plan": (
+        "Kế hoạch: {n_new} trạm mới nâng tỷ lệ phủ sóng ở độ tin cậy thiết kế từ {before} lên "
+        "{after} ({added} người); chi phí {cost}, Nhà nước hỗ trợ tối đa {support}, nhà mạng "
+        "chi {net}.",
+        "Plan: {n_new} new sites lift the share covered at the design reliability from "
+        "{before} to {after} ({added} people); CAPEX {cost}, state support up to {support}, "
+        "operators {net}.",
+    ),
+    "nat_brief_model_plan": (
+        "Mỗi tỉnh: trạm mới theo thứ tự tham lam (mỗi trạm phủ nhiều người chưa được phủ "
+        "nhất); phân bổ toàn quốc tối ưu cho các đường cong đó",
+        "Each province: new sites in greedy order (each covers the most people not yet "
+        "covered); the national split is optimal for those curves",
+    ),
+    # --- end of issue 17 leftovers ---
 }
 
 

@@ -3,9 +3,12 @@
 :func:`write_national_brief` lays out, like the province's brief
 (:mod:`geoplan.outputs.brief`): the national share against both population figures,
 people covered and sites in boxes; one headline sentence; a map of the provinces by
-covered share (after the plan when the tables carry one); the best- and least-covered
-provinces; the model, the sources and the "synthetic sites" label. It presents the
-national run's tables and computes nothing new.
+covered share; the best- and least-covered provinces; the model, the sources and the
+"synthetic sites" label. With a national plan's tables
+(:meth:`geoplan.national.NationalPlan.output_tables`) the boxes are the reliable share
+before and after, the new sites and the net cost, the map is of the share after, and
+the two tables rank the provinces by it with their new sites and shares before and
+after. It presents the national run's tables and computes nothing new.
 """
 
 from __future__ import annotations
@@ -25,16 +28,21 @@ from matplotlib.transforms import Bbox
 
 from geoplan.outputs.brief import A4_INCHES
 from geoplan.outputs.figures import save_figure, share_class_names
-from geoplan.outputs.i18n import check_lang, fmt_int, fmt_pct, label, model_label
+from geoplan.outputs.i18n import check_lang, fmt_int, fmt_pct, fmt_vnd, label, model_label
 from geoplan.outputs.national_shapes import (
     BRIEF_SIMPLIFY_M,
     DISPLAY_CRS,
     read_unit_shapes,
     simplified_outlines,
 )
-from geoplan.outputs.national_tables import has_plan, national_line, province_ranking
+from geoplan.outputs.national_tables import (
+    has_plan,
+    national_line,
+    plan_shares,
+    province_ranking,
+)
 from geoplan.outputs.theme import SHARE_BREAKS, SHARE_COLOURS, classify
-from geoplan.schema import DEFAULT_LANG, Lang
+from geoplan.schema import DEFAULT_LANG, NATIONAL_PLAN, Lang
 
 #: Rows of each ranking table on the page (best covered, least covered).
 RANK_ROWS = 8
@@ -75,17 +83,20 @@ def figure_national_brief(
     subtitle = label("nat_brief_subtitle", lang, n_provinces=len(provinces),
                      n_units=fmt_int(units, lang), date=date)  # fmt: skip
     figure.text(0.05, 0.945, subtitle, fontsize=9, color="#555")
+    plan = has_plan(provinces)
     _key_numbers(figure, line, lang)
-    ranked = province_ranking(provinces, "share")
-    _headline(figure, line, ranked, lang)
-    when = label("after_plan" if has_plan(provinces) else "today", lang)
-    figure.text(0.05, 0.775, label("nat_brief_map_title", lang, when=when), fontsize=8.5,
-                weight="bold")  # fmt: skip
+    ranked = province_ranking(provinces, "after" if plan else "share")
+    _headline(figure, line, province_ranking(provinces, "share"), lang)
+    when = label("after_plan" if plan else "today", lang)
+    title = textwrap.fill(label("nat_brief_map_title", lang, when=when), 58)
+    figure.text(0.05, 0.787, title, fontsize=8.5, weight="bold", va="top")
     _share_map(figure.add_axes((0.02, 0.10, 0.52, 0.665)), provinces, outlines, lang)
     top, bottom = ranked.head(RANK_ROWS), ranked.tail(RANK_ROWS).iloc[::-1]
-    _rank_table(figure.add_axes((0.56, 0.445, 0.40, 0.32)), top, "nat_brief_top", lang)
-    _rank_table(figure.add_axes((0.56, 0.10, 0.40, 0.32)), bottom, "nat_brief_bottom", lang)
-    _footer(figure, lang, model, cell_size_m)
+    titles = ("nat_brief_top_after", "nat_brief_bottom_after") if plan else (
+        "nat_brief_top", "nat_brief_bottom")  # fmt: skip
+    _rank_table(figure.add_axes((0.56, 0.445, 0.40, 0.32)), top, titles[0], lang)
+    _rank_table(figure.add_axes((0.56, 0.10, 0.40, 0.32)), bottom, titles[1], lang)
+    _footer(figure, lang, model, cell_size_m, plan)
     return figure
 
 
@@ -120,16 +131,21 @@ def write_national_brief(
 
 
 def _key_numbers(figure: Figure, line: dict[str, float], lang: str) -> None:
-    boxes = [(label("nat_brief_share", lang), fmt_pct(line["covered_share"], lang))]
-    if "covered_share_after" in line:
-        boxes.append((label("nat_brief_after", lang), fmt_pct(line["covered_share_after"], lang)))
-        boxes.append((label("nat_brief_new_sites", lang), fmt_int(line.get("sites_new", 0), lang)))
+    plan = NATIONAL_PLAN
+    if plan.share_after in line:
+        boxes = [
+            (label("nat_brief_before", lang), fmt_pct(line[plan.share_before], lang)),
+            (label("nat_brief_after_reliable", lang), fmt_pct(line[plan.share_after], lang)),
+            (label("nat_brief_new_sites", lang), fmt_int(line.get(plan.sites_new, 0), lang)),
+            (label("nat_brief_net_cost", lang), fmt_vnd(line.get(plan.net_cost, 0.0), lang)),
+        ]
     else:
+        boxes = [(label("nat_brief_share", lang), fmt_pct(line["covered_share"], lang))]
         if "worldpop_covered_share" in line:
             boxes.append((label("nat_brief_worldpop", lang),
                           fmt_pct(line["worldpop_covered_share"], lang)))  # fmt: skip
         boxes.append((label("nat_brief_people", lang), fmt_int(line["covered_population"], lang)))
-    boxes.append((label("nat_brief_sites", lang), fmt_int(line.get("n_sites", 0), lang)))
+        boxes.append((label("nat_brief_sites", lang), fmt_int(line.get("n_sites", 0), lang)))
     for i, (title, value) in enumerate(boxes[:4]):
         x = 0.05 + i * 0.23
         figure.patches.append(
@@ -158,9 +174,17 @@ def _headline(figure: Figure, line: dict[str, float], ranked: pd.DataFrame, lang
         parts.append(label("nat_brief_headline_worldpop", lang,
                            people=fmt_int(line["worldpop_population"], lang),
                            share=fmt_pct(line["worldpop_covered_share"], lang)))  # fmt: skip
-    if "covered_share_after" in line:
-        parts.append(label("nat_plan_line", lang, n_new=fmt_int(line.get("sites_new", 0), lang),
-                           share=fmt_pct(line["covered_share_after"], lang)) + ".")  # fmt: skip
+    plan = NATIONAL_PLAN
+    if plan.share_after in line:
+        added = line.get(plan.people_after, 0.0) - line.get(plan.people_before, 0.0)
+        parts.append(label(
+            "nat_brief_headline_plan", lang, n_new=fmt_int(line.get(plan.sites_new, 0), lang),
+            before=fmt_pct(line[plan.share_before], lang),
+            after=fmt_pct(line[plan.share_after], lang), added=fmt_int(added, lang),
+            cost=fmt_vnd(line.get(plan.cost, 0.0), lang),
+            support=fmt_vnd(line.get(plan.support, 0.0), lang),
+            net=fmt_vnd(line.get(plan.net_cost, 0.0), lang),
+        ))  # fmt: skip
     best, worst = ranked.iloc[0], ranked.iloc[-1]
     parts.append(label("nat_brief_headline_range", lang, best=best["name"],
                        best_share=fmt_pct(best["covered_share"], lang), worst=worst["name"],
@@ -170,7 +194,8 @@ def _headline(figure: Figure, line: dict[str, float], ranked: pd.DataFrame, lang
 
 
 def _share_map(ax: Axes, provinces: pd.DataFrame, outlines: gpd.GeoDataFrame, lang: str) -> None:
-    column = "covered_share_after" if has_plan(provinces) else "covered_share"
+    before, after = plan_shares(provinces)
+    column = after or before
     ranked = province_ranking(provinces, "share")[["code", column]]
     shapes = outlines.assign(code=outlines["code"].astype(str)).merge(ranked, on="code")
     shapes = shapes.to_crs(DISPLAY_CRS)
@@ -189,15 +214,9 @@ def _share_map(ax: Axes, provinces: pd.DataFrame, outlines: gpd.GeoDataFrame, la
 def _rank_table(ax: Axes, rows: pd.DataFrame, title_key: str, lang: str) -> None:
     ax.set_axis_off()
     ax.set_title(label(title_key, lang), fontsize=9, loc="left")
-    cells = [
-        [str(r.rank_share), str(r.name), fmt_int(r.population, lang),
-         fmt_int(r.uncovered_population, lang), fmt_pct(r.covered_share, lang)]
-        for r in rows.itertuples(index=False)
-    ]  # fmt: skip
+    cells, keys = _rank_cells(rows, lang)
     if not cells:
         return
-    keys = ("nat_brief_col_rank", "province", "nat_brief_col_people", "nat_brief_col_uncovered",
-            "nat_brief_col_share")  # fmt: skip
     header = [label(k, lang) for k in keys]
     height = min(0.95, 0.1 * (len(cells) + 1))
     table = ax.table(cellText=cells, colLabels=header, cellLoc="right",
@@ -210,11 +229,35 @@ def _rank_table(ax: Axes, rows: pd.DataFrame, title_key: str, lang: str) -> None
             cell.set_text_props(ha="left")
 
 
-def _footer(figure: Figure, lang: str, model: str | None, cell_size_m: float) -> None:
+def _rank_cells(rows: pd.DataFrame, lang: str) -> tuple[list[list[str]], tuple[str, ...]]:
+    """The table's cells and header keys: today's people and share, or the plan's."""
+    plan = NATIONAL_PLAN
+    if has_plan(rows):
+        cells = [
+            [str(r["rank_after"]), str(r["name"]), fmt_int(r[plan.sites_new], lang),
+             fmt_pct(r[plan.share_before], lang), fmt_pct(r[plan.share_after], lang)]
+            for _, r in rows.iterrows()
+        ]  # fmt: skip
+        return cells, ("nat_brief_col_rank", "province", "nat_brief_col_new",
+                       "nat_brief_col_before", "nat_brief_col_after")  # fmt: skip
+    cells = [
+        [str(r.rank_share), str(r.name), fmt_int(r.population, lang),
+         fmt_int(r.uncovered_population, lang), fmt_pct(r.covered_share, lang)]
+        for r in rows.itertuples(index=False)
+    ]  # fmt: skip
+    return cells, ("nat_brief_col_rank", "province", "nat_brief_col_people",
+                   "nat_brief_col_uncovered", "nat_brief_col_share")  # fmt: skip
+
+
+def _footer(
+    figure: Figure, lang: str, model: str | None, cell_size_m: float, plan: bool = False
+) -> None:
     lines = []
     if model:
         lines.append(label("nat_brief_model", lang, model=model_label(model, lang),
                            cell=f"{cell_size_m:g}"))  # fmt: skip
+    if plan:
+        lines.append(label("nat_brief_model_plan", lang))
     lines += [label(k, lang) for k in ("nat_about_sites", "nat_about_people",
                                        "source_population", "source_boundaries")]  # fmt: skip
     wrapped = [textwrap.fill(text, 160) for text in lines]

@@ -3,8 +3,10 @@
 :func:`national_map` shows the 34 provinces coloured by covered share (the classes
 and colours of the province map); a click on a province opens its figures (people,
 official and WorldPop, share, sites) and draws its communes, each with its own
-figures. With a plan's columns in the tables (``covered_share_after``), a second
-pair of layers shows the shares after it, off at start.
+figures. With a national plan's columns in the tables (its share after, named by
+:data:`geoplan.schema.NATIONAL_PLAN`), the first pair of layers shows the reliable share
+today and a second pair the share after the plan (off at start): the same measure, the
+one the plan maximises; the popups add the new sites, the shares and the net cost.
 
 The page is the province map's (:mod:`geoplan.outputs.maps`): Leaflet inlined (no
 network needed to open it), the same title, legend and sources panels and script. The
@@ -31,7 +33,15 @@ import pandas as pd
 from branca.element import Figure, MacroElement
 from jinja2 import Template
 
-from geoplan.outputs.i18n import check_lang, fmt_date, fmt_int, fmt_pct, label, model_label
+from geoplan.outputs.i18n import (
+    check_lang,
+    fmt_date,
+    fmt_int,
+    fmt_pct,
+    fmt_vnd,
+    label,
+    model_label,
+)
 from geoplan.outputs.maps import (
     AREA_PANE,
     FIT_MARGIN_PX,
@@ -49,7 +59,7 @@ from geoplan.outputs.national_shapes import (
     read_unit_shapes,
     simplified_outlines,
 )
-from geoplan.outputs.national_tables import has_plan, national_line, with_shares
+from geoplan.outputs.national_tables import has_plan, national_line, plan_shares, with_shares
 from geoplan.outputs.offline import (
     RawHTML,
     escape_text,
@@ -59,7 +69,7 @@ from geoplan.outputs.offline import (
     static_script,
 )
 from geoplan.outputs.theme import SHARE_BREAKS, SHARE_COLOURS, classify
-from geoplan.schema import DEFAULT_LANG, Lang
+from geoplan.schema import DEFAULT_LANG, NATIONAL_PLAN, Lang
 
 #: The pane of the drilled communes: above the provinces (410), below the labels (430).
 UNIT_PANE = "geoplan-units"
@@ -97,7 +107,7 @@ def national_map(
         ``covered_population`` (people), and when there ``worldpop_population``,
         ``n_units``, ``n_sites``, ``reliable_population``, ``covered_worldpop``,
         ``stations_synthetic`` and a plan's columns (``sites_new``,
-        ``covered_share_after`` …, see :data:`~geoplan.outputs.national_tables.AFTER_COLUMNS`).
+        ``reliable_share_after`` …, see :data:`~geoplan.outputs.national_tables.AFTER_COLUMNS`).
     units : DataFrame
         One row per unit: ``province_code``, ``code``, ``name``, ``population``,
         ``covered_population`` and the same optional columns.
@@ -129,9 +139,10 @@ def national_map(
     fmap = _base_map(outlines, heading)
     for pane, z_index in ((AREA_PANE, 410), (UNIT_PANE, 415), (LABEL_PANE, 430)):
         folium.map.CustomPane(pane, z_index=z_index, pointer_events=False).add_to(fmap)
+    today = "nat_layer_provinces_before" if plan else "nat_layer_provinces"
     groups = {
-        "provinces": _group(fmap, label("nat_layer_provinces", lang), True),
-        "provincesAfter": _group(fmap, label("nat_layer_provinces_after", lang), False)
+        "provinces": _group(fmap, label(today, lang), True),
+        "provincesAfter": _group(fmap, label("nat_layer_provinces_reliable_after", lang), False)
         if plan
         else None,
         "units": _group(fmap, label("nat_layer_units", lang), True),
@@ -214,8 +225,8 @@ class _NationalSetup(MacroElement):
         )
 
 
-def _classes(table: pd.DataFrame, column: str) -> list[int]:
-    if column not in table:
+def _classes(table: pd.DataFrame, column: str | None) -> list[int]:
+    if column is None or column not in table:
         return [0] * len(table)
     return classify(table[column].fillna(0.0).to_numpy(float), SHARE_BREAKS).tolist()
 
@@ -237,9 +248,10 @@ def _page_data(
     unit_rows, unit_labels = _tips(unit_table, lang, "unit")
     unit_shapes = encode_polygons(unit_table["geometry"].to_numpy())
     by_province: dict[str, list[dict[str, Any]]] = {}
+    before_column, after_column = plan_shares(provinces)
     classes, after = (
-        _classes(unit_table, "covered_share"),
-        _classes(unit_table, "covered_share_after"),
+        _classes(unit_table, before_column),
+        _classes(unit_table, after_column),
     )
     for i, row in enumerate(unit_table.itertuples(index=False)):
         by_province.setdefault(str(row.province_code), []).append(
@@ -247,7 +259,7 @@ def _page_data(
              "tip": unit_rows[i], "shape": unit_shapes[i]}
         )  # fmt: skip
     province_shapes = encode_polygons(table.geometry.to_numpy())
-    classes, after = _classes(table, "covered_share"), _classes(table, "covered_share_after")
+    classes, after = _classes(table, before_column), _classes(table, after_column)
     views = _view_bounds(shapes, units)
     west, south, east, north = (float(v) for v in outlines.total_bounds)
     return {
@@ -308,6 +320,11 @@ def _tips(table: pd.DataFrame, lang: str, kind: str) -> tuple[list[list[str | No
             return [None] * len(table)
         return [None if pd.isna(v) else fmt_pct(v, lang) for v in table[column]]
 
+    def money(column: str) -> list[str | None]:
+        if column not in table:
+            return [None] * len(table)
+        return [None if pd.isna(v) else fmt_vnd(v, lang) for v in table[column]]
+
     names: list[str | None] = [
         f"{n} ({c})" for n, c in zip(table["name"].fillna(""), table["code"], strict=True)
     ]
@@ -325,10 +342,14 @@ def _tips(table: pd.DataFrame, lang: str, kind: str) -> tuple[list[list[str | No
             (label("nat_col_n_sites", lang), count("n_sites")),
             (label("nat_col_n_units", lang), count("n_units")),
         ]
+    plan = NATIONAL_PLAN
     columns += [
-        (label("nat_col_sites_new", lang), count("sites_new")),
-        (label("covered_share_after", lang), share("covered_share_after")),
+        (label("nat_col_sites_new", lang), count(plan.sites_new)),
+        (label(plan.share_before, lang), share(plan.share_before)),
+        (label(plan.share_after, lang), share(plan.share_after)),
+        (label("nat_col_covered_share_after", lang), share(plan.expected_share_after)),
         (label("nat_col_uncovered_population_after", lang), count("uncovered_population_after")),
+        (label(plan.net_cost, lang), money(plan.net_cost)),
     ]
     present = [(head, values) for head, values in columns if any(v is not None for v in values)]
     labels = [escape_text(head) for head, _ in present]
@@ -390,12 +411,15 @@ def _title_html(
             share=fmt_pct(line["worldpop_covered_share"], lang),
         )
         lines.append(f"<div>{escape_text(worldpop)}</div>")
-    if "covered_share_after" in line:
+    if NATIONAL_PLAN.share_after in line:
         planned = label(
-            "nat_plan_line",
+            "nat_plan_line_reliable",
             lang,
-            n_new=fmt_int(line.get("sites_new", 0), lang),
-            share=fmt_pct(line["covered_share_after"], lang),
+            n_new=fmt_int(line.get(NATIONAL_PLAN.sites_new, 0), lang),
+            before=fmt_pct(line[NATIONAL_PLAN.share_before], lang),
+            after=fmt_pct(line[NATIONAL_PLAN.share_after], lang),
+            net=fmt_vnd(line.get(NATIONAL_PLAN.net_cost, 0.0), lang),
+            support=fmt_vnd(line.get(NATIONAL_PLAN.support, 0.0), lang),
         )
         lines.append(f"<div>{escape_text(planned)}</div>")
     lines.append(f'<div class="geoplan-hint">{escape_text(label("nat_drill_hint", lang))}</div>')

@@ -3,7 +3,9 @@
 :func:`write_national_outputs` writes (names in
 :data:`~geoplan.outputs.paths.NATIONAL_FILES`): ``national_map.html`` (offline, drills
 into communes), ``national_ranking.xlsx`` with ``national_ranking_provinces.csv`` and
-``national_ranking_units.csv``, and ``national_brief.pdf`` (one A4 page). Every target
+``national_ranking_units.csv``, and ``national_brief.pdf`` (one A4 page); a national
+plan's tables (:func:`~geoplan.outputs.national_tables.has_plan`) go to the same files
+named ``national_plan_*`` (:data:`~geoplan.outputs.paths.NATIONAL_PLAN_FILES`). Every target
 is checked before anything is written, so a refused overwrite leaves the folder as it
 was. The unit outlines are read once, for the map and the brief.
 """
@@ -22,7 +24,7 @@ from geoplan.outputs.i18n import check_lang
 from geoplan.outputs.national_brief import write_national_brief
 from geoplan.outputs.national_map import national_map, save_map
 from geoplan.outputs.national_shapes import BRIEF_SIMPLIFY_M, read_unit_shapes, simplified_outlines
-from geoplan.outputs.national_tables import write_ranking
+from geoplan.outputs.national_tables import has_plan, write_ranking
 from geoplan.outputs.paths import national_paths
 from geoplan.schema import DEFAULT_LANG, CsvDialect, Lang
 
@@ -48,8 +50,9 @@ def write_national_outputs(
     out_dir : str or path
         The folder (created if missing).
     provinces, units : DataFrame
-        The national run's tables (:class:`geoplan.national.NationalCoverage`), with a
-        plan's columns when there is one (shown after today's).
+        The national run's tables (:class:`geoplan.national.NationalCoverage`), or a
+        plan's (:meth:`geoplan.national.NationalPlan.output_tables`: today's columns
+        and the plan's, shown after them).
     lang : ``"vi"`` (default) or ``"en"``
     model : the coverage model's name (printed)
     cell_size_m : the work grid's cell, metres (printed)
@@ -65,7 +68,7 @@ def write_national_outputs(
     """
     check_lang(lang)
     check_csv_dialect(csv_dialect)
-    paths = national_paths(out_dir)
+    paths = national_paths(out_dir, has_plan(provinces))
     for path in paths.values():
         check_writable(path, overwrite)
     Path(out_dir).mkdir(parents=True, exist_ok=True)

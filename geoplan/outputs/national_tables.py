@@ -2,12 +2,15 @@
 
 The tables take the national run's province and unit tables
 (:class:`geoplan.national.NationalCoverage`) as they are, and present them: rounded,
-ranked, with headers in Vietnamese or English. A plan adds columns to those tables
-(:data:`AFTER_COLUMNS`, such as ``sites_new`` and ``covered_share_after``); each one
-present is shown after today's columns, and missing ones are simply left out.
+ranked, with headers in Vietnamese or English. A plan
+(:meth:`geoplan.national.NationalPlan.output_tables`) adds its columns, named by
+:data:`geoplan.schema.NATIONAL_PLAN` (:data:`AFTER_COLUMNS`: ``sites_new``, the share
+at the design reliability before and after, ``net_cost_vnd`` …); each one present is
+shown after today's columns, and missing ones are simply left out.
 
 Ranks: ``rank_share`` 1 is the best-covered province (covered share, most first);
-``rank_uncovered`` 1 has the most people not covered today. Ties go by code.
+``rank_uncovered`` 1 has the most people not covered today; with a plan
+``rank_after`` 1 is the best covered after it (reliable share after). Ties go by code.
 
 >>> provinces = pd.DataFrame({"code": ["01", "02"], "name": ["A", "B"],
 ...     "population": [100.0, 300.0], "covered_population": [60.0, 150.0],
@@ -30,23 +33,15 @@ from geoplan.io.atomic import check_csv_dialect, check_writable, write_table_csv
 from geoplan.outputs.i18n import LABELS, check_lang, label
 from geoplan.outputs.paths import national_paths
 from geoplan.outputs.tables import PCT, THOUSANDS, column_label, localise, write_xlsx
-from geoplan.schema import DEFAULT_LANG, CsvDialect, Lang
+from geoplan.schema import DEFAULT_LANG, NATIONAL_PLAN, CsvDialect, Lang
 
 #: Columns a national plan may add to the province and unit tables, in the order shown.
-AFTER_COLUMNS: Final = (
-    "sites_new",
-    "covered_population_after",
-    "covered_share_after",
-    "reliable_population_after",
-    "reliable_share_after",
-    "cost_vnd",
-    "state_support_vnd",
-    "net_cost_vnd",
-)
+AFTER_COLUMNS: Final = NATIONAL_PLAN.shown
 #: The province ranking's columns of today, in order (those in the input are shown).
 PROVINCE_COLUMNS: Final = (
     "rank_share",
     "rank_uncovered",
+    "rank_after",
     "code",
     "name",
     "population",
@@ -78,19 +73,35 @@ HEADER_PREFIX: Final = "nat_col_"
 
 
 def has_plan(table: pd.DataFrame) -> bool:
-    """Whether ``table`` carries a plan's columns (``covered_share_after`` at least).
+    """Whether ``table`` carries a national plan's columns (its people or share after).
 
-    >>> has_plan(pd.DataFrame(columns=["code", "covered_share_after"]))
+    >>> has_plan(pd.DataFrame(columns=["code", "reliable_share_after"]))
     True
     """
-    return "covered_share_after" in table.columns
+    return bool({NATIONAL_PLAN.share_after, NATIONAL_PLAN.people_after} & set(table.columns))
+
+
+def plan_shares(table: pd.DataFrame) -> tuple[str, str | None]:
+    """The columns of the share before and after that the outputs compare.
+
+    Today's expected ``covered_share`` without a plan; with one the plan's reliable
+    share before and after (:data:`geoplan.schema.NATIONAL_PLAN`): the share the plan
+    maximises, so both sides are the same measure.
+
+    >>> plan_shares(pd.DataFrame(columns=["covered_share"]))
+    ('covered_share', None)
+    """
+    if has_plan(table):
+        return NATIONAL_PLAN.share_before, NATIONAL_PLAN.share_after
+    return "covered_share", None
 
 
 def with_shares(table: pd.DataFrame) -> pd.DataFrame:
     """``table`` with its shares and uncovered people (from the people columns) filled in.
 
     ``covered_share`` = covered ÷ official people (0 without people), likewise
-    ``reliable_share`` and the ``*_after`` shares when their people are there;
+    ``reliable_share`` and the plan's shares before and after when their people are
+    there (:data:`geoplan.schema.NATIONAL_PLAN`);
     ``uncovered_population`` = people − covered (expected), and ``…_after``;
     ``worldpop_covered_share`` = ``covered_worldpop`` ÷ ``worldpop_population``.
     Shares already in ``table`` are kept.
@@ -109,15 +120,17 @@ def with_shares(table: pd.DataFrame) -> pd.DataFrame:
     pairs = {
         "covered_share": "covered_population",
         "reliable_share": "reliable_population",
-        "covered_share_after": "covered_population_after",
-        "reliable_share_after": "reliable_population_after",
+        NATIONAL_PLAN.share_before: NATIONAL_PLAN.people_before,
+        NATIONAL_PLAN.share_after: NATIONAL_PLAN.people_after,
+        NATIONAL_PLAN.expected_share_after: NATIONAL_PLAN.expected_after,
     }
     for column, source in pairs.items():
         if column not in out and source in out:
             out[column] = share(out[source], people)
     out["uncovered_population"] = (people - out["covered_population"]).clip(lower=0)
-    if "covered_population_after" in out:
-        out["uncovered_population_after"] = (people - out["covered_population_after"]).clip(lower=0)
+    if NATIONAL_PLAN.expected_after in out:
+        after = out[NATIONAL_PLAN.expected_after]
+        out["uncovered_population_after"] = (people - after).clip(lower=0)
     if "worldpop_covered_share" not in out and "covered_worldpop" in out:
         out["worldpop_covered_share"] = share(out["covered_worldpop"], out["worldpop_population"])
     return out
@@ -134,9 +147,12 @@ def _ranks(values: pd.Series, codes: pd.Series, descending: bool = True) -> np.n
 
 def _shown(table: pd.DataFrame, today: tuple[str, ...]) -> list[str]:
     after = [c for c in AFTER_COLUMNS if c in table.columns]
-    if "covered_population_after" in table.columns:
-        after.insert(after.index("covered_population_after") + 1, "uncovered_population_after")
-    return [c for c in today if c in table.columns] + after
+    if NATIONAL_PLAN.expected_after in table.columns:
+        at = after.index(NATIONAL_PLAN.expected_after) + 1
+        after.insert(at, "uncovered_population_after")
+    # with a plan, today's reliable share is its share before: shown once, with the plan
+    twice = {"reliable_share"} if NATIONAL_PLAN.share_before in after else set()
+    return [c for c in today if c in table.columns and c not in twice] + after
 
 
 def province_ranking(provinces: pd.DataFrame, by: str = "share") -> pd.DataFrame:
@@ -149,9 +165,9 @@ def province_ranking(provinces: pd.DataFrame, by: str = "share") -> pd.DataFrame
         (official, people), ``covered_population`` (expected, people) and, when there,
         ``worldpop_population``, ``n_units``, ``n_sites``, ``reliable_population``,
         ``covered_worldpop`` and a plan's :data:`AFTER_COLUMNS`.
-    by : {"share", "uncovered"}
-        Sort by ``rank_share`` (best covered first) or ``rank_uncovered`` (most people
-        not covered first).
+    by : {"share", "uncovered", "after"}
+        Sort by ``rank_share`` (best covered first), ``rank_uncovered`` (most people
+        not covered first) or, with a plan, ``rank_after`` (best covered after it).
 
     Returns
     -------
@@ -163,7 +179,11 @@ def province_ranking(provinces: pd.DataFrame, by: str = "share") -> pd.DataFrame
     table["code"] = table["code"].astype(str)
     table["rank_share"] = _ranks(table["covered_share"], table["code"])
     table["rank_uncovered"] = _ranks(table["uncovered_population"], table["code"])
-    key = {"share": "rank_share", "uncovered": "rank_uncovered"}[by]
+    if has_plan(table):
+        table["rank_after"] = _ranks(table[NATIONAL_PLAN.share_after], table["code"])
+    elif by == "after":
+        raise ValueError("by='after' ranks a plan's provinces; these tables hold no plan")
+    key = {"share": "rank_share", "uncovered": "rank_uncovered", "after": "rank_after"}[by]
     table = table.sort_values(key, kind="stable")[_shown(table, PROVINCE_COLUMNS)]
     return _rounded(table).reset_index(drop=True)
 
@@ -200,8 +220,8 @@ def national_line(provinces: pd.DataFrame) -> dict[str, float]:
         ``provinces``, ``units``, ``population`` (official), ``worldpop_population``,
         ``covered_population``, ``n_sites`` and ``covered_share`` (of the official
         people), ``reliable_share``, ``worldpop_covered_share`` when their columns are
-        there; with a plan also ``sites_new``, ``covered_population_after``,
-        ``covered_share_after`` and the costs present.
+        there; with a plan also its columns present (:data:`AFTER_COLUMNS`: new sites,
+        people and shares before and after, costs).
 
     >>> line = national_line(pd.DataFrame({"population": [100.0, 300.0],
     ...     "covered_population": [60.0, 150.0]}))
@@ -211,13 +231,15 @@ def national_line(provinces: pd.DataFrame) -> dict[str, float]:
     sums = {
         column: float(provinces[column].sum())
         for column in ("population", "worldpop_population", "covered_population", "n_sites",
-                       "n_units", "reliable_population", "covered_worldpop", *AFTER_COLUMNS)
+                       "n_units", "reliable_population", "covered_worldpop",
+                       NATIONAL_PLAN.people_before, *AFTER_COLUMNS)
         if column in provinces and "share" not in column
     }  # fmt: skip
     line: dict[str, float] = {"provinces": float(len(provinces)), **sums}
     totals = with_shares(pd.DataFrame([sums]))
     for column in ("covered_share", "reliable_share", "worldpop_covered_share",
-                   "covered_share_after", "reliable_share_after"):  # fmt: skip
+                   NATIONAL_PLAN.share_before, NATIONAL_PLAN.share_after,
+                   NATIONAL_PLAN.expected_share_after):  # fmt: skip
         if column in totals:
             line[column] = float(totals[column].iloc[0])
     return line
@@ -272,7 +294,9 @@ def write_ranking(
     provinces by uncovered people, units, sources and notes; the CSVs
     (``national_ranking_provinces.csv``, by covered share, and
     ``national_ranking_units.csv``) are UTF-8 with BOM, ``plain`` (raw column names)
-    or ``vi-excel`` (headers in ``lang``, ``;`` and a decimal comma).
+    or ``vi-excel`` (headers in ``lang``, ``;`` and a decimal comma). A plan's tables
+    (:func:`has_plan`) go to the ``national_plan_ranking*`` files instead
+    (:data:`~geoplan.outputs.paths.NATIONAL_PLAN_FILES`).
 
     Parameters
     ----------
@@ -297,7 +321,8 @@ def write_ranking(
     """
     check_lang(lang)
     check_csv_dialect(csv_dialect)
-    paths = {k: p for k, p in national_paths(out_dir).items() if k in RANKING_FILES}
+    plan = has_plan(provinces)
+    paths = {k: p for k, p in national_paths(out_dir, plan).items() if k in RANKING_FILES}
     for path in paths.values():
         check_writable(path, overwrite)
     Path(out_dir).mkdir(parents=True, exist_ok=True)
@@ -305,7 +330,7 @@ def write_ranking(
     by_uncovered = province_ranking(provinces, "uncovered")
     ranked_units = unit_ranking(units, provinces)
     summary = summary_rows(provinces, lang)
-    about = pd.DataFrame({"note": [*_about(lang, has_plan(provinces)), *notes]})
+    about = pd.DataFrame({"note": [*_about(lang, plan), *notes]})
     sheets: dict[str, pd.DataFrame] = {
         label("nat_sheet_summary", lang): summary[["item", "value"]],
         label("nat_sheet_by_share", lang): localise(by_share, lang),
@@ -331,7 +356,9 @@ RANKING_FILES: Final = ("xlsx", "csv_provinces", "csv_units")
 def _about(lang: str, plan: bool) -> list[str]:
     keys = ["nat_about_ranks", "nat_about_people", "nat_about_sites", "source_population",
             "source_boundaries", "about_metrics"]  # fmt: skip
-    return [label(key, lang) for key in keys] + ([label("nat_about_plan", lang)] if plan else [])
+    return [label(key, lang) for key in keys] + (
+        [label("nat_about_plan_reliable", lang)] if plan else []
+    )
 
 
 def _rounded(table: pd.DataFrame) -> pd.DataFrame:
@@ -344,7 +371,7 @@ def _rounded(table: pd.DataFrame) -> pd.DataFrame:
             out[column] = out[column].astype(float).round(4)
         elif "population" in column or column.endswith("_vnd"):
             out[column] = out[column].astype(float).round().astype("Int64")
-        elif column in ("n_sites", "sites_new", "n_units"):
+        elif column in ("n_sites", NATIONAL_PLAN.sites_new, "n_units"):
             out[column] = out[column].astype("int64")
     return out
 
@@ -354,6 +381,7 @@ __all__ = [
     "has_plan",
     "national_header",
     "national_line",
+    "plan_shares",
     "province_ranking",
     "unit_ranking",
     "with_shares",

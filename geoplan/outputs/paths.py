@@ -90,12 +90,27 @@ NATIONAL_FILES = {
     "csv_units": "national_ranking_units.csv",
     "brief": "national_brief.pdf",
 }
+#: The same outputs of ``geoplan national plan --out``: their own names, so a plan and
+#: today's coverage can share a folder (the plan's CSVs are ``national_plan_*`` too).
+NATIONAL_PLAN_FILES = {
+    kind: name.replace("national_", "national_plan_", 1) for kind, name in NATIONAL_FILES.items()
+}
 
 
-def national_paths(out_dir: str | os.PathLike[str]) -> dict[str, Path]:
+def national_paths(out_dir: str | os.PathLike[str], plan: bool = False) -> dict[str, Path]:
     """Where the national map, ranking and brief are written in ``out_dir``, by kind.
+
+    Parameters
+    ----------
+    out_dir : str or path
+        The folder.
+    plan : bool
+        The national plan's outputs (:data:`NATIONAL_PLAN_FILES`), not today's.
 
     >>> sorted(national_paths("out"))
     ['brief', 'csv_provinces', 'csv_units', 'map', 'xlsx']
+    >>> national_paths("out", plan=True)["map"].name
+    'national_plan_map.html'
     """
-    return {kind: Path(out_dir) / name for kind, name in NATIONAL_FILES.items()}
+    names = NATIONAL_PLAN_FILES if plan else NATIONAL_FILES
+    return {kind: Path(out_dir) / name for kind, name in names.items()}
