@@ -15,6 +15,7 @@ on a local process pool (or one after the other), with the same results.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import logging
 import multiprocessing
@@ -733,6 +734,18 @@ def _run_dask(
     workers: int,
     memory_limit_bytes: float,
 ) -> Iterator[tuple[int, dict[str, Any]]]:
+    with _dask_logs(verbose=log.isEnabledFor(logging.INFO)) as level:
+        yield from _submit_dask(fn, tasks, scheduler, workers, memory_limit_bytes, level)
+
+
+def _submit_dask(
+    fn: Callable[[TaskT], dict[str, Any]],
+    tasks: Sequence[TaskT],
+    scheduler: str | None,
+    workers: int,
+    memory_limit_bytes: float,
+    log_level: int,
+) -> Iterator[tuple[int, dict[str, Any]]]:
     import distributed  # a dependency; imported here to keep `import geoplan` light
     from dask.base import tokenize
 
@@ -747,6 +760,7 @@ def _run_dask(
             host="127.0.0.1",
             memory_limit=int(memory_limit_bytes),
             dashboard_address=None,
+            silence_logs=log_level,  # the workers' own logs
         )
         client = distributed.Client(cluster)
     try:
@@ -762,6 +776,33 @@ def _run_dask(
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+#: Dask distributed's loggers log at this level during a run, unless geoplan logs at
+#: INFO (``--verbose``): a LocalCluster's start, its workers' and its close are dozens of
+#: INFO lines, and memory warnings that the run handles (``--memory-limit-gb``).
+DASK_LOG_LEVEL = logging.ERROR
+
+
+@contextlib.contextmanager
+def _dask_logs(verbose: bool) -> Iterator[int]:
+    """Dask distributed's loggers at :data:`DASK_LOG_LEVEL` for the run (INFO when
+    ``verbose``), restored after; yields the level for the workers."""
+    import distributed  # noqa: F401  # its import sets its loggers' levels: first
+
+    level = logging.INFO if verbose else DASK_LOG_LEVEL
+    known = logging.root.manager.loggerDict
+    names = ["distributed", *(name for name in known if name.startswith("distributed."))]
+    loggers = [logging.getLogger(name) for name in names]
+    before = [logger.level for logger in loggers]
+    for logger in loggers:
+        if logger.level != logging.NOTSET or logger.name == "distributed":
+            logger.setLevel(level)  # the others inherit from "distributed"
+    try:
+        yield level
+    finally:
+        for logger, old in zip(loggers, before, strict=True):
+            logger.setLevel(old)
 
 
 # --- the programme's allocation: `geoplan national plan` --------------------------------

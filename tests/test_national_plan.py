@@ -196,9 +196,10 @@ def _same_plan(a: dict, b: dict) -> None:
 
 
 @pytest.mark.slow
-def test_dask_gives_the_sequential_plan(curves, tmp_path: Path, capsys) -> None:
+def test_dask_gives_the_sequential_plan(curves, planned, tmp_path: Path, capsys) -> None:
     """A LocalCluster, then a separately started ``dask scheduler`` and ``dask worker``
-    on 127.0.0.1 (about a minute on the shared 2-core machine)."""
+    on 127.0.0.1 (about a minute on the shared 2-core machine); the coverage pass after
+    the plan too."""
     dask_cli = Path(sys.executable).with_name("dask")
     if not national.dask_available() or not dask_cli.exists():
         pytest.skip("dask.distributed is not installed")
@@ -211,6 +212,9 @@ def test_dask_gives_the_sequential_plan(curves, tmp_path: Path, capsys) -> None:
     )  # fmt: skip
     assert local.engine == "dask"
     _same_plan(sequential, local.allocate(SITES).to_dict())
+    after = local.allocate(SITES).with_expected_after(engine="dask", n_workers=2)
+    _same_plan(planned.to_dict(), after.to_dict())
+    pd.testing.assert_frame_equal(after.units, planned.units)
     address = f"tcp://127.0.0.1:{_free_port()}"
     env = os.environ | {"PYTHONPATH": str(Path(geoplan.__file__).parents[1])}
     env.pop("DASK_SCHEDULER_ADDRESS", None)
@@ -260,7 +264,8 @@ def test_dask_gives_the_sequential_plan(curves, tmp_path: Path, capsys) -> None:
                 process.kill()
                 process.wait()
     assert remote["engine"] == "dask"
-    _same_plan(json.loads(json.dumps(sequential)), remote)
+    _same_plan(json.loads(json.dumps(planned.to_dict())), remote)  # with the pass after
+    assert len(list((tmp_path / NATIONAL_PROVINCES_DIR).iterdir())) == 3
     written = pd.read_csv(
         tmp_path / national.PLAN_CSV_FILES["sites"], encoding="utf-8-sig",
         dtype={"province_code": str, "candidate_id": str},

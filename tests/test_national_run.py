@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pandas as pd
@@ -160,3 +161,15 @@ def test_cli_national_provinces_lists_34(capsys) -> None:
     assert main(["national", "provinces"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 34 and lines[0].startswith("01  Hà Nội")
+
+
+def test_dask_logs_are_quiet_unless_verbose() -> None:
+    pytest.importorskip("distributed")  # its import sets the levels restored after
+    scheduler = logging.getLogger("distributed.scheduler")
+    before = scheduler.getEffectiveLevel()
+    with national._dask_logs(verbose=False) as level:
+        assert level == logging.ERROR and not scheduler.isEnabledFor(logging.WARNING)
+        assert not logging.getLogger("distributed.nanny").isEnabledFor(logging.INFO)
+    assert scheduler.getEffectiveLevel() == before
+    with national._dask_logs(verbose=True) as level:
+        assert level == logging.INFO and scheduler.isEnabledFor(logging.INFO)
