@@ -747,3 +747,30 @@ def test_weight_unit_counts_whole_people_in_their_common_unit() -> None:
     assert _weight_unit(np.array([4.0, 6.0, 0.0, 10.0])) == (2.0, True)
     assert _weight_unit(np.array([0.5, 1.0, 2.5])) == (4.0, False)
     assert _weight_unit(np.zeros(3)) == (1.0, False)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_binary_y_keeps_the_optimum_against_brute_force(seed) -> None:
+    """Declaring y binary (the default) changes HiGHS's cuts, never the optimum.
+
+    Fewest sites for 80% of the weight, and most weight with three sites, each by the
+    MILP with binary y, with continuous y, and by enumerating every subset.
+    """
+    from geoplan.optimize.exact import SideRow, solve_coverage_milp
+
+    weights, cover, _ = random_instance(seed + 900, n_cand=10, n_dem=30, density=0.25)
+    n, m = cover.shape
+    target = 0.8 * covered_by(weights, cover, range(n))
+    fewest = min(size for size in range(n + 1) for subset in itertools.combinations(range(n), size)
+                 if covered_by(weights, cover, subset) >= target * (1 - 1e-9))  # fmt: skip
+    most = max(covered_by(weights, cover, s) for s in itertools.combinations(range(n), 3))
+    target_row = [SideRow(None, weights, target * (1 - 1e-9), np.inf)]
+    three = [SideRow(np.ones(n), None, -np.inf, 3.0)]
+    for binary_y in (True, False):
+        sites = solve_coverage_milp(cover, np.ones(n), np.zeros(m), False, target_row,
+                                    mip_rel_gap=0.0, binary_y=binary_y)  # fmt: skip
+        assert sites.status == "optimal" and sites.objective == pytest.approx(fewest)
+        covered = solve_coverage_milp(cover, np.zeros(n), weights, True, three, mip_rel_gap=0.0,
+                                      binary_y=binary_y)  # fmt: skip
+        assert covered.objective == pytest.approx(most)
+        assert covered_by(weights, cover, np.flatnonzero(covered.x)) == pytest.approx(most)
