@@ -397,13 +397,16 @@ def prove(
                   "n_covering_rows": int(restricted.must_cover.shape[1])}  # fmt: skip
         note(f"reduced-cost fixing: {restricted.free.size} of {n_cand} candidates free, "
              f"{int(one.sum())} fixed open; proving nothing beats {goal:,.6g}")  # fmt: skip
+        # the incumbent as HiGHS's start where the fixings keep it (its reduced-cost
+        # fixing and cuts then use it); a cutoff row only where they exclude it
+        start = _warm_start(best, restricted)
         cut = SideRow(restricted.objective_x, restricted.objective_y, -np.inf,
                       cutoff - restricted.constant)  # fmt: skip
         outcome = solve_coverage_milp(
             restricted.cover, restricted.objective_x, restricted.objective_y, maximize=False,
-            side_rows=[*restricted.rows, cut], must_cover=restricted.must_cover,
-            time_limit_s=left(), mip_rel_gap=rel_gap, seed=seed, integral_objective=integral,
-            options=highs_options,
+            side_rows=restricted.rows if start is not None else [*restricted.rows, cut],
+            warm_start=start, must_cover=restricted.must_cover, time_limit_s=left(),
+            mip_rel_gap=rel_gap, seed=seed, integral_objective=integral, options=highs_options,
         )  # fmt: skip
         stats[f"seconds_restricted_{stats['rounds']}"] = round(time.perf_counter() - clock, 3)
         stats["restricted_nodes"] = outcome.nodes
@@ -425,7 +428,7 @@ def prove(
             best, value = x, value_of(x)
             stats["incumbent_from"] = f"restricted_milp_{stats['rounds']}"
             note(f"better plan {value:,.6g}")
-        elif outcome.status == "optimal":
+        elif outcome.status == "optimal" and goal >= needed():
             break  # HiGHS proved this restriction to its tolerance: a rerun proves no more
         if outcome.status != "optimal":
             break
@@ -500,6 +503,28 @@ def _closed(best: np.ndarray | None, bound: float, needed: Any) -> bool:
     return best is not None and bound >= needed() - CLOSE_TOLERANCE
 
 
+def _warm_start(best: np.ndarray | None, restricted: Restricted) -> np.ndarray | None:
+    """``best`` on the restriction's free candidates, or None when its fixings exclude it.
+
+    Measured on the default instance (80% fewest sites, 4G upgrades, no fixing
+    possible): the MILP behind a cutoff row at the incumbent − 1 reached bound 767 in
+    110 s, the same MILP started from the incumbent 769 in 110 s.
+    """
+    if best is None:
+        return None
+    inside = np.zeros(best.size, bool)
+    inside[restricted.free] = True
+    inside[restricted.opened] = True
+    if (best & ~inside).any() or not best[restricted.opened].all():
+        return None
+    start = best[restricted.free]
+    if restricted.must_cover.shape[1]:
+        reached = np.asarray(restricted.must_cover[np.flatnonzero(start)].getnnz(axis=0)).ravel()
+        if (reached == 0).any():
+            return None
+    return start
+
+
 def _support_milp(
     cover: sparse.csr_matrix, objective_x: np.ndarray, objective_y: np.ndarray,
     rows: list[SideRow], support: np.ndarray, best: np.ndarray | None, integral: bool,
@@ -513,15 +538,11 @@ def _support_milp(
     if restricted is None or idx.size == 0:
         return None
     extra = 0.0 if tiebreak_x is None else tiebreak_x[idx]
-    warm, side = None, restricted.rows
-    if best is not None:  # only a better plan is of use: cut off the incumbent's value
-        value = objective_of(cover, objective_x, objective_y, best)
-        cutoff = value - 1 if integral else value - rel_gap * abs(value)
-        side = [*side, SideRow(restricted.objective_x, restricted.objective_y, -np.inf,
-                               cutoff - restricted.constant)]  # fmt: skip
+    # from the incumbent (inside the support by construction), not behind a cutoff row
+    warm = None if best is None else best[idx]
     outcome = solve_coverage_milp(
         restricted.cover, restricted.objective_x + extra, restricted.objective_y,
-        maximize=False, side_rows=side, warm_start=warm, time_limit_s=seconds,
+        maximize=False, side_rows=restricted.rows, warm_start=warm, time_limit_s=seconds,
         mip_rel_gap=rel_gap, seed=seed, integral_objective=integral and tiebreak_x is None,
         options=options,
     )  # fmt: skip
