@@ -281,13 +281,15 @@ def upgrade_candidates(
     return table.assign(kind="upgrade", cost_vnd=config.capex_upgrade_vnd, source=UPGRADE_4G)
 
 
-def default_upgrades(stations: gpd.GeoDataFrame, config: PlanConfig) -> pd.DataFrame | None:
+def default_upgrades(
+    stations: gpd.GeoDataFrame, config: PlanConfig, layer: Path | None
+) -> pd.DataFrame | None:
     """:func:`upgrade_candidates` of the synthetic 4G layer when today's stations are synthetic.
 
     The synthetic 4G layer holds the synthetic 5G set, so it goes with it: beside an
     operator's real station file it would offer towers that may not exist, and real 4G
-    sites come in with ``--candidates``. None when ``config`` turns upgrades off or the
-    stations are not all ``source`` ``"synthetic"``.
+    sites come in with ``--candidates``. None when ``config`` turns upgrades off, the
+    stations are not all ``source`` ``"synthetic"``, or the inputs have no 4G layer.
 
     Parameters
     ----------
@@ -295,14 +297,21 @@ def default_upgrades(stations: gpd.GeoDataFrame, config: PlanConfig) -> pd.DataF
         Today's 5G stations.
     config : PlanConfig
         ``upgrade_candidates`` switches them on (default) or off.
+    layer : path or None
+        The inputs' 4G layer (``Inputs.sites_4g``): Bắc Ninh's synthetic layer for
+        Bắc Ninh, None for any other province (no upgrades unless ``--candidates``).
     """
-    return upgrade_candidates(stations, config) if uses_default_upgrades(stations, config) else None
+    if not uses_default_upgrades(stations, config, layer):
+        return None
+    return upgrade_candidates(stations, config, layer)
 
 
-def uses_default_upgrades(stations: gpd.GeoDataFrame, config: PlanConfig) -> bool:
-    """True when :func:`default_upgrades` offers the synthetic 4G layer for ``stations``."""
+def uses_default_upgrades(
+    stations: gpd.GeoDataFrame, config: PlanConfig, layer: Path | None
+) -> bool:
+    """True when :func:`default_upgrades` offers the 4G ``layer`` for ``stations``."""
     synthetic = bool(len(stations)) and bool((stations["source"] == SYNTHETIC).all())
-    return config.upgrade_candidates and synthetic
+    return layer is not None and config.upgrade_candidates and synthetic
 
 
 def _holds_5g(

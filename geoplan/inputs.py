@@ -29,6 +29,9 @@ class Inputs:
         outside the province, False stopping on them
     province : the two-digit code of the national data's province these inputs are
         (``--province``, the national run), None for other boundaries
+    sites_4g : the 4G layer whose sites are the default upgrade candidates (with
+        synthetic stations): Bắc Ninh's synthetic layer for Bắc Ninh's inputs, None for
+        any other province (its 4G sites come in with ``--candidates``)
 
     The facade's :class:`geoplan.scenario.Scenario` adds the notebook methods
     (``coverage()``, ``plan()``, ``map()``); stages and outputs take plain inputs.
@@ -41,6 +44,7 @@ class Inputs:
     sources: dict[str, Path] = field(default_factory=dict)
     drop_outside: bool | None = None
     province: str | None = None
+    sites_4g: Path | None = None
 
     @property
     def stations_synthetic(self) -> bool:

@@ -34,7 +34,6 @@ from geoplan.errors import ConfigError, InputError, SolverError
 from geoplan.grid import Cells, subset_cells
 from geoplan.inputs import Inputs
 from geoplan.io.carriers import ANY_OPERATOR, canonical_operator, read_carriers
-from geoplan.io.embedded import DEFAULT_SITES_4G
 from geoplan.io.recorded import input_record, synthetic_record
 from geoplan.models import CoverageModel, get_model
 from geoplan.optimize.core import (
@@ -226,7 +225,7 @@ def planning_arrays(
     user = candidates if isinstance(candidates, pd.DataFrame) else None
     if candidates is not None and user is None:
         user = read_candidates(candidates, config)
-    upgrades = default_upgrades(inputs.stations, config)
+    upgrades = default_upgrades(inputs.stations, config, inputs.sites_4g)
     candidate_set = build_candidates(
         inputs.grid, demand, model, config, user_candidates=user, upgrades=upgrades
     )
@@ -492,8 +491,10 @@ def inputs_record(
         record["province"] = inputs.province
     if isinstance(candidates, str | os.PathLike):
         record["candidates"] = input_record(candidates)
-    if uses_default_upgrades(inputs.stations, inputs.config):
-        record["sites_4g"] = input_record(DEFAULT_SITES_4G)
+    if inputs.sites_4g is not None and uses_default_upgrades(
+        inputs.stations, inputs.config, inputs.sites_4g
+    ):
+        record["sites_4g"] = input_record(inputs.sites_4g)
     # the radio model's DEMs (the embedded ones by default; none for --dem flat)
     dem_files = tuple(getattr(model, "dem_paths", ()))
     if dem_files:

@@ -32,7 +32,12 @@ from geoplan.io.atomic import atomic_path, check_writable
 from geoplan.io.boundaries import read_communes
 from geoplan.io.carriers import canonical_operator, read_carriers, read_market_shares
 from geoplan.io.columns import STATION_COLUMNS, STATION_DEFAULTS
-from geoplan.io.embedded import DEFAULT_COMMUNES, DEFAULT_POPULATION, DEFAULT_STATIONS
+from geoplan.io.embedded import (
+    DEFAULT_COMMUNES,
+    DEFAULT_POPULATION,
+    DEFAULT_SITES_4G,
+    DEFAULT_STATIONS,
+)
 from geoplan.io.national import (
     BAC_NINH_CODE,
     find_province,
@@ -543,7 +548,9 @@ def load_scenario(
         drop_outside=bool(drop_outside),
         config=config,
     )
-    return Scenario(communes, grid, station_frame, config, sources, drop_outside)
+    # Bắc Ninh's synthetic 4G layer goes with its (default) inputs: the upgrade candidates
+    return Scenario(communes, grid, station_frame, config, sources, drop_outside,
+                    sites_4g=DEFAULT_SITES_4G)  # fmt: skip
 
 
 def load_plan_scenario(
@@ -693,8 +700,9 @@ def load_province(
     sources |= {"boundaries": data.boundaries, "population": data.population,
                 "stations": Path(label)}  # fmt: skip
     read_as = drop_outside if stations is not None else None
+    sites_4g = DEFAULT_SITES_4G if data.province.is_default else None  # Bắc Ninh's layer only
     return Scenario(
-        data.communes, grid, station_frame, config, sources, read_as, data.province.code
+        data.communes, grid, station_frame, config, sources, read_as, data.province.code, sites_4g
     )
 
 

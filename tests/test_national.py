@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import shapely
 
+from geoplan.candidates import build_candidates, default_upgrades, upgrade_candidates
 from geoplan.config import PlanConfig
 from geoplan.errors import ConfigError, InputError
 from geoplan.io import national
@@ -16,6 +17,7 @@ from geoplan.io.datainfo import data_inventory
 from geoplan.io.embedded import DEFAULT_COMMUNES, DEFAULT_STATIONS
 from geoplan.io.plan_folder import read_plan, write_plan
 from geoplan.io.stations import read_stations
+from geoplan.planning import inputs_record, planning_arrays
 from geoplan.scenario import load_plan_scenario, load_scenario
 from geoplan.synthetic import operator_site_counts, stations_like_bac_ninh
 
@@ -235,3 +237,34 @@ def test_a_province_plan_records_and_remakes_its_generated_sites(tmp_path) -> No
     assert loaded.grid.population.sum() == pytest.approx(scenario.grid.population.sum())
     with pytest.raises(InputError, match="made for province 12"):
         load_plan_scenario(plan, province="19")
+
+
+def test_the_4g_layer_is_bac_ninhs_only_another_province_gets_no_upgrades() -> None:
+    """Bắc Ninh's synthetic 4G layer gives Bắc Ninh its 3,667 upgrade candidates; its
+    towers on the border fall in Thái Nguyên's (19) 2 km cells, yet Thái Nguyên gets no
+    upgrade candidate and records no 4G layer."""
+    config = PlanConfig(coverage_model="radius", cell_size_m=2000.0)
+    thai_nguyen = load_scenario(province="19", config=config)
+    assert thai_nguyen.stations_synthetic and thai_nguyen.sites_4g is None
+    layer = upgrade_candidates(thai_nguyen.stations, thai_nguyen.config)  # Bắc Ninh's towers
+    offered = build_candidates(
+        thai_nguyen.grid, thai_nguyen.grid.cells(), thai_nguyen.model(), config, upgrades=layer
+    )
+    assert (offered.frame["kind"] == "upgrade").any()
+    _, _, candidates, _ = planning_arrays(thai_nguyen, thai_nguyen.model())
+    assert len(candidates) and "upgrade" not in set(candidates.frame["kind"])
+    assert "sites_4g" not in inputs_record(thai_nguyen)
+    bac_ninh = load_scenario(province="24", config=config)
+    upgrades = default_upgrades(bac_ninh.stations, bac_ninh.config, bac_ninh.sites_4g)
+    assert upgrades is not None and len(upgrades) == 3667
+    assert inputs_record(bac_ninh)["sites_4g"]["path"].endswith("bacninh_4g_sites_synthetic.csv")
+
+
+def test_data_info_of_another_province_lists_no_bac_ninh_file(tmp_path) -> None:
+    stations = tmp_path / "s.csv"
+    stations.write_text("site_id,lon,lat\nA,103.4,22.4\n", encoding="utf-8")
+    kinds = [e.kind for e in data_inventory(province="lai chau")]
+    assert kinds == ["national boundaries", "national population"]
+    given = data_inventory(stations=stations, province=12)
+    assert given[0].kind == "stations" and given[0].path == stations
+    assert "4g sites" in {e.kind for e in data_inventory(province="24")}

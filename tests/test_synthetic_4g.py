@@ -199,6 +199,7 @@ def layer_4g(tmp_path, monkeypatch) -> Path:
         "synthetic",
     )  # fmt: skip
     monkeypatch.setattr("geoplan.candidates.DEFAULT_SITES_4G", path)
+    monkeypatch.setattr("geoplan.scenario.DEFAULT_SITES_4G", path)  # the inputs' sites_4g
     return path
 
 
@@ -221,9 +222,9 @@ def test_upgrades_are_each_operators_4g_sites_without_5g(
     viettel = upgrade_candidates(stations[stations["operator"] == "Viettel"], cheap)
     assert viettel["candidate_id"].tolist() == ["4G-V1"]
     assert viettel["frequency_ghz"].tolist() == [2.55]  # Viettel's n41 carrier
-    assert default_upgrades(stations, replace(cheap, upgrade_candidates=False)) is None
+    assert default_upgrades(stations, replace(cheap, upgrade_candidates=False), layer_4g) is None
     real = stations.assign(source="user")  # the synthetic layer goes with synthetic stations
-    assert default_upgrades(real, cheap) is None
+    assert default_upgrades(real, cheap, layer_4g) is None
 
 
 def test_grid_candidates_next_to_an_upgrade_give_way(
@@ -235,7 +236,7 @@ def test_grid_candidates_next_to_an_upgrade_give_way(
     baseline = scenario.coverage(model)
     demand = subset_cells(baseline.cells, ~baseline.covered & (baseline.cells.population > 0))
     plain = build_candidates(scenario.grid, demand, model, config, spacing_m=300.0)
-    upgrades = default_upgrades(scenario.stations, config)
+    upgrades = default_upgrades(scenario.stations, config, scenario.sites_4g)
     outside = upgrades.iloc[:1].assign(candidate_id="4G-FAR", lon=upgrades.lon.iloc[0] + 1.0)
     both = build_candidates(scenario.grid, demand, model, config, spacing_m=300.0,
                             upgrades=pd.concat([upgrades, outside]))  # fmt: skip

@@ -66,6 +66,7 @@ def add_data_commands(commands: argparse._SubParsersAction) -> None:
     info.add_argument("--population", type=Path)
     info.add_argument("--stations", type=Path)
     info.add_argument("--dem", type=Path, action="append", default=[], help="repeatable")
+    info.add_argument("--province", help="a province by name or code: the files its runs read")
     info.set_defaults(handler=run_data_info)
 
 
@@ -136,6 +137,8 @@ def _parse_bbox(text: str) -> tuple[float, float, float, float]:
 
 
 def run_data_info(args: argparse.Namespace) -> int:
-    for entry in files.data_inventory(args.boundaries, args.population, args.stations, args.dem):
+    for entry in files.data_inventory(
+        args.boundaries, args.population, args.stations, args.dem, args.province
+    ):
         print("\n".join(entry.lines()))
     return 0

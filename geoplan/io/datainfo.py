@@ -22,7 +22,7 @@ from geoplan.io.embedded import (
     DEFAULT_SITES_4G,
     DEFAULT_STATIONS,
 )
-from geoplan.io.national import POPULATION_LICENCE, population_path, units_path
+from geoplan.io.national import POPULATION_LICENCE, find_province, population_path, units_path
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,7 @@ def data_inventory(
     population: str | os.PathLike[str] | None = None,
     stations: str | os.PathLike[str] | None = None,
     dem: Sequence[str | os.PathLike[str]] = (),
+    province: str | int | None = None,
 ) -> list[DataEntry]:
     """The data in use (the embedded defaults for inputs left out), with provenance.
 
@@ -107,6 +108,11 @@ def data_inventory(
         The input files; None for the embedded ones.
     dem : sequence of str or path
         DEM files; empty lists the embedded DEM tiles (``.tif``, ``.hgt``).
+    province : str, int or None
+        A province of the national data (``--province``). Another than Bắc Ninh reads
+        the national files (listed last), synthetic sites unless ``stations`` is given,
+        flat earth unless ``dem`` is given, and no 4G layer: the embedded Bắc Ninh
+        files (its boundaries, population, stations, 4G layer and DEMs) are not listed.
 
     Returns
     -------
@@ -124,6 +130,8 @@ def data_inventory(
     >>> [entry.kind for entry in data_inventory()][-2:]
     ['national boundaries', 'national population']
     """
+    if province is not None and not find_province(province).is_default:
+        return _province_inventory(population, stations, dem)
     entries = [
         data_entry("boundaries", boundaries or DEFAULT_COMMUNES),
         data_entry("population", population or DEFAULT_POPULATION),
@@ -135,8 +143,22 @@ def data_inventory(
         p for p in DEFAULT_DEM_DIR.glob("*") if p.suffix.lower() in (".tif", ".hgt")
     )
     entries += [data_entry("dem", p) for p in dem_files]
-    entries += [
+    return entries + _national_entries()
+
+
+def _province_inventory(
+    population: str | os.PathLike[str] | None,
+    stations: str | os.PathLike[str] | None,
+    dem: Sequence[str | os.PathLike[str]],
+) -> list[DataEntry]:
+    """The entries of a province other than Bắc Ninh: only the files it reads."""
+    given = [("population", population), ("stations", stations)]
+    entries = [data_entry(kind, path) for kind, path in given if path is not None]
+    return entries + [data_entry("dem", p) for p in dem] + _national_entries()
+
+
+def _national_entries() -> list[DataEntry]:
+    return [
         data_entry("national boundaries", units_path()),
         replace(data_entry("national population", population_path()), licence=POPULATION_LICENCE),
     ]
-    return entries
