@@ -59,6 +59,7 @@ def compute_coverage(
     sites: Sites,
     model: CoverageModel,
     carriers: pd.DataFrame | None = None,
+    cells: Cells | None = None,
 ) -> CoverageResult:
     """Covered population of the province and of each commune.
 
@@ -81,6 +82,9 @@ def compute_coverage(
     carriers : DataFrame or None
         The carrier table for the QCVN layer's bandwidth and duplex (None: the shipped
         ``carriers.csv``).
+    cells : Cells or None
+        Only these cells of the grid (a tile: :func:`geoplan.national.tile_of`); the
+        commune table then counts their people alone. None: every cell of the grid.
 
     Returns
     -------
@@ -89,7 +93,7 @@ def compute_coverage(
         with ``population``, ``covered_population``, ``uncovered_population`` (people)
         and ``covered_share`` (0..1).
     """
-    cells = grid.cells()
+    cells = grid.cells() if cells is None else cells
     run = evaluate_layers(model, sites, cells)
     layers = {
         name: LayerCoverage(p, covered, text) for name, (p, covered, text) in run.layers.items()

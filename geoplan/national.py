@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import logging
+import math
 import multiprocessing
 import os
 import resource
@@ -32,10 +33,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from scipy import sparse
+from scipy.spatial import cKDTree
 
 from geoplan import outputs
 from geoplan.config import STORAGE_CRS, PlanConfig
+from geoplan.coverage import compute_coverage
 from geoplan.errors import ConfigError, GeoplanError, InputError
+from geoplan.grid import Cells, subset_cells
 from geoplan.io.atomic import check_writable, write_table_csv
 from geoplan.io.national import (
     BAC_NINH_SPACING_FACTOR,
@@ -50,6 +54,7 @@ from geoplan.io.national import (
     worldpop_by_unit,
 )
 from geoplan.io.plan_folder import plan_paths, write_plan
+from geoplan.models import pair_reach_m
 from geoplan.optimize.allocation import Allocation, allocate
 from geoplan.optimize.greedy import lazy_greedy
 from geoplan.optimize.phasing import coverage_curve, split_into_phases
@@ -78,7 +83,7 @@ from geoplan.schema import (
     CsvDialect,
     Lang,
 )
-from geoplan.sites import CandidateSet
+from geoplan.sites import CandidateSet, Sites
 from geoplan.synthetic import (
     OPERATOR_SITE_SHARES,
     operator_site_counts,
@@ -107,6 +112,11 @@ CSV_FILES = {"provinces": "national_coverage_provinces.csv", "units": "national_
 #: project, so it is split as Bắc Ninh's reported stations (Viettel 300 : VNPT 64 :
 #: MobiFone 20 of 384, :data:`geoplan.synthetic.OPERATOR_SITE_SHARES`).
 NATIONAL_SITES = 16_737
+#: A province of more people than this is computed in ``ceil(people / TILE_POPULATION)``
+#: tiles, each a task (:func:`tile_of`): of the 34, TP. Hồ Chí Minh (14.7 M people, 3
+#: tiles) and Hà Nội (8.8 M, 2). Today's synthetic sites follow the people, and a task's
+#: time is its site–cell pairs (TP. Hồ Chí Minh: 64 of its 67 s), so people measure it.
+TILE_POPULATION = 5_000_000
 #: Operators of the synthetic network, in the order the generator places them.
 OPERATORS: tuple[str, ...] = tuple(OPERATOR_SITE_SHARES)
 
@@ -159,6 +169,8 @@ class ProvinceTask:
     units, population : the national files (paths every worker can read)
     operator_sites : today's synthetic sites per operator, as ``(operator, sites)``
         pairs (:func:`national_site_counts`)
+    tile, n_tiles : the coverage run computes tile ``tile`` of the province's
+        ``n_tiles`` (:func:`tile_of`; 0 of 1: the whole province)
     """
 
     code: str
@@ -167,6 +179,8 @@ class ProvinceTask:
     units: str
     population: str
     operator_sites: tuple[tuple[str, int], ...] = ()
+    tile: int = 0
+    n_tiles: int = 1
 
     @property
     def n_sites(self) -> int:
@@ -208,11 +222,14 @@ def province_scenario(task: ProvinceTask) -> tuple[Scenario, ProvinceData]:
 
 
 def province_coverage(task: ProvinceTask) -> dict[str, Any]:
-    """One province's coverage today (the task a worker runs).
+    """One province's coverage today, or one tile's of it (the task a worker runs).
 
     The province as :func:`province_scenario` makes it: its own UTM zone, every
     commune scaled to its official population, flat earth, and its part of the
     national synthetic network (Bắc Ninh's rules and spacing factor, not re-tuned).
+    A tile (``task.n_tiles`` > 1) makes the same province and sites (seeded), and
+    computes the cells of its strip from the sites within reach (:func:`tile_of`): its
+    units' people and covered people are that strip's, which :func:`merge_tiles` adds up.
 
     Parameters
     ----------
@@ -224,12 +241,12 @@ def province_coverage(task: ProvinceTask) -> dict[str, Any]:
     dict
         ``province`` (one row of figures: people, WorldPop people, scale factor, sites,
         covered people, seconds, peak memory in bytes) and ``units`` (records per unit,
-        offshore units with ``on_grid`` False and nothing covered).
+        offshore units with ``on_grid`` False and nothing covered), and ``tile``.
     """
     started = time.perf_counter()
     _reset_peak_rss()
     scenario, data = province_scenario(task)
-    result = scenario.coverage(task.model)
+    result = _tile_coverage(scenario, task)
     grid = scenario.grid
     units = result.communes[
         ["code", "name", "population", "covered_population", "reliable_population"]
@@ -237,8 +254,7 @@ def province_coverage(task: ProvinceTask) -> dict[str, Any]:
     # WorldPop people by 1 km cell centre: each cell in one unit, so provinces add up
     worldpop = worldpop_by_unit(data.communes, data.population)
     units["worldpop_population"] = worldpop.reindex(units["code"]).fillna(0.0).to_numpy()
-    share = (units["covered_population"] / units["population"]).where(units["population"] > 0)
-    units["covered_worldpop"] = (share.fillna(0.0) * units["worldpop_population"]).to_numpy()
+    units["covered_worldpop"] = _covered_worldpop(units)
     units["on_grid"] = True
     offshore = pd.DataFrame(
         {
@@ -264,16 +280,175 @@ def province_coverage(task: ProvinceTask) -> dict[str, Any]:
         "worldpop_population": float(units["worldpop_population"].sum()),
         "worldpop_on_grid": float(grid.source_total_in_province),
         "scale_factor": float(grid.scale_factor),
-        "n_sites": int(result.n_sites),
+        "n_sites": len(scenario.stations),
         "stations_synthetic": bool(scenario.stations_synthetic),
         "covered_population": float(result.covered_population),
         "reliable_population": float(result.reliable_population),
         "covered_worldpop": float(units["covered_worldpop"].sum()),
         "n_cells": len(result.cells),
+        "n_tiles": task.n_tiles,
         "seconds": time.perf_counter() - started,
         "peak_memory_bytes": _peak_rss_bytes(),
     }
-    return {"province": row, "units": units.to_dict("records")}
+    return {"province": row, "units": units.to_dict("records"), "tile": task.tile}
+
+
+def _covered_worldpop(units: pd.DataFrame) -> np.ndarray:
+    """Per unit, its WorldPop people times its covered share (0 where nobody lives)."""
+    share = (units["covered_population"] / units["population"]).where(units["population"] > 0)
+    return np.asarray((share.fillna(0.0) * units["worldpop_population"]).to_numpy(float))
+
+
+def _tile_coverage(scenario: Scenario, task: ProvinceTask) -> CoverageResult:
+    """Today's coverage of the province, or of the cells of its tile ``task.tile``."""
+    model = scenario.model(task.model)
+    sites = scenario.sites()
+    if task.n_tiles == 1:
+        return compute_coverage(scenario.grid, sites, model)
+    cells = scenario.grid.cells()
+    in_tile, near = tile_of(cells, sites, pair_reach_m(model, sites), task.tile, task.n_tiles,
+                            margin_m=task.cell_size_m)  # fmt: skip
+    return compute_coverage(scenario.grid, sites.take(np.flatnonzero(near)), model,
+                            cells=subset_cells(cells, in_tile))  # fmt: skip
+
+
+def tile_of(
+    cells: Cells,
+    sites: Sites,
+    reach_m: np.ndarray,
+    tile: int,
+    n_tiles: int,
+    margin_m: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The cells of strip ``tile`` of ``n_tiles``, and the sites that can reach them.
+
+    The strips are bands of the work CRS's x (east), cut so that each holds about as
+    many site–cell pairs (:func:`strip_cuts`; a task's time is its pairs); a cell
+    belongs to the strip of its centre, so the strips partition the cells. A site is
+    kept when its reach (``reach_m``, :func:`geoplan.models.pair_reach_m`) plus
+    ``margin_m`` gets it to the strip's band: every site that can change one of the
+    strip's cells is kept, so the strip's coverage is the untiled run's on its cells.
+
+    Parameters
+    ----------
+    cells, sites : Cells, Sites
+        Work-CRS arrays, metres.
+    reach_m : float array
+        Per site, the farthest distance at which it changes a cell, metres.
+    tile, n_tiles : int
+        Which strip (0 westmost) of how many.
+    margin_m : float
+        Added to every reach, metres (a safety margin; extra sites change nothing).
+
+    Returns
+    -------
+    (in_tile, near) : bool per cell, bool per site
+
+    Examples
+    --------
+    >>> from geoplan.grid import Cells
+    >>> x = np.arange(8) * 1000.0
+    >>> cells = Cells(np.arange(8), x, np.zeros(8), np.ones(8), np.zeros(8, int), np.zeros(8, int))
+    >>> sites = Sites(np.array([0.0, 7000.0]), np.zeros(2), np.full(2, 30.0), np.zeros(2, int))
+    >>> in_tile, near = tile_of(cells, sites, np.array([1500.0, 1500.0]), 0, 2)
+    >>> in_tile.astype(int).tolist()  # west of 6,000 m: 3 of the 5 cells any site reaches
+    [1, 1, 1, 1, 1, 1, 0, 0]
+    >>> near.tolist()  # the site at 7,000 m reaches the strip's cell at 5,500 m
+    [True, True]
+    """
+    if not 0 <= tile < n_tiles:
+        raise ConfigError(f"tile {tile}: give 0..{n_tiles - 1}")
+    edges = np.concatenate([[-np.inf], strip_cuts(cells, sites, reach_m, n_tiles), [np.inf]])
+    lo, hi = edges[tile], edges[tile + 1]
+    in_tile = (cells.x_m >= lo) & (cells.x_m < hi)
+    reach = np.asarray(reach_m, float) + margin_m
+    near = (sites.x_m + reach >= lo) & (sites.x_m - reach <= hi)
+    return np.asarray(in_tile), np.asarray(near)
+
+
+def strip_cuts(
+    cells: Cells, sites: Sites, reach_m: np.ndarray, n_tiles: int, block_m: float = 1000.0
+) -> np.ndarray:
+    """The ``n_tiles - 1`` x cuts (metres) that give each strip about as many site–cell pairs.
+
+    Estimated on blocks of ``block_m``: a block's pairs are its cells times the sites
+    whose reach gets to it; the cuts are block edges where the cumulative pairs, west to
+    east, pass 1/n, 2/n … of the total (by cells when no site reaches any).
+
+    Parameters
+    ----------
+    cells, sites : Cells, Sites
+        Work-CRS arrays, metres.
+    reach_m : float array
+        Per site, its reach, metres.
+    n_tiles : int
+        Strips.
+    block_m : float
+        Side of the estimate's blocks, metres.
+    """
+    if n_tiles <= 1 or not len(cells):
+        return np.zeros(0)
+    blocks = np.floor(np.column_stack([cells.x_m, cells.y_m]) / block_m)
+    keys, n_cells = np.unique(blocks, axis=0, return_counts=True)
+    load = n_cells.astype(float)
+    if len(sites):
+        tree = cKDTree((keys + 0.5) * block_m)
+        hits = tree.query_ball_point(np.column_stack([sites.x_m, sites.y_m]),
+                                     r=np.asarray(reach_m, float) + block_m)  # fmt: skip
+        reached = np.bincount(np.concatenate([np.asarray(h, int) for h in hits]),
+                              minlength=len(keys))  # fmt: skip
+        load = load * reached if reached.any() else load
+    west = np.unique(keys[:, 0])
+    per_column = np.bincount(np.searchsorted(west, keys[:, 0]), weights=load)
+    cumulative = np.cumsum(per_column)
+    at = np.searchsorted(cumulative, cumulative[-1] * np.arange(1, n_tiles) / n_tiles)
+    return np.asarray((west[np.minimum(at + 1, west.size - 1)]) * block_m)
+
+
+#: Per-unit columns that the tiles of a province add up (each counts its own cells).
+TILE_SUMS = ("population", "covered_population", "reliable_population")
+
+
+def merge_tiles(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One result per province: the results of its tiles added up, unit by unit.
+
+    Parameters
+    ----------
+    rows : list of dict
+        :func:`province_coverage` results, a province's tiles in any order.
+
+    Returns
+    -------
+    list of dict
+        One result per province (in the order of first appearance), as an untiled run
+        gives it: per unit, people and covered people are the sums over the tiles
+        (equal to the untiled run's up to float rounding); seconds are the tiles' sum,
+        peak memory their largest.
+    """
+    by_code: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_code.setdefault(row["province"]["code"], []).append(row)
+    return [parts[0] if len(parts) == 1 else _merged(parts) for parts in by_code.values()]
+
+
+def _merged(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    parts = sorted(parts, key=lambda part: int(part["tile"]))
+    frames = [pd.DataFrame(part["units"]) for part in parts]
+    units = frames[0].copy()
+    on_grid = units["on_grid"].to_numpy(bool)  # offshore units: the same in every tile
+    for column in TILE_SUMS:
+        total = np.sum([f[column].to_numpy(float) for f in frames], axis=0)
+        units[column] = np.where(on_grid, total, units[column].to_numpy(float))
+    units["covered_worldpop"] = _covered_worldpop(units)
+    rows = [part["province"] for part in parts]
+    row = dict(rows[0])
+    for key in ("population_on_grid", "covered_population", "reliable_population", "seconds"):
+        row[key] = float(sum(r[key] for r in rows))
+    row["n_cells"] = int(sum(r["n_cells"] for r in rows))
+    row["peak_memory_bytes"] = max(int(r["peak_memory_bytes"]) for r in rows)
+    row["population"] = float(units["population"].sum())
+    row["covered_worldpop"] = float(units["covered_worldpop"].sum())
+    return {"province": row, "units": units.to_dict("records"), "tile": 0}
 
 
 def _reset_peak_rss() -> None:
@@ -500,8 +675,10 @@ def national_coverage(
     n_workers: int | None = None,
     memory_limit_bytes: float | None = None,
     n_sites: int = NATIONAL_SITES,
+    tile_population: float | None = TILE_POPULATION,
 ) -> NationalCoverage:
-    """Coverage today in every province (or those in ``codes``), one task per province.
+    """Coverage today in every province (or those in ``codes``), one task per province
+    (per tile for the largest).
 
     Parameters
     ----------
@@ -524,14 +701,19 @@ def national_coverage(
     n_sites : int
         Sites of today's national synthetic network (default :data:`NATIONAL_SITES`),
         shared out by :func:`national_site_counts`; a subset of provinces gets its part.
+    tile_population : float or None
+        A province of more people than this runs as ``ceil(people / tile_population)``
+        tile tasks (:func:`tile_of`, :func:`merge_tiles`; default
+        :data:`TILE_POPULATION`); None or 0: one task per province.
 
     Returns
     -------
     NationalCoverage
         Per-province and per-unit tables and the national totals; identical whatever
-        the engine (each province is computed independently and deterministically).
+        the engine (each province is computed independently and deterministically),
+        and tiled or not (up to float rounding).
     """
-    tasks = _tasks(codes, model, cell_size_m, n_sites)
+    tasks = _tasks(codes, model, cell_size_m, n_sites, tile_population)
     used, workers, limit, scheduler = _engine(engine, scheduler, n_workers, memory_limit_bytes)
     started = time.perf_counter()
     rows = run_tasks(
@@ -542,6 +724,7 @@ def national_coverage(
         n_workers=workers,
         memory_limit_bytes=limit,
     )
+    rows = merge_tiles(rows)
     notes = []
     if used != "dask" and engine == "auto":
         notes.append(
@@ -569,16 +752,26 @@ def _engine(
 
 
 def _tasks(
-    codes: Sequence[str | int] | None, model: str, cell_size_m: float, n_sites: int
+    codes: Sequence[str | int] | None,
+    model: str,
+    cell_size_m: float,
+    n_sites: int,
+    tile_population: float | None = None,
 ) -> list[ProvinceTask]:
     if not cell_size_m > 0:
         raise InputError(f"--cell-size-m {cell_size_m:g}: give a cell size > 0 metres, e.g. 200")
+    if tile_population is not None and tile_population < 0:
+        raise InputError(f"--tile-population {tile_population:g}: give people >= 0 (0: no tiles)")
     counts = national_site_counts(n_sites)
     paths = (str(units_path()), str(population_path()))
-    return [
-        ProvinceTask(p.code, model, float(cell_size_m), *paths, tuple(counts[p.code].items()))
-        for p in provinces(codes)
-    ]
+    tasks = []
+    for p in provinces(codes):
+        n_tiles = max(1, math.ceil(p.population / tile_population)) if tile_population else 1
+        base = ProvinceTask(
+            p.code, model, float(cell_size_m), *paths, tuple(counts[p.code].items())
+        )
+        tasks += [replace(base, tile=t, n_tiles=n_tiles) for t in range(n_tiles)]
+    return tasks
 
 
 def _collect(

@@ -6,12 +6,14 @@ import json
 import logging
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from geoplan import national
 from geoplan.cli import main
 from geoplan.errors import ConfigError, InputError
+from geoplan.models import pair_reach_m
 from geoplan.outputs.national_map import national_features
 
 #: Three small, rural provinces with large units: quick on a 1 km grid.
@@ -173,3 +175,33 @@ def test_dask_logs_are_quiet_unless_verbose() -> None:
     assert scheduler.getEffectiveLevel() == before
     with national._dask_logs(verbose=True) as level:
         assert level == logging.INFO and scheduler.isEnabledFor(logging.INFO)
+
+
+def test_a_province_in_tiles_gives_the_untiled_run() -> None:
+    """Lai Châu forced into 3 tiles (more than 200,000 people a tile), on the radio model:
+    each strip from only the sites within reach, added up unit by unit, is the untiled run."""
+    args = dict(engine="sequential", cell_size_m=CELL_M, model=national.NATIONAL_MODEL)
+    whole = national.national_coverage(["12"], tile_population=None, **args)
+    tiled = national.national_coverage(["12"], tile_population=200_000, **args)
+    assert whole.provinces["n_tiles"].tolist() == [1] and tiled.provinces["n_tiles"].tolist() == [3]
+    columns = ["population", "covered_population", "reliable_population", "covered_worldpop"]
+    assert whole.units["covered_population"].sum() > 0
+    for column in columns:
+        assert tiled.units[column].to_numpy() == pytest.approx(whole.units[column].to_numpy(),
+                                                               rel=1e-12, abs=1e-6)  # fmt: skip
+    assert tiled.provinces[columns].to_numpy() == pytest.approx(whole.provinces[columns].to_numpy())
+    for key in ("n_cells", "n_sites", "worldpop_population", "scale_factor"):
+        assert tiled.provinces[key].tolist() == whole.provinces[key].tolist()
+    # the strips partition the cells; each keeps every site that reaches one of its cells
+    # (brute force over all site-cell distances) and leaves the others out
+    tasks = national._tasks(["12"], national.NATIONAL_MODEL, CELL_M, national.NATIONAL_SITES, 2e5)
+    scenario, _ = national.province_scenario(tasks[0])
+    cells, sites = scenario.grid.cells(), scenario.sites()
+    reach = pair_reach_m(scenario.model(), sites)
+    strips = [national.tile_of(cells, sites, reach, t.tile, t.n_tiles) for t in tasks]
+    assert (np.sum([in_tile for in_tile, _ in strips], axis=0) == 1).all()
+    for in_tile, near in strips:
+        dx = cells.x_m[in_tile][None, :] - sites.x_m[:, None]
+        dy = cells.y_m[in_tile][None, :] - sites.y_m[:, None]
+        reaches = (np.hypot(dx, dy) <= reach[:, None]).any(axis=1)
+        assert not (reaches & ~near).any() and near.sum() < len(sites)

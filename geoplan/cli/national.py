@@ -28,6 +28,13 @@ def add_national_commands(commands: argparse._SubParsersAction) -> None:
         default=national.NATIONAL_SITES,
         help="sites of today's national synthetic network (default %(default)s, October 2025)",
     )
+    cov.add_argument(
+        "--tile-population",
+        type=float,
+        default=national.TILE_POPULATION,
+        help="a province of more people runs as ceil(people / this) tile tasks "
+        "(default %(default)s: TP. Hồ Chí Minh 3, Hà Nội 2; 0: one task per province)",
+    )
     cov.set_defaults(handler=run_national_coverage)
     plan = sub.add_parser("plan", help="share the programme's new sites among the provinces")
     _shared_options(plan, cell_size_m=national.PLAN_CELL_SIZE_M)
@@ -180,7 +187,12 @@ def run_national_coverage(args: argparse.Namespace) -> int:
         targets += list(national.output_paths(args.out).values())
     for path in targets:
         national.check_writable(path, args.overwrite)
-    result = national.national_coverage(args.provinces, n_sites=args.sites, **_engine_options(args))
+    result = national.national_coverage(
+        args.provinces,
+        n_sites=args.sites,
+        tile_population=args.tile_population,
+        **_engine_options(args),
+    )
     written = result.write_csv(args.out, args.overwrite)
     if not args.no_outputs:
         written |= result.write_outputs(

@@ -106,6 +106,30 @@ def evaluate_layers(model: CoverageModel, sites: Sites, cells: Cells) -> Evaluat
                       np.zeros(0))  # fmt: skip
 
 
+def pair_reach_m(model: CoverageModel, sites: Sites) -> np.ndarray:
+    """Per site, the farthest distance (metres) at which :func:`evaluate_layers` lets it
+    change a cell: cells farther from every site of a set are untouched by that set.
+
+    What makes coverage computable by tiles of cells: a tile needs only the sites within
+    this distance of it (the radio model's probability reach, else ``max_range_m``).
+
+    Parameters
+    ----------
+    model : CoverageModel
+        The coverage model.
+    sites : Sites
+        The sites, work CRS, metres.
+
+    >>> from geoplan.models.radius import RadiusModel
+    >>> sites = Sites(np.zeros(2), np.zeros(2), np.full(2, 30.0), np.array([0, 2]))
+    >>> pair_reach_m(RadiusModel(), sites).tolist() == list(PlanConfig().radii_m[::2])
+    True
+    """
+    if isinstance(model, RadioModel):
+        return model.evaluated_reach_m(sites, with_probability=True)
+    return np.asarray(model.max_range_m(sites), dtype=float)
+
+
 def evaluate(
     model: CoverageModel, sites: Sites, cells: Cells
 ) -> tuple[sparse.csr_matrix, np.ndarray]:
@@ -172,6 +196,7 @@ __all__ = [
     "evaluate_layers",
     "get_model",
     "indoor_model",
+    "pair_reach_m",
     "radius_coverage_matrix",
     "uplink_budget",
 ]

@@ -305,6 +305,32 @@ class RadioModel:
         """
         return self._reach(sites, min_probability, self.pair_layer)
 
+    def evaluated_reach_m(
+        self,
+        sites: Sites,
+        with_probability: bool = True,
+        reliable_reach_m: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Per site, the farthest distance (metres) at which :meth:`best_server` evaluates
+        a pair: no cell farther than this from a site is changed by it.
+
+        Parameters
+        ----------
+        sites : Sites
+            The sites, work CRS, metres.
+        with_probability : bool
+            As for :meth:`best_server`: the expectation needs the pairs that are merely
+            likely (P >= :data:`PROBABILITY_FLOOR`), not only the reliable ones.
+        reliable_reach_m : float array, optional
+            The signal's reach when already computed, metres.
+        """
+        reliable = (
+            self._reach(sites, None, "signal") if reliable_reach_m is None else reliable_reach_m
+        )
+        if not with_probability:
+            return reliable
+        return np.maximum(self.max_range_m(sites, PROBABILITY_FLOOR), reliable)
+
     def _reach(
         self, sites: Sites, min_probability: float | None, layer: CoverageLayer
     ) -> np.ndarray:
@@ -406,11 +432,9 @@ class RadioModel:
             terrain = self.terrain_around(sites, cells)
             ul_table = self._uplink_thresholds(sites) if "usable" in names else None
             tree = cKDTree(np.column_stack([cells.x_m, cells.y_m]))
-            # the expectation needs the pairs that are merely likely, not only reliable
             # the signal's reach: every layer asks more than the signal
             reliable_reach = self._reach(sites, None, "signal")
-            reach = self.max_range_m(sites, PROBABILITY_FLOOR) if with_probability else None
-            reach = reliable_reach if reach is None else np.maximum(reach, reliable_reach)
+            reach = self.evaluated_reach_m(sites, with_probability, reliable_reach)
             chunks = pair_chunks(tree, sites, reach, self.chunk_pairs, self.config.cell_size_m)
             far: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
             for site_idx, cell_idx in chunks:
