@@ -180,7 +180,7 @@ def test_dask_logs_are_quiet_unless_verbose() -> None:
 def test_a_province_in_tiles_gives_the_untiled_run() -> None:
     """Lai Châu forced into 3 tiles (more than 200,000 people a tile), on the radio model:
     each strip from only the sites within reach, added up unit by unit, is the untiled run."""
-    args = dict(engine="sequential", cell_size_m=CELL_M, model=national.NATIONAL_MODEL)
+    args = dict(engine="sequential", cell_size_m=2 * CELL_M, model=national.NATIONAL_MODEL)
     whole = national.national_coverage(["12"], tile_population=None, **args)
     tiled = national.national_coverage(["12"], tile_population=200_000, **args)
     assert whole.provinces["n_tiles"].tolist() == [1] and tiled.provinces["n_tiles"].tolist() == [3]
@@ -194,7 +194,9 @@ def test_a_province_in_tiles_gives_the_untiled_run() -> None:
         assert tiled.provinces[key].tolist() == whole.provinces[key].tolist()
     # the strips partition the cells; each keeps every site that reaches one of its cells
     # (brute force over all site-cell distances) and leaves the others out
-    tasks = national._tasks(["12"], national.NATIONAL_MODEL, CELL_M, national.NATIONAL_SITES, 2e5)
+    tasks = national._tasks(
+        ["12"], national.NATIONAL_MODEL, 2 * CELL_M, national.NATIONAL_SITES, 2e5
+    )
     scenario, _ = national.province_scenario(tasks[0])
     cells, sites = scenario.grid.cells(), scenario.sites()
     reach = pair_reach_m(scenario.model(), sites)

@@ -17,7 +17,9 @@ from geoplan.schema import CSV_DIALECTS, DEFAULT_LANG, LANGS
 
 def add_national_commands(commands: argparse._SubParsersAction) -> None:
     """``national coverage``, ``national plan`` and ``national provinces`` (issue 17)."""
-    parser = commands.add_parser("national", help="all 34 provinces of Vietnam, one task each")
+    parser = commands.add_parser(
+        "national", help="all 34 provinces of Vietnam, one task each, tiles for the largest"
+    )
     sub = parser.add_subparsers(dest="national_command", required=True)
     cov = sub.add_parser("coverage", help="coverage today per province and nationally")
     _shared_options(cov, cell_size_m=100.0)
