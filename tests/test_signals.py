@@ -26,6 +26,19 @@ SIGNALS = [signal.SIGTERM, signal.SIGHUP, signal.SIGINT]
 IN_LON, IN_LAT = 105.97766, 21.16300
 
 
+@pytest.fixture(autouse=True)
+def _ctrl_c_raises():
+    """Python's own Ctrl-C handler for each test, as in a terminal.
+
+    A test run started in the background of a non-interactive shell (``cmd &``)
+    inherits SIGINT ignored, and Python then leaves it ignored: the SIGINT cases
+    would test the shell, not geoplan.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def _stations_csv(folder: Path, rows: int) -> Path:
     path = folder / "sites.csv"
     lines = [
