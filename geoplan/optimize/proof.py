@@ -85,13 +85,13 @@ COLUMN_PRICE_TOLERANCE = 1e-9
 SEARCH_ITERATIONS = 300
 #: Largest gap (in objective units, e.g. sites) at which the rounds prove one unit above
 #: the bound at a time. Beyond it reduced-cost fixing fixes nothing (no reduced cost is
-#: that large), so each step would be the whole MILP again: one MILP behind the
-#: incumbent's cutoff then raises the bound as far as HiGHS's cuts and branching take
-#: it (default instance with 4G upgrades: 766 → 767 in 26 s, then 768 unproven in 83 s,
-#: stepping; 770 from the one MILP).
+#: that large), so each step would be the whole MILP again: one MILP started from the
+#: incumbent then raises the bound as far as HiGHS's cuts and branching take it
+#: (default instance with 4G upgrades: 766 → 767 in 26 s, then 768 unproven in 83 s,
+#: stepping; 769 in 110 s from the one MILP).
 STEP_GAP = 3
 #: Share of the time left that the MILP on the LP's support may take once the search
-#: has found an incumbent (it then only looks for a better one, behind a cutoff row).
+#: has found an incumbent (it then starts from it and only a better plan is of use).
 SUPPORT_SHARE_AFTER_SEARCH = 0.1
 
 
