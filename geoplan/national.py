@@ -295,8 +295,8 @@ def province_coverage(task: ProvinceTask) -> dict[str, Any]:
 
 def _covered_worldpop(units: pd.DataFrame) -> np.ndarray:
     """Per unit, its WorldPop people times its covered share (0 where nobody lives)."""
-    share = (units["covered_population"] / units["population"]).where(units["population"] > 0)
-    return np.asarray((share.fillna(0.0) * units["worldpop_population"]).to_numpy(float))
+    share = _share(units["covered_population"].to_numpy(float), units["population"])
+    return share * units["worldpop_population"].to_numpy(float)
 
 
 def _tile_coverage(scenario: Scenario, task: ProvinceTask) -> CoverageResult:
