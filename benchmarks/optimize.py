@@ -219,11 +219,11 @@ def variants(instance: TargetInstance) -> list[tuple[str, dict[str, Any]]]:
     new towers (2.0 bn VND), so the cheapest plan prices them as the planner does.
     """
     floors = {"groups": instance.commune, "group_min_weight": instance.floor_need}
+    common = {"cost": instance.cost, "zones": instance.commune}  # zones: as geoplan.planning
     return [
-        ("80% fewest sites", {"cost": instance.cost}),
-        ("80%, every commune >= 50%", {"cost": instance.cost} | floors),
-        ("80% least cost (upgrades 1.2 bn, towers 2.0 bn)",
-         {"cost": instance.cost, "objective": "cost"}),
+        ("80% fewest sites", common),
+        ("80%, every commune >= 50%", common | floors),
+        ("80% least cost (upgrades 1.2 bn, towers 2.0 bn)", common | {"objective": "cost"}),
     ]  # fmt: skip
 
 

@@ -319,7 +319,7 @@ def _solve(
     missing = max(target * total - baseline.reliable_population, 0.0)
     try:
         return min_sites_for_target(weights, cover, missing, max_sites=max_sites,
-                                    objective=objective, **options)  # fmt: skip
+                                    objective=objective, zones=commune, **options)  # fmt: skip
     except TargetUnreachableError as exc:
         reachable = (baseline.reliable_population + exc.reachable_weight) / total
         raise SolverError(

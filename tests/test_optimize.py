@@ -774,3 +774,16 @@ def test_binary_y_keeps_the_optimum_against_brute_force(seed) -> None:
                                       binary_y=binary_y)  # fmt: skip
         assert covered.objective == pytest.approx(most)
         assert covered_by(weights, cover, np.flatnonzero(covered.x)) == pytest.approx(most)
+
+
+def test_stored_false_entries_cover_nothing() -> None:
+    """A sparse matrix may store explicit False (sparse.block_diag of bool arrays does):
+    those pairs are not coverage. Two towns of three people, each reached by two of its
+    three sites, need 2 sites each (read as stored entries, 1 site each looked enough)."""
+    triangle = np.array([[1, 1, 0], [0, 1, 1], [1, 0, 1]], bool)
+    cover = sparse.block_diag([triangle, triangle]).tocsr().astype(bool)
+    assert cover.nnz > np.count_nonzero(cover.toarray())  # the Falses are stored
+    for solver in ("greedy", "auto"):
+        result = min_sites_for_target(np.ones(6), cover, 6.0, solver=solver)
+        assert result.n_sites == 4 and result.covered_weight == 6.0
+    assert max_coverage(np.ones(6), cover, 1, solver="exact").covered_weight == 2.0

@@ -114,6 +114,7 @@ class _Problem:
     reduced_groups: np.ndarray
     group_need: np.ndarray | None
     stats: dict[str, Any]
+    column_of: np.ndarray  # merged column of each demand column (-1: no candidate reaches it)
 
 
 def max_coverage(
@@ -223,13 +224,17 @@ def min_sites_for_target(
     seed: int = 0,
     lp_bound_s: float = 0.0,
     objective: Objective = "sites",
+    zones: np.ndarray | None = None,
 ) -> OptimizeResult:
     """Fewest candidates that together cover at least ``target_weight``.
 
     Parameters are those of :func:`max_coverage`, with ``target_weight`` (people)
-    instead of ``k`` and ``max_sites`` as an optional cap, and ``objective``:
+    instead of ``k`` and ``max_sites`` as an optional cap, ``objective``:
     ``"sites"`` (fewest sites) or ``"cost"`` (cheapest plan by ``cost``; exact solvers
-    only). ``bound`` is a proven lower bound on the number of sites (or the cost); a
+    only), and ``zones`` (zone of each demand column, e.g. its commune, ignored where
+    ``groups`` has floors): the exact solvers then decompose the problem by zones for a
+    stronger bound and a better plan (:mod:`geoplan.optimize.decompose`). ``bound`` is a
+    proven lower bound on the number of sites (or the cost); a
     target above what all candidates together cover raises
     :class:`TargetUnreachableError` (its ``reachable_weight`` says how far one can go).
 
@@ -288,7 +293,7 @@ def min_sites_for_target(
         with stop_on_signals():
             chosen, bound, status, certificate = _proven_min(
                 problem, run, target_weight, budget, max_sites, time_limit_s, mip_rel_gap,
-                seed, objective, _ROUNDS[solver],
+                seed, objective, _ROUNDS[solver], zones,
             )  # fmt: skip
     assert chosen is not None
     covered = _covered_weight(problem, chosen)
@@ -318,7 +323,8 @@ def _prepare(
     w = np.asarray(weights, dtype=float)
     if w.ndim != 1 or not np.isfinite(w).all() or (w < 0).any():
         raise InputError("weights must be a 1-D array of finite, non-negative numbers")
-    csr = sparse.csr_matrix(cover, dtype=bool)
+    csr = sparse.csr_matrix(cover, dtype=bool, copy=True)
+    csr.eliminate_zeros()  # a stored False (e.g. from sparse.block_diag) covers nothing
     csr.sort_indices()
     n_cand, n_dem = csr.shape
     if n_dem != w.size:
@@ -343,7 +349,7 @@ def _prepare(
     return _Problem(
         weights=w, cover=csr, cost=cost_arr, preferred=pref, kept=kept,
         reduced_cover=sparse.csr_matrix(merged.cover[kept]), reduced_weights=merged.weights,
-        reduced_groups=merged.groups, group_need=need, stats=stats,
+        reduced_groups=merged.groups, group_need=need, stats=stats, column_of=merged.column_of,
     )  # fmt: skip
 
 
@@ -480,7 +486,7 @@ def _proven_max(
 def _proven_min(
     problem: _Problem, run: GreedyRun, target_weight: float, budget: float | None,
     max_sites: int | None, time_limit_s: float, mip_rel_gap: float, seed: int,
-    objective: Objective, rounds: int,
+    objective: Objective, rounds: int, zones: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float, str, dict[str, Any]]:  # fmt: skip
     """Fewest sites (or least cost) by the proof pipeline of :func:`prove`."""
     n_kept = problem.kept.size
@@ -497,7 +503,7 @@ def _proven_min(
         problem.reduced_cover, objective_x, np.zeros(problem.reduced_weights.size), rows,
         incumbent, integral=integral, rel_gap=mip_rel_gap, time_limit_s=time_limit_s,
         seed=seed, tiebreak_x=tiebreak if penalty.any() else None, max_rounds=rounds,
-        infeasible=_NO_PLAN,
+        infeasible=_NO_PLAN, zones=_merged_zones(problem, zones),
     )  # fmt: skip
     if proof.x is None:
         raise SolverError(f"HiGHS found no plan within {time_limit_s:g} s; allow more time")
@@ -505,6 +511,24 @@ def _proven_min(
     if objective == "sites":
         bound = max(bound, run.bound)
     return problem.kept[np.flatnonzero(proof.x)], bound, proof.status, proof.stats
+
+
+def _merged_zones(problem: _Problem, zones: np.ndarray | None) -> np.ndarray | None:
+    """Zone of each merged column: the floors' groups when there are floors (a floor row
+    must lie in one zone), else ``zones`` of one of the columns merged into it."""
+    if problem.group_need is not None:
+        merged = problem.reduced_groups  # -1 (no group) is one more zone
+    elif zones is None:
+        return None
+    else:
+        of = np.asarray(zones, dtype=np.int64)
+        if of.shape != problem.weights.shape:
+            raise InputError("zones must give one zone per demand column")
+        merged = np.zeros(problem.reduced_weights.size, np.int64)
+        reached = problem.column_of >= 0
+        merged[problem.column_of[reached]] = of[reached]
+    _, dense = np.unique(merged, return_inverse=True)  # zones 0..K-1 without gaps
+    return dense.astype(np.int64)
 
 
 def _weight_unit(weights: np.ndarray) -> tuple[float, bool]:

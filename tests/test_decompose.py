@@ -1,0 +1,157 @@
+"""Lagrangian decomposition by zones: a true bound for any multipliers, and what it adds."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import sparse
+
+from geoplan.errors import InputError
+from geoplan.optimize import min_sites_for_target
+from geoplan.optimize.decompose import cost_split, decompose, grouped_zones
+from geoplan.optimize.exact import SideRow
+from geoplan.optimize.stop import STOP
+
+
+def brute_minimum(cover, cost, rows) -> float:
+    """Least ``cost · x`` over all choices whose cover ``y = min(1, Cx)`` meets every row."""
+    best = np.inf
+    n = cover.shape[0]
+    for size in range(n + 1):
+        for subset in itertools.combinations(range(n), size):
+            x = np.zeros(n)
+            x[list(subset)] = 1.0
+            y = (np.asarray(cover[list(subset)].getnnz(axis=0)).ravel() > 0).astype(float)
+            if all(r.lower - 1e-9 <= r.a_y @ y <= r.upper + 1e-9 for r in rows):
+                best = min(best, float(cost @ x))
+    return best
+
+
+def two_triangles() -> sparse.csr_matrix:
+    """Two towns of three people; each person is reached by two of the town's three sites."""
+    triangle = np.array([[1, 1, 0], [0, 1, 1], [1, 0, 1]], bool)
+    return sparse.csr_matrix(sparse.block_diag([triangle, triangle]), dtype=bool)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    share=st.floats(0.2, 1.0),
+    floors=st.booleans(),
+    priced=st.booleans(),
+)
+def test_the_bound_never_exceeds_the_optimum(seed, share, floors, priced) -> None:
+    """Random instances, zones and multipliers (of every sign, on every row): the bound
+    is at most the brute-force optimum, with floors kept in their zones or not."""
+    rng = np.random.default_rng(seed)
+    n_cand, n_dem = 7, 12
+    cover = sparse.csr_matrix(rng.random((n_cand, n_dem)) < 0.3)
+    weights = rng.integers(1, 10, n_dem).astype(float)
+    zones = rng.permutation(np.arange(n_dem) % 3)
+    cost = rng.integers(1, 5, n_cand).astype(float) if priced else np.ones(n_cand)
+    reach = np.asarray(cover.getnnz(axis=0) > 0).ravel()
+    rows = [SideRow(None, weights, share * float(weights[reach].sum()), np.inf)]
+    if floors:
+        for zone in range(3):
+            inside = weights * (zones == zone)
+            rows.append(SideRow(None, inside, 0.5 * share * float(inside[reach].sum()), np.inf))
+    optimum = brute_minimum(cover, cost, rows)
+    dual = rng.uniform(-1.0, 2.0, n_dem + len(rows))
+    result = decompose(cover, cost, np.zeros(n_dem), rows, dual, zones)
+    assert result.bound <= optimum + 1e-7
+    assert result.n_zones == (3 if result.complete else result.n_zones)
+
+
+@settings(max_examples=50, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_each_candidates_cost_is_split_without_loss(seed) -> None:
+    rng = np.random.default_rng(seed)
+    cover = sparse.csr_matrix(rng.random((9, 15)) < 0.25)
+    cost = rng.uniform(-1.0, 3.0, 9)
+    value = rng.uniform(0.0, 1.0, 15) * (rng.random(15) < 0.6)
+    zones = rng.permutation(np.arange(15) % 4)
+    split = cost_split(cover, cost, value, zones).toarray()
+    reaches = np.asarray(cover.getnnz(axis=1) > 0).ravel()
+    assert split.sum(axis=1)[reaches] == pytest.approx(cost[reaches])
+    assert (split[~reaches] == 0).all()
+    # nothing goes to a zone the candidate does not reach
+    touch = np.zeros((9, 4), bool)
+    rows, cols = cover.nonzero()
+    touch[rows, zones[cols]] = True
+    assert (split[~touch] == 0).all()
+
+
+def test_zones_prove_what_the_lp_cannot() -> None:
+    """Covering all six people of two triangles needs 4 sites; the LP says 3 (halves).
+    Each triangle's MILP, with the target priced at one site per person, needs 2 - 3."""
+    cover = two_triangles()
+    rows = [SideRow(None, np.ones(6), 6.0, np.inf)]
+    dual = np.concatenate([np.zeros(6), [1.0]])
+    result = decompose(cover, np.ones(6), np.zeros(6), rows, dual, np.repeat([0, 1], 3))
+    assert result.bound == pytest.approx(6.0 - 2 * 1.0)
+    assert result.complete and result.n_zones_proven == 2 and result.picks.sum() == 4
+
+
+def test_commune_floors_are_proven_by_the_zones() -> None:
+    """With every commune at 100% the floors stay in their zones, where they are exact:
+    the pipeline proves 4 sites by the decomposition (LP bound 3)."""
+    cover = two_triangles()
+    communes = np.repeat([0, 1], 3)
+    floors = np.array([3.0, 3.0])
+    result = min_sites_for_target(np.ones(6), cover, 6.0, groups=communes,
+                                  group_min_weight=floors, mip_rel_gap=0.0)  # fmt: skip
+    assert result.n_sites == 4 and result.bound == 4 and result.status == "optimal"
+    assert result.stats["lp_bound"] == pytest.approx(3.0)
+    assert result.stats["proof_method"] == "lagrangian_decomposition"
+    assert result.stats["decomposition_1_bound"] == pytest.approx(4.0)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000), share=st.floats(0.3, 1.0))
+def test_plans_with_zones_are_still_optimal(seed, share) -> None:
+    rng = np.random.default_rng(seed)
+    cover = sparse.csr_matrix(rng.random((8, 16)) < 0.3)
+    weights = rng.integers(0, 20, 16).astype(float)
+    reach = np.asarray(cover.getnnz(axis=0) > 0).ravel()
+    target = share * float(weights[reach].sum())
+    if target <= 0:
+        return
+    result = min_sites_for_target(weights, cover, target, zones=rng.integers(0, 3, 16),
+                                  mip_rel_gap=0.0)  # fmt: skip
+    rows = [SideRow(None, weights, target, np.inf)]
+    assert result.n_sites == brute_minimum(cover, np.ones(8), rows)
+    assert result.bound == result.n_sites
+
+
+def test_grouped_zones_partition_by_shared_candidates() -> None:
+    rng = np.random.default_rng(3)
+    cover = sparse.csr_matrix(rng.random((30, 60)) < 0.08)
+    zones = np.arange(60) // 5  # 12 zones
+    grouped = grouped_zones(cover, zones, 4)
+    for zone in range(12):  # a zone stays whole
+        assert np.unique(grouped[zones == zone]).size == 1
+    sizes = np.bincount(np.unique(np.stack([zones, grouped]), axis=1)[1])
+    assert sizes.max() <= 4 and sizes.sum() == 12
+
+
+def test_an_interrupt_stops_between_zones() -> None:
+    cover = two_triangles()
+    rows = [SideRow(None, np.ones(6), 6.0, np.inf)]
+    STOP.set()
+    try:
+        result = decompose(cover, np.ones(6), np.zeros(6), rows, np.zeros(7),
+                           np.repeat([0, 1], 3))  # fmt: skip
+    finally:
+        STOP.clear()
+    assert not result.complete and result.bound == -np.inf and result.n_zones == 0
+
+
+def test_zones_of_the_wrong_length_are_refused() -> None:
+    cover = two_triangles()
+    with pytest.raises(InputError, match="one zone per demand column"):
+        # the LP leaves a gap (3 against 4), so the pipeline reaches the zones
+        min_sites_for_target(np.ones(6), cover, 6.0, zones=np.zeros(5, int))
