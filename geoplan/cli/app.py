@@ -55,7 +55,7 @@ from geoplan.schema import (
 
 log = logging.getLogger("geoplan")
 #: The demo's solver budget: greedy with its LP bound, then this long to improve and prove.
-DEMO_TIME_LIMIT_S = 60.0
+DEMO_TIME_LIMIT_S = 240.0
 
 
 class _Parser(argparse.ArgumentParser):

@@ -94,14 +94,16 @@ STEP_GAP = 3
 #: Share of the time left that the MILP on the LP's support may take once the search
 #: has found an incumbent (it then starts from it and only a better plan is of use).
 SUPPORT_SHARE_AFTER_SEARCH = 0.1
-#: Lagrangian decomposition (:mod:`geoplan.optimize.decompose`): the zones of each pass
-#: (given zones, e.g. communes, merged this many at a time), HiGHS's limit per zone,
-#: and the pool MILP's limit. Default instance with 4G upgrades (80%, fewest sites):
-#: communes 51 s, bound 769.5 (LP 765.2), pool MILP 780 sites in 2 s (the search and
-#: the support MILP: 788); zones of four 128 s, bound 770.3, pool 777 sites in 3 s.
-DECOMPOSE_PASSES = (1, 4)
-DECOMPOSE_ZONE_S = 30.0
+#: Lagrangian decomposition (:mod:`geoplan.optimize.decompose`): per pass, the zones
+#: (the given zones, e.g. communes, merged this many at a time) and HiGHS's limit per
+#: zone; then the limit of the MILP on the pool of the zones' plans, and the seconds a
+#: pass leaves for it. Default instance with 4G upgrades (80%, fewest sites; the search
+#: and the support MILP gave 788 sites, the LP 765.2): communes 52 s, bound 769.5, then
+#: zones of four 122 s, bound 770.3 (771 sites), pool MILP 775 sites in 2.5 s. At 5 and
+#: 10 s per zone: 41 s / 769.1 and 82 s / 769.8, pool 777 sites.
+DECOMPOSE_PASSES = ((1, 30.0), (4, 30.0))
 POOL_MILP_S = 60.0
+POOL_RESERVE_S = 10.0
 
 
 def lagrangian_bound(model: LinearModel, row_dual: np.ndarray) -> tuple[float, np.ndarray]:
@@ -373,7 +375,10 @@ def prove(
     support = lp.x_values > 1e-6
     if best is not None:
         support |= best
-    if not _closed(best, bound, needed) and not STOP.is_set():
+    # with zones and an incumbent, the decomposition's pool MILP (which includes the
+    # incumbent) finds better plans than the MILP on the LP's support, in less time
+    by_zones = zones is not None and best is not None
+    if not _closed(best, bound, needed) and not STOP.is_set() and not by_zones:
         share = SUPPORT_SHARE_AFTER_SEARCH if form is not None else 0.25
         found = _support_milp(cover, objective_x, objective_y, rows, support, best, integral,
                               rel_gap, min(left(), max(share * left(), 5.0)), seed,
@@ -386,14 +391,14 @@ def prove(
     if best is not None:
         note(f"incumbent {value:,.6g} (LP bound {bound:,.6g})")
     pool = np.zeros(cover.shape[0], bool)
-    for size in DECOMPOSE_PASSES if zones is not None else ():
-        if _closed(best, bound, needed) or STOP.is_set() or left() <= 0:
+    for size, zone_limit_s in DECOMPOSE_PASSES if zones is not None else ():
+        if _closed(best, bound, needed) or STOP.is_set() or left() <= POOL_RESERVE_S:
             break
         assert zones is not None
         passed = zones if size == 1 else grouped_zones(cover, zones, size)
         parts = decompose(cover, objective_x, objective_y, rows, lp.row_dual, passed,
-                          zone_limit_s=DECOMPOSE_ZONE_S, deadline=deadline, seed=seed,
-                          highs_options=highs_options)  # fmt: skip
+                          zone_limit_s=zone_limit_s, deadline=deadline - POOL_RESERVE_S,
+                          seed=seed, highs_options=highs_options)  # fmt: skip
         key = f"decomposition_{size}"
         stats |= {f"seconds_{key}": round(parts.seconds, 3), f"{key}_zones": parts.n_zones,
                   f"{key}_zones_proven": parts.n_zones_proven}  # fmt: skip
