@@ -294,7 +294,7 @@ def pipeline(args: argparse.Namespace) -> None:
                   f"{_fmt(bound, is_cost)} | {gap:.2%} | {status} | {plain_s:.1f} | "
                   f"{plain_s / greedy_s:.1f} (pipeline {plain_s / proof_s:.1f}× faster) |",
                   flush=True)  # fmt: skip
-        keys = ("seconds", "n_fixed", "n_free", "lp_bound", "incumbent")
+        keys = ("seconds", "n_fixed", "n_free", "lp_bound", "incumbent", "decomposition", "n_pool")
         stages = {k: v for k, v in proof.stats.items() if k.startswith(keys)}
         print(f"  stages ({name}): " + ", ".join(f"{k}={v}" for k, v in stages.items()),
               flush=True)  # fmt: skip

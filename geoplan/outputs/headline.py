@@ -64,7 +64,7 @@ def headline_lines(plan: Plan, lang: str = DEFAULT_LANG) -> list[str]:
         label(
             "headline_gap",
             lang,
-            gap=fmt_pct(s.gap, lang),
+            gap=fmt_pct(s.gap, lang, up=True),  # "at most": rounded up
             bound=_bound_text(plan, lang),
             solver=s.solver,
             seconds=f"{s.seconds:.0f}",

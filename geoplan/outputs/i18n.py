@@ -15,6 +15,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Final
 
 from geoplan.errors import InputError
@@ -842,7 +843,7 @@ def fmt_int(value: float, lang: str = DEFAULT_LANG) -> str:
     return text.replace(",", ".") if check_lang(lang) == "vi" else text
 
 
-def fmt_pct(share: float, lang: str = DEFAULT_LANG, digits: int = 1) -> str:
+def fmt_pct(share: float, lang: str = DEFAULT_LANG, digits: int = 1, up: bool = False) -> str:
     """A share (0..1) as a percentage with the decimal mark of ``lang``.
 
     Parameters
@@ -853,11 +854,18 @@ def fmt_pct(share: float, lang: str = DEFAULT_LANG, digits: int = 1) -> str:
         ``"vi"`` (decimal comma) or ``"en"``.
     digits : int
         Decimals of the percentage.
+    up : bool
+        Round up, not to nearest: for a figure stated as "at most" (a gap of 0.516% is
+        at most 0.6%, not 0.5%).
 
-    >>> fmt_pct(0.12345, "vi")
-    '12,3%'
+    >>> fmt_pct(0.12345, "vi"), fmt_pct(0.00516, "en", up=True), fmt_pct(0.005, "en", up=True)
+    ('12,3%', '0.6%', '0.5%')
     """
-    text = f"{100 * float(share):.{digits}f}%"
+    percent = 100 * float(share)
+    if up:
+        scale = 10**digits
+        percent = math.ceil(round(percent * scale, 6)) / scale
+    text = f"{percent:.{digits}f}%"
     return text.replace(".", ",") if check_lang(lang) == "vi" else text
 
 
