@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from geoplan.optimize.exact import SideRow, solve_coverage_milp
+from geoplan.optimize.exact import SideRow, solve_coverage_milp, valid_multipliers
 from geoplan.optimize.stop import STOP
 
 __all__ = ["Decomposition", "cost_split", "decompose", "grouped_zones"]
@@ -85,12 +85,8 @@ def cost_split(
     [[0.75, 0.25], [0.0, 2.0]]
     """
     n_cand = cover.shape[0]
-    n_zones = int(zones.max(initial=-1)) + 1
-    coo = sparse.coo_matrix(cover)
-    shape = (n_cand, n_zones)
-    gained = sparse.csr_matrix((value[coo.col], (coo.row, zones[coo.col])), shape=shape)
-    touched = sparse.csr_matrix((np.ones(coo.nnz), (coo.row, zones[coo.col])), shape=shape)
-    touched.data[:] = 1.0
+    gained = _by_zone(cover, zones, value)
+    touched = _by_zone(cover, zones, None)
     total = np.asarray(gained.sum(axis=1)).ravel()
     count = np.asarray(touched.sum(axis=1)).ravel()
     by_value = sparse.diags(np.divide(cost_x, total, out=np.zeros(n_cand), where=total > 0))
@@ -109,10 +105,7 @@ def grouped_zones(cover: sparse.csr_matrix, zones: np.ndarray, size: int) -> np.
     [0, 0, 1, 1]
     """
     n_zones = int(zones.max(initial=-1)) + 1
-    coo = sparse.coo_matrix(cover)
-    touch = sparse.csr_matrix((np.ones(coo.nnz), (coo.row, zones[coo.col])),
-                              shape=(cover.shape[0], n_zones))  # fmt: skip
-    touch.data[:] = 1.0
+    touch = _by_zone(cover, zones, None)
     shared = (touch.T @ touch).toarray()
     np.fill_diagonal(shared, 0.0)
     group = np.full(n_zones, -1)
@@ -168,23 +161,24 @@ def decompose(
     value = np.maximum(-dual[:n_dem], 0.0)
     cost_x = np.asarray(objective_x, dtype=float).copy()
     cost_y = np.asarray(objective_y, dtype=float).copy()
-    constant = 0.0
     local: list[list[SideRow]] = [[] for _ in range(n_zones)]
-    for r, multiplier in zip(rows, dual[n_dem : n_dem + len(rows)], strict=True):
+    priced: list[int] = []
+    for index, r in enumerate(rows):
         home = _home_zone(r, zones)
-        if home is not None:
+        if home is None:
+            priced.append(index)
+        else:
             local[home].append(r)
-            continue
-        lam = float(multiplier)
-        if (lam > 0 and not math.isfinite(r.lower)) or (lam < 0 and not math.isfinite(r.upper)):
-            lam = 0.0  # the wrong side for this row: dropping it keeps the bound valid
-        if lam == 0.0:
-            continue
-        constant += lam * (r.lower if lam > 0 else r.upper)
+    lam, side = valid_multipliers(dual[n_dem + np.asarray(priced, dtype=np.int64)],
+                                  np.array([rows[i].lower for i in priced]),
+                                  np.array([rows[i].upper for i in priced]))  # fmt: skip
+    constant = float(np.dot(lam, side))
+    for index, multiplier in zip(priced, lam, strict=True):
+        r = rows[index]
         if r.a_x is not None:
-            cost_x -= lam * r.a_x
+            cost_x -= multiplier * r.a_x
         if r.a_y is not None:
-            cost_y -= lam * r.a_y
+            cost_y -= multiplier * r.a_y
     split = cost_split(cover, cost_x, value, zones).tocsc()
     reaches = np.asarray(cover.getnnz(axis=1) > 0).ravel()
     bound = constant + float(np.minimum(cost_x[~reaches], 0.0).sum())
@@ -223,6 +217,20 @@ def decompose(
         if outcome.x is not None:
             picks[candidates[outcome.x]] = True
     return Decomposition(bound, picks, solved, proven, time.perf_counter() - started, True)
+
+
+def _by_zone(
+    cover: sparse.csr_matrix, zones: np.ndarray, value: np.ndarray | None
+) -> sparse.csr_matrix:
+    """Candidates × zones: the ``value`` of the columns each covers in each zone, or
+    (``value`` None) 1 where it covers any column of the zone."""
+    coo = sparse.coo_matrix(cover)
+    data = np.ones(coo.nnz) if value is None else value[coo.col]
+    shape = (cover.shape[0], int(zones.max(initial=-1)) + 1)
+    by_zone = sparse.csr_matrix((data, (coo.row, zones[coo.col])), shape=shape)
+    if value is None:
+        by_zone.data[:] = 1.0
+    return by_zone
 
 
 def _home_zone(row: SideRow, zones: np.ndarray) -> int | None:

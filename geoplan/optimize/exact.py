@@ -132,6 +132,25 @@ def assemble(
     return LinearModel(a_matrix, cost, row_lower.astype(float), row_upper.astype(float), n_cand)
 
 
+def valid_multipliers(
+    multipliers: np.ndarray, lower: np.ndarray, upper: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row multipliers a Lagrangian bound may use, and the side each one prices.
+
+    A positive multiplier prices a row's lower side and a negative one its upper side;
+    one that points at an infinite side is set to 0 (dropping a row keeps a bound
+    valid). Returns the multipliers and, per row, the side they price (0 where none).
+
+    >>> valid_multipliers(np.array([1.0, -1.0, 2.0]), np.array([3.0, -np.inf, -np.inf]),
+    ...                   np.array([np.inf, 5.0, 4.0]))
+    (array([ 1., -1.,  0.]), array([3., 5., 0.]))
+    """
+    lam = np.asarray(multipliers, dtype=float).copy()
+    lam[(lam > 0) & ~np.isfinite(lower)] = 0.0
+    lam[(lam < 0) & ~np.isfinite(upper)] = 0.0
+    return lam, np.where(lam > 0, lower, np.where(lam < 0, upper, 0.0))
+
+
 def solve_coverage_milp(
     cover: sparse.csr_matrix,
     objective_x: np.ndarray,

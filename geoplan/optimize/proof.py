@@ -48,6 +48,7 @@ from geoplan.optimize.exact import (
     SideRow,
     assemble,
     solve_coverage_milp,
+    valid_multipliers,
 )
 from geoplan.optimize.reduce import merge_identical_columns
 from geoplan.optimize.search import covering_form, iterated_greedy
@@ -118,12 +119,9 @@ def lagrangian_bound(model: LinearModel, row_dual: np.ndarray) -> tuple[float, n
     -------
     (bound, reduced_cost) : the Lagrangian bound and ``d = c - Aᵀλ`` per column
     """
-    lam = np.asarray(row_dual, dtype=float).copy()
-    lam[(lam > 0) & ~np.isfinite(model.row_lower)] = 0.0  # wrong side: drop, stays valid
-    lam[(lam < 0) & ~np.isfinite(model.row_upper)] = 0.0
-    rhs = np.where(lam > 0, model.row_lower, np.where(lam < 0, model.row_upper, 0.0))
+    lam, rhs = valid_multipliers(row_dual, model.row_lower, model.row_upper)
     reduced = model.cost - np.asarray(model.matrix.T @ lam).ravel()
-    bound = float(np.dot(lam, np.where(lam != 0, rhs, 0.0)) + np.minimum(reduced, 0.0).sum())
+    bound = float(np.dot(lam, rhs) + np.minimum(reduced, 0.0).sum())
     return bound, reduced
 
 
