@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -13,6 +14,7 @@ from hypothesis import settings
 from shapely.geometry import box
 
 from geoplan.config import PlanConfig
+from geoplan.optimize.stop import STOP
 
 X0, Y0 = 600_000.0, 2_340_000.0  # EPSG:32648, inside the province's UTM zone
 WORK_CRS = "EPSG:32648"
@@ -21,6 +23,16 @@ WORK_CRS = "EPSG:32648"
 # machine a 0.2 s example can take 0.3 s and fail as "flaky"); tests set max_examples.
 settings.register_profile("geoplan", deadline=None)
 settings.load_profile("geoplan")
+
+
+@pytest.fixture(autouse=True)
+def no_stop_request() -> Iterator[None]:
+    """Each test starts without a stop request: an interrupted solve leaves
+    :data:`geoplan.optimize.stop.STOP` set until the next solve clears it, and a test
+    that calls a solver's parts directly would otherwise see a stop it never asked for."""
+    STOP.clear()
+    yield
+    STOP.clear()
 
 
 @pytest.fixture

@@ -12,7 +12,13 @@ from scipy import sparse
 
 from geoplan.errors import InputError
 from geoplan.optimize import min_sites_for_target
-from geoplan.optimize.decompose import cost_split, decompose, grouped_zones
+from geoplan.optimize.decompose import (
+    coarser_split,
+    cost_split,
+    decompose,
+    grouped_zones,
+    stepped_split,
+)
 from geoplan.optimize.exact import SideRow
 from geoplan.optimize.stop import STOP
 
@@ -83,6 +89,73 @@ def test_each_candidates_cost_is_split_without_loss(seed) -> None:
     rows, cols = cover.nonzero()
     touch[rows, zones[cols]] = True
     assert (split[~touch] == 0).all()
+
+
+def random_target_instance(seed: int):
+    """Seven candidates, twelve people in four zones, a target of half of them."""
+    rng = np.random.default_rng(seed)
+    cover = sparse.csr_matrix(rng.random((7, 12)) < 0.35)
+    weights = rng.integers(1, 10, 12).astype(float)
+    zones = rng.permutation(np.arange(12) % 4)
+    reach = np.asarray(cover.getnnz(axis=0) > 0).ravel()
+    rows = [SideRow(None, weights, 0.5 * float(weights[reach].sum()), np.inf)]
+    dual = np.concatenate([-rng.uniform(0.0, 0.3, 12), [rng.uniform(0.0, 0.4)]])
+    return cover, zones, rows, dual
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), step=st.floats(0.1, 2.0))
+def test_subgradient_steps_keep_the_split_whole_and_the_bound_true(seed, step) -> None:
+    """Five steps on the split: each row still adds up to the candidate's priced cost,
+    every bound stays at most the brute-force optimum, and the best of them is at least
+    the first."""
+    cover, zones, rows, dual = random_target_instance(seed)
+    optimum = brute_minimum(cover, np.ones(7), rows)
+    parts = decompose(cover, np.ones(7), np.zeros(12), rows, dual, zones)
+    first, best = parts.bound, parts.bound
+    reaches = np.asarray(cover.getnnz(axis=1) > 0).ravel()
+    for _ in range(5):
+        split = stepped_split(cover, zones, parts, optimum - parts.bound, step=step)
+        if split is None:  # the zones agree: their plans make one plan
+            break
+        assert np.asarray(split.sum(axis=1)).ravel()[reaches] == pytest.approx(
+            1.0
+        )  # a site's cost (the target has no x part)
+        parts = decompose(cover, np.ones(7), np.zeros(12), rows, dual, zones, split=split)
+        assert parts.bound <= optimum + 1e-7
+        best = max(best, parts.bound)
+    assert best >= first - 1e-9
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_coarser_zones_never_weaken_the_bound(seed) -> None:
+    """The same split carried to zones of two: each coarse zone's MILP has fewer copies
+    to disagree on, so its bound is at least the fine one (and still a bound)."""
+    cover, zones, rows, dual = random_target_instance(seed)
+    fine = decompose(cover, np.ones(7), np.zeros(12), rows, dual, zones)
+    coarse_zones = zones // 2
+    split = coarser_split(fine.split, zones, coarse_zones)
+    coarse = decompose(cover, np.ones(7), np.zeros(12), rows, dual, coarse_zones, split=split)
+    assert fine.bound - 1e-7 <= coarse.bound <= brute_minimum(cover, np.ones(7), rows) + 1e-7
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_zones_in_threads_give_the_same_bound_and_plans(seed) -> None:
+    """Two workers solve the same zones as one: the same bound to the bit, the same plans."""
+    cover, zones, rows, dual = random_target_instance(seed)
+    one = decompose(cover, np.ones(7), np.zeros(12), rows, dual, zones, workers=1)
+    two = decompose(cover, np.ones(7), np.zeros(12), rows, dual, zones, workers=2)
+    assert one.bound == two.bound and one.n_zones_proven == two.n_zones_proven
+    assert (one.copies != two.copies).nnz == 0
+
+
+def test_a_split_that_loses_cost_is_refused() -> None:
+    cover, zones, rows, dual = random_target_instance(0)
+    with pytest.raises(ValueError, match="adding up to its cost"):
+        decompose(cover, np.ones(7), np.zeros(12), rows, dual, zones,
+                  split=sparse.csr_matrix((7, 4)))  # fmt: skip
 
 
 def test_zones_prove_what_the_lp_cannot() -> None:

@@ -32,7 +32,10 @@ uses both).
 from __future__ import annotations
 
 import math
+import os
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,10 +45,18 @@ from scipy import sparse
 from geoplan.optimize.exact import SideRow, solve_coverage_milp, valid_multipliers
 from geoplan.optimize.stop import STOP
 
-__all__ = ["Decomposition", "cost_split", "decompose", "grouped_zones"]
+__all__ = [
+    "WORKERS", "Decomposition", "coarser_split", "cost_split", "decompose", "grouped_zones",
+    "stepped_split",
+]  # fmt: skip
 
 #: Relative gap each zone's MILP is solved to (zones are small; their bounds add up).
 ZONE_REL_GAP = 1e-6
+
+#: Zones solved at once by :func:`geoplan.optimize.proof.prove`: the cores this process
+#: may use (at most eight).
+WORKERS = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else
+              (os.cpu_count() or 1), 8)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -60,6 +71,8 @@ class Decomposition:
     n_zones_proven : zones whose MILP HiGHS solved to optimality
     seconds : wall-clock seconds
     complete : every zone was solved (else ``bound`` is ``-inf``: stopped early)
+    split : the cost split the zones were solved with (candidates × zones)
+    copies : candidates × zones, True where that zone's plan opens the candidate
     """
 
     bound: float
@@ -68,6 +81,8 @@ class Decomposition:
     n_zones_proven: int
     seconds: float
     complete: bool
+    split: sparse.csr_matrix
+    copies: sparse.csr_matrix
 
 
 def cost_split(
@@ -131,7 +146,8 @@ def decompose(
     cover: sparse.csr_matrix, objective_x: np.ndarray, objective_y: np.ndarray,
     rows: list[SideRow], row_dual: np.ndarray, zones: np.ndarray, *,
     zone_limit_s: float = 30.0, deadline: float = math.inf, seed: int = 0,
-    highs_options: dict[str, Any] | None = None,
+    highs_options: dict[str, Any] | None = None, workers: int = 1,
+    split: sparse.csr_matrix | None = None,
 ) -> Decomposition:  # fmt: skip
     """Lower bound and candidate pool from one MILP per zone (minimisation form).
 
@@ -148,6 +164,11 @@ def decompose(
     zone_limit_s : HiGHS's time limit per zone (its bound counts when it stops there)
     deadline : ``time.perf_counter()`` after which no zone starts (``bound`` is then
         ``-inf``, ``complete`` False)
+    split : each candidate's cost (after the priced rows) split among the zones
+        (candidates × zones, rows adding up to the cost), e.g. :func:`stepped_split`'s;
+        None: :func:`cost_split` by the LP's values
+    workers : zones solved at once, each in its own thread (HiGHS runs one thread per
+        MILP); :data:`WORKERS` uses the cores this process may run on
     """
     started = time.perf_counter()
     cover = sparse.csr_matrix(cover, dtype=bool, copy=True)
@@ -179,44 +200,147 @@ def decompose(
             cost_x -= multiplier * r.a_x
         if r.a_y is not None:
             cost_y -= multiplier * r.a_y
-    split = cost_split(cover, cost_x, value, zones).tocsc()
     reaches = np.asarray(cover.getnnz(axis=1) > 0).ravel()
+    if split is None:
+        split = cost_split(cover, cost_x, value, zones)
+    elif split.shape != (n_cand, n_zones) or not np.allclose(
+        np.asarray(split.sum(axis=1)).ravel()[reaches], cost_x[reaches], rtol=1e-9, atol=1e-9
+    ):
+        raise ValueError("split must be candidates × zones, each row adding up to its cost")
+    split = sparse.csr_matrix(split)
+    split_csc = split.tocsc()
     bound = constant + float(np.minimum(cost_x[~reaches], 0.0).sum())
-    picks = np.zeros(n_cand, bool)
     csc = sparse.csc_matrix(cover)
-    proven = solved = 0
-    for zone in range(n_zones):
-        if STOP.is_set() or time.perf_counter() >= deadline:
-            return Decomposition(-math.inf, picks, solved, proven,
-                                 time.perf_counter() - started, False)  # fmt: skip
-        columns = np.flatnonzero(zones == zone)
+    members = _members(zones, n_zones)
+    failed = threading.Event()  # a zone is infeasible: the others need not run
+
+    def solve(zone: int) -> _ZoneResult | None:
+        """Zone ``zone``'s MILP; None when stopped or past the deadline before it starts."""
+        if STOP.is_set() or failed.is_set() or time.perf_counter() >= deadline:
+            return None
+        columns = members[zone]
         block = csc[:, columns]
         candidates = np.flatnonzero(block.getnnz(axis=1) > 0)
         if candidates.size == 0:
-            bound += float(np.minimum(cost_y[columns], 0.0).sum())
-            solved += 1
-            continue
+            return _ZoneResult(float(np.minimum(cost_y[columns], 0.0).sum()), None, True)
         kept_rows = [SideRow(None, np.asarray(r.a_y)[columns], r.lower, r.upper)
                      for r in local[zone]]  # fmt: skip
+        zone_cost = split_csc[candidates, zone].toarray().ravel()
         outcome = solve_coverage_milp(
-            sparse.csr_matrix(block[candidates]), split[candidates, zone].toarray().ravel(),
-            cost_y[columns], maximize=False, side_rows=kept_rows,
+            sparse.csr_matrix(block[candidates]), zone_cost, cost_y[columns], maximize=False,
+            side_rows=kept_rows,
             time_limit_s=max(min(zone_limit_s, deadline - time.perf_counter()), 0.1),
             mip_rel_gap=ZONE_REL_GAP, seed=seed, options=highs_options,
         )  # fmt: skip
         if outcome.status == "infeasible":  # a floor no candidate can meet: no bound here
-            return Decomposition(-math.inf, picks, solved, proven,
-                                 time.perf_counter() - started, False)  # fmt: skip
+            failed.set()
+            return _ZoneResult(-math.inf, None, False)
         if math.isfinite(outcome.dual_bound):
-            bound += outcome.dual_bound
+            part = outcome.dual_bound
         else:  # stopped before its LP: every copy open at a gain, every column covered
-            bound += float(np.minimum(split[candidates, zone].toarray(), 0.0).sum()
-                           + np.minimum(cost_y[columns], 0.0).sum())  # fmt: skip
-        solved += 1
-        proven += outcome.status == "optimal"
-        if outcome.x is not None:
-            picks[candidates[outcome.x]] = True
-    return Decomposition(bound, picks, solved, proven, time.perf_counter() - started, True)
+            part = float(np.minimum(zone_cost, 0.0).sum() + np.minimum(cost_y[columns], 0.0).sum())
+        picked = None if outcome.x is None else candidates[outcome.x]
+        return _ZoneResult(part, picked, outcome.status == "optimal")
+
+    # largest zones first, so that the last to finish is a small one; the parts add up
+    # in zone order whatever the order they finish in (the same bound, to the bit)
+    order = np.argsort(-np.array([csc[:, m].nnz for m in members]), kind="stable")
+    results: dict[int, _ZoneResult | None] = {}
+    if workers > 1 and n_zones > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:  # HiGHS releases the GIL
+            for zone, result in zip(order, pool.map(solve, order), strict=True):
+                results[int(zone)] = result
+    else:
+        for zone in order:
+            results[int(zone)] = solve(int(zone))
+    opened: list[np.ndarray] = []
+    opened_zone: list[np.ndarray] = []
+    for zone in range(n_zones):
+        result = results[zone]
+        if result is not None and result.picked is not None:
+            opened.append(result.picked)
+            opened_zone.append(np.full(result.picked.size, zone))
+    rows_ = np.concatenate(opened) if opened else np.zeros(0, np.int64)
+    cols_ = np.concatenate(opened_zone) if opened else np.zeros(0, np.int64)
+    copies = sparse.csr_matrix((np.ones(rows_.size, bool), (rows_, cols_)),
+                               shape=(n_cand, n_zones))  # fmt: skip
+    picks = np.zeros(n_cand, bool)
+    picks[rows_] = True
+    done = [r for r in (results[zone] for zone in range(n_zones)) if r is not None]
+    proven = sum(result.proven for result in done)
+    seconds = time.perf_counter() - started
+    if len(done) < n_zones or any(result.bound == -math.inf for result in done):
+        return Decomposition(-math.inf, picks, len(done), proven, seconds, False, split, copies)
+    for result in done:
+        bound += result.bound
+    return Decomposition(bound, picks, len(done), proven, seconds, True, split, copies)
+
+
+def stepped_split(
+    cover: sparse.csr_matrix, zones: np.ndarray, parts: Decomposition, room: float,
+    step: float = 0.5,
+) -> sparse.csr_matrix | None:  # fmt: skip
+    """The next cost split: a subgradient step towards a stronger bound.
+
+    Where the zones a candidate reaches disagree on it (some open their copy, some do
+    not), cost moves from the zones that leave it shut to those that open it: each
+    zone's share changes by ``t · (x_ik - mean_k x_ik)``, so the shares still add up to
+    the candidate's cost. ``t = step · room / ‖g‖²`` (Polyak's step; ``room`` is the
+    gap between a known plan and ``parts.bound``). None where the zones all agree (their
+    plans are one plan: the split cannot do better).
+
+    >>> cover = sparse.csr_matrix(np.ones((1, 2), bool))  # one site, two zones
+    >>> gain, zones = np.array([-0.6, -0.6]), np.array([0, 1])  # best plan: open it, -0.2
+    >>> parts = decompose(cover, np.ones(1), gain, [], gain, zones,
+    ...                   split=sparse.csr_matrix([[0.2, 0.8]]))
+    >>> round(parts.bound, 6), parts.copies.toarray().tolist()  # zone 0 opens it, 1 not
+    (-0.4, [[True, False]])
+    >>> split = stepped_split(cover, zones, parts, room=-0.2 - parts.bound)
+    >>> split.toarray().round(6).tolist()
+    [[0.3, 0.7]]
+    >>> round(decompose(cover, np.ones(1), gain, [], gain, zones, split=split).bound, 6)
+    -0.3
+    """
+    touch = _by_zone(cover, zones, None)
+    opened = parts.copies.multiply(touch).astype(float)
+    count = np.asarray(touch.sum(axis=1)).ravel()
+    mean = np.asarray(opened.sum(axis=1)).ravel() / np.maximum(count, 1.0)
+    direction = sparse.csr_matrix(opened - sparse.diags(mean) @ touch)
+    direction.eliminate_zeros()
+    norm = float(direction.multiply(direction).sum())
+    if norm <= 0 or not math.isfinite(room) or room <= 0:
+        return None
+    return sparse.csr_matrix(parts.split + (step * room / norm) * direction)
+
+
+def coarser_split(split: sparse.csr_matrix, zones: np.ndarray, coarser: np.ndarray
+                  ) -> sparse.csr_matrix:  # fmt: skip
+    """A split among zones carried to zones made of them (each share added to its zone's).
+
+    >>> coarser_split(sparse.csr_matrix([[0.25, 0.5, 0.25]]), np.array([0, 1, 2]),
+    ...               np.array([0, 0, 1])).toarray().tolist()
+    [[0.75, 0.25]]
+    """
+    n_zones = int(zones.max(initial=-1)) + 1
+    of = np.zeros(n_zones, np.int64)
+    of[zones] = coarser  # each fine zone lies in one coarse zone
+    merge = sparse.csr_matrix((np.ones(n_zones), (np.arange(n_zones), of)),
+                              shape=(n_zones, int(coarser.max(initial=-1)) + 1))  # fmt: skip
+    return sparse.csr_matrix(split @ merge)
+
+
+@dataclass(frozen=True)
+class _ZoneResult:
+    bound: float  # the zone's optimum or HiGHS's bound on it (-inf: infeasible)
+    picked: np.ndarray | None  # candidates its plan opens
+    proven: bool
+
+
+def _members(zones: np.ndarray, n_zones: int) -> list[np.ndarray]:
+    """The demand columns of each zone, in column order."""
+    order = np.argsort(zones, kind="stable")
+    cuts = np.searchsorted(zones[order], np.arange(n_zones + 1))
+    return [order[cuts[k] : cuts[k + 1]] for k in range(n_zones)]
 
 
 def _by_zone(
