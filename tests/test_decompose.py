@@ -211,13 +211,14 @@ def test_grouped_zones_partition_by_shared_candidates() -> None:
     assert sizes.max() <= 4 and sizes.sum() == 12
 
 
-def test_an_interrupt_stops_between_zones() -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_interrupt_stops_between_zones(workers) -> None:
     cover = two_triangles()
     rows = [SideRow(None, np.ones(6), 6.0, np.inf)]
     STOP.set()
     try:
         result = decompose(cover, np.ones(6), np.zeros(6), rows, np.zeros(7),
-                           np.repeat([0, 1], 3))  # fmt: skip
+                           np.repeat([0, 1], 3), workers=workers)  # fmt: skip
     finally:
         STOP.clear()
     assert not result.complete and result.bound == -np.inf and result.n_zones == 0

@@ -330,9 +330,7 @@ def prove(
     bound = -math.inf
 
     def needed() -> float:
-        """The bound that proves ``best`` within ``rel_gap``."""
-        target = value - rel_gap * abs(value)
-        return math.ceil(target - 1e-9) if integral else target
+        return _needed(value, rel_gap, integral)
 
     def finish(status: str) -> Proof:
         stats["seconds_total"] = round(time.perf_counter() - started, 3)
@@ -398,51 +396,13 @@ def prove(
     stats["n_lp_support"] = int(support.sum())
     if best is not None:
         note(f"incumbent {value:,.6g} (LP bound {bound:,.6g})")
-    pool = np.zeros(cover.shape[0], bool)
-    split: sparse.csr_matrix | None = None
-    fine = zones
-    for size, zone_limit_s, rounds in DECOMPOSE_PASSES if zones is not None else ():
-        assert zones is not None
-        passed = zones if size == 1 else grouped_zones(cover, zones, size)
-        if split is not None and fine is not None:  # the last pass's split, carried over
-            split = coarser_split(split, fine, passed)
-        fine, key = passed, f"decomposition_{size}"
-        for _ in range(rounds):
-            if _closed(best, bound, needed) or STOP.is_set() or left() <= POOL_RESERVE_S:
-                break
-            parts = decompose(cover, objective_x, objective_y, rows, lp.row_dual, passed,
-                              zone_limit_s=zone_limit_s, deadline=deadline - POOL_RESERVE_S,
-                              seed=seed, highs_options=highs_options,
-                              workers=DECOMPOSE_WORKERS, split=split)  # fmt: skip
-            _add(stats, f"seconds_{key}", parts.seconds)
-            _add(stats, f"{key}_rounds", 1)
-            stats |= {f"{key}_zones": parts.n_zones, f"{key}_zones_proven": parts.n_zones_proven}
-            if parts.complete:
-                stats[f"{key}_bound"] = max(stats.get(f"{key}_bound", -math.inf), parts.bound)
-                if (met := math.ceil(parts.bound - 1e-7) if integral else parts.bound) > bound:
-                    bound = met
-                    stats["proof_method"] = "lagrangian_decomposition"
-                note(f"decomposition into {parts.n_zones} zones: bound {parts.bound:,.6g} "
-                     f"in {parts.seconds:.0f} s")  # fmt: skip
-            pool |= parts.picks
-            if _closed(best, bound, needed) or STOP.is_set() or left() <= 0:
-                break
-            clock = time.perf_counter()
-            found = _support_milp(cover, objective_x, objective_y, rows,
-                                  pool | (best if best is not None else pool), best, integral,
-                                  0.0, min(left(), POOL_MILP_S), seed, tiebreak_x,
-                                  highs_options)  # fmt: skip
-            _add(stats, f"seconds_pool_milp_{size}", time.perf_counter() - clock)
-            stats[f"n_pool_{size}"] = int(pool.sum())
-            if found is not None and value_of(found) < value:
-                best, value = found, value_of(found)
-                stats["incumbent_from"] = f"decomposition_pool_{size}"
-                note(f"plan from the zones' pool of {int(pool.sum())} candidates: {value:,.6g}")
-            # a subgradient step on the split: the next round's zones agree more
-            split = stepped_split(cover, passed, parts, value - parts.bound) \
-                if parts.complete else None  # fmt: skip
-            if split is None:
-                break
+    if zones is not None:
+        best, bound = _decomposition_passes(
+            cover, objective_x, objective_y, rows, lp.row_dual, zones, best, bound,
+            integral=integral, rel_gap=rel_gap, deadline=deadline, seed=seed,
+            tiebreak_x=tiebreak_x, highs_options=highs_options, stats=stats,
+        )  # fmt: skip
+        value = math.inf if best is None else value_of(best)
 
     n_cand = cover.shape[0]
     while not _closed(best, bound, needed) and stats["rounds"] < max_rounds:
@@ -510,6 +470,78 @@ def prove(
     return finish("time_limit")
 
 
+def _decomposition_passes(
+    cover: sparse.csr_matrix, objective_x: np.ndarray, objective_y: np.ndarray,
+    rows: list[SideRow], row_dual: np.ndarray, zones: np.ndarray, best: np.ndarray | None,
+    bound: float, *, integral: bool, rel_gap: float, deadline: float, seed: int,
+    tiebreak_x: np.ndarray | None, highs_options: dict[str, Any] | None,
+    stats: dict[str, Any],
+) -> tuple[np.ndarray | None, float]:  # fmt: skip
+    """:data:`DECOMPOSE_PASSES` of :func:`geoplan.optimize.decompose.decompose`, each round
+    followed by the MILP on the pool of the zones' plans: the best plan and bound.
+
+    ``stats`` gains each pass's keys (``decomposition_N_*``, ``n_pool_N``, seconds).
+    """
+
+    def left() -> float:
+        return max(deadline - time.perf_counter(), 0.0)
+
+    def value_of(x: np.ndarray) -> float:
+        return objective_of(cover, objective_x, objective_y, x)
+
+    value = math.inf if best is None else value_of(best)
+
+    def needed() -> float:
+        return _needed(value, rel_gap, integral)
+
+    pool = np.zeros(cover.shape[0], bool)
+    split: sparse.csr_matrix | None = None
+    fine = zones
+    for size, zone_limit_s, rounds in DECOMPOSE_PASSES:
+        passed = zones if size == 1 else grouped_zones(cover, zones, size)
+        if split is not None:  # the last pass's split, carried to the coarser zones
+            split = coarser_split(split, fine, passed)
+        fine, key = passed, f"decomposition_{size}"
+        for _ in range(rounds):
+            if _closed(best, bound, needed) or STOP.is_set() or left() <= POOL_RESERVE_S:
+                break
+            parts = decompose(cover, objective_x, objective_y, rows, row_dual, passed,
+                              zone_limit_s=zone_limit_s, deadline=deadline - POOL_RESERVE_S,
+                              seed=seed, highs_options=highs_options,
+                              workers=DECOMPOSE_WORKERS, split=split)  # fmt: skip
+            _add(stats, f"seconds_{key}", parts.seconds)
+            _add(stats, f"{key}_rounds", 1)
+            stats |= {f"{key}_zones": parts.n_zones, f"{key}_zones_proven": parts.n_zones_proven}
+            if parts.complete:
+                stats[f"{key}_bound"] = max(stats.get(f"{key}_bound", -math.inf), parts.bound)
+                if (met := math.ceil(parts.bound - 1e-7) if integral else parts.bound) > bound:
+                    bound = met
+                    stats["proof_method"] = "lagrangian_decomposition"
+                note(f"decomposition into {parts.n_zones} zones: bound {parts.bound:,.6g} "
+                     f"in {parts.seconds:.0f} s")  # fmt: skip
+            pool |= parts.picks
+            if _closed(best, bound, needed) or STOP.is_set() or left() <= 0:
+                break
+            clock = time.perf_counter()
+            found = _support_milp(cover, objective_x, objective_y, rows,
+                                  pool | (best if best is not None else pool), best, integral,
+                                  0.0, min(left(), POOL_MILP_S), seed, tiebreak_x,
+                                  highs_options)  # fmt: skip
+            _add(stats, f"seconds_pool_milp_{size}", time.perf_counter() - clock)
+            stats[f"n_pool_{size}"] = int(pool.sum())
+            found_value = math.inf if found is None else value_of(found)
+            if found_value < value:
+                best, value = found, found_value
+                stats["incumbent_from"] = f"decomposition_pool_{size}"
+                note(f"plan from the zones' pool of {int(pool.sum())} candidates: {value:,.6g}")
+            # a subgradient step on the split: the next round's zones agree more
+            split = stepped_split(cover, passed, parts, value - parts.bound) \
+                if parts.complete else None  # fmt: skip
+            if split is None:
+                break
+    return best, bound
+
+
 def lp_by_columns(
     cover: sparse.csr_matrix, objective_x: np.ndarray, objective_y: np.ndarray,
     rows: list[SideRow], incumbent: np.ndarray, time_limit_s: float,
@@ -568,6 +600,12 @@ def lp_by_columns(
                                x_values=x, row_dual=dual)  # fmt: skip
         active[enter[np.argsort(reduced[enter], kind="stable")[: max(size // 2, 25)]]] = True
     return None
+
+
+def _needed(value: float, rel_gap: float, integral: bool) -> float:
+    """The bound that proves a plan of ``value`` within ``rel_gap``."""
+    target = value - rel_gap * abs(value)
+    return math.ceil(target - 1e-9) if integral else target
 
 
 def _add(stats: dict[str, Any], key: str, amount: float) -> None:
