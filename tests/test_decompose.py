@@ -229,3 +229,40 @@ def test_zones_of_the_wrong_length_are_refused() -> None:
     with pytest.raises(InputError, match="one zone per demand column"):
         # the LP leaves a gap (3 against 4), so the pipeline reaches the zones
         min_sites_for_target(np.ones(6), cover, 6.0, zones=np.zeros(5, int))
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000), share=st.floats(0.3, 0.9))
+def test_plans_with_floors_and_zones_are_still_optimal(seed, share) -> None:
+    """Floors in two communes, the rest in no floor's group, zones that cut across
+    them: the plan is the brute-force optimum and the bound is proven."""
+    rng = np.random.default_rng(seed)
+    cover = sparse.csr_matrix(rng.random((8, 16)) < 0.3)
+    weights = rng.integers(1, 20, 16).astype(float)
+    communes = np.arange(16) % 3 - 1  # -1: no floor there, its columns keep their zones
+    reach = np.asarray(cover.getnnz(axis=0) > 0).ravel()
+    need = np.array([0.5 * weights[reach & (communes == c)].sum() for c in range(2)])
+    target = share * float(weights[reach].sum())
+    result = min_sites_for_target(weights, cover, target, groups=communes,
+                                  group_min_weight=need, zones=rng.integers(0, 4, 16),
+                                  mip_rel_gap=0.0)  # fmt: skip
+    rows = [SideRow(None, weights, target, np.inf)] + [
+        SideRow(None, weights * (communes == c), need[c], np.inf) for c in range(2)
+    ]
+    assert result.n_sites == brute_minimum(cover, np.ones(8), rows)
+    assert result.bound == result.n_sites
+
+
+def test_floor_groups_stay_whole_and_the_rest_keep_their_zones() -> None:
+    from geoplan.optimize.core import _merged_zones, _prepare
+
+    cover = sparse.csr_matrix(np.eye(6, dtype=bool))  # nothing merges
+    groups = np.array([0, 0, -1, -1, -1, -1])  # -1: in no floor's group
+    problem = _prepare(np.ones(6), cover, "exact", None, None, groups,
+                       np.array([1.0]), None, "commune", None, 0)  # fmt: skip
+    merged = _merged_zones(problem, np.array([5, 6, 5, 6, 7, 7]))
+    assert merged is not None
+    by_column = merged[problem.column_of]
+    assert by_column[0] == by_column[1]  # the floor's commune is one zone
+    assert len({by_column[2], by_column[3], by_column[4]}) == 3  # the rest: zones 5, 6, 7
+    assert by_column[4] == by_column[5] and by_column[0] not in by_column[2:]

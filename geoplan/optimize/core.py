@@ -231,8 +231,8 @@ def min_sites_for_target(
     Parameters are those of :func:`max_coverage`, with ``target_weight`` (people)
     instead of ``k`` and ``max_sites`` as an optional cap, ``objective``:
     ``"sites"`` (fewest sites) or ``"cost"`` (cheapest plan by ``cost``; exact solvers
-    only), and ``zones`` (zone of each demand column, e.g. its commune, ignored where
-    ``groups`` has floors): the exact solvers then decompose the problem by zones for a
+    only), and ``zones`` (zone of each demand column, e.g. its commune; with floors,
+    each floor's group is one zone and the other columns keep theirs): the exact solvers then decompose the problem by zones for a
     stronger bound and a better plan (:mod:`geoplan.optimize.decompose`). ``bound`` is a
     proven lower bound on the number of sites (or the cost); a
     target above what all candidates together cover raises
@@ -514,19 +514,26 @@ def _proven_min(
 
 
 def _merged_zones(problem: _Problem, zones: np.ndarray | None) -> np.ndarray | None:
-    """Zone of each merged column: the floors' groups when there are floors (a floor row
-    must lie in one zone), else ``zones`` of one of the columns merged into it."""
-    if problem.group_need is not None:
-        merged = problem.reduced_groups  # -1 (no group) is one more zone
-    elif zones is None:
-        return None
-    else:
+    """Zone of each merged column: ``zones`` of one of the columns merged into it, and
+    where there are floors, each floor's group as one zone (a floor row must lie in one
+    zone; the columns of no floor keep their ``zones``)."""
+    merged: np.ndarray | None = None
+    if zones is not None:
         of = np.asarray(zones, dtype=np.int64)
         if of.shape != problem.weights.shape:
             raise InputError("zones must give one zone per demand column")
         merged = np.zeros(problem.reduced_weights.size, np.int64)
         reached = problem.column_of >= 0
         merged[problem.column_of[reached]] = of[reached]
+    if problem.group_need is not None:
+        groups = problem.reduced_groups  # -1: in no floor's group
+        if merged is None:
+            merged = groups  # -1 is one more zone
+        else:
+            _, merged = np.unique(merged, return_inverse=True)
+            merged = np.where(groups >= 0, groups, int(groups.max(initial=-1)) + 1 + merged)
+    if merged is None:
+        return None
     _, dense = np.unique(merged, return_inverse=True)  # zones 0..K-1 without gaps
     return dense.astype(np.int64)
 

@@ -139,6 +139,10 @@ def lazy_greedy(
     pref = np.zeros(n_cand, bool) if preferred is None else np.asarray(preferred, bool)
     need = None if group_need is None else np.asarray(group_need, dtype=float).copy()
     group_of = None if groups is None else np.asarray(groups, dtype=np.int64)
+    if need is not None and group_of is not None and (group_of < 0).any():
+        # columns in no group (-1) go to one more group, with no floor
+        need = np.append(need, 0.0)
+        group_of = np.where(group_of < 0, need.size - 1, group_of)
     by_ratio = budget is not None and target_weight is None
     live = w.copy()  # weight still uncovered
     covered_weight, spent = 0.0, 0.0

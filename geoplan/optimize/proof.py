@@ -511,7 +511,9 @@ def _decomposition_passes(
                               workers=DECOMPOSE_WORKERS, split=split)  # fmt: skip
             _add(stats, f"seconds_{key}", parts.seconds)
             _add(stats, f"{key}_rounds", 1)
-            stats |= {f"{key}_zones": parts.n_zones, f"{key}_zones_proven": parts.n_zones_proven}
+            if parts.complete or f"{key}_zones" not in stats:  # a cut-off round: say so
+                stats |= {f"{key}_zones": parts.n_zones,
+                          f"{key}_zones_proven": parts.n_zones_proven}  # fmt: skip
             if parts.complete:
                 stats[f"{key}_bound"] = max(stats.get(f"{key}_bound", -math.inf), parts.bound)
                 if (met := math.ceil(parts.bound - 1e-7) if integral else parts.bound) > bound:
