@@ -232,10 +232,10 @@ def min_sites_for_target(
     instead of ``k`` and ``max_sites`` as an optional cap, ``objective``:
     ``"sites"`` (fewest sites) or ``"cost"`` (cheapest plan by ``cost``; exact solvers
     only), and ``zones`` (zone of each demand column, e.g. its commune; with floors,
-    each floor's group is one zone and the other columns keep theirs): the exact solvers then decompose the problem by zones for a
-    stronger bound and a better plan (:mod:`geoplan.optimize.decompose`). ``bound`` is a
-    proven lower bound on the number of sites (or the cost); a
-    target above what all candidates together cover raises
+    each floor's group is one zone and the other columns keep theirs): the exact solvers
+    then decompose the problem by zones for a stronger bound and a better plan
+    (:mod:`geoplan.optimize.decompose`). ``bound`` is a proven lower bound on the number
+    of sites (or the cost); a target above what all candidates together cover raises
     :class:`TargetUnreachableError` (its ``reachable_weight`` says how far one can go).
 
     Examples
