@@ -177,6 +177,7 @@ def solve_coverage_milp(
     must_cover: sparse.csr_matrix | None = None,
     options: dict[str, Any] | None = None,
     binary_y: bool = True,
+    stop_at: float | None = None,
 ) -> MilpOutcome:
     """Solve the coverage MILP with HiGHS.
 
@@ -205,6 +206,8 @@ def solve_coverage_milp(
     options : further HiGHS options, set last (e.g. ``{"presolve": "off"}``)
     binary_y : declare ``y`` binary in the MILP (same optimum; stronger cuts, and HiGHS
         keeps its time limit: see the module's note); False leaves it continuous
+    stop_at : minimising, stop as soon as a plan of objective at most this is found
+        (status ``"interrupted"``, with that plan): a plan good enough for the caller
     """
     import highspy  # the solver loads on first use: `import geoplan` stays light
 
@@ -238,7 +241,7 @@ def solve_coverage_milp(
         highs.setOptionValue(name, value)
     if STOP.is_set():
         return MilpOutcome(None, float("nan"), float("nan"), "interrupted", 0)
-    _stop_on_request(highs)
+    _stop_on_request(highs, None if maximize else stop_at)
     sense = highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
     highs.passModel(
         n_col, n_row, int(a_matrix.nnz), int(highspy.MatrixFormat.kColwise), int(sense), 0.0,
@@ -261,16 +264,21 @@ def solve_coverage_milp(
     return _outcome(highs, n_cand, maximize, integral_objective)
 
 
-def _stop_on_request(highs: highspy.Highs) -> None:
-    """Let simplex, IPM and branch-and-bound stop when :data:`STOP` is set (Ctrl-C, SIGTERM)."""
+def _stop_on_request(highs: highspy.Highs, stop_at: float | None = None) -> None:
+    """Let simplex, IPM and branch-and-bound stop when :data:`STOP` is set (Ctrl-C, SIGTERM),
+    and branch-and-bound once its plan's objective is at most ``stop_at`` (minimising)."""
 
     def check(event: Any) -> None:
         if STOP.is_set():
             event.interrupt()
 
+    def good_enough(event: Any) -> None:
+        if STOP.is_set() or event.data_out.mip_primal_bound <= stop_at:
+            event.interrupt()
+
     highs.cbSimplexInterrupt += check
     highs.cbIpmInterrupt += check
-    highs.cbMipInterrupt += check
+    highs.cbMipInterrupt += check if stop_at is None else good_enough
 
 
 def _status_name(highs: highspy.Highs, status: Any) -> str:

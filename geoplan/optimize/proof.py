@@ -525,10 +525,12 @@ def _decomposition_passes(
             if _closed(best, bound, needed) or STOP.is_set() or left() <= 0:
                 break
             clock = time.perf_counter()
+            # it stops at the first plan that closes the gap against the bound so far
+            closing = _closing(bound, rel_gap, integral)
             found = _support_milp(cover, objective_x, objective_y, rows,
                                   pool | (best if best is not None else pool), best, integral,
                                   0.0, min(left(), POOL_MILP_S), seed, tiebreak_x,
-                                  highs_options)  # fmt: skip
+                                  highs_options, stop_at=closing)  # fmt: skip
             _add(stats, f"seconds_pool_milp_{size}", time.perf_counter() - clock)
             stats[f"n_pool_{size}"] = int(pool.sum())
             found_value = math.inf if found is None else value_of(found)
@@ -610,6 +612,18 @@ def _needed(value: float, rel_gap: float, integral: bool) -> float:
     return math.ceil(target - 1e-9) if integral else target
 
 
+def _closing(bound: float, rel_gap: float, integral: bool) -> float:
+    """The largest objective whose plan is within ``rel_gap`` of ``bound``.
+
+    >>> _closing(805, 0.01, True), _closing(771, 0.005, True), _closing(771, 0.0, True)
+    (813, 774, 771)
+    """
+    if not math.isfinite(bound):
+        return -math.inf
+    most = bound / (1 - rel_gap) if rel_gap < 1 else math.inf
+    return math.floor(most + 1e-9) if integral else most
+
+
 def _add(stats: dict[str, Any], key: str, amount: float) -> None:
     """Add ``amount`` to ``stats[key]`` (rounded to ms), starting from zero."""
     stats[key] = round(stats.get(key, 0) + amount, 3)
@@ -649,9 +663,12 @@ def _support_milp(
     cover: sparse.csr_matrix, objective_x: np.ndarray, objective_y: np.ndarray,
     rows: list[SideRow], support: np.ndarray, best: np.ndarray | None, integral: bool,
     rel_gap: float, seconds: float, seed: int, tiebreak_x: np.ndarray | None,
-    options: dict[str, Any] | None = None,
+    options: dict[str, Any] | None = None, stop_at: float | None = None,
 ) -> np.ndarray | None:  # fmt: skip
-    """The MILP on the candidates the LP uses (a few hundred): a good plan, fast."""
+    """The MILP on the candidates the LP uses (a few hundred): a good plan, fast.
+
+    ``stop_at``: HiGHS stops at the first plan whose objective is at most this.
+    """
     idx = np.flatnonzero(support)
     restricted = restrict(cover, objective_x, objective_y, rows, ~support,
                           np.zeros(support.size, bool))  # fmt: skip
@@ -664,7 +681,8 @@ def _support_milp(
         restricted.cover, restricted.objective_x + extra, restricted.objective_y,
         maximize=False, side_rows=restricted.rows, warm_start=warm, time_limit_s=seconds,
         mip_rel_gap=rel_gap, seed=seed, integral_objective=integral and tiebreak_x is None,
-        options=options,
+        options=options, stop_at=None if stop_at is None else
+        stop_at - restricted.constant + float(np.sum(extra)),  # the tiebreak is < one unit
     )  # fmt: skip
     if outcome.x is None:
         return None
