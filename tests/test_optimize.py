@@ -787,3 +787,25 @@ def test_stored_false_entries_cover_nothing() -> None:
         result = min_sites_for_target(np.ones(6), cover, 6.0, solver=solver)
         assert result.n_sites == 4 and result.covered_weight == 6.0
     assert max_coverage(np.ones(6), cover, 1, solver="exact").covered_weight == 2.0
+
+
+def test_a_good_enough_plan_stops_the_milp() -> None:
+    """``stop_at``: HiGHS stops at its first plan of at most that many sites, and that
+    plan meets the target; without it the same model runs to optimality."""
+    from geoplan.optimize.exact import SideRow, solve_coverage_milp
+
+    weights, cover = hard_instance()
+    target = 0.6 * float(weights.sum())
+    greedy = min_sites_for_target(weights, cover, target, solver="greedy")
+    rows = [SideRow(None, weights, target, np.inf)]
+    n = cover.shape[0]
+    outcome = solve_coverage_milp(cover, np.ones(n), np.zeros(weights.size), False, rows,
+                                  time_limit_s=300, mip_rel_gap=0.0, integral_objective=True,
+                                  stop_at=float(greedy.n_sites))  # fmt: skip
+    assert outcome.x is not None and outcome.status == "interrupted"
+    assert outcome.x.sum() <= greedy.n_sites
+    assert covered_by(weights, cover, np.flatnonzero(outcome.x)) >= target * (1 - 1e-9)
+    unstopped = solve_coverage_milp(cover, np.ones(n), np.zeros(weights.size), False, rows,
+                                    time_limit_s=300, mip_rel_gap=0.0,
+                                    integral_objective=True)  # fmt: skip
+    assert unstopped.status == "optimal"  # the stop, not the model, made it "interrupted"
