@@ -851,7 +851,8 @@ def sharing_summary(shared: Plan, separate: dict[str, Plan]) -> dict[str, Any]:
     Returns
     -------
     dict
-        JSON-ready: sites and CAPEX (VND) of each way, and the saving.
+        JSON-ready: sites and CAPEX (VND) of each way, and the saving; each operator's
+        plan with its proven bound, gap, solver status and seconds.
     """
     n_separate = sum(p.summary.n_new_sites for p in separate.values())
     cost_separate = sum(p.summary.total_cost_vnd for p in separate.values())
@@ -868,6 +869,10 @@ def sharing_summary(shared: Plan, separate: dict[str, Plan]) -> dict[str, Any]:
                     "net_cost_vnd": p.summary.net_cost_vnd,
                     "achieved_share": p.summary.achieved_share,
                     "achieved_expected_share": p.summary.achieved_expected_share,
+                    "bound": p.summary.bound,
+                    "gap": p.summary.gap,
+                    "status": p.summary.status,
+                    "solver_seconds": p.summary.solver_seconds,
                 }
                 for op, p in separate.items()
             },

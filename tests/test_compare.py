@@ -550,6 +550,9 @@ def test_cli_plan_by_operator_reports_sharing(
     rows = {op: next(li for li in lines if li.strip().startswith(op)) for op in OPERATORS.values()}
     for operator, row in out["sharing"]["separate"]["by_operator"].items():
         assert f"{row['n_new_sites']} trạm mới" in rows[operator]
+        # each operator's plan says how far it is from its proven bound
+        assert row["bound"] <= row["n_new_sites"] and row["status"] == "greedy"
+        assert row["gap"] == pytest.approx(1 - row["bound"] / row["n_new_sites"], abs=1e-6)
     saved = out["sharing"]["sites_saved"]
     assert any(li.startswith("Riêng rẽ") and f"tiết kiệm {saved} trạm" in li for li in lines)
 
