@@ -110,6 +110,8 @@ SUPPORT_SHARE_AFTER_SEARCH = 0.1
 #: round 1 16 s, bound 769.1 (pool 776 sites); rounds 2-6 18-23 s each, bound 769.3,
 #: 769.7, 769.9, 770.1 (771 sites), 770.3, pool 1,608 candidates, 774 sites: 0.39% in
 #: 145 s. Without the steps: zones of four after the communes, bound 770.6, 775 sites.
+#: Pairs of communes first reach 771 in one round but their pools stop at 775 sites
+#: (158.6 s against 132.3 s for communes; docs/optimize.md, "Faster zones").
 DECOMPOSE_PASSES = ((1, 30.0, 6), (4, 30.0, 2))
 #: Zones solved at once (threads; one HiGHS thread each): this process's cores.
 DECOMPOSE_WORKERS = WORKERS
