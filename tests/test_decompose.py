@@ -37,6 +37,16 @@ def brute_minimum(cover, cost, rows) -> float:
     return best
 
 
+def zoned_instance(rng, density: float, priced: bool):
+    """7 candidates × 12 columns in 3 zones: cover, weights, zone of each column, costs."""
+    n_cand, n_dem = 7, 12
+    cover = sparse.csr_matrix(rng.random((n_cand, n_dem)) < density)
+    weights = rng.integers(1, 10, n_dem).astype(float)
+    zones = rng.permutation(np.arange(n_dem) % 3)
+    cost = rng.integers(1, 5, n_cand).astype(float) if priced else np.ones(n_cand)
+    return cover, weights, zones, cost
+
+
 def two_triangles() -> sparse.csr_matrix:
     """Two towns of three people; each person is reached by two of the town's three sites."""
     triangle = np.array([[1, 1, 0], [0, 1, 1], [1, 0, 1]], bool)
@@ -54,11 +64,8 @@ def test_the_bound_never_exceeds_the_optimum(seed, share, floors, priced) -> Non
     """Random instances, zones and multipliers (of every sign, on every row): the bound
     is at most the brute-force optimum, with floors kept in their zones or not."""
     rng = np.random.default_rng(seed)
-    n_cand, n_dem = 7, 12
-    cover = sparse.csr_matrix(rng.random((n_cand, n_dem)) < 0.3)
-    weights = rng.integers(1, 10, n_dem).astype(float)
-    zones = rng.permutation(np.arange(n_dem) % 3)
-    cost = rng.integers(1, 5, n_cand).astype(float) if priced else np.ones(n_cand)
+    n_dem = 12
+    cover, weights, zones, cost = zoned_instance(rng, 0.3, priced)
     reach = np.asarray(cover.getnnz(axis=0) > 0).ravel()
     rows = [SideRow(None, weights, share * float(weights[reach].sum()), np.inf)]
     if floors:
@@ -79,10 +86,7 @@ def test_each_zone_is_solved_exactly(seed, priced) -> None:
     brute-force sum of each zone's optimum under its split, not only below it."""
     rng = np.random.default_rng(seed)
     n_cand, n_dem = 7, 12
-    cover = sparse.csr_matrix(rng.random((n_cand, n_dem)) < 0.35)
-    weights = rng.integers(1, 10, n_dem).astype(float)
-    zones = rng.permutation(np.arange(n_dem) % 3)
-    cost = rng.integers(1, 5, n_cand).astype(float) if priced else np.ones(n_cand)
+    cover, weights, zones, cost = zoned_instance(rng, 0.35, priced)
     need = 0.6 * float(weights.sum())
     rows = [SideRow(None, weights, need, np.inf)]
     price = float(rng.uniform(0.05, 1.5))
