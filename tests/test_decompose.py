@@ -204,6 +204,17 @@ def test_zones_prove_what_the_lp_cannot() -> None:
     assert result.complete and result.n_zones_proven == 2 and result.picks.sum() == 4
 
 
+def test_the_lp_is_a_vertex_only_without_zones() -> None:
+    """Crossover where reduced-cost fixing proves; the interior point's own x, which the
+    decomposition splits costs by, where zones are given: both proofs are exact."""
+    cover = two_triangles()
+    plain = min_sites_for_target(np.ones(6), cover, 6.0, mip_rel_gap=0.0)
+    zoned = min_sites_for_target(np.ones(6), cover, 6.0, zones=np.repeat([0, 1], 3),
+                                 mip_rel_gap=0.0)  # fmt: skip
+    assert plain.stats["lp_vertex"] is True and zoned.stats["lp_vertex"] is False
+    assert plain.n_sites == zoned.n_sites == 4 and plain.bound == zoned.bound == 4
+
+
 def test_commune_floors_are_proven_by_the_zones() -> None:
     """With every commune at 100% the floors stay in their zones, where they are exact:
     the pipeline proves 4 sites by the decomposition (LP bound 3)."""
