@@ -306,8 +306,8 @@ def prove(
     max_rounds : rounds of fixing and restricted MILP at most
     infeasible : the message of the error raised when no plan exists
     lp_solver : how the LP relaxation is solved: ``"ipm"`` (interior point, with
-        crossover to a vertex unless ``zones`` are given) or ``"primal"`` (primal simplex, faster on maximum
-        coverage, whose LP is feasible at ``x = 0``)
+        crossover to a vertex unless ``zones`` are given) or ``"primal"`` (primal
+        simplex, faster on maximum coverage, whose LP is feasible at ``x = 0``)
     step_from_bound : with ``integral``, prove one unit above the bound per round while
         the gap is at most :data:`STEP_GAP` units (sites: a site or two) rather than
         straight against the incumbent
