@@ -3,12 +3,12 @@
 The pipeline (all in minimisation form; maximum coverage minimises ``-covered``):
 
 1. the LP relaxation by interior point gives row duals ``λ``. Crossover to a vertex
-   makes them extreme, so step 3 fixes more; before a decomposition by zones
-   (:mod:`geoplan.optimize.decompose`) it is skipped, because the split of each
-   candidate's cost follows the LP's ``x``, and the interior point's, central where a
-   vertex picks one of many overlapping sites, spreads it among the zones that share
-   the candidate, whose rounds then agree sooner (the default 80% plan: 774 sites within
-   0.39% in 66–78 s over three seeds, 94 s from the vertex; 4–5 rounds instead of six);
+   makes them extreme, so step 3 fixes more. Before a decomposition by zones
+   (:mod:`geoplan.optimize.decompose`) it is skipped: each candidate's cost is split
+   among zones by the LP's ``x``; a vertex puts the value on one of many overlapping
+   sites, the interior point spreads it among them, and the zones' rounds agree sooner
+   (the default 80% plan: 774 sites within 0.39% in 66–78 s over three seeds against
+   94 s from the vertex, 4–5 rounds instead of six);
 2. from any ``λ`` the Lagrangian bound ``L(λ) = Σ_r λ_r b_r(λ) + Σ_j min(0, d_j)``, with
    reduced costs ``d = c - Aᵀλ`` and ``b_r`` the row's lower bound where ``λ_r > 0`` and
    its upper bound where ``λ_r < 0``, is a valid lower bound on every solution in the
@@ -357,14 +357,15 @@ def prove(
     if lp_solver == "primal" and best is not None:
         lp = lp_by_columns(cover, objective_x, objective_y, rows, best, left(), highs_options)
         stats["lp_by_columns"] = lp is not None
+    # a vertex (crossover) where reduced-cost fixing is the lever; the interior
+    # point's own x before a decomposition by zones (point 1 of the module note)
+    crossover = zones is None
     if lp is None:
-        # a vertex (crossover) where reduced-cost fixing is the lever; the interior
-        # point's own x before a decomposition by zones (point 1 of the module note)
         lp = solve_coverage_milp(cover, objective_x, objective_y, maximize=False,
                                  side_rows=rows, time_limit_s=left(), relax=True,
-                                 relax_solver=lp_solver, crossover=zones is None,
+                                 relax_solver=lp_solver, crossover=crossover,
                                  options=highs_options)  # fmt: skip
-        stats["lp_vertex"] = zones is None or lp_solver != "ipm"
+    stats["lp_vertex"] = crossover or lp_solver != "ipm"  # the simplex ends at a vertex
     stats["seconds_lp"] = round(time.perf_counter() - clock, 3)
     if lp.status == "infeasible":
         raise SolverError(infeasible)
