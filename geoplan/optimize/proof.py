@@ -118,7 +118,12 @@ SUPPORT_SHARE_AFTER_SEARCH = 0.1
 #: 145 s. Without the steps: zones of four after the communes, bound 770.6, 775 sites.
 #: Pairs of communes first reach 771 in one round but their pools stop at 775 sites
 #: (158.6 s against 132.3 s for communes; docs/optimize.md, "Faster zones").
-DECOMPOSE_PASSES = ((1, 30.0, 6), (4, 30.0, 2))
+#: Zones of four get 90 s each: a zone stopped at its limit counts only HiGHS's bound
+#: on it, and on a busy machine 30 s cut the hardest ones short (Viettel's own 80%
+#: plan under two CPU-bound processes: bound 575.5 against 576.5 quiet, then the whole
+#: MILP to the 600 s limit; with 90 s, 579 sites within 0.35% in 248 s). On a quiet
+#: machine those zones all finish within 30 s (the same bound), so plans do not change.
+DECOMPOSE_PASSES = ((1, 30.0, 6), (4, 90.0, 2))
 #: Zones solved at once (threads; one HiGHS thread each): this process's cores.
 DECOMPOSE_WORKERS = WORKERS
 POOL_MILP_S = 60.0
