@@ -24,6 +24,7 @@ Run::
     python benchmarks/optimize.py                  # everything (can take an hour)
     python benchmarks/optimize.py --quick          # synthetic instance only
     python benchmarks/optimize.py --pipeline       # the proof pipeline vs plain HiGHS
+    python benchmarks/optimize.py --end-to-end     # a whole plan: auto vs greedy
 
 spopt is a benchmark-only dependency: ``pip install -e .[bench]``.
 """
@@ -312,6 +313,37 @@ def pipeline(args: argparse.Namespace) -> None:
         print(f"  peak memory so far {peak_memory_mb():,.0f} MB", flush=True)
 
 
+def end_to_end(args: argparse.Namespace) -> None:
+    """What a user waits for: ``Scenario.plan`` on the default data, greedy against auto.
+
+    Each call builds today's coverage, the candidates and their matrix, solves, and
+    checks the coverage after the plan (the CLI adds only the files). Greedy runs before
+    and after auto, so a change in the machine's load during the run shows.
+    """
+    import geoplan
+
+    scenario = geoplan.load_scenario()
+    print(f"load average at start: {', '.join(f'{x:.1f}' for x in os.getloadavg())} "
+          f"on {os.cpu_count()} cores", flush=True)  # fmt: skip
+    print("| solver | sites | bound | gap | status | solver s | plan s |\n"
+          "|---|---|---|---|---|---|---|", flush=True)  # fmt: skip
+    seconds: dict[str, list[tuple[float, float]]] = {"greedy": [], "auto": []}
+    for solver in ("greedy", "auto", "greedy"):
+        plan, wall = timed(partial(scenario.plan, args.target, solver=solver,
+                                   time_limit_s=args.limit_s))  # fmt: skip
+        summary = plan.summary
+        seconds[solver].append((summary.solver_seconds, wall))
+        print(f"| {solver} | {summary.n_new_sites:,} | {summary.bound:,.0f} | "
+              f"{summary.gap:.2%} | {summary.status} | {summary.solver_seconds:.1f} | "
+              f"{wall:.1f} |", flush=True)  # fmt: skip
+    greedy = np.mean(seconds["greedy"], axis=0)  # (solver, wall) of the two greedy runs
+    auto = np.asarray(seconds["auto"][0])
+    print(f"auto against the mean of the two greedy runs: {auto[1] / greedy[1]:.2f}× "
+          f"end to end ({auto[1]:.1f} s against {greedy[1]:.1f} s), "
+          f"{auto[0] / greedy[0]:.1f}× on solver time ({auto[0]:.1f} s against "
+          f"{greedy[0]:.1f} s); peak memory {peak_memory_mb():,.0f} MB", flush=True)  # fmt: skip
+
+
 def peak_memory_mb() -> float:
     """Peak resident memory of this process, MB (Linux reports kB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -341,7 +373,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plain-limit-s", type=float, default=None,
                         help="plain HiGHS's limit in --pipeline (default --limit-s); it "
                              "stops sooner once within the pipeline's gap")  # fmt: skip
+    parser.add_argument("--end-to-end", action="store_true",
+                        help="Scenario.plan on the default data: greedy, auto, greedy "
+                             "(--limit-s is auto's time limit)")  # fmt: skip
+    parser.add_argument("--target", type=float, default=0.8,
+                        help="covered share of --end-to-end's plans")  # fmt: skip
     args = parser.parse_args(argv)
+    if args.end_to_end:
+        end_to_end(args)
+        return 0
     if args.pipeline:
         pipeline(args)
         return 0

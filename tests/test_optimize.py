@@ -809,3 +809,43 @@ def test_a_good_enough_plan_stops_the_milp() -> None:
                                     time_limit_s=300, mip_rel_gap=0.0,
                                     integral_objective=True)  # fmt: skip
     assert unstopped.status == "optimal"  # the stop, not the model, made it "interrupted"
+
+
+def test_branch_and_bound_reports_plans_and_bounds_that_hold(monkeypatch) -> None:
+    """Every report of a MILP's progress brackets the optimum: bound <= optimum <= plan."""
+    from geoplan.optimize import exact
+
+    monkeypatch.setattr(exact, "PROGRESS_EVERY_S", 0.0)  # report at every callback
+    weights, cover, _ = random_instance(11, n_cand=30, n_dem=200, density=0.08)
+    n, m = cover.shape
+    target = 0.9 * covered_by(weights, cover, range(n))
+    reports: list[tuple[float, float]] = []
+    outcome = exact.solve_coverage_milp(
+        cover, np.ones(n), np.zeros(m), False,
+        [exact.SideRow(None, weights, target * (1 - 1e-9), np.inf)], mip_rel_gap=0.0,
+        progress=lambda plan, bound: reports.append((plan, bound)),
+    )  # fmt: skip
+    assert outcome.status == "optimal"
+    assert reports, "branch-and-bound ran without a single report"
+    optimum = outcome.objective
+    for plan, bound in reports:
+        assert bound <= optimum + 1e-6 and plan >= optimum - 1e-6
+    assert any(np.isfinite(plan) for plan, _ in reports)
+
+
+def test_a_restricted_round_reports_on_the_whole_problem(caplog) -> None:
+    """The restricted MILP's plan and bound move by the fixed part's constant, and its
+    bound counts only up to the round's goal (plans above it are not in the restriction)."""
+    from geoplan.optimize.proof import _round_progress
+
+    report = _round_progress(774, 770, 771, 100.0, 0.005)
+    with caplog.at_level("INFO", logger="geoplan"):
+        report(673.0, 670.6)  # plan 773, bound 770.6
+        report(np.inf, 690.0)  # no plan yet: the incumbent 774; the bound stops at 771
+        report(700.0, 660.0)  # a worse plan and a weaker bound change nothing
+    lines = [r.getMessage() for r in caplog.records if "restricted MILP" in r.getMessage()]
+    assert lines == [
+        "restricted MILP: plan 773, bound 770.6 (gap 0.31%, aiming at 0.50%)",
+        "restricted MILP: plan 774, bound 771 (gap 0.39%, aiming at 0.50%)",
+        "restricted MILP: plan 774, bound 770 (gap 0.52%, aiming at 0.50%)",
+    ]

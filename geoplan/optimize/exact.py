@@ -22,7 +22,8 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,10 @@ if TYPE_CHECKING:
     import highspy
 
 log = logging.getLogger(__name__)
+
+#: Seconds of branch-and-bound between two reports to ``solve_coverage_milp``'s
+#: ``progress`` (a long restricted MILP of the proof is otherwise silent for minutes).
+PROGRESS_EVERY_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -180,6 +185,7 @@ def solve_coverage_milp(
     options: dict[str, Any] | None = None,
     binary_y: bool = True,
     stop_at: float | None = None,
+    progress: Callable[[float, float], None] | None = None,
 ) -> MilpOutcome:
     """Solve the coverage MILP with HiGHS.
 
@@ -210,6 +216,8 @@ def solve_coverage_milp(
         keeps its time limit: see the module's note); False leaves it continuous
     stop_at : minimising, stop as soon as a plan of objective at most this is found
         (status ``"interrupted"``, with that plan): a plan good enough for the caller
+    progress : called with HiGHS's best plan's objective and its bound (``±inf`` while
+        there is none) every :data:`PROGRESS_EVERY_S` seconds of branch-and-bound
     """
     import highspy  # the solver loads on first use: `import geoplan` stays light
 
@@ -243,7 +251,7 @@ def solve_coverage_milp(
         highs.setOptionValue(name, value)
     if STOP.is_set():
         return MilpOutcome(None, float("nan"), float("nan"), "interrupted", 0)
-    _stop_on_request(highs, None if maximize else stop_at)
+    _stop_on_request(highs, None if maximize else stop_at, progress)
     sense = highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
     highs.passModel(
         n_col, n_row, int(a_matrix.nnz), int(highspy.MatrixFormat.kColwise), int(sense), 0.0,
@@ -266,21 +274,30 @@ def solve_coverage_milp(
     return _outcome(highs, n_cand, maximize, integral_objective)
 
 
-def _stop_on_request(highs: highspy.Highs, stop_at: float | None = None) -> None:
+def _stop_on_request(
+    highs: highspy.Highs, stop_at: float | None = None,
+    progress: Callable[[float, float], None] | None = None,
+) -> None:  # fmt: skip
     """Let simplex, IPM and branch-and-bound stop when :data:`STOP` is set (Ctrl-C, SIGTERM),
-    and branch-and-bound once its plan's objective is at most ``stop_at`` (minimising)."""
+    and branch-and-bound once its plan's objective is at most ``stop_at`` (minimising);
+    report branch-and-bound's plan and bound to ``progress`` now and then."""
+    last = [time.perf_counter()]
 
     def check(event: Any) -> None:
         if STOP.is_set():
             event.interrupt()
 
-    def good_enough(event: Any) -> None:
-        if STOP.is_set() or event.data_out.mip_primal_bound <= stop_at:
+    def in_branching(event: Any) -> None:
+        out = event.data_out
+        if STOP.is_set() or (stop_at is not None and out.mip_primal_bound <= stop_at):
             event.interrupt()
+        if progress is not None and time.perf_counter() - last[0] >= PROGRESS_EVERY_S:
+            last[0] = time.perf_counter()
+            progress(float(out.mip_primal_bound), float(out.mip_dual_bound))
 
     highs.cbSimplexInterrupt += check
     highs.cbIpmInterrupt += check
-    highs.cbMipInterrupt += check if stop_at is None else good_enough
+    highs.cbMipInterrupt += check if stop_at is None and progress is None else in_branching
 
 
 def _status_name(highs: highspy.Highs, status: Any) -> str:

@@ -40,6 +40,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -458,6 +459,7 @@ def prove(
             side_rows=restricted.rows if start is not None else [*restricted.rows, cut],
             warm_start=start, must_cover=restricted.must_cover, time_limit_s=left(),
             mip_rel_gap=rel_gap, seed=seed, integral_objective=integral, options=highs_options,
+            progress=_round_progress(value, bound, goal, restricted.constant, rel_gap),
         )  # fmt: skip
         stats[f"seconds_restricted_{stats['rounds']}"] = round(time.perf_counter() - clock, 3)
         stats["restricted_nodes"] = outcome.nodes
@@ -622,6 +624,25 @@ def lp_by_columns(
                                x_values=x, row_dual=dual)  # fmt: skip
         active[enter[np.argsort(reduced[enter], kind="stable")[: max(size // 2, 25)]]] = True
     return None
+
+
+def _round_progress(
+    value: float, bound: float, goal: float, constant: float, rel_gap: float
+) -> Callable[[float, float], None]:
+    """A restricted MILP's reports as a note on the whole problem: its best plan and bound.
+
+    Every plan below ``goal`` lies in the restriction, so ``min(goal, its bound)`` bounds
+    them all (as the round's result does).
+    """
+
+    def report(primal: float, dual: float) -> None:
+        best = min(value, primal + constant)
+        proven = max(bound, min(goal, dual + constant))
+        gap = (best - proven) / abs(best) if math.isfinite(best) and best else math.inf
+        note(f"restricted MILP: plan {best:,.6g}, bound {proven:,.6g} (gap {gap:.2%}, "
+             f"aiming at {rel_gap:.2%})")  # fmt: skip
+
+    return report
 
 
 def _needed(value: float, rel_gap: float, integral: bool) -> float:
