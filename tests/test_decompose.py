@@ -312,3 +312,20 @@ def test_floor_groups_stay_whole_and_the_rest_keep_their_zones() -> None:
     assert by_column[0] == by_column[1]  # the floor's commune is one zone
     assert len({by_column[2], by_column[3], by_column[4]}) == 3  # the rest: zones 5, 6, 7
     assert by_column[4] == by_column[5] and by_column[0] not in by_column[2:]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_long_decomposition_says_how_many_zones_are_solved(monkeypatch, caplog, workers) -> None:
+    """Zones of four can take a minute a round: the count of zones solved is reported as
+    they finish (each of the four here, at a 0 s interval), never once all are, and the bound
+    is the one a silent run gives."""
+    from geoplan.optimize import decompose as module
+
+    cover, zones, rows, dual = random_target_instance(3)
+    quiet = decompose(cover, np.ones(7), np.zeros(12), rows, dual, zones, workers=workers)
+    monkeypatch.setattr(module, "PROGRESS_EVERY_S", 0.0)
+    with caplog.at_level("INFO", logger="geoplan"):
+        told = decompose(cover, np.ones(7), np.zeros(12), rows, dual, zones, workers=workers)
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("decomposition")]
+    assert lines == [f"decomposition: {k} of 4 zones solved" for k in (1, 2, 3)]
+    assert told.bound == quiet.bound

@@ -42,8 +42,14 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from geoplan.optimize.exact import SideRow, solve_coverage_milp, valid_multipliers
+from geoplan.optimize.exact import (
+    PROGRESS_EVERY_S,
+    SideRow,
+    solve_coverage_milp,
+    valid_multipliers,
+)
 from geoplan.optimize.stop import STOP
+from geoplan.progress import note
 
 __all__ = [
     "WORKERS", "Decomposition", "coarser_split", "cost_split", "decompose", "grouped_zones",
@@ -255,13 +261,21 @@ def decompose(
     size = np.bincount(zones, weights=np.diff(csc.indptr), minlength=n_zones)  # pairs
     order = np.argsort(-size, kind="stable")
     results: dict[int, _ZoneResult | None] = {}
+    reported = [time.perf_counter()]
+
+    def keep(zone: int, result: _ZoneResult | None) -> None:
+        results[zone] = result
+        if time.perf_counter() - reported[0] >= PROGRESS_EVERY_S and len(results) < n_zones:
+            reported[0] = time.perf_counter()
+            note(f"decomposition: {len(results)} of {n_zones} zones solved")
+
     if workers > 1 and n_zones > 1:
         with ThreadPoolExecutor(max_workers=workers) as pool:  # HiGHS releases the GIL
             for zone, result in zip(order, pool.map(solve, order), strict=True):
-                results[int(zone)] = result
+                keep(int(zone), result)
     else:
         for zone in order:
-            results[int(zone)] = solve(int(zone))
+            keep(int(zone), solve(int(zone)))
     opened: list[np.ndarray] = []
     opened_zone: list[np.ndarray] = []
     for zone in range(n_zones):
