@@ -16,7 +16,11 @@ The coverage layers of issue 16 (usable: downlink + uplink; indoor: behind the O
 loss) are timed against the downlink-only run of the same model on the same input,
 flat earth and the default terrain: ``--layers`` runs only that part (100 m grid).
 
-Run:  python -m benchmarks.coverage [--sinr-sensitivity] [--layers]
+``--threads`` times the default model's threads against one thread (the same code,
+sequential) on today's sites and with 774 candidates added, and checks the outputs
+are the same to the bit.
+
+Run:  python -m benchmarks.coverage [--sinr-sensitivity] [--layers] [--threads]
 """
 
 from __future__ import annotations
@@ -196,10 +200,36 @@ def layers(config: PlanConfig) -> None:
               f"downlink-only share {down.covered_share:.2%}")  # type: ignore[attr-defined]  # fmt: skip
 
 
+def threads(config: PlanConfig) -> None:
+    """The default model (terrain, every layer) in its threads against one thread (the
+    peer: the same code sequential), on today's sites and with the candidates on top
+    (about the plan's sites), checking the outputs are the same to the bit."""
+    from geoplan.models.radio import RADIO_WORKERS
+    from geoplan.planning import planning_arrays
+
+    scenario = load_scenario(config=config)
+    grid, cells = scenario.grid, scenario.grid.cells()
+    model = get_model("38901", config, grid)
+    _, _, candidates, cover = planning_arrays(scenario, model)
+    strongest = np.argsort(-np.asarray(cover.sum(axis=1)).ravel(), kind="stable")[:774]
+    with_plan = Sites.concat([scenario.sites(), candidates.sites.take(strongest)])
+    print(f"\nthreads: {RADIO_WORKERS} against 1, {len(cells):,} cells")
+    for label, sites in (("today's sites", scenario.sites()), ("+ 774 candidates", with_plan)):
+        one, one_out = _best_of(lambda s=sites: replace(model, workers=1).best_server(s, cells), 1)
+        many, many_out = _best_of(lambda s=sites: model.best_server(s, cells), 1)
+        same = all(np.array_equal(getattr(one_out, name), getattr(many_out, name), equal_nan=True)
+                   for name in ("rsrp_dbm", "site_index", "probability", "covered"))  # fmt: skip
+        print(f"  {label} ({len(sites):,}): 1 thread {one:.2f} s, {RADIO_WORKERS} threads "
+              f"{many:.2f} s = {one / many:.2f}x; the same to the bit: {same}")  # fmt: skip
+
+
 def main() -> int:
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}")
     if "--layers" in sys.argv[1:]:
         layers(PlanConfig())
+        return 0
+    if "--threads" in sys.argv[1:]:
+        threads(PlanConfig())
         return 0
     for cell_size_m in (100.0, 50.0):
         config = replace(PlanConfig(), cell_size_m=cell_size_m)

@@ -54,7 +54,7 @@ from geoplan.io.national import (
     worldpop_by_unit,
 )
 from geoplan.io.plan_folder import plan_paths, write_plan
-from geoplan.models import pair_reach_m
+from geoplan.models import CoverageModel, RadioModel, pair_reach_m
 from geoplan.optimize.allocation import Allocation, allocate
 from geoplan.optimize.greedy import lazy_greedy
 from geoplan.optimize.phasing import coverage_curve, split_into_phases
@@ -299,9 +299,15 @@ def _covered_worldpop(units: pd.DataFrame) -> np.ndarray:
     return share * units["worldpop_population"].to_numpy(float)
 
 
+def _one_thread(model: CoverageModel) -> CoverageModel:
+    """``model`` evaluating its pairs in one thread: the national run's parallelism is
+    its workers, one task each (the same numbers as with threads, to the bit)."""
+    return replace(model, workers=1) if isinstance(model, RadioModel) else model
+
+
 def _tile_coverage(scenario: Scenario, task: ProvinceTask) -> CoverageResult:
     """Today's coverage of the province, or of the cells of its tile ``task.tile``."""
-    model = scenario.model(task.model)
+    model = _one_thread(scenario.model(task.model))
     sites = scenario.sites()
     if task.n_tiles == 1:
         return compute_coverage(scenario.grid, sites, model)
@@ -1052,7 +1058,7 @@ def province_curve(task: PlanTask) -> dict[str, Any]:
     started = time.perf_counter()
     _reset_peak_rss()
     scenario, data = province_scenario(task)
-    model = scenario.model(task.model)
+    model = _one_thread(scenario.model(task.model))
     baseline, demand, candidates, cover = planning_arrays(scenario, model)
     greedy_started = time.perf_counter()
     run = lazy_greedy(demand.population, cover, k=task.max_sites)

@@ -343,3 +343,26 @@ def test_cli_dem_needs_the_radio_model(tmp_path, capsys) -> None:
     assert err.strip() == (
         "geoplan: error: --dem needs the radio model: add --model 38901 (radius ignores terrain)"
     )
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), workers=st.integers(2, 4))
+def test_threads_give_the_same_best_server_to_the_bit(seed, workers) -> None:
+    """Threads split the pairs' chunks among them and merge maxima and unions: every
+    output equals one thread's, with terrain (the far pass) and with tied sites (two at
+    one place: the lower index serves, as in one thread)."""
+    rng = np.random.default_rng(seed)
+    cells = _cells(rng.uniform(-2400, 2400, 400), rng.uniform(-400, 400, 400),
+                   environment=rng.integers(0, 3, 400))  # fmt: skip
+    x, y = rng.uniform(-2000, 2000, 6), rng.uniform(-300, 300, 6)
+    sites = _sites(np.r_[x, x[:1]], np.r_[y, y[:1]], height_m=12.0)  # site 6 is site 0 again
+    one = RadioModel(terrain=_ridge(90.0, 400.0), chunk_pairs=80, workers=1)
+    many = replace(one, workers=workers)
+    a, b = one.best_server(sites, cells), many.best_server(sites, cells)
+    for name in ("rsrp_dbm", "site_index", "covered", "probability"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    for name in a.layer_probability:
+        np.testing.assert_array_equal(a.layer_probability[name], b.layer_probability[name])
+        np.testing.assert_array_equal(a.layer_covered[name], b.layer_covered[name])
+    assert (a.matrix != b.matrix).nnz == 0 and a.n_pairs == b.n_pairs
+    assert 6 not in set(a.site_index.tolist())  # every tie went to site 0

@@ -26,7 +26,10 @@ optimiser, uses.
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -60,6 +63,13 @@ from geoplan.schema import COMPUTED_LAYERS, COVERAGE_LAYERS, CoverageLayer, Diff
 from geoplan.sites import Sites
 
 log = logging.getLogger(__name__)
+
+#: Threads of :meth:`RadioModel.best_server` by default: this process's cores, at most
+#: four (each thread holds its own per-cell arrays; the national run's workers use one).
+RADIO_WORKERS = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else
+                    (os.cpu_count() or 1), 4)  # fmt: skip
+#: Fewest pairs of a chunk that threads share (smaller ones cost more than they save).
+MIN_THREAD_CHUNK = 20_000
 
 #: Path-loss model per environment code (0 urban, 1 suburban, 2 rural) for macro sites.
 MACRO_MODEL_BY_ENVIRONMENT: tuple[str, ...] = ("UMa", "UMa", "RMa")
@@ -182,6 +192,8 @@ class RadioModel:
     qcvn : the coverage stage also computes the QCVN (SINR/throughput) layer
     layers : when probabilities are computed, compute every layer's (for the report);
         False computes only ``layer``'s (the downlink-only run of the benchmark)
+    workers : threads that evaluate the pairs (None: :data:`RADIO_WORKERS`); the
+        result is the same to the bit for any number
 
     Examples
     --------
@@ -207,6 +219,7 @@ class RadioModel:
     layer: CoverageLayer = "signal"
     layers: bool = True
     qcvn: bool = False
+    workers: int | None = None
 
     def __post_init__(self) -> None:
         if self.layer not in COVERAGE_LAYERS:
@@ -454,30 +467,36 @@ class RadioModel:
             # the signal's reach: every layer asks more than the signal
             reliable_reach = self._reach(sites, None, "signal")
             reach = self.evaluated_reach_m(sites, with_probability, reliable_reach)
-            chunks = pair_chunks(tree, sites, reach, self.chunk_pairs, self.config.cell_size_m)
-            far: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-            for site_idx, cell_idx in chunks:
-                # beyond the reliable reach no pair reaches the threshold at the edge
-                # reliability: only its probability is needed, not the bisection
-                d2 = np.hypot(cells.x_m[cell_idx] - sites.x_m[site_idx],
-                              cells.y_m[cell_idx] - sites.y_m[site_idx])  # fmt: skip
-                near = d2 <= reliable_reach[site_idx]
-                s_near, c_near = site_idx[near], cell_idx[near]
-                levels = self._pair_levels(sites, cells, s_near, c_near, terrain)
-                rsrp = levels.edge_dbm(self.budget.cell_edge_reliability)
-                probs, oks = self._pair_layers(levels, rsrp, cells, s_near, c_near, names,
-                                               ul_table)  # fmt: skip
-                for name in names:
-                    np.maximum.at(best_p[name], c_near, probs[name])
-                    reliable[name][c_near[oks[name]]] = True
-                n_pairs += site_idx.size
-                ok = oks[self.pair_layer]
-                rows.append(s_near[ok])
-                cols.append(c_near[ok])
-                _update_best(best_rsrp, best_site, rsrp, s_near, c_near)
-                far.append(self._far_upper_p(sites, cells, site_idx[~near], cell_idx[~near],
-                                             terrain, best_p, names, ul_table))  # fmt: skip
-            self._far_pass(sites, cells, far, terrain, best_p, names, ul_table)
+            workers = max(1, RADIO_WORKERS if self.workers is None else self.workers)
+            size = self.chunk_pairs
+            if workers > 1:  # at least two chunks a thread (the candidates come 200 at a time)
+                pairs = float(np.sum(np.pi * reach**2 / self.config.cell_size_m**2 + 1))
+                size = min(size, max(int(pairs / (2 * workers)) + 1, MIN_THREAD_CHUNK))
+            chunks = pair_chunks(tree, sites, reach, size, self.config.cell_size_m)
+            lock = threading.Lock()
+
+            def work() -> _Share:
+                """Chunks taken one at a time until none is left, into this thread's share."""
+                share = _Share.empty(n_cells, names)
+                while True:
+                    with lock:
+                        chunk = next(chunks, None)
+                    if chunk is None:
+                        return share
+                    self._chunk(sites, cells, *chunk, reliable_reach, terrain, names,
+                                ul_table, share)  # fmt: skip
+
+            if workers == 1:
+                total = work()
+            else:  # numpy releases the GIL in the long array operations
+                with ThreadPoolExecutor(max_workers=workers) as pool:
+                    shares = [pool.submit(work) for _ in range(workers)]
+                    total = shares[0].result()
+                    for other in shares[1:]:
+                        total.merge(other.result())
+            best_rsrp, best_site, best_p = total.best_rsrp, total.best_site, total.best_p
+            reliable, rows, cols, n_pairs = total.reliable, total.rows, total.cols, total.n_pairs
+            self._far_pass(sites, cells, total.far, terrain, best_p, names, ul_table)
         matrix = _bool_csr(rows, cols, (n_sites, n_cells))
         signal = best_rsrp >= self.budget.rsrp_threshold_dbm
         # every layer asks more than the signal: its reliable cells are the signal's too
@@ -488,6 +507,33 @@ class RadioModel:
         used = terrain is not None
         return BestServer(rsrp_out, best_site, covered[self.pair_layer], matrix, n_pairs, used,
                           best_p[self.pair_layer], best_p, covered)  # fmt: skip
+
+    def _chunk(
+        self, sites: Sites, cells: Cells, site_idx: np.ndarray, cell_idx: np.ndarray,
+        reliable_reach: np.ndarray, terrain: Terrain | None,
+        names: tuple[CoverageLayer, ...], ul_table: np.ndarray | None, share: _Share,
+    ) -> None:  # fmt: skip
+        """One chunk of pairs into ``share``: the near pairs' levels and layers, the far
+        pairs' upper bounds for :meth:`_far_pass`."""
+        # beyond the reliable reach no pair reaches the threshold at the edge
+        # reliability: only its probability is needed, not the bisection
+        d2 = np.hypot(cells.x_m[cell_idx] - sites.x_m[site_idx],
+                      cells.y_m[cell_idx] - sites.y_m[site_idx])  # fmt: skip
+        near = d2 <= reliable_reach[site_idx]
+        s_near, c_near = site_idx[near], cell_idx[near]
+        levels = self._pair_levels(sites, cells, s_near, c_near, terrain)
+        rsrp = levels.edge_dbm(self.budget.cell_edge_reliability)
+        probs, oks = self._pair_layers(levels, rsrp, cells, s_near, c_near, names, ul_table)
+        for name in names:
+            np.maximum.at(share.best_p[name], c_near, probs[name])
+            share.reliable[name][c_near[oks[name]]] = True
+        share.n_pairs += site_idx.size
+        ok = oks[self.pair_layer]
+        share.rows.append(s_near[ok])
+        share.cols.append(c_near[ok])
+        _update_best(share.best_rsrp, share.best_site, rsrp, s_near, c_near)
+        share.far.append(self._far_upper_p(sites, cells, site_idx[~near], cell_idx[~near],
+                                           terrain, share.best_p, names, ul_table))  # fmt: skip
 
     def _layer_names(self, with_probability: bool) -> tuple[CoverageLayer, ...]:
         """The layers to evaluate: ``signal`` first, then ``layer`` or every layer."""
@@ -990,6 +1036,48 @@ def site_column(sites: Sites, column: str, default: float) -> np.ndarray:
         given = np.asarray(sites.frame[column], dtype=float)
         values = np.where(np.isfinite(given), given, values)
     return values
+
+
+@dataclass
+class _Share:
+    """One thread's part of :meth:`RadioModel.best_server`: per cell the best RSRP and its
+    site, each layer's best probability and reliable coverage; the matrix's pairs; the
+    far pairs left for :meth:`RadioModel._far_pass`."""
+
+    best_rsrp: np.ndarray
+    best_site: np.ndarray
+    best_p: dict[str, np.ndarray]
+    reliable: dict[str, np.ndarray]
+    rows: list[np.ndarray] = field(default_factory=list)
+    cols: list[np.ndarray] = field(default_factory=list)
+    far: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
+    n_pairs: int = 0
+
+    @classmethod
+    def empty(cls, n_cells: int, names: tuple[CoverageLayer, ...]) -> _Share:
+        return cls(np.full(n_cells, -np.inf), np.full(n_cells, -1, dtype=np.int64),
+                   {name: np.zeros(n_cells) for name in names},
+                   {name: np.zeros(n_cells, dtype=bool) for name in names})  # fmt: skip
+
+    def merge(self, other: _Share) -> None:
+        """Fold ``other`` in: maxima, unions and lists, so the result is that of one
+        thread doing every chunk (the best RSRP's ties go to the lowest site, as in
+        :func:`_update_best`)."""
+        for name, p in self.best_p.items():
+            np.maximum(p, other.best_p[name], out=p)
+            self.reliable[name] |= other.reliable[name]
+        tie = (
+            (other.best_rsrp == self.best_rsrp)
+            & (other.best_site >= 0)
+            & ((self.best_site < 0) | (other.best_site < self.best_site))
+        )
+        better = (other.best_rsrp > self.best_rsrp) | tie
+        self.best_rsrp[better] = other.best_rsrp[better]
+        self.best_site[better] = other.best_site[better]
+        self.rows += other.rows
+        self.cols += other.cols
+        self.far += other.far
+        self.n_pairs += other.n_pairs
 
 
 def _update_best(
