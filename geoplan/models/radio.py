@@ -473,27 +473,31 @@ class RadioModel:
                 pairs = float(np.sum(np.pi * reach**2 / self.config.cell_size_m**2 + 1))
                 size = min(size, max(int(pairs / (2 * workers)) + 1, MIN_THREAD_CHUNK))
             chunks = pair_chunks(tree, sites, reach, size, self.config.cell_size_m)
-            lock = threading.Lock()
+            lock, cancel = threading.Lock(), threading.Event()
 
             def work() -> _Share:
                 """Chunks taken one at a time until none is left, into this thread's share."""
                 share = _Share.empty(n_cells, names)
-                while True:
+                while not cancel.is_set():
                     with lock:
                         chunk = next(chunks, None)
                     if chunk is None:
-                        return share
+                        break
                     self._chunk(sites, cells, *chunk, reliable_reach, terrain, names,
                                 ul_table, share)  # fmt: skip
+                return share
 
             if workers == 1:
                 total = work()
             else:  # numpy releases the GIL in the long array operations
                 with ThreadPoolExecutor(max_workers=workers) as pool:
                     shares = [pool.submit(work) for _ in range(workers)]
-                    total = shares[0].result()
-                    for other in shares[1:]:
-                        total.merge(other.result())
+                    try:
+                        total = shares[0].result()
+                        for other in shares[1:]:
+                            total.merge(other.result())
+                    finally:  # Ctrl-C or an error: the other threads stop after their chunk
+                        cancel.set()
             best_rsrp, best_site, best_p = total.best_rsrp, total.best_site, total.best_p
             reliable, rows, cols, n_pairs = total.reliable, total.rows, total.cols, total.n_pairs
             self._far_pass(sites, cells, total.far, terrain, best_p, names, ul_table)
