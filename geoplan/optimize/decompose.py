@@ -61,8 +61,13 @@ ZONE_REL_GAP = 1e-6
 
 #: HiGHS options of a zone's MILP without side rows: HiGHS's restart after root
 #: fixings cost more than it saved on those (33 s against 41 s for the 99 zones of the
-#: default instance, single thread, with continuous ``y``; 55 s with binary ``y``).
-ZONE_OPTIONS: dict[str, Any] = {"mip_allow_restart": False}
+#: default instance, single thread, with continuous ``y``; 55 s with binary ``y``), and
+#: so did its presolve (a round of the 99 zones of the default 80% plan in 8.8–11.5 s
+#: against 10.7–13.6 s, single thread, the same bounds to 1e-10). Without presolve
+#: HiGHS 1.16 also takes a start (the zone's plan of the round before) at its value:
+#: with presolve it reported a smaller objective than its own plan's for 10 of 99 zones,
+#: and a bound weaker by up to 0.5.
+ZONE_OPTIONS: dict[str, Any] = {"mip_allow_restart": False, "presolve": "off"}
 
 #: Zones solved at once by :func:`geoplan.optimize.proof.prove`: the cores this process
 #: may use (at most eight).
@@ -158,7 +163,7 @@ def decompose(
     rows: list[SideRow], row_dual: np.ndarray, zones: np.ndarray, *,
     zone_limit_s: float = 30.0, deadline: float = math.inf, seed: int = 0,
     highs_options: dict[str, Any] | None = None, workers: int = 1,
-    split: sparse.csr_matrix | None = None,
+    split: sparse.csr_matrix | None = None, start: sparse.csr_matrix | None = None,
 ) -> Decomposition:  # fmt: skip
     """Lower bound and candidate pool from one MILP per zone (minimisation form).
 
@@ -180,6 +185,9 @@ def decompose(
         None: :func:`cost_split` by the LP's values
     workers : zones solved at once, each in its own thread (HiGHS runs one thread per
         MILP); :data:`WORKERS` uses the cores this process may run on
+    start : candidates × zones, True where a zone's MILP starts from that candidate
+        open (e.g. the round before's :attr:`Decomposition.copies`: every choice is
+        feasible in a zone without side rows); used only there (:data:`ZONE_OPTIONS`)
     """
     started = time.perf_counter()
     cover = sparse.csr_matrix(cover, dtype=bool, copy=True)
@@ -220,6 +228,9 @@ def decompose(
         raise ValueError("split must be candidates × zones, each row adding up to its cost")
     split = sparse.csr_matrix(split)
     split_csc = split.tocsc()
+    if start is not None and start.shape != (n_cand, n_zones):
+        raise ValueError("start must be candidates × zones")
+    start_csc = None if start is None else sparse.csc_matrix(start, dtype=bool)
     bound = constant + float(np.minimum(cost_x[~reaches], 0.0).sum())
     csc = sparse.csc_matrix(cover)
     members = _members(zones, n_zones)
@@ -237,11 +248,14 @@ def decompose(
         kept_rows = [SideRow(None, np.asarray(r.a_y)[columns], r.lower, r.upper)
                      for r in local[zone]]  # fmt: skip
         zone_cost = split_csc[candidates, zone].toarray().ravel()
+        warm = None
+        if start_csc is not None and not kept_rows:
+            warm = start_csc[candidates, zone].toarray().ravel()
         # without side rows, y continuous (integral anyway for integral x) and no
         # restart: the same optimum, about twice as fast on the default instance's zones
         outcome = solve_coverage_milp(
             sparse.csr_matrix(block[candidates]), zone_cost, cost_y[columns], maximize=False,
-            side_rows=kept_rows,
+            side_rows=kept_rows, warm_start=warm,
             time_limit_s=max(min(zone_limit_s, deadline - time.perf_counter()), 0.1),
             mip_rel_gap=ZONE_REL_GAP, seed=seed, binary_y=bool(kept_rows),
             options=(highs_options or {}) if kept_rows else ZONE_OPTIONS | (highs_options or {}),

@@ -333,13 +333,16 @@ def _outcome(highs: highspy.Highs, n_cand: int, maximize: bool, integral: bool) 
     name = _status_name(highs, highs.getModelStatus())
     has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
     x = None
+    objective = float("nan")
     if has_solution:
-        values = np.asarray(highs.getSolution().col_value[:n_cand], dtype=float)
-        x = values > 0.5
+        col_value = np.asarray(highs.getSolution().col_value, dtype=float)
+        x = col_value[:n_cand] > 0.5
+        # the plan's own value: HiGHS 1.16 can report a smaller one after a start with
+        # presolve on (the zones of geoplan.optimize.decompose, ZONE_OPTIONS)
+        objective = float(np.dot(highs.getLp().col_cost_, col_value))
     bound = float(info.mip_dual_bound)
     if not np.isfinite(bound) or abs(bound) >= highspy.kHighsInf:
         bound = float("nan")
     elif integral:
         bound = float(np.floor(bound + 1e-6) if maximize else np.ceil(bound - 1e-6))
-    objective = float(info.objective_function_value) if has_solution else float("nan")
     return MilpOutcome(x, objective, bound, name, int(info.mip_node_count))

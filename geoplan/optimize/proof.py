@@ -516,11 +516,14 @@ def _decomposition_passes(
 
     pool = np.zeros(cover.shape[0], bool)
     split: sparse.csr_matrix | None = None
+    start: sparse.csr_matrix | None = None  # each zone's plan of the round before
     fine = zones
     for size, zone_limit_s, rounds in DECOMPOSE_PASSES:
         passed = zones if size == 1 else grouped_zones(cover, zones, size)
-        if split is not None:  # the last pass's split, carried to the coarser zones
+        if split is not None:  # the last pass's split and plans, carried to the coarser zones
             split = coarser_split(split, fine, passed)
+        if start is not None:
+            start = coarser_split(start.astype(float), fine, passed) > 0
         fine, key = passed, f"decomposition_{size}"
         for _ in range(rounds):
             if _closed(best, bound, needed) or STOP.is_set() or left() <= POOL_RESERVE_S:
@@ -528,7 +531,8 @@ def _decomposition_passes(
             parts = decompose(cover, objective_x, objective_y, rows, row_dual, passed,
                               zone_limit_s=zone_limit_s, deadline=deadline - POOL_RESERVE_S,
                               seed=seed, highs_options=highs_options,
-                              workers=DECOMPOSE_WORKERS, split=split)  # fmt: skip
+                              workers=DECOMPOSE_WORKERS, split=split, start=start)  # fmt: skip
+            start = parts.copies
             _add(stats, f"seconds_{key}", parts.seconds)
             _add(stats, f"{key}_rounds", 1)
             if parts.complete or f"{key}_zones" not in stats:  # a cut-off round: say so
