@@ -59,14 +59,15 @@ __all__ = [
 #: Relative gap each zone's MILP is solved to (zones are small; their bounds add up).
 ZONE_REL_GAP = 1e-6
 
-#: HiGHS options of a zone's MILP without side rows: HiGHS's restart after root
-#: fixings cost more than it saved on those (33 s against 41 s for the 99 zones of the
-#: default instance, single thread, with continuous ``y``; 55 s with binary ``y``), and
-#: so did its presolve (a round of the 99 zones of the default 80% plan in 8.8–11.5 s
-#: against 10.7–13.6 s, single thread, the same bounds to 1e-10). Without presolve
-#: HiGHS 1.16 also takes a start (the zone's plan of the round before) at its value:
-#: with presolve it reported a smaller objective than its own plan's for 10 of 99 zones,
-#: and a bound weaker by up to 0.5.
+#: HiGHS options of a zone's MILP (``y`` continuous): HiGHS's restart after root
+#: fixings cost more than it saved (33 s against 41 s for the 99 zones of the
+#: default instance, single thread; 55 s with binary ``y``), and so did its presolve (a
+#: round of the 99 zones of the default 80% plan in 8.8–11.5 s against 10.7–13.6 s,
+#: single thread, the same bounds to 1e-10; with every commune's 50% floor, 20.6 s
+#: against 35.9 s with binary ``y``, presolve and restarts). Without presolve HiGHS
+#: 1.16 also takes a start (the zone's plan of the round before) at its value: with
+#: presolve it reported a smaller objective than its own plan's for 10 of 99 zones, and
+#: a bound weaker by up to 0.5.
 ZONE_OPTIONS: dict[str, Any] = {"mip_allow_restart": False, "presolve": "off"}
 
 #: Zones solved at once by :func:`geoplan.optimize.proof.prove`: the cores this process
@@ -186,8 +187,8 @@ def decompose(
     workers : zones solved at once, each in its own thread (HiGHS runs one thread per
         MILP); :data:`WORKERS` uses the cores this process may run on
     start : candidates × zones, True where a zone's MILP starts from that candidate
-        open (e.g. the round before's :attr:`Decomposition.copies`: every choice is
-        feasible in a zone without side rows); used only there (:data:`ZONE_OPTIONS`)
+        open (e.g. the round before's :attr:`Decomposition.copies`, feasible under the
+        same floors); HiGHS ignores a start that is not feasible
     """
     started = time.perf_counter()
     cover = sparse.csr_matrix(cover, dtype=bool, copy=True)
@@ -248,17 +249,15 @@ def decompose(
         kept_rows = [SideRow(None, np.asarray(r.a_y)[columns], r.lower, r.upper)
                      for r in local[zone]]  # fmt: skip
         zone_cost = split_csc[candidates, zone].toarray().ravel()
-        warm = None
-        if start_csc is not None and not kept_rows:
-            warm = start_csc[candidates, zone].toarray().ravel()
-        # without side rows, y continuous (integral anyway for integral x) and no
-        # restart: the same optimum, about twice as fast on the default instance's zones
+        warm = None if start_csc is None else start_csc[candidates, zone].toarray().ravel()
+        # y continuous: integral anyway for integral x without a floor; with one, a
+        # relaxation, so still a bound (on the default floors, the same to 1e-10)
         outcome = solve_coverage_milp(
             sparse.csr_matrix(block[candidates]), zone_cost, cost_y[columns], maximize=False,
             side_rows=kept_rows, warm_start=warm,
             time_limit_s=max(min(zone_limit_s, deadline - time.perf_counter()), 0.1),
-            mip_rel_gap=ZONE_REL_GAP, seed=seed, binary_y=bool(kept_rows),
-            options=(highs_options or {}) if kept_rows else ZONE_OPTIONS | (highs_options or {}),
+            mip_rel_gap=ZONE_REL_GAP, seed=seed, binary_y=False,
+            options=ZONE_OPTIONS | (highs_options or {}),
         )  # fmt: skip
         if outcome.status == "infeasible":  # a floor no candidate can meet: no bound here
             failed.set()

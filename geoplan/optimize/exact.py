@@ -11,8 +11,9 @@ on the target row, aggregated over thousands of linking rows, ignored the time l
 checked, on the default province instance with its 4G upgrades) and raised the bound
 by 0.5 sites in 265 s; with binary ``y`` the row is a knapsack over binaries, HiGHS
 separates its cover cuts (765.2 → 770.3 in 10 s on the same instance) and stops on time.
-The decomposition's zone MILPs have no such row (the target is priced out) and keep
-``y`` continuous (``binary_y=False``): there it is about twice as fast, the same optimum.
+The decomposition's zone MILPs have no such row (the target is priced out; a
+commune's floor is a row on one commune's few hundred columns) and keep ``y``
+continuous (``binary_y=False``): there it is about twice as fast, the same bounds.
 """
 
 from __future__ import annotations

@@ -127,7 +127,13 @@ SUPPORT_SHARE_AFTER_SEARCH = 0.1
 DECOMPOSE_PASSES = ((1, 30.0, 6), (4, 90.0, 2))
 #: Zones solved at once (threads; one HiGHS thread each): this process's cores.
 DECOMPOSE_WORKERS = WORKERS
+#: Seconds of the MILP on a round's pool: at most the round's own time (at least
+#: :data:`POOL_MILP_MIN_S`, at most :data:`POOL_MILP_S`), so that a pool holding no
+#: better plan, which HiGHS then proves for long, does not starve the next rounds'
+#: bounds and pools (the default cheapest plan: 60 s on a first pool that held
+#: 2,409 at best, when the second round's pool gave 2,403 in 0.3 s).
 POOL_MILP_S = 60.0
+POOL_MILP_MIN_S = 5.0
 POOL_RESERVE_S = 10.0
 
 
@@ -553,7 +559,9 @@ def _decomposition_passes(
             closing = _closing(bound, rel_gap, integral)
             found = _support_milp(cover, objective_x, objective_y, rows,
                                   pool | (best if best is not None else pool), best, integral,
-                                  0.0, min(left(), POOL_MILP_S), seed, tiebreak_x,
+                                  0.0, min(left(), POOL_MILP_S,
+                                           max(POOL_MILP_MIN_S, parts.seconds)),
+                                  seed, tiebreak_x,
                                   highs_options, stop_at=closing)  # fmt: skip
             _add(stats, f"seconds_pool_milp_{size}", time.perf_counter() - clock)
             stats[f"n_pool_{size}"] = int(pool.sum())
