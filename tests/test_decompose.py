@@ -59,10 +59,12 @@ def two_triangles() -> sparse.csr_matrix:
     share=st.floats(0.2, 1.0),
     floors=st.booleans(),
     priced=st.booleans(),
+    started=st.booleans(),
 )
-def test_the_bound_never_exceeds_the_optimum(seed, share, floors, priced) -> None:
+def test_the_bound_never_exceeds_the_optimum(seed, share, floors, priced, started) -> None:
     """Random instances, zones and multipliers (of every sign, on every row): the bound
-    is at most the brute-force optimum, with floors kept in their zones or not."""
+    is at most the brute-force optimum, with floors kept in their zones or not, and
+    with or without a random start for each zone (which a floor may make infeasible)."""
     rng = np.random.default_rng(seed)
     n_dem = 12
     cover, weights, zones, cost = zoned_instance(rng, 0.3, priced)
@@ -74,7 +76,8 @@ def test_the_bound_never_exceeds_the_optimum(seed, share, floors, priced) -> Non
             rows.append(SideRow(None, inside, 0.5 * share * float(inside[reach].sum()), np.inf))
     optimum = brute_minimum(cover, cost, rows)
     dual = rng.uniform(-1.0, 2.0, n_dem + len(rows))
-    result = decompose(cover, cost, np.zeros(n_dem), rows, dual, zones)
+    start = sparse.csr_matrix(rng.random((cover.shape[0], 3)) < 0.4) if started else None
+    result = decompose(cover, cost, np.zeros(n_dem), rows, dual, zones, start=start)
     assert result.bound <= optimum + 1e-7
     assert result.n_zones == (3 if result.complete else result.n_zones)
 
