@@ -7,7 +7,7 @@ import os
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy import sparse
 
@@ -414,6 +414,7 @@ def test_proof_pipeline_with_commune_floors_matches_brute_force(seed, floor_shar
 
 @settings(max_examples=20, deadline=None)
 @given(seed=st.integers(0, 10_000))
+@example(seed=5682)  # HiGHS misread the restricted MILP's start: 2.4 bn "optimal" under 1.6
 def test_cheapest_plan_matches_brute_force(seed) -> None:
     """``objective="cost"`` finds the least total cost; costs share a unit, so it proves."""
     weights, cover, cost = random_instance(seed, n_cand=8, n_dem=16, density=0.3)

@@ -219,9 +219,15 @@ def solve_coverage_milp(
         (status ``"interrupted"``, with that plan): a plan good enough for the caller
     progress : called with HiGHS's best plan's objective and its bound (``±inf`` while
         there is none) every :data:`PROGRESS_EVERY_S` seconds of branch-and-bound
+
+    HiGHS 1.16 can misread a start after its presolve: it then reports an objective
+    other than its own plan's and prunes by it, so it may call a worse plan optimal
+    (a test instance: 6 cost units "optimal" under a bound of 3, where 4 was the
+    optimum). Such a solve is run again without the start, in the time left.
     """
     import highspy  # the solver loads on first use: `import geoplan` stays light
 
+    began = time.perf_counter()
     n_cand, n_dem = cover.shape
     model = assemble(cover, objective_x, objective_y, side_rows, must_cover)
     a_matrix = model.matrix
@@ -272,7 +278,20 @@ def solve_coverage_milp(
     highs.run()
     if relax:
         return _lp_outcome(highs, n_cand)
-    return _outcome(highs, n_cand, maximize, integral_objective)
+    outcome = _outcome(highs, n_cand, maximize, integral_objective)
+    reported = float(highs.getInfo().objective_function_value)
+    misread = abs(reported - outcome.objective) > 1e-6 * max(1.0, abs(outcome.objective))
+    if warm_start is not None and outcome.x is not None and misread and not STOP.is_set():
+        log.info("HiGHS reported %.6g for a plan worth %.6g after its start; "
+                 "solving again without the start", reported, outcome.objective)  # fmt: skip
+        return solve_coverage_milp(
+            cover, objective_x, objective_y, maximize, side_rows, warm_start=None,
+            time_limit_s=max(time_limit_s - (time.perf_counter() - began), 0.1),
+            mip_rel_gap=mip_rel_gap, seed=seed, integral_objective=integral_objective,
+            lp_solver=lp_solver, must_cover=must_cover, options=options, binary_y=binary_y,
+            stop_at=stop_at, progress=progress,
+        )  # fmt: skip
+    return outcome
 
 
 def _stop_on_request(
@@ -338,8 +357,7 @@ def _outcome(highs: highspy.Highs, n_cand: int, maximize: bool, integral: bool) 
     if has_solution:
         col_value = np.asarray(highs.getSolution().col_value, dtype=float)
         x = col_value[:n_cand] > 0.5
-        # the plan's own value: HiGHS 1.16 can report a smaller one after a start with
-        # presolve on (the zones of geoplan.optimize.decompose, ZONE_OPTIONS)
+        # the plan's own value (HiGHS can report another after a start: solve_coverage_milp)
         objective = float(np.dot(highs.getLp().col_cost_, col_value))
     bound = float(info.mip_dual_bound)
     if not np.isfinite(bound) or abs(bound) >= highspy.kHighsInf:
