@@ -850,3 +850,66 @@ def test_a_restricted_round_reports_on_the_whole_problem(caplog) -> None:
         "restricted MILP: plan 774, bound 771 (gap 0.39%, aiming at 0.50%)",
         "restricted MILP: plan 774, bound 770 (gap 0.52%, aiming at 0.50%)",
     ]
+
+
+def priced_zone(seed: int):
+    """Seven candidates, twelve columns: positive costs, negative gains (a zone's MILP)."""
+    rng = np.random.default_rng(seed)
+    cover = sparse.csr_matrix(rng.random((7, 12)) < 0.35)
+    return cover, rng.uniform(0.1, 2.0, 7), -rng.uniform(0.0, 1.0, 12), rng.random(7) < 0.5
+
+
+def zone_optimum(cover, cost_x, cost_y) -> float:
+    dense = cover.toarray()
+    return min(float(cost_x[list(bits)].sum() + cost_y[dense[list(bits)].any(axis=0)].sum())
+               for size in range(8) for bits in itertools.combinations(range(7), size))  # fmt: skip
+
+
+PRESOLVED = {"presolve": "on", "mip_allow_restart": False}  # where HiGHS 1.16 misreads starts
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_a_start_never_worsens_the_answer(seed) -> None:
+    """With presolve on and any start: the brute-force optimum, at the plan's own value."""
+    from geoplan.optimize.exact import solve_coverage_milp
+
+    cover, cost_x, cost_y, start = priced_zone(seed)
+    outcome = solve_coverage_milp(cover, cost_x, cost_y, maximize=False, side_rows=[],
+                                  warm_start=start, mip_rel_gap=1e-9, binary_y=False,
+                                  options=PRESOLVED)  # fmt: skip
+    dense = cover.toarray()
+    own = float(cost_x[outcome.x].sum() + cost_y[dense[outcome.x].any(axis=0)].sum())
+    assert outcome.status == "optimal"
+    assert outcome.objective == pytest.approx(own, abs=1e-9)
+    assert own == pytest.approx(zone_optimum(cover, cost_x, cost_y), abs=1e-7)
+
+
+def test_a_misread_start_without_time_to_solve_again_claims_nothing(monkeypatch, caplog) -> None:
+    """When the solve again finds no plan, the first plan stands, as ``time_limit`` and
+    with no bound, at its own value."""
+    import geoplan.optimize.exact as exact
+
+    solve = exact.solve_coverage_milp
+
+    def no_time_left(*args, **kwargs):
+        if kwargs.get("warm_start") is None:
+            return exact.MilpOutcome(None, float("nan"), float("nan"), "time_limit", 0)
+        return solve(*args, **kwargs)
+
+    monkeypatch.setattr(exact, "solve_coverage_milp", no_time_left)
+    for seed in range(500):  # the first instance whose start HiGHS misreads
+        cover, cost_x, cost_y, start = priced_zone(seed)
+        with caplog.at_level("INFO", logger="geoplan.optimize.exact"):
+            caplog.clear()
+            outcome = solve(cover, cost_x, cost_y, maximize=False, side_rows=[],
+                            warm_start=start, mip_rel_gap=1e-9, binary_y=False,
+                            options=PRESOLVED)  # fmt: skip
+        if "solving again without the start" in caplog.text:
+            break
+    else:
+        pytest.skip("HiGHS read every start right: this HiGHS has no such fault")
+    dense = cover.toarray()
+    own = float(cost_x[outcome.x].sum() + cost_y[dense[outcome.x].any(axis=0)].sum())
+    assert outcome.status == "time_limit" and np.isnan(outcome.dual_bound)
+    assert outcome.objective == pytest.approx(own, abs=1e-9)

@@ -25,7 +25,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -284,13 +284,16 @@ def solve_coverage_milp(
     if warm_start is not None and outcome.x is not None and misread and not STOP.is_set():
         log.info("HiGHS reported %.6g for a plan worth %.6g after its start; "
                  "solving again without the start", reported, outcome.objective)  # fmt: skip
-        return solve_coverage_milp(
+        again = solve_coverage_milp(
             cover, objective_x, objective_y, maximize, side_rows, warm_start=None,
             time_limit_s=max(time_limit_s - (time.perf_counter() - began), 0.1),
             mip_rel_gap=mip_rel_gap, seed=seed, integral_objective=integral_objective,
             lp_solver=lp_solver, must_cover=must_cover, options=options, binary_y=binary_y,
             stop_at=stop_at, progress=progress,
         )  # fmt: skip
+        # no plan in the time left: the first plan stands, with no claim on its quality
+        return again if again.x is not None else replace(
+            outcome, dual_bound=float("nan"), status="time_limit")  # fmt: skip
     return outcome
 
 
