@@ -859,9 +859,13 @@ def priced_zone(seed: int):
     return cover, rng.uniform(0.1, 2.0, 7), -rng.uniform(0.0, 1.0, 12), rng.random(7) < 0.5
 
 
+def zone_value(cover, cost_x, cost_y, x) -> float:
+    """A zone's objective for the choice ``x``: its costs, plus the gains it covers."""
+    return float(cost_x[x].sum() + cost_y[cover.toarray()[x].any(axis=0)].sum())
+
+
 def zone_optimum(cover, cost_x, cost_y) -> float:
-    dense = cover.toarray()
-    return min(float(cost_x[list(bits)].sum() + cost_y[dense[list(bits)].any(axis=0)].sum())
+    return min(zone_value(cover, cost_x, cost_y, list(bits))
                for size in range(8) for bits in itertools.combinations(range(7), size))  # fmt: skip
 
 
@@ -878,8 +882,7 @@ def test_a_start_never_worsens_the_answer(seed) -> None:
     outcome = solve_coverage_milp(cover, cost_x, cost_y, maximize=False, side_rows=[],
                                   warm_start=start, mip_rel_gap=1e-9, binary_y=False,
                                   options=PRESOLVED)  # fmt: skip
-    dense = cover.toarray()
-    own = float(cost_x[outcome.x].sum() + cost_y[dense[outcome.x].any(axis=0)].sum())
+    own = zone_value(cover, cost_x, cost_y, outcome.x)
     assert outcome.status == "optimal"
     assert outcome.objective == pytest.approx(own, abs=1e-9)
     assert own == pytest.approx(zone_optimum(cover, cost_x, cost_y), abs=1e-7)
@@ -909,7 +912,6 @@ def test_a_misread_start_without_time_to_solve_again_claims_nothing(monkeypatch,
             break
     else:
         pytest.skip("HiGHS read every start right: this HiGHS has no such fault")
-    dense = cover.toarray()
-    own = float(cost_x[outcome.x].sum() + cost_y[dense[outcome.x].any(axis=0)].sum())
+    own = zone_value(cover, cost_x, cost_y, outcome.x)
     assert outcome.status == "time_limit" and np.isnan(outcome.dual_bound)
     assert outcome.objective == pytest.approx(own, abs=1e-9)

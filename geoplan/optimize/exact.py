@@ -278,7 +278,7 @@ def solve_coverage_milp(
     highs.run()
     if relax:
         return _lp_outcome(highs, n_cand)
-    outcome = _outcome(highs, n_cand, maximize, integral_objective)
+    outcome = _outcome(highs, n_cand, maximize, integral_objective, model.cost)
     reported = float(highs.getInfo().objective_function_value)
     misread = abs(reported - outcome.objective) > 1e-6 * max(1.0, abs(outcome.objective))
     if warm_start is not None and outcome.x is not None and misread and not STOP.is_set():
@@ -349,7 +349,9 @@ def _lp_outcome(highs: highspy.Highs, n_cand: int) -> MilpOutcome:
     return MilpOutcome(None, objective, objective, "optimal", 0, x_values=values, row_dual=duals)
 
 
-def _outcome(highs: highspy.Highs, n_cand: int, maximize: bool, integral: bool) -> MilpOutcome:
+def _outcome(
+    highs: highspy.Highs, n_cand: int, maximize: bool, integral: bool, cost: np.ndarray
+) -> MilpOutcome:
     import highspy  # the solver loads on first use: `import geoplan` stays light
 
     info = highs.getInfo()
@@ -361,7 +363,7 @@ def _outcome(highs: highspy.Highs, n_cand: int, maximize: bool, integral: bool) 
         col_value = np.asarray(highs.getSolution().col_value, dtype=float)
         x = col_value[:n_cand] > 0.5
         # the plan's own value (HiGHS can report another after a start: solve_coverage_milp)
-        objective = float(np.dot(highs.getLp().col_cost_, col_value))
+        objective = float(np.dot(cost, col_value))
     bound = float(info.mip_dual_bound)
     if not np.isfinite(bound) or abs(bound) >= highspy.kHighsInf:
         bound = float("nan")
